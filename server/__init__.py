@@ -1,0 +1,1 @@
+"""Gridwork: field data collection for community grid management (一标三实)."""

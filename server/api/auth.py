@@ -1,0 +1,66 @@
+from flask import current_app, g, request
+from flask.views import MethodView
+
+from server.auth.actor import anonymous
+from server.auth.verbs import ROLE_VERBS
+from server.services import accounts as account_service
+from server.services import auth as auth_service
+from server.store.db import request_session
+
+from .accounts_view import user_view
+from .base import blueprint, current_actor, public
+from .schemas.accounts import IssuedTokenSchema, LoginSchema, MeSchema
+
+blp = blueprint("auth", "Signing in and out; who am I")
+
+
+def _policy() -> auth_service.LoginPolicy:
+    c = current_app.config
+    return auth_service.LoginPolicy(web_hours=c["WEB_TOKEN_HOURS"], device_days=c["DEVICE_TOKEN_DAYS"],
+                                    max_failures=c["LOGIN_MAX_FAILURES"], lock_minutes=c["LOGIN_LOCK_MINUTES"])
+
+
+@blp.route("/auth/tokens")
+class Tokens(MethodView):
+    @public
+    @blp.arguments(LoginSchema)
+    @blp.response(201, IssuedTokenSchema)
+    @blp.alt_response(401, description="Wrong username or password, or account disabled")
+    @blp.alt_response(429, description="Too many failed sign-ins for this username; see Retry-After")
+    def post(self, body):
+        """Sign in: exchange username and password for a bearer token."""
+        session = request_session()
+        issued = auth_service.login(
+            session, anonymous(g.request_id, request.remote_addr),
+            username=body["username"], password=body["password"], device_id=body.get("device_id"),
+            policy=_policy(),
+        )
+        return {
+            "token": issued.token, "token_type": "Bearer", "kind": issued.row.kind,
+            "device_id": issued.row.device_id, "expires_at": issued.row.expires_at,
+            "account": user_view(session, issued.account),
+        }
+
+
+@blp.route("/auth/tokens/current")
+class CurrentToken(MethodView):
+    @blp.response(204)
+    def delete(self):
+        """Sign out: the token stops working from the next request."""
+        auth_service.logout(request_session(), current_actor())
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.response(200, MeSchema)
+    def get(self):
+        """The signed-in account: role, area scope, allowed verbs and token."""
+        session = request_session()
+        actor = current_actor()
+        account = account_service.own(session, actor)
+        token = auth_service.current_token(session, actor)
+        view = user_view(session, account)
+        view["verbs"] = sorted(ROLE_VERBS[account.role])
+        view["token"] = {"kind": token.kind, "device_id": token.device_id, "expires_at": token.expires_at}
+        return view
+

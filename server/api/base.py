@@ -1,0 +1,96 @@
+"""What every API module shares: the blueprint factory, `public`, the
+security documentation plugin, and the authentication hook."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from apispec import BasePlugin
+from flask import current_app, g, request
+import marshmallow as ma
+from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
+
+from server.auth.tokens import from_header
+from server.errors import Unauthenticated
+from server.services import auth as auth_service
+from server.store.db import request_session
+
+PREFIX = "/api/v1"
+BEARER = [{"bearerAuth": []}]
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class _Parser(FlaskParser):
+    # Unknown query parameters are an error like unknown body fields (webargs
+    # would silently drop them); only headers and cookies may carry extras.
+    DEFAULT_UNKNOWN_BY_LOCATION = {"headers": ma.EXCLUDE, "cookies": ma.EXCLUDE}
+
+
+class GridworkBlueprint(Blueprint):
+    ARGUMENTS_PARSER = _Parser()
+
+
+def blueprint(name: str, description: str) -> Blueprint:
+    return GridworkBlueprint(name, f"server.api.{name}", url_prefix=PREFIX, description=description)
+
+
+def public(func):
+    """Mark a view method as callable without a token (documented with `security: []`)."""
+    func = Blueprint.doc(security=[])(func)
+    func._public = True
+    return func
+
+
+def current_actor():
+    return g.actor
+
+
+class SecurityPlugin(BasePlugin):
+    """Document the bearer scheme, 401 and 403 on every operation not marked public."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            if not isinstance(operation, dict):
+                continue
+            operation.setdefault("security", BEARER)
+            if operation["security"]:
+                responses = operation.setdefault("responses", {})
+                responses.setdefault("401", "UNAUTHORIZED")
+                responses.setdefault("403", "FORBIDDEN")
+
+
+def _is_public_endpoint() -> bool:
+    if request.endpoint is None or request.blueprint in (None, "api-docs"):
+        return True  # 404/405 and the docs pages
+    view = current_app.view_functions.get(request.endpoint)
+    view_class = getattr(view, "view_class", None)
+    method = request.method.lower()
+    if method == "head":
+        method = "get"
+    handler = getattr(view_class, method, None) if view_class else view
+    return bool(getattr(handler, "_public", False))
+
+
+def authenticate_request() -> None:
+    """before_request: set g.request_id and g.actor (None when anonymous)."""
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+    g.actor = None
+    raw = from_header(request.headers.get("Authorization"))
+    if raw is None:
+        if request.headers.get("Authorization"):
+            raise Unauthenticated("Use 'Authorization: Bearer <token>'.", code="auth.malformed_header")
+        if not _is_public_endpoint():
+            raise Unauthenticated()
+        return
+    g.actor = auth_service.authenticate(
+        request_session(), raw, request_id=g.request_id, client_addr=request.remote_addr,
+    )
+
+
+def add_request_id(response):
+    if "request_id" in g:
+        response.headers["X-Request-ID"] = g.request_id
+    return response

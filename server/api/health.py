@@ -1,0 +1,21 @@
+from flask import current_app
+from flask.views import MethodView
+
+from server.services import health
+from server.store.db import get_db
+
+from .base import blueprint, public
+from .schemas.health import HealthSchema
+
+blp = blueprint("health", "Service health")
+
+
+@blp.route("/healthz")
+class Health(MethodView):
+    @public
+    @blp.response(200, HealthSchema)
+    @blp.alt_response(503, schema=HealthSchema, description="A dependency is down")
+    def get(self):
+        """Is the service usable (database, PostGIS, media store)?"""
+        result = health.check(get_db().session, current_app.extensions["gridwork.media"])
+        return result, 200 if result["status"] == "ok" else 503

@@ -1,0 +1,71 @@
+"""Schemas shared by every resource."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+
+def _nul_paths(value, path=()):
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _nul_paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nul_paths(item, (*path, index))
+
+
+def _nest(path, message):
+    error = [message]
+    for key in reversed(path):
+        error = {key: error}
+    return error
+
+
+class StrictSchema(ma.Schema):
+    """Input schema: unknown fields are an error, never silently dropped, and no
+    text may carry a NUL character (PostgreSQL cannot store it)."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    @ma.pre_load
+    def _refuse_nul(self, data, **kwargs):
+        errors: dict = {}
+        for path in _nul_paths(data):
+            if not path:
+                continue
+            nested = _nest(path, "Must not contain the NUL character.")
+            key = next(iter(nested))
+            errors[key] = nested[key] if not isinstance(errors.get(key), dict) else {**errors[key], **nested[key]}
+        if errors:
+            raise ma.ValidationError(errors)
+        return data
+
+
+class ErrorSchema(ma.Schema):
+    class Meta:
+        unknown = ma.INCLUDE  # some errors add context, e.g. "existing_id" on a 409
+
+    code = fields.String(required=True, metadata={"description": "Stable dotted error code, e.g. auth.token_expired"})
+    status = fields.Integer(required=True, metadata={"description": "HTTP status"})
+    message = fields.String(required=True, metadata={"description": "What went wrong, for a person"})
+    errors = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.String()), required=True,
+        metadata={"description": "Messages per field path, e.g. residents[2].id_number"},
+    )
+    request_id = fields.String(metadata={"description": "Quote it when reporting a server error"})
+
+
+class PageQuery(StrictSchema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(load_default=None, metadata={"description": "The `next_cursor` of the previous page"})
+
+
+class AreaRef(ma.Schema):
+    id = fields.UUID(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)

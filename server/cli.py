@@ -1,0 +1,197 @@
+"""The `gridwork` command. From a checkout with DATABASE_URL unset, every
+command uses the same private PostGIS instance as `make run`."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from server import devdb
+
+
+def _create_app():
+    from server.app import create_app
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             help="Gridwork server commands.")
+def main():
+    pass
+
+
+def _database_url() -> str:
+    return current_app.config.get("DATABASE_URL") or devdb.private_url()
+
+
+# -- database -------------------------------------------------------------------
+
+@main.group()
+def db():
+    """The database: private instance and migrations."""
+
+
+@db.command("start")
+def db_start():
+    """Create (first time) and start the private PostGIS under var/ (no-op with DATABASE_URL)."""
+    if os.environ.get("DATABASE_URL"):
+        click.echo("DATABASE_URL is set: using that database, not starting a private one.")
+        return
+    try:
+        instance = devdb.Instance.for_checkout()
+        started = instance.start()
+    except devdb.DevDbError as exc:
+        raise click.ClickException(str(exc)) from exc
+    state = "started" if started else "already running"
+    click.echo(f">> private PostGIS {state} on 127.0.0.1:{instance.port} (data: {instance.data_dir})")
+
+
+@db.command("stop")
+def db_stop():
+    """Stop the private PostGIS instance."""
+    instance = devdb.Instance.for_checkout()
+    click.echo("stopped" if instance.stop() else "not running")
+
+
+@db.command("status")
+def db_status():
+    """Is the private instance running, and where."""
+    instance = devdb.Instance.for_checkout()
+    if not instance.exists:
+        click.echo("not created (run `gridwork db start`)")
+        sys.exit(3)
+    running = instance.is_running()
+    click.echo(f"{'running' if running else 'stopped'} on 127.0.0.1:{instance.port} (data: {instance.data_dir})")
+    sys.exit(0 if running else 3)
+
+
+@db.command("url")
+@with_appcontext
+def db_url():
+    """Print the database URL in use (contains the password)."""
+    click.echo(_database_url())
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision):
+    """Migrate the database to REVISION (default: head)."""
+    from server.store import migrate
+    migrate.upgrade(_database_url(), revision)
+    click.echo(f">> database at {revision}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision):
+    """Migrate the database down to REVISION ('base' empties it)."""
+    from server.store import migrate
+    migrate.downgrade(_database_url(), revision)
+
+
+# -- accounts -------------------------------------------------------------------
+
+@main.group()
+def users():
+    """Accounts."""
+
+
+@users.command("create")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "police", "committee", "grid_worker", "landlord"]))
+@click.option("--name", "display_name", help="Display name (default: the username).")
+@click.option("--grid", "grids", multiple=True, help="Grid code (grid workers; repeat for several).")
+@click.option("--community", help="Community code (committee staff).")
+@click.option("--station", help="Police station code (police).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (scripts).")
+@with_appcontext
+def users_create(username, role, display_name, grids, community, station, password_stdin):
+    """Create an account (prompts for the password)."""
+    from server.auth.actor import system
+    from server.services import accounts
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _session() as session:
+        try:
+            account = accounts.create(session, system("cli"), username=username, password=password, role=role,
+                                      display_name=display_name, grids=list(grids), community=community,
+                                      station=station)
+        except Exception as exc:  # noqa: BLE001
+            raise click.ClickException(_explain(exc)) from exc
+        session.commit()
+        click.echo(f"created {account.role} account {account.username} ({account.id})")
+
+
+@users.command("disable")
+@click.argument("username")
+@with_appcontext
+def users_disable(username):
+    """Disable an account and sign out all its tokens."""
+    from server.auth.actor import system
+    from server.services import accounts
+
+    with _session() as session:
+        actor = system("cli")
+        try:
+            account = accounts.by_username(session, actor, username)
+        except Exception as exc:  # noqa: BLE001
+            raise click.ClickException(_explain(exc)) from exc
+        accounts.update(session, actor, account, disabled=True)
+        session.commit()
+        click.echo(f"disabled {account.username}")
+
+
+# -- demo and serving -----------------------------------------------------------
+
+@main.group()
+def demo():
+    """The demo district."""
+
+
+@demo.command("load")
+@with_appcontext
+def demo_load():
+    """Load the small demo district and one account per role (safe to re-run)."""
+    from server.services import demo as demo_service
+
+    with _session() as session:
+        logins = demo_service.load(session)
+        session.commit()
+    click.echo(">> demo logins (POST /api/v1/auth/tokens):")
+    for username, role, password in logins:
+        click.echo(f"     {role:<12} username: {username:<10} password: {password}")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=8000, type=int)
+@click.option("--workers", default=2, type=int)
+def serve(host, port, workers):
+    """Serve the API with gunicorn (Ctrl-C stops it)."""
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    os.execv(gunicorn, [
+        gunicorn, "--bind", f"{host}:{port}", "--workers", str(workers),
+        "--access-logfile", "-", "--graceful-timeout", "5", "server.app:create_app()",
+    ])
+
+
+def _session():
+    from server.store.db import get_db
+    return get_db().session()
+
+
+def _explain(exc: Exception) -> str:
+    from server.errors import ApiError
+    if isinstance(exc, ApiError):
+        details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
+        return f"{exc.message} {details}".strip()
+    return str(exc)

@@ -1,0 +1,52 @@
+"""Settings, read from environment variables once when the app is created.
+
+Every setting has a default that works from a checkout; DATABASE_URL unset
+means the private PostGIS instance under var/ (see server/devdb.py).
+"""
+
+from __future__ import annotations
+
+import os
+from zoneinfo import ZoneInfo
+
+from .devdb import project_home
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver whatever scheme the operator wrote."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_environment() -> dict:
+    """The app's configuration mapping, from the process environment."""
+    home = project_home()
+    database_url = os.environ.get("DATABASE_URL")
+    media_root = os.environ.get("MEDIA_ROOT") or str(home / "media")
+    timezone = os.environ.get("TIMEZONE", "Asia/Shanghai")
+    ZoneInfo(timezone)  # fail at start-up, not at the first deadline, on a bad zone
+    return {
+        # None: resolved lazily to the private instance when first needed.
+        "DATABASE_URL": normalise_database_url(database_url) if database_url else None,
+        "MEDIA_BACKEND": os.environ.get("MEDIA_BACKEND", "local"),
+        "MEDIA_ROOT": media_root,
+        "S3_BUCKET": os.environ.get("S3_BUCKET"),
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL"),
+        "S3_REGION": os.environ.get("S3_REGION", "us-east-1"),
+        "S3_PREFIX": os.environ.get("S3_PREFIX", ""),
+        "TIMEZONE": timezone,
+        "WEB_TOKEN_HOURS": _int("WEB_TOKEN_HOURS", 12),
+        "DEVICE_TOKEN_DAYS": _int("DEVICE_TOKEN_DAYS", 30),
+        "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
+        "LOGIN_LOCK_MINUTES": _int("LOGIN_LOCK_MINUTES", 15),
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024),
+        "PASSWORD_MIN_LENGTH": 8,
+        "PASSWORD_MAX_LENGTH": 128,
+    }

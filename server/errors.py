@@ -1,0 +1,183 @@
+"""One error catalogue and one JSON error shape for every error.
+
+Every error the API returns looks like
+``{"code": "auth.token_expired", "status": 401, "message": "...", "errors": {...}}``.
+Codes are stable and dotted; ``errors`` maps field paths (``residents[2].id_number``)
+to lists of messages. Internals go to the log, never to the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, g, jsonify
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """A domain error with a stable code, an HTTP status and per-field details."""
+
+    status = 400
+    code = "request.invalid"
+    message = "The request is invalid."
+
+    def __init__(self, message: str | None = None, *, code: str | None = None,
+                 status: int | None = None, errors: dict | None = None,
+                 headers: dict | None = None, extra: dict | None = None):
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.code = code or self.code
+        self.status = status or self.status
+        self.errors = errors or {}
+        self.headers = headers or {}
+        self.extra = extra or {}
+
+
+class ValidationFailed(ApiError):
+    status = 422
+    code = "validation.failed"
+    message = "Some fields are invalid."
+
+
+class NotFound(ApiError):
+    status = 404
+    code = "not_found"
+    message = "Not found."
+
+
+class Unauthenticated(ApiError):
+    status = 401
+    code = "auth.required"
+    message = "Sign in first: send 'Authorization: Bearer <token>'."
+
+    def __init__(self, message=None, **kw):
+        kw.setdefault("headers", {})["WWW-Authenticate"] = 'Bearer realm="gridwork"'
+        super().__init__(message, **kw)
+
+
+class Forbidden(ApiError):
+    status = 403
+    code = "auth.forbidden"
+    message = "Your role may not do this."
+
+
+class Conflict(ApiError):
+    status = 409
+    code = "conflict"
+    message = "This conflicts with an existing record."
+
+
+class TooManyRequests(ApiError):
+    status = 429
+    code = "rate_limited"
+    message = "Too many requests; try again later."
+
+
+# Codes for errors raised by Flask/werkzeug/webargs rather than by our code.
+HTTP_CODES = {
+    400: "request.malformed",
+    401: "auth.required",
+    403: "auth.forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "request.not_acceptable",
+    409: "conflict",
+    412: "request.precondition_failed",
+    413: "request.too_large",
+    415: "request.unsupported_media_type",
+    422: "validation.failed",
+    428: "request.precondition_required",
+    429: "rate_limited",
+}
+
+
+_LOCATIONS = {"json": "body", "form": "body", "files": "body", "query": "query", "querystring": "query",
+              "path": "path", "view_args": "path", "headers": "headers"}
+
+
+def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow's nested messages into ``{"a.b[2].c": [...]}``.
+
+    webargs nests messages under the request location (``json``, ``query``);
+    the location is dropped because field names do not collide across them.
+    """
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if not prefix and key in _LOCATIONS:
+                # {"json": {"field": [...]}} -> "field"; {"json": ["Invalid JSON body."]} -> "body"
+                out.update(flatten_errors(value, "" if isinstance(value, dict) else _LOCATIONS[key]))
+                continue
+            if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+                path = f"{prefix}[{key}]"
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            out.update(flatten_errors(value, path))
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        out.setdefault(prefix or "_schema", []).extend(messages)
+    elif isinstance(messages, list):
+        for item in messages:
+            for key, value in flatten_errors(item, prefix).items():
+                out.setdefault(key, []).extend(value)
+    else:
+        out.setdefault(prefix or "_schema", []).append(str(messages))
+    return out
+
+
+def error_body(code: str, status: int, message: str, errors: dict | None = None, **extra) -> dict:
+    body = {"code": code, "status": status, "message": message, "errors": errors or {}}
+    body.update(extra)
+    return body
+
+
+def _respond(body: dict, status: int, headers: dict | None = None):
+    response = jsonify(body)
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return _respond(error_body(exc.code, exc.status, exc.message, exc.errors, **exc.extra),
+                        exc.status, exc.headers)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        data = getattr(exc, "data", None) or {}
+        errors = {}
+        if "messages" in data:
+            errors = flatten_errors(data["messages"])
+        elif "errors" in data:
+            errors = flatten_errors(data["errors"])
+        if status == 422:
+            message = "Some fields are invalid: " + ", ".join(sorted(errors)) + "." if errors else "The request is invalid."
+        elif status == 400 and errors:
+            message = "The request could not be read: " + " ".join(m for ms in errors.values() for m in ms)
+        elif status == 405:
+            message = "This method is not allowed here; see the Allow header."
+        elif status == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH")
+            message = f"The request body is larger than the limit of {limit} bytes."
+        else:
+            message = data.get("message") or exc.description or exc.name
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        headers.update(data.get("headers") or {})
+        code = HTTP_CODES.get(status, "http.error" if status < 500 else "internal")
+        return _respond(error_body(code, status, message, errors), status, headers)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        request_id = getattr(g, "request_id", None)
+        log.exception("unhandled error (request %s)", request_id)
+        return _respond(
+            error_body("internal", 500, "Something went wrong on the server; it has been logged.",
+                       request_id=request_id),
+            500,
+        )

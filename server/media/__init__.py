@@ -1,0 +1,1 @@
+"""Media storage backends and (later) image processing."""

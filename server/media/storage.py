@@ -1,0 +1,145 @@
+"""The MediaStore protocol and its two backends, chosen by MEDIA_BACKEND.
+
+Keys are relative, '/'-separated paths (``photos/ab/abcd....jpg``). Writes are
+atomic: a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator, Protocol
+
+
+class MediaStore(Protocol):
+    backend: str
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None: ...
+    def get(self, key: str) -> bytes: ...
+    def exists(self, key: str) -> bool: ...
+    def delete(self, key: str) -> None: ...
+    def keys(self, prefix: str = "") -> Iterator[str]: ...
+
+
+class MediaNotFound(KeyError):
+    pass
+
+
+def _check_key(key: str) -> str:
+    parts = key.split("/")
+    if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise ValueError(f"invalid media key: {key!r}")
+    return key
+
+
+class LocalStore:
+    backend = "local"
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def _path(self, key: str) -> Path:
+        return self.root / _check_key(key)
+
+    def put(self, key, data, content_type="application/octet-stream"):
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def get(self, key):
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError as exc:
+            raise MediaNotFound(key) from exc
+
+    def exists(self, key):
+        return self._path(key).is_file()
+
+    def delete(self, key):
+        self._path(key).unlink(missing_ok=True)
+
+    def keys(self, prefix=""):
+        if not self.root.exists():
+            return
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and not path.name.startswith((".tmp-", ".")):
+                key = path.relative_to(self.root).as_posix()
+                if key.startswith(prefix):
+                    yield key
+
+
+class S3Store:
+    backend = "s3"
+
+    def __init__(self, bucket: str, *, endpoint_url: str | None = None, region: str = "us-east-1",
+                 prefix: str = "", client=None):
+        import boto3
+
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.client = client or boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
+
+    def _key(self, key: str) -> str:
+        return self.prefix + _check_key(key)
+
+    def put(self, key, data, content_type="application/octet-stream"):
+        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type)
+
+    def get(self, key):
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+        except self.client.exceptions.NoSuchKey as exc:
+            raise MediaNotFound(key) from exc
+
+    def exists(self, key):
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+            return True
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+
+    def delete(self, key):
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
+    def keys(self, prefix=""):
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + prefix):
+            for item in page.get("Contents", []):
+                yield item["Key"][len(self.prefix):]
+
+
+def from_config(config: dict) -> MediaStore:
+    backend = config.get("MEDIA_BACKEND", "local")
+    if backend == "local":
+        return LocalStore(config["MEDIA_ROOT"])
+    if backend == "s3":
+        if not config.get("S3_BUCKET"):
+            raise RuntimeError("MEDIA_BACKEND=s3 needs S3_BUCKET")
+        return S3Store(config["S3_BUCKET"], endpoint_url=config.get("S3_ENDPOINT_URL"),
+                       region=config.get("S3_REGION", "us-east-1"), prefix=config.get("S3_PREFIX", ""))
+    raise RuntimeError(f"unknown MEDIA_BACKEND {backend!r} (use 'local' or 's3')")
+
+
+def probe(store: MediaStore) -> None:
+    """Write, read back and delete a small object; raises if any step fails."""
+    import secrets
+
+    key = f"healthz/{secrets.token_hex(8)}"
+    store.put(key, b"ok", "text/plain")
+    try:
+        if store.get(key) != b"ok":
+            raise RuntimeError("media store returned different bytes")
+    finally:
+        store.delete(key)

@@ -1,0 +1,1 @@
+"""Use cases: each takes a session, an actor and plain data, authorises with a verb, and orchestrates."""

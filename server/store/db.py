@@ -1,0 +1,86 @@
+"""Engine and sessions: one database transaction per request.
+
+Services only ``flush``; the request hook commits when the response is a
+success (< 400) and rolls back otherwise, so a failed request leaves nothing
+behind. Nothing connects until the first request or command needs it.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class Database:
+    def __init__(self, url_factory: Callable[[], str]):
+        self._url_factory = url_factory
+        self._engine: Engine | None = None
+        self._bind: Engine | Connection | None = None
+        self._factory: sessionmaker | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = create_engine(
+                self._url_factory(), pool_pre_ping=True, pool_size=5, max_overflow=10,
+            )
+        return self._engine
+
+    def bind_to(self, connection: Connection | None) -> None:
+        """Tests: run every session inside ``connection``'s outer transaction
+        (commits become savepoints, the test rolls everything back)."""
+        self._bind = connection
+        self._factory = None
+
+    def session(self) -> Session:
+        if self._factory is None:
+            if self._bind is not None:
+                self._factory = sessionmaker(bind=self._bind, join_transaction_mode="create_savepoint",
+                                             expire_on_commit=False)
+            else:
+                self._factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+        return self._factory()
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def init_app(app: Flask, db: Database) -> None:
+    app.extensions["gridwork.db"] = db
+
+    @app.after_request
+    def _finish_transaction(response):
+        session: Session | None = g.pop("db_session", None)
+        if session is not None:
+            try:
+                if response.status_code < 400:
+                    session.commit()
+                else:
+                    session.rollback()
+            finally:
+                session.close()
+        return response
+
+    @app.teardown_request
+    def _close_session(exc):
+        session: Session | None = g.pop("db_session", None)
+        if session is not None:  # the request failed before after_request ran
+            session.rollback()
+            session.close()
+
+
+def get_db(app: Flask | None = None) -> Database:
+    return (app or current_app).extensions["gridwork.db"]
+
+
+def request_session() -> Session:
+    """The session of the current request (opened on first use)."""
+    if "db_session" not in g:
+        g.db_session = get_db().session()
+    return g.db_session

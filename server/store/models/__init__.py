@@ -1,0 +1,8 @@
+"""All tables. Import every model module here so metadata is complete."""
+
+from .base import Base
+from .areas import Division, Grid, Station
+from .accounts import Account, AccountGrid, Token
+from .audit import AuditEvent
+
+__all__ = ["Base", "Division", "Grid", "Station", "Account", "AccountGrid", "Token", "AuditEvent"]

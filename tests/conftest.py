@@ -1,0 +1,187 @@
+"""Shared fixtures: a throwaway PostGIS database per test session, one
+rolled-back transaction per test, and role-named API clients.
+
+The database server is TEST_DATABASE_URL, else DATABASE_URL, else the private
+instance under var/ (started if needed). A database `gridwork_test_<random>`
+is created on it, migrated to head, and dropped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from server import devdb
+from server.config import normalise_database_url
+
+from .builders import Builders
+
+
+def _server_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    instance = devdb.Instance.for_checkout()
+    instance.start()
+    return instance.url()
+
+
+def _admin_conn(url: str):
+    u = make_url(url)
+    return psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password,
+                           dbname="postgres", autocommit=True)
+
+
+@pytest.fixture(scope="session")
+def make_database():
+    """Factory for throwaway databases on the test server; all dropped at the end."""
+    base = _server_url()
+    made = []
+
+    def make() -> str:
+        name = f"gridwork_test_{secrets.token_hex(4)}"
+        with _admin_conn(base) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    with _admin_conn(base) as conn:
+        for name in made:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url(make_database) -> str:
+    from server.store import migrate
+
+    url = make_database()
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    from server.app import create_app
+
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "MEDIA_BACKEND": "local",
+        "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
+    })
+    yield app
+    app.extensions["gridwork.db"].dispose()
+
+
+@pytest.fixture
+def db(app):
+    """Bind the app to one connection whose transaction the test rolls back."""
+    database = app.extensions["gridwork.db"]
+    conn = database.engine.connect()
+    outer = conn.begin()
+    database.bind_to(conn)
+    try:
+        yield database
+    finally:
+        database.bind_to(None)
+        outer.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def session(db):
+    s = db.session()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def build(session) -> Builders:
+    return Builders(session)
+
+
+@dataclass
+class ApiClient:
+    """The Flask test client with a bearer token (or none)."""
+
+    client: object
+    token: str | None = None
+    username: str | None = None
+    account_id: object = None
+
+    def _headers(self, headers):
+        merged = dict(headers or {})
+        if self.token and "Authorization" not in merged:
+            merged["Authorization"] = f"Bearer {self.token}"
+        return merged
+
+    def get(self, url, headers=None, **kw):
+        return self.client.get(url, headers=self._headers(headers), **kw)
+
+    def post(self, url, headers=None, **kw):
+        return self.client.post(url, headers=self._headers(headers), **kw)
+
+    def put(self, url, headers=None, **kw):
+        return self.client.put(url, headers=self._headers(headers), **kw)
+
+    def patch(self, url, headers=None, **kw):
+        return self.client.patch(url, headers=self._headers(headers), **kw)
+
+    def delete(self, url, headers=None, **kw):
+        return self.client.delete(url, headers=self._headers(headers), **kw)
+
+
+@pytest.fixture
+def anon(app, db) -> ApiClient:
+    return ApiClient(app.test_client())
+
+
+@pytest.fixture
+def district(build):
+    """A community with two grids, a third grid elsewhere, and a police station."""
+    return build.district()
+
+
+@pytest.fixture
+def login(app, db, build):
+    """login(role, **scope) -> ApiClient signed in as a new account of that role."""
+
+    def _login(role: str, password: str = "correct horse battery", **scope) -> ApiClient:
+        account = build.account(role, password=password, **scope)
+        client = app.test_client()
+        r = client.post("/api/v1/auth/tokens", json={"username": account.username, "password": password})
+        assert r.status_code == 201, r.get_json()
+        return ApiClient(client, r.get_json()["token"], account.username, account.id)
+
+    return _login
+
+
+@pytest.fixture
+def as_admin(login):
+    return login("admin")
+
+
+@pytest.fixture
+def as_police(login, district):
+    return login("police", station=district.station.code)
+
+
+@pytest.fixture
+def as_committee(login, district):
+    return login("committee", community=district.community.code)
+
+
+@pytest.fixture
+def as_worker(login, district):
+    return login("grid_worker", grids=[district.grids[0].code])
+
+
+@pytest.fixture
+def as_landlord(login):
+    return login("landlord")

@@ -47,6 +47,8 @@ def from_environment() -> dict:
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_MINUTES": _int("LOGIN_LOCK_MINUTES", 15),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024),
+        "REPORT_DEADLINE_DAYS": _int("REPORT_DEADLINE_DAYS", 7),
+        "REVEAL_DAILY_LIMIT": _int("REVEAL_DAILY_LIMIT", 20),
         "PASSWORD_MIN_LENGTH": 8,
         "PASSWORD_MAX_LENGTH": 128,
     }

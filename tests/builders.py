@@ -39,7 +39,8 @@ class Builders:
     def division(self, level: str, parent: Division | None = None, name: str | None = None) -> Division:
         digits = {"county": 6, "town": 9, "community": 12}[level]
         code = str(secrets.randbelow(10**digits)).zfill(digits)
-        return self._add(Division(code=code, name=name or f"{level} {code}", level=level,
+        suffix = {"county": "区", "town": "街道", "community": "社区"}[level]
+        return self._add(Division(code=code, name=name or f"测试{code[-4:]}{suffix}", level=level,
                                   parent_id=parent.id if parent else None))
 
     def station(self) -> Station:
@@ -67,3 +68,59 @@ class Builders:
                 **scope) -> Account:
         return accounts.create(self.session, system("test"), username=username or ref(f"{role[:4]}-"),
                                password=password, role=role, **scope)
+
+
+def citizen_id(birth=None, sex="male", area="330106") -> str:
+    """A valid, random citizen ID number for a person of that birth date and sex."""
+    from datetime import date
+
+    from server.domain.id_numbers import make_citizen_id
+
+    birth = birth or date(1990, 5, 11)
+    seq = secrets.randbelow(500) * 2 + (1 if sex == "male" else 0)
+    return make_citizen_id(area, birth, seq)
+
+
+def _registry_builders():
+    """Registry rows built directly (no API), for integration tests."""
+    from datetime import UTC, date, datetime
+
+    from server.domain.addresses import AddressParts, canonical_key, canonical_text, normalise_parts, search_text
+    from server.store.models import Address, Employment, House, Person, Residence, Unit
+    from server.store.queries.registry import point
+
+    def address(self, grid, lon, lat, street="幸福路"):
+        parts = normalise_parts(AddressParts(street=street, door=str(secrets.randbelow(9000) + 1)))
+        full = canonical_text(parts)
+        return self._add(Address(community_id=grid.community_id, grid_id=grid.id, street=parts.street,
+                                 door=parts.door, full_text=full, canonical_key=canonical_key(parts),
+                                 search_text=search_text(full), geom=point(lon, lat)))
+
+    def house(self, address, use="rented", landlord_account=None, landlord_person=None):
+        return self._add(House(address_id=address.id, grid_id=address.grid_id, use=use,
+                               rental_mode="whole" if use == "rented" else None,
+                               landlord_account_id=landlord_account.id if landlord_account else None,
+                               landlord_person_id=landlord_person.id if landlord_person else None))
+
+    def person(self, name=None, created_by=None):
+        return self._add(Person(name=name or f"人{ref()}", sex="male", document_type="citizen_id",
+                                document_number=citizen_id(), created_by=created_by.id if created_by else None))
+
+    def residence(self, person, house, arrived_on=date(2026, 1, 1), left_on=None):
+        return self._add(Residence(person_id=person.id, house_id=house.id, category="floating",
+                                   arrived_on=arrived_on, left_on=left_on, reported_at=datetime.now(UTC),
+                                   source="worker", verification="confirmed"))
+
+    def unit(self, address, responsible=None):
+        return self._add(Unit(name=f"单位{ref()}", kind="company", address_id=address.id, grid_id=address.grid_id,
+                              responsible_person_id=responsible.id if responsible else None))
+
+    def employment(self, person, unit):
+        return self._add(Employment(unit_id=unit.id, person_id=person.id, started_on=date(2026, 1, 1),
+                                    reported_at=datetime.now(UTC)))
+
+    for fn in (address, house, person, residence, unit, employment):
+        setattr(Builders, fn.__name__, fn)
+
+
+_registry_builders()

@@ -94,3 +94,11 @@ def add_request_id(response):
     if "request_id" in g:
         response.headers["X-Request-ID"] = g.request_id
     return response
+
+
+def today():
+    """Today's date in the configured zone (deadlines are whole local days)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()

@@ -13,16 +13,17 @@ def encode(values: list) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode(cursor: str | None, length: int) -> list | None:
+def decode(cursor: str | None, types: tuple) -> list | None:
+    """The values of a cursor, each converted by its type (``str``, ``uuid.UUID``...)."""
     if cursor is None:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(values, list) or len(values) != length:
+        if not isinstance(values, list) or len(values) != len(types):
             raise ValueError
-        return values
-    except (ValueError, UnicodeDecodeError):
+        return [kind(value) for kind, value in zip(types, values)]
+    except (ValueError, TypeError, AttributeError, UnicodeDecodeError):
         raise ValidationFailed(errors={"cursor": ["Not a cursor from this list; start again without it."]})
 
 

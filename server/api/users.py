@@ -20,7 +20,7 @@ class Users(MethodView):
     def get(self, args):
         """List accounts, by username."""
         session = request_session()
-        after = pagination.decode(args["cursor"], 1)
+        after = pagination.decode(args["cursor"], (str,))
         rows = account_service.page(session, current_actor(), after=after[0] if after else None,
                                     limit=args["limit"] + 1, role=args.get("role"))
         page = pagination.page_of(rows, args["limit"], key=lambda a: [a.username])

@@ -69,3 +69,38 @@ class AreaRef(ma.Schema):
     id = fields.UUID(required=True)
     code = fields.String(required=True)
     name = fields.String(required=True)
+
+
+class Location(StrictSchema):
+    lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180), allow_nan=False)
+    lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90), allow_nan=False)
+
+
+class LonLat(fields.String):
+    """Query parameter 'lon,lat'."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            lon, lat = (float(v) for v in text.split(","))
+        except ValueError:
+            raise ma.ValidationError("Use 'longitude,latitude', e.g. 120.1325,30.2721.")
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise ma.ValidationError("Longitude within ±180, latitude within ±90.")
+        return lon, lat
+
+
+class BBox(fields.String):
+    """Query parameter 'min_lon,min_lat,max_lon,max_lat'."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            box = tuple(float(v) for v in text.split(","))
+            if len(box) != 4:
+                raise ValueError
+        except ValueError:
+            raise ma.ValidationError("Use 'min_lon,min_lat,max_lon,max_lat'.")
+        if not (-180 <= box[0] <= box[2] <= 180 and -90 <= box[1] <= box[3] <= 90):
+            raise ma.ValidationError("The box's minimum must not exceed its maximum; degrees within range.")
+        return box

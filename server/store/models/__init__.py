@@ -4,5 +4,7 @@ from .base import Base
 from .areas import Division, Grid, Station
 from .accounts import Account, AccountGrid, Token
 from .audit import AuditEvent
+from .registry import Address, Employment, House, Person, Residence, Unit
 
-__all__ = ["Base", "Division", "Grid", "Station", "Account", "AccountGrid", "Token", "AuditEvent"]
+__all__ = ["Base", "Division", "Grid", "Station", "Account", "AccountGrid", "Token", "AuditEvent",
+           "Address", "House", "Person", "Residence", "Unit", "Employment"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import uuid
+
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from server.store.models import Division, Grid, Station
+from server.store.models import Account, AccountGrid, Address, Division, Grid, House, Residence, Station
 
 
 def division_by_code(session: Session, code: str) -> Division | None:
@@ -18,3 +20,38 @@ def station_by_code(session: Session, code: str) -> Station | None:
 
 def grid_by_code(session: Session, code: str) -> Grid | None:
     return session.scalar(select(Grid).where(Grid.code == code))
+
+
+def by_code_page(session: Session, query: Select, model, *, after: str | None, limit: int) -> list:
+    query = query.order_by(model.code).limit(limit)
+    if after is not None:
+        query = query.where(model.code > after)
+    return list(session.scalars(query))
+
+
+def grid_counts(session: Session, grid_id: uuid.UUID) -> dict[str, int]:
+    addresses = session.scalar(select(func.count()).select_from(Address).where(Address.grid_id == grid_id))
+    houses, rented = session.execute(
+        select(func.count(), func.count().filter(House.use.in_(("rented", "mixed"))))
+        .where(House.grid_id == grid_id)
+    ).one()
+    residents = session.scalar(
+        select(func.count(func.distinct(Residence.person_id)))
+        .join(House, House.id == Residence.house_id)
+        .where(House.grid_id == grid_id, Residence.left_on.is_(None))
+    )
+    return {"addresses": addresses, "houses": houses, "rented_houses": rented, "residents": residents}
+
+
+def grid_workers(session: Session, grid_id: uuid.UUID) -> list[Account]:
+    return list(session.scalars(
+        select(Account).join(AccountGrid, AccountGrid.account_id == Account.id)
+        .where(AccountGrid.grid_id == grid_id, Account.disabled_at.is_(None)).order_by(Account.username)
+    ))
+
+
+def grid_containing(session: Session, point_wkt_element) -> Grid | None:
+    """The grid whose polygon contains the point (the lowest code if grids overlap)."""
+    return session.scalar(
+        select(Grid).where(func.ST_Contains(Grid.geom, point_wkt_element)).order_by(Grid.code).limit(1)
+    )

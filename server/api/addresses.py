@@ -1,0 +1,50 @@
+import uuid
+
+from flask.views import MethodView
+
+from server.services import addresses as service
+from server.store.db import request_session
+
+from . import pagination, views
+from .base import blueprint, current_actor
+from .schemas.addresses import AddressCreateSchema, AddressPageSchema, AddressQuery, AddressResolvedSchema, AddressSchema
+
+blp = blueprint("addresses", "Standard addresses (标准地址)")
+
+
+@blp.route("/addresses")
+class Addresses(MethodView):
+    @blp.arguments(AddressQuery, location="query")
+    @blp.response(200, AddressPageSchema)
+    def get(self, args):
+        """Find addresses in your area: by text, near a point, in a box, or in a grid."""
+        session = request_session()
+        after = pagination.decode(args["cursor"], (str, uuid.UUID))
+        rows = service.search(session, current_actor(), q_text=args.get("q"), near=args.get("near"),
+                              radius_m=args.get("radius_m"), bbox=args.get("bbox"), grid=args.get("grid"),
+                              after=after, limit=args["limit"] + 1)
+        page = pagination.page_of(rows, args["limit"], key=lambda r: [r[0].full_text, str(r[0].id)])
+        page["items"] = [views.address(session, a, **({"distance_m": round(d, 1)} if d is not None else {}))
+                         for a, d in page["items"]]
+        return page
+
+    @blp.arguments(AddressCreateSchema)
+    @blp.response(201, AddressResolvedSchema)
+    @blp.alt_response(200, schema=AddressResolvedSchema, description="The address was registered before")
+    def post(self, body):
+        """Register a standard address, or get the existing one (200, existing=true)."""
+        session = request_session()
+        resolved = service.resolve(session, current_actor(), **body)
+        view = views.address(session, resolved.address, existing=not resolved.created)
+        return view, 201 if resolved.created else 200
+
+
+@blp.route("/addresses/<uuid:address_id>")
+class Address(MethodView):
+    @blp.response(200, AddressSchema)
+    @blp.alt_response(404, description="Unknown or outside your area")
+    def get(self, address_id: uuid.UUID):
+        """One standard address."""
+        session = request_session()
+        return views.address(session, service.get(session, current_actor(), address_id))
+

@@ -1,0 +1,153 @@
+import uuid
+
+from flask.views import MethodView
+
+from server.services import areas as service
+from server.store.db import request_session
+
+from . import geojson, pagination
+from .base import blueprint, current_actor
+from .schemas.areas import (
+    DivisionCreateSchema, DivisionPageSchema, DivisionQuery, DivisionSchema, DivisionUpdateSchema,
+    GridCreateSchema, GridDetailSchema, GridPageSchema, GridQuery, GridSchema, GridUpdateSchema,
+    ListQuery, StationCreateSchema, StationPageSchema, StationSchema,
+)
+
+blp = blueprint("areas", "Divisions, police station areas and grids")
+
+
+def _page(rows, limit):
+    return pagination.page_of(rows, limit, key=lambda r: [r.code])
+
+
+def _after(args):
+    after = pagination.decode(args["cursor"], (str,))
+    return after[0] if after else None
+
+
+def _division(session, row):
+    return {"id": row.id, "code": row.code, "name": row.name, "level": row.level,
+            "parent": service.parent_code(session, row)}
+
+
+def _ref(row):
+    return {"id": row.id, "code": row.code, "name": row.name} if row else None
+
+
+def _grid(session, row, counts=False):
+    details = service.grid_details(session, row)
+    view = {"id": row.id, "code": row.code, "name": row.name, "polygon": details["polygon"],
+            "community": _ref(details["community"]), "station": _ref(details["station"]),
+            "workers": [{"id": w.id, "username": w.username, "display_name": w.display_name}
+                        for w in details["workers"]]}
+    if counts:
+        view["counts"] = service.grid_counts(session, row)
+    return view
+
+
+@blp.route("/divisions")
+class Divisions(MethodView):
+    @blp.arguments(DivisionQuery, location="query")
+    @blp.response(200, DivisionPageSchema)
+    def get(self, args):
+        """Divisions in your area (county → town/street → community/village), by code."""
+        session = request_session()
+        rows = service.list_divisions(session, current_actor(), level=args.get("level"), parent=args.get("parent"),
+                                      after=_after(args), limit=args["limit"] + 1)
+        page = _page(rows, args["limit"])
+        page["items"] = [_division(session, r) for r in page["items"]]
+        return page
+
+    @blp.arguments(DivisionCreateSchema)
+    @blp.response(201, DivisionSchema)
+    @blp.alt_response(409, description="Code already used")
+    def post(self, body):
+        """Create a division (administrators)."""
+        session = request_session()
+        return _division(session, service.create_division(session, current_actor(), **body))
+
+
+@blp.route("/divisions/<uuid:division_id>")
+class Division(MethodView):
+    @blp.response(200, DivisionSchema)
+    @blp.alt_response(404, description="Unknown or outside your area")
+    def get(self, division_id: uuid.UUID):
+        """One division."""
+        session = request_session()
+        return _division(session, service.get_division(session, current_actor(), division_id))
+
+    @blp.arguments(DivisionUpdateSchema)
+    @blp.response(200, DivisionSchema)
+    @blp.alt_response(404, description="Unknown or outside your area")
+    def patch(self, body, division_id: uuid.UUID):
+        """Rename a division (administrators; codes never change)."""
+        session = request_session()
+        actor = current_actor()
+        row = service.get_division(session, actor, division_id)
+        return _division(session, service.update_division(session, actor, row, **body))
+
+
+@blp.route("/stations")
+class Stations(MethodView):
+    @blp.arguments(ListQuery, location="query")
+    @blp.response(200, StationPageSchema)
+    def get(self, args):
+        """Police station areas whose grids you can see."""
+        rows = service.list_stations(request_session(), current_actor(), after=_after(args),
+                                     limit=args["limit"] + 1)
+        page = _page(rows, args["limit"])
+        page["items"] = [_ref(r) for r in page["items"]]
+        return page
+
+    @blp.arguments(StationCreateSchema)
+    @blp.response(201, StationSchema)
+    @blp.alt_response(409, description="Code already used")
+    def post(self, body):
+        """Create a police station area (administrators)."""
+        return _ref(service.create_station(request_session(), current_actor(), **body))
+
+
+@blp.route("/grids")
+class Grids(MethodView):
+    @blp.arguments(GridQuery, location="query")
+    @blp.response(200, GridPageSchema)
+    @blp.alt_response(200, schema=geojson.FeatureCollectionSchema, content_type=geojson.GEOJSON,
+                      description="With `Accept: application/geo+json`", success=True)
+    def get(self, args):
+        """Grids in your area, by code (GeoJSON with `Accept: application/geo+json`)."""
+        session = request_session()
+        rows = service.list_grids(session, current_actor(), community=args.get("community"),
+                                  station=args.get("station"), after=_after(args), limit=args["limit"] + 1)
+        page = _page(rows, args["limit"])
+        page["items"] = [_grid(session, r) for r in page["items"]]
+        if geojson.wanted():
+            return geojson.feature_collection(page["items"], "polygon", page["next_cursor"])
+        return page
+
+    @blp.arguments(GridCreateSchema)
+    @blp.response(201, GridDetailSchema)
+    @blp.alt_response(409, description="Code already used")
+    def post(self, body):
+        """Create a grid with its boundary (administrators)."""
+        session = request_session()
+        return _grid(session, service.create_grid(session, current_actor(), **body), counts=True)
+
+
+@blp.route("/grids/<uuid:grid_id>")
+class Grid(MethodView):
+    @blp.response(200, GridDetailSchema)
+    @blp.alt_response(404, description="Unknown or outside your area")
+    def get(self, grid_id: uuid.UUID):
+        """One grid, with its workers and counts of addresses, houses, rentals and residents."""
+        session = request_session()
+        return _grid(session, service.get_grid(session, current_actor(), grid_id), counts=True)
+
+    @blp.arguments(GridUpdateSchema)
+    @blp.response(200, GridDetailSchema)
+    @blp.alt_response(404, description="Unknown or outside your area")
+    def patch(self, body, grid_id: uuid.UUID):
+        """Change a grid's name, boundary, community or station (administrators)."""
+        session = request_session()
+        actor = current_actor()
+        row = service.get_grid(session, actor, grid_id)
+        return _grid(session, service.update_grid(session, actor, row, **body), counts=True)

@@ -1,0 +1,71 @@
+import uuid
+
+from flask.views import MethodView
+
+from server.services import houses as service
+from server.store.db import request_session
+
+from . import geojson, pagination, views
+from .base import blueprint, current_actor, today
+from .schemas.houses import HouseCreateSchema, HousePageSchema, HouseQuery, HouseSchema, HouseUpdateSchema
+
+blp = blueprint("houses", "Actual houses (实有房屋)")
+
+
+@blp.route("/houses")
+class Houses(MethodView):
+    @blp.arguments(HouseQuery, location="query")
+    @blp.response(200, HousePageSchema)
+    @blp.alt_response(200, schema=geojson.FeatureCollectionSchema, content_type=geojson.GEOJSON,
+                      description="With `Accept: application/geo+json`: points for a map", success=True)
+    def get(self, args):
+        """Houses in your area, by address (GeoJSON with `Accept: application/geo+json`)."""
+        session = request_session()
+        after = pagination.decode(args["cursor"], (str, uuid.UUID))
+        rows = service.search(session, current_actor(), grid=args.get("grid"), use=args.get("use"),
+                              q_text=args.get("q"), after=after, limit=args["limit"] + 1)
+        page = pagination.page_of(rows, args["limit"], key=lambda r: [r[1].full_text, str(r[0].id)])
+        page["items"] = [views.house(session, h, a) for h, a in page["items"]]
+        if geojson.wanted():
+            for item in page["items"]:
+                loc = item["address"]["location"]
+                item["point"] = {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]}
+            return geojson.feature_collection(page["items"], "point", page["next_cursor"])
+        return page
+
+    @blp.arguments(HouseCreateSchema)
+    @blp.response(201, HouseSchema)
+    @blp.alt_response(409, description="A house is already registered at this address (existing_id)")
+    def post(self, body):
+        """Register the house at a standard address."""
+        session = request_session()
+        return views.house(session, service.create(session, current_actor(), today=today(), **body))
+
+
+@blp.route("/houses/<uuid:house_id>")
+class House(MethodView):
+    @blp.response(200, HouseSchema)
+    @blp.alt_response(404, description="Unknown or outside your area")
+    def get(self, house_id: uuid.UUID):
+        """One house."""
+        session = request_session()
+        return views.house(session, service.get(session, current_actor(), house_id))
+
+    @blp.arguments(HouseUpdateSchema)
+    @blp.response(200, HouseSchema)
+    @blp.alt_response(404, description="Unknown or outside your area")
+    def patch(self, body, house_id: uuid.UUID):
+        """Change a house's use, rental facts, landlord or agreement."""
+        session = request_session()
+        actor = current_actor()
+        row = service.get(session, actor, house_id)
+        return views.house(session, service.update(session, actor, row, today=today(), **body))
+
+    @blp.response(204)
+    @blp.alt_response(404, description="Unknown or outside your area")
+    @blp.alt_response(409, description="The house has residence records")
+    def delete(self, house_id: uuid.UUID):
+        """Remove a house registered by mistake (only while nobody was ever registered there)."""
+        session = request_session()
+        actor = current_actor()
+        service.delete(session, actor, service.get(session, actor, house_id))

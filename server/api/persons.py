@@ -1,0 +1,141 @@
+import uuid
+
+from flask import current_app
+from flask.views import MethodView
+
+from server.services import persons as service
+from server.services import residences as residence_service
+from server.store.db import request_session
+
+from . import pagination, views
+from .base import blueprint, current_actor, today
+from .schemas.persons import (
+    DuplicatesSchema, PersonCreateSchema, PersonPageSchema, PersonQuery, PersonSchema, PersonUpdateSchema,
+    ResidenceCreateSchema, ResidencesSchema, ResidenceSchema, ResidenceUpdateSchema, ResidentsQuery,
+    ResidentsSchema, RevealedSchema, RevealSchema,
+)
+
+blp = blueprint("persons", "Actual population (实有人口) and residence registration")
+
+
+@blp.route("/persons")
+class Persons(MethodView):
+    @blp.arguments(PersonQuery, location="query")
+    @blp.response(200, PersonPageSchema)
+    def get(self, args):
+        """Find people in your area by name, or by exact document number (audited)."""
+        session = request_session()
+        actor = current_actor()
+        after = pagination.decode(args["cursor"], (str, uuid.UUID))
+        rows = service.search(session, actor, q_text=args.get("q"), after=after, limit=args["limit"] + 1)
+        page = pagination.page_of(rows, args["limit"], key=lambda p: [p.name, str(p.id)])
+        page["items"] = [views.person(p, actor.role) for p in page["items"]]
+        return page
+
+    @blp.arguments(PersonCreateSchema)
+    @blp.response(201, PersonSchema)
+    @blp.alt_response(409, description="A person with this document exists (existing_id when in your area)")
+    def post(self, body):
+        """Register a person; the document number is checked and the ID shown masked."""
+        actor = current_actor()
+        return views.person(service.create(request_session(), actor, today=today(), **body), actor.role)
+
+
+@blp.route("/persons/duplicates")
+class Duplicates(MethodView):
+    @blp.response(200, DuplicatesSchema)
+    def get(self):
+        """Likely duplicates for review: same name and birth date, different or missing documents."""
+        actor = current_actor()
+        groups = service.duplicates(request_session(), actor)
+        return {"groups": [{"name": g[0].name, "birth_date": g[0].birth_date,
+                            "persons": [views.person(p, actor.role) for p in g]} for g in groups]}
+
+
+@blp.route("/persons/<uuid:person_id>")
+class Person(MethodView):
+    @blp.response(200, PersonSchema)
+    @blp.alt_response(404, description="Unknown or outside your area")
+    def get(self, person_id: uuid.UUID):
+        """One person (ID number masked)."""
+        actor = current_actor()
+        return views.person(service.get(request_session(), actor, person_id), actor.role)
+
+    @blp.arguments(PersonUpdateSchema)
+    @blp.response(200, PersonSchema)
+    @blp.alt_response(404, description="Unknown or outside your area")
+    def patch(self, body, person_id: uuid.UUID):
+        """Correct a person's details."""
+        session = request_session()
+        actor = current_actor()
+        row = service.get(session, actor, person_id, audited=False)
+        return views.person(service.update(session, actor, row, today=today(), **body), actor.role)
+
+
+@blp.route("/persons/<uuid:person_id>/reveal")
+class Reveal(MethodView):
+    @blp.arguments(RevealSchema)
+    @blp.response(200, RevealedSchema)
+    @blp.alt_response(404, description="Unknown or outside your area")
+    @blp.alt_response(429, description="Daily reveal limit reached")
+    def post(self, body, person_id: uuid.UUID):
+        """The full document number (police and administrators, with a reason; audited, rationed daily)."""
+        session = request_session()
+        actor = current_actor()
+        row = service.get(session, actor, person_id, audited=False)
+        number = service.reveal(session, actor, row, reason=body["reason"],
+                                daily_limit=current_app.config["REVEAL_DAILY_LIMIT"],
+                                zone=current_app.config["TIMEZONE"])
+        return {"person_id": row.id, "document_type": row.document_type, "document_number": number}
+
+
+@blp.route("/persons/<uuid:person_id>/residences")
+class PersonResidences(MethodView):
+    @blp.response(200, ResidencesSchema)
+    @blp.alt_response(404, description="Unknown or outside your area")
+    def get(self, person_id: uuid.UUID):
+        """以人找房: where this person lives or lived, in your area."""
+        rows = residence_service.of_person(request_session(), current_actor(), person_id)
+        return {"items": [views.residence(r) for r in rows]}
+
+
+@blp.route("/houses/<uuid:house_id>/residents")
+class HouseResidents(MethodView):
+    @blp.arguments(ResidentsQuery, location="query")
+    @blp.response(200, ResidentsSchema)
+    @blp.alt_response(404, description="Unknown or outside your area")
+    def get(self, args, house_id: uuid.UUID):
+        """以房找人: who lives (current=true) or lived in this house."""
+        actor = current_actor()
+        rows = residence_service.of_house(request_session(), actor, house_id, current=args.get("current"))
+        return {"items": [views.residence(r) | {"person": views.person(p, actor.role)} for r, p in rows]}
+
+
+@blp.route("/residences")
+class Residences(MethodView):
+    @blp.arguments(ResidenceCreateSchema)
+    @blp.response(201, ResidenceSchema)
+    @blp.alt_response(409, description="An open residence exists (existing_id)")
+    def post(self, body):
+        """Register a person's residence in a house (人来登记)."""
+        return views.residence(residence_service.create(request_session(), current_actor(), today=today(), **body))
+
+
+@blp.route("/residences/<uuid:residence_id>")
+class Residence(MethodView):
+    @blp.response(200, ResidenceSchema)
+    @blp.alt_response(404, description="Unknown or outside your area")
+    def get(self, residence_id: uuid.UUID):
+        """One residence, with how late it was reported."""
+        return views.residence(residence_service.get(request_session(), current_actor(), residence_id))
+
+    @blp.arguments(ResidenceUpdateSchema)
+    @blp.response(200, ResidenceSchema)
+    @blp.alt_response(404, description="Unknown or outside your area")
+    @blp.alt_response(409, description="Already closed")
+    def patch(self, body, residence_id: uuid.UUID):
+        """Record a departure (人走注销), a verification, or a corrected category."""
+        session = request_session()
+        actor = current_actor()
+        row = residence_service.get(session, actor, residence_id)
+        return views.residence(residence_service.update(session, actor, row, today=today(), **body))

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from server.domain.areas import LEVELS
+
+from .common import AreaRef, StrictSchema
+
+_code = fields.String(validate=validate.Length(min=1, max=32))
+_name = fields.String(validate=validate.Length(min=1, max=100))
+
+
+class ListQuery(StrictSchema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(load_default=None)
+
+
+class DivisionQuery(ListQuery):
+    level = fields.String(validate=validate.OneOf(LEVELS))
+    parent = _code
+
+
+class DivisionSchema(ma.Schema):
+    id = fields.UUID(required=True)
+    code = fields.String(required=True, metadata={"description": "GB/T 2260 county code, + 3 digits per level"})
+    name = fields.String(required=True)
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    parent = fields.String(allow_none=True, required=True, metadata={"description": "Parent division code"})
+
+
+class DivisionPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(DivisionSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class DivisionCreateSchema(StrictSchema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    parent = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
+
+
+class DivisionUpdateSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class StationSchema(ma.Schema):
+    id = fields.UUID(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class StationPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(StationSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class StationCreateSchema(StrictSchema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class GridQuery(ListQuery):
+    community = _code
+    station = _code
+
+
+class WorkerRef(ma.Schema):
+    id = fields.UUID(required=True)
+    username = fields.String(required=True)
+    display_name = fields.String(required=True)
+
+
+class GridCountsSchema(ma.Schema):
+    addresses = fields.Integer(required=True)
+    houses = fields.Integer(required=True)
+    rented_houses = fields.Integer(required=True)
+    residents = fields.Integer(required=True, metadata={"description": "People with an open residence"})
+
+
+class GridSchema(ma.Schema):
+    id = fields.UUID(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    polygon = fields.Dict(required=True, metadata={"description": "GeoJSON MultiPolygon (longitude, latitude)"})
+    community = fields.Nested(AreaRef, allow_none=True, required=True)
+    station = fields.Nested(AreaRef, allow_none=True, required=True)
+    workers = fields.List(fields.Nested(WorkerRef), required=True)
+
+
+class GridDetailSchema(GridSchema):
+    counts = fields.Nested(GridCountsSchema, required=True)
+
+
+class GridPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(GridSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+_polygon = fields.Dict(metadata={"description": "GeoJSON Polygon or MultiPolygon, (longitude, latitude)",
+                                 "example": {"type": "Polygon", "coordinates": [[[120.13, 30.27], [120.135, 30.27],
+                                                                                 [120.135, 30.275], [120.13, 30.27]]]}})
+
+
+class GridCreateSchema(StrictSchema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    polygon = fields.Dict(required=True, metadata=_polygon.metadata)
+    community = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    station = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
+
+
+class GridUpdateSchema(StrictSchema):
+    name = _name
+    polygon = fields.Dict(metadata=_polygon.metadata)
+    community = _code
+    station = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))

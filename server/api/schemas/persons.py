@@ -1,0 +1,133 @@
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from server.domain.id_numbers import DOCUMENT_TYPES
+from server.store.models.registry import RESIDENCE_CATEGORIES, SEXES, VERIFICATION_STATES
+
+from .common import StrictSchema
+
+_doc_type = fields.String(allow_none=True, validate=validate.OneOf(DOCUMENT_TYPES), metadata={
+    "description": "citizen_id (居民身份证), passport, foreign_permanent_residence, hmt_residence_permit "
+                   "(港澳台居民居住证), hk_macao_travel_permit, taiwan_travel_permit"})
+_doc_number = fields.String(allow_none=True, validate=validate.Length(min=1, max=40), metadata={
+    "description": "Checked for its format and check character; a 15-digit citizen ID is upgraded to 18"})
+
+
+class PersonCreateSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    sex = fields.String(allow_none=True, validate=validate.OneOf(SEXES),
+                        metadata={"description": "May be left out when the document number encodes it"})
+    ethnicity = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
+    birth_date = fields.Date(allow_none=True, metadata={"description": "Filled from the document when left out"})
+    document_type = _doc_type
+    document_number = _doc_number
+    hukou_address = fields.String(allow_none=True, validate=validate.Length(max=200))
+    phone = fields.String(allow_none=True, validate=validate.Length(max=32))
+
+
+class PersonUpdateSchema(StrictSchema):
+    name = fields.String(validate=validate.Length(min=1, max=100))
+    sex = fields.String(validate=validate.OneOf(SEXES))
+    ethnicity = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
+    birth_date = fields.Date(allow_none=True)
+    document_type = _doc_type
+    document_number = _doc_number
+    hukou_address = fields.String(allow_none=True, validate=validate.Length(max=200))
+    phone = fields.String(allow_none=True, validate=validate.Length(max=32))
+
+
+class PersonSchema(ma.Schema):
+    """Landlords get only id, name, sex, document_type, document_number_masked and phone."""
+
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    sex = fields.String(required=True)
+    ethnicity = fields.String(allow_none=True)
+    birth_date = fields.Date(allow_none=True)
+    document_type = fields.String(allow_none=True, required=True)
+    document_number_masked = fields.String(allow_none=True, required=True,
+                                           metadata={"example": "1101**********1234"})
+    hukou_address = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True, required=True)
+
+
+class PersonPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(PersonSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class PersonQuery(StrictSchema):
+    q = fields.String(validate=validate.Length(min=1, max=100),
+                      metadata={"description": "Part of a name, or an exact document number (audited)"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(load_default=None)
+
+
+class DuplicateGroupSchema(ma.Schema):
+    name = fields.String(required=True)
+    birth_date = fields.Date(required=True)
+    persons = fields.List(fields.Nested(PersonSchema), required=True)
+
+
+class DuplicatesSchema(ma.Schema):
+    groups = fields.List(fields.Nested(DuplicateGroupSchema), required=True)
+
+
+class RevealSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=4, max=500),
+                           metadata={"description": "Why you need the full number; kept in the audit log"})
+
+
+class RevealedSchema(ma.Schema):
+    person_id = fields.UUID(required=True)
+    document_type = fields.String(required=True)
+    document_number = fields.String(required=True)
+
+
+class ResidenceCreateSchema(StrictSchema):
+    person_id = fields.UUID(required=True)
+    house_id = fields.UUID(required=True)
+    category = fields.String(required=True, validate=validate.OneOf(RESIDENCE_CATEGORIES), metadata={
+        "description": "permanent 常住, lodger 寄住, floating 流动/暂住, foreign 境外, unregistered 未落户"})
+    arrived_on = fields.Date(required=True)
+    source = fields.String(validate=validate.OneOf(("worker", "self")),
+                           metadata={"description": "worker (default) or self (the person reported in person)"})
+
+
+class ResidenceUpdateSchema(StrictSchema):
+    left_on = fields.Date(metadata={"description": "Records the departure and closes the residence"})
+    verification = fields.String(validate=validate.OneOf(VERIFICATION_STATES))
+    category = fields.String(validate=validate.OneOf(RESIDENCE_CATEGORIES))
+
+
+class ResidenceSchema(ma.Schema):
+    id = fields.UUID(required=True)
+    person_id = fields.UUID(required=True)
+    house_id = fields.UUID(required=True)
+    category = fields.String(required=True)
+    arrived_on = fields.Date(required=True)
+    left_on = fields.Date(allow_none=True, required=True)
+    current = fields.Boolean(required=True)
+    source = fields.String(required=True)
+    verification = fields.String(required=True)
+    reported_at = fields.DateTime(required=True)
+    report_due_on = fields.Date(required=True, metadata={"description": "Last on-time day for the arrival report"})
+    days_late = fields.Integer(required=True, metadata={"description": "Arrival reported this many days late (0: on time)"})
+    departure_reported_at = fields.DateTime(allow_none=True, required=True)
+    departure_days_late = fields.Integer(allow_none=True, required=True)
+
+
+class ResidentSchema(ResidenceSchema):
+    person = fields.Nested(PersonSchema, required=True)
+
+
+class ResidentsSchema(ma.Schema):
+    items = fields.List(fields.Nested(ResidentSchema), required=True)
+
+
+class ResidencesSchema(ma.Schema):
+    items = fields.List(fields.Nested(ResidenceSchema), required=True)
+
+
+class ResidentsQuery(StrictSchema):
+    current = fields.Boolean(metadata={"description": "true: living there now; false: moved out; omitted: all"})

@@ -1,0 +1,96 @@
+"""How registry records are shown: one function per kind, shared by all endpoints."""
+
+from __future__ import annotations
+
+from server.store import geometry
+from server.store.models import Division, Grid
+
+
+def area_ref(row) -> dict | None:
+    return {"id": row.id, "code": row.code, "name": row.name} if row else None
+
+
+def location(geom) -> dict:
+    point = geometry.from_db(geom)
+    return {"lon": point.x, "lat": point.y}
+
+
+def address(session, row, **extra) -> dict:
+    return {
+        "id": row.id, "full_text": row.full_text, "street": row.street, "door": row.door,
+        "building": row.building, "unit": row.unit, "floor": row.floor, "room": row.room,
+        "community": area_ref(session.get(Division, row.community_id)),
+        "grid": area_ref(session.get(Grid, row.grid_id)),
+        "location": location(row.geom), **extra,
+    }
+
+
+def house(session, row, address_row=None) -> dict:
+    from server.store.models import Address
+
+    address_row = address_row or session.get(Address, row.address_id)
+    return {
+        "id": row.id, "address": address(session, address_row), "grid": area_ref(session.get(Grid, row.grid_id)),
+        "use": row.use, "rental_mode": row.rental_mode, "rooms": row.rooms,
+        "floor_area_m2": float(row.floor_area_m2) if row.floor_area_m2 is not None else None,
+        "rented_since": row.rented_since, "landlord_person_id": row.landlord_person_id,
+        "landlord_account_id": row.landlord_account_id, "agreement_signed_on": row.agreement_signed_on,
+        "note": row.note, "created_at": row.created_at, "updated_at": row.updated_at,
+    }
+
+
+def person(row, role: str) -> dict:
+    from server.domain.id_numbers import mask
+    from server.domain.privacy import person_fields_for
+
+    full = {
+        "id": row.id, "name": row.name, "sex": row.sex, "ethnicity": row.ethnicity, "birth_date": row.birth_date,
+        "document_type": row.document_type,
+        "document_number_masked": mask(row.document_number) if row.document_number else None,
+        "hukou_address": row.hukou_address, "phone": row.phone,
+    }
+    return {"id": row.id} | {k: full[k] for k in person_fields_for(role)}
+
+
+def residence(row) -> dict:
+    from flask import current_app
+
+    from server.domain.reporting import days_late, local_date, report_due_on
+
+    zone, deadline = current_app.config["TIMEZONE"], current_app.config["REPORT_DEADLINE_DAYS"]
+    departure_late = None
+    if row.left_on is not None and row.departure_reported_at is not None:
+        departure_late = days_late(row.left_on, local_date(row.departure_reported_at, zone), deadline)
+    return {
+        "id": row.id, "person_id": row.person_id, "house_id": row.house_id, "category": row.category,
+        "arrived_on": row.arrived_on, "left_on": row.left_on, "current": row.left_on is None,
+        "source": row.source, "verification": row.verification, "reported_at": row.reported_at,
+        "report_due_on": report_due_on(row.arrived_on, deadline),
+        "days_late": days_late(row.arrived_on, local_date(row.reported_at, zone), deadline),
+        "departure_reported_at": row.departure_reported_at, "departure_days_late": departure_late,
+    }
+
+
+def unit(session, row) -> dict:
+    from server.store.models import Address
+
+    return {
+        "id": row.id, "name": row.name, "kind": row.kind,
+        "address": address(session, session.get(Address, row.address_id)),
+        "grid": area_ref(session.get(Grid, row.grid_id)),
+        "responsible_person_id": row.responsible_person_id, "phone": row.phone, "created_at": row.created_at,
+    }
+
+
+def employment(row) -> dict:
+    from flask import current_app
+
+    from server.domain.reporting import days_late, local_date, report_due_on
+
+    zone, deadline = current_app.config["TIMEZONE"], current_app.config["REPORT_DEADLINE_DAYS"]
+    return {
+        "id": row.id, "unit_id": row.unit_id, "person_id": row.person_id, "started_on": row.started_on,
+        "ended_on": row.ended_on, "current": row.ended_on is None, "reported_at": row.reported_at,
+        "report_due_on": report_due_on(row.started_on, deadline),
+        "days_late": days_late(row.started_on, local_date(row.reported_at, zone), deadline),
+    }

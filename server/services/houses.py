@@ -1,0 +1,104 @@
+"""Actual houses (实有房屋) at standard addresses."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from server.auth.actor import Actor
+from server.auth.verbs import require
+from server.domain.addresses import search_text
+from server.domain.houses import house_problems
+from server.errors import Conflict, NotFound, ValidationFailed
+from server.services import addresses as address_service
+from server.store import audit, scoping
+from server.store.models import Account, Address, House, Person
+from server.store.queries import areas as area_q
+from server.store.queries import registry as q
+
+FIELDS = ("use", "rental_mode", "rooms", "floor_area_m2", "rented_since", "landlord_person_id",
+          "landlord_account_id", "agreement_signed_on", "note")
+
+
+def get(session: Session, actor: Actor, house_id: uuid.UUID) -> House:
+    require(actor, "house.read")
+    row = session.scalar(scoping.visible_houses(actor).where(House.id == house_id))
+    if row is None:
+        raise NotFound("No such house.", code="house.not_found")
+    return row
+
+
+def _check(session: Session, actor: Actor, values: dict, today: date) -> None:
+    errors = house_problems(use=values["use"], rental_mode=values.get("rental_mode"),
+                            rented_since=values.get("rented_since"),
+                            agreement_signed_on=values.get("agreement_signed_on"), today=today)
+    person_id = values.get("landlord_person_id")
+    if person_id is not None and session.scalar(
+            scoping.visible_persons(actor).where(Person.id == person_id)) is None:
+        errors["landlord_person_id"] = ["No such person in your area."]
+    account_id = values.get("landlord_account_id")
+    if account_id is not None:
+        account = session.get(Account, account_id)
+        if account is None or account.role != "landlord":
+            errors["landlord_account_id"] = ["No such landlord account."]
+    if errors:
+        raise ValidationFailed(errors=errors)
+
+
+def create(session: Session, actor: Actor, *, address_id: uuid.UUID, today: date, **values) -> House:
+    require(actor, "house.create")
+    address = address_service.get(session, actor, address_id)
+    values = {k: values.get(k) for k in FIELDS}
+    _check(session, actor, values, today)
+    existing = q.house_at(session, address.id)
+    if existing is not None:
+        raise Conflict("A house is already registered at this address.", code="house.exists",
+                       extra={"existing_id": str(existing.id)})
+    house = House(address_id=address.id, grid_id=address.grid_id, created_by=actor.account_id, **values)
+    session.add(house)
+    session.flush()
+    audit.record(session, actor, "house.create", subject_type="house", subject_ids=[house.id],
+                 fields=[k for k, v in values.items() if v is not None])
+    return house
+
+
+def update(session: Session, actor: Actor, house: House, *, today: date, **changes) -> House:
+    require(actor, "house.update")
+    values = {k: getattr(house, k) for k in FIELDS} | changes
+    if changes.get("use") not in (None, "rented", "mixed") and "rental_mode" not in changes:
+        values["rental_mode"] = None  # no longer let: the mode goes with it
+        values["rented_since"] = None
+    _check(session, actor, values, today)
+    for key, value in values.items():
+        setattr(house, key, value)
+    session.flush()
+    audit.record(session, actor, "house.update", subject_type="house", subject_ids=[house.id],
+                 fields=sorted(changes))
+    return house
+
+
+def delete(session: Session, actor: Actor, house: House) -> None:
+    require(actor, "house.update")
+    if q.residences_count(session, house.id):
+        raise Conflict("This house has residence records; record departures instead of deleting it.",
+                       code="house.has_residences")
+    audit.record(session, actor, "house.delete", subject_type="house", subject_ids=[house.id])
+    session.delete(house)
+    session.flush()
+
+
+def search(session: Session, actor: Actor, *, grid=None, use=None, q_text=None, after=None, limit=50):
+    """Houses in scope with their addresses, ordered by address text."""
+    require(actor, "house.read")
+    query = scoping.visible_houses(actor).join(Address, Address.id == House.address_id).add_columns(Address)
+    if grid:
+        row = area_q.grid_by_code(session, grid)
+        query = query.where(House.grid_id == (row.id if row else None))
+    if use:
+        query = query.where(House.use == use)
+    if q_text:
+        query = q.text_match(query, search_text(q_text))
+    query = q.keyset(query, (Address.full_text, House.id), after, limit)
+    return list(session.execute(query))

@@ -1,0 +1,109 @@
+"""Residence registration (居住登记): who lives in which house, since when,
+reported when and by whom. A departure closes the residence (人走注销)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from sqlalchemy.orm import Session
+
+from server.auth.actor import Actor
+from server.auth.verbs import require
+from server.errors import Conflict, NotFound, ValidationFailed
+from server.services import houses as house_service
+from server.services import persons as person_service
+from server.store import audit, scoping
+from server.store.models import Person, Residence
+from server.store.queries import registry as q
+
+FIELD_ROLES = ("grid_worker", "committee", "police", "admin")
+
+
+def get(session: Session, actor: Actor, residence_id: uuid.UUID) -> Residence:
+    require(actor, "residence.read")
+    row = session.scalar(scoping.visible_residences(actor).where(Residence.id == residence_id))
+    if row is None:
+        raise NotFound("No such residence.", code="residence.not_found")
+    return row
+
+
+def create(session: Session, actor: Actor, *, person_id: uuid.UUID, house_id: uuid.UUID, category: str,
+           arrived_on: date, today: date, source: str | None = None) -> Residence:
+    """Register that a person lives in a house. Field staff saw them: confirmed.
+    (Landlords report through their own path, which leaves it pending.)"""
+    require(actor, "residence.create")
+    house = house_service.get(session, actor, house_id)
+    if session.scalar(scoping.visible_persons(actor).where(Person.id == person_id)) is None:
+        raise ValidationFailed(errors={"person_id": ["No such person in your area."]})
+    if arrived_on > today:
+        raise ValidationFailed(errors={"arrived_on": ["Must not be in the future."]})
+    source = source or "worker"
+    if source == "landlord":
+        raise ValidationFailed(errors={"source": ["Landlords report through /landlord; use worker or self."]})
+    existing = q.open_residence(session, person_id, house.id)
+    if existing is not None:
+        raise Conflict("This person already has an open residence in this house.", code="residence.exists",
+                       extra={"existing_id": str(existing.id)})
+    row = Residence(person_id=person_id, house_id=house.id, category=category, arrived_on=arrived_on,
+                    reported_at=datetime.now(UTC), reported_by=actor.account_id, source=source,
+                    verification="confirmed")
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "residence.create", subject_type="person", subject_ids=[person_id],
+                 fields=["residence"], details={"house_id": str(house.id), "residence_id": str(row.id)})
+    return row
+
+
+def update(session: Session, actor: Actor, residence: Residence, *, today: date, left_on=None,
+           verification=None, category=None) -> Residence:
+    """Record a departure (closes the residence), a verification, or a corrected category."""
+    require(actor, "residence.update")
+    changed = []
+    if left_on is not None:
+        if residence.left_on is not None:
+            raise Conflict("This residence is already closed.", code="residence.closed")
+        errors = []
+        if left_on < residence.arrived_on:
+            errors.append(f"Must not be before the arrival on {residence.arrived_on.isoformat()}.")
+        if left_on > today:
+            errors.append("Must not be in the future.")
+        if errors:
+            raise ValidationFailed(errors={"left_on": errors})
+        residence.left_on = left_on
+        residence.departure_reported_at = datetime.now(UTC)
+        changed.append("left_on")
+    if verification is not None:
+        residence.verification = verification
+        changed.append("verification")
+    if category is not None:
+        residence.category = category
+        changed.append("category")
+    session.flush()
+    audit.record(session, actor, "residence.update", subject_type="person", subject_ids=[residence.person_id],
+                 fields=changed, details={"residence_id": str(residence.id)})
+    return residence
+
+
+def of_house(session: Session, actor: Actor, house_id: uuid.UUID, *, current: bool | None):
+    """以房找人: the people registered in a house, with their residences."""
+    house = house_service.get(session, actor, house_id)
+    require(actor, "residence.read")
+    query = scoping.visible_residences(actor).where(Residence.house_id == house.id)
+    if current is True:
+        query = query.where(Residence.left_on.is_(None))
+    elif current is False:
+        query = query.where(Residence.left_on.is_not(None))
+    rows = list(session.scalars(query.order_by(Residence.arrived_on.desc(), Residence.id)))
+    persons = {p.id: p for p in q.persons_by_ids(session, [r.person_id for r in rows])}
+    person_service.audit_read(session, actor, persons.values(), purpose="residents of a house")
+    return [(r, persons[r.person_id]) for r in rows]
+
+
+def of_person(session: Session, actor: Actor, person_id: uuid.UUID) -> list[Residence]:
+    """以人找房: where a person lives or lived (within the caller's area)."""
+    person_service.get(session, actor, person_id)
+    require(actor, "residence.read")
+    query = scoping.visible_residences(actor).where(Residence.person_id == person_id)
+    return list(session.scalars(query.order_by(Residence.arrived_on.desc(), Residence.id)))
+

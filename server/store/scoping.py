@@ -1,0 +1,100 @@
+"""What each actor may see. Every list and every lookup starts here.
+
+Area scope by role: admins everything; grid workers their grids; committee
+staff the grids of their community; police the grids of their station area;
+landlords no area at all, only the houses they hold and the people living in
+them. An object outside the scope is treated as absent (404).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
+
+from server.auth.actor import Actor
+from server.store.models import Address, Division, Employment, Grid, House, Person, Residence, Station, Unit
+
+
+def grid_condition(actor: Actor, grid_column) -> ColumnElement[bool]:
+    """A condition on a ``grid_id`` column: is that grid inside the actor's area?"""
+    if actor.role in ("admin", "system"):
+        return true()
+    if actor.role == "grid_worker":
+        return grid_column.in_(list(actor.grid_ids)) if actor.grid_ids else false()
+    if actor.role == "committee" and actor.community_id:
+        return grid_column.in_(select(Grid.id).where(Grid.community_id == actor.community_id))
+    if actor.role == "police" and actor.station_id:
+        return grid_column.in_(select(Grid.id).where(Grid.station_id == actor.station_id))
+    return false()
+
+
+def visible_grids(actor: Actor) -> Select:
+    return select(Grid).where(grid_condition(actor, Grid.id))
+
+
+def visible_stations(actor: Actor) -> Select:
+    if actor.role in ("admin", "system"):
+        return select(Station)
+    return select(Station).where(Station.id.in_(select(Grid.station_id).where(grid_condition(actor, Grid.id))))
+
+
+def visible_divisions(actor: Actor) -> Select:
+    """Divisions containing at least one visible grid, and their ancestors."""
+    if actor.role in ("admin", "system"):
+        return select(Division)
+    communities = select(Grid.community_id).where(grid_condition(actor, Grid.id))
+    towns = select(Division.parent_id).where(Division.id.in_(communities))
+    counties = select(Division.parent_id).where(Division.id.in_(towns))
+    return select(Division).where(or_(Division.id.in_(communities), Division.id.in_(towns),
+                                      Division.id.in_(counties)))
+
+
+def _landlord_houses(actor: Actor):
+    return select(House.id).where(House.landlord_account_id == actor.account_id)
+
+
+def visible_houses(actor: Actor) -> Select:
+    if actor.role == "landlord":
+        return select(House).where(House.landlord_account_id == actor.account_id)
+    return select(House).where(grid_condition(actor, House.grid_id))
+
+
+def visible_addresses(actor: Actor) -> Select:
+    if actor.role == "landlord":
+        return select(Address).where(Address.id.in_(
+            select(House.address_id).where(House.landlord_account_id == actor.account_id)))
+    return select(Address).where(grid_condition(actor, Address.grid_id))
+
+
+def visible_units(actor: Actor) -> Select:
+    return select(Unit).where(grid_condition(actor, Unit.grid_id))
+
+
+def visible_residences(actor: Actor) -> Select:
+    if actor.role == "landlord":
+        return select(Residence).where(Residence.house_id.in_(_landlord_houses(actor)))
+    return select(Residence).join(House, House.id == Residence.house_id).where(grid_condition(actor, House.grid_id))
+
+
+def visible_person_ids(actor: Actor):
+    """People linked to something in the actor's area: residents (past or
+    present), employees, landlords and responsible persons, and the people the
+    actor registered themselves (not yet linked to a house)."""
+    if actor.role == "landlord":
+        return select(Residence.person_id).where(Residence.house_id.in_(_landlord_houses(actor)))
+    houses = select(House.id).where(grid_condition(actor, House.grid_id))
+    units = select(Unit.id).where(grid_condition(actor, Unit.grid_id))
+    return (
+        select(Residence.person_id).where(Residence.house_id.in_(houses))
+        .union(
+            select(Employment.person_id).where(Employment.unit_id.in_(units)),
+            select(House.landlord_person_id).where(House.id.in_(houses), House.landlord_person_id.is_not(None)),
+            select(Unit.responsible_person_id).where(Unit.id.in_(units), Unit.responsible_person_id.is_not(None)),
+            select(Person.id).where(Person.created_by == actor.account_id),
+        )
+    )
+
+
+def visible_persons(actor: Actor) -> Select:
+    if actor.role in ("admin", "system"):
+        return select(Person)
+    return select(Person).where(Person.id.in_(visible_person_ids(actor)))

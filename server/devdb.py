@@ -246,3 +246,46 @@ def _run(cmd: list[str], what: str) -> None:
 def private_url(database: str = DATABASE) -> str:
     """URL of the private instance (it must have been created)."""
     return Instance.for_checkout().url(database)
+
+
+# -- throwaway databases for tests and benchmarks ---------------------------------
+
+
+def scratch_server_url() -> str:
+    """Where throwaway databases go: TEST_DATABASE_URL, else DATABASE_URL, else
+    the private instance (started if needed)."""
+    from server.config import normalise_database_url
+
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    instance = Instance.for_checkout()
+    instance.start()
+    return instance.url()
+
+
+def _maintenance_connection(url: str):
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    return psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password,
+                           dbname="postgres", autocommit=True)
+
+
+def create_scratch_database(server_url: str, prefix: str) -> str:
+    """Create ``<prefix>_<random>`` on the server; returns its URL."""
+    from sqlalchemy.engine import make_url
+
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    with _maintenance_connection(server_url) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_scratch_database(database_url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    name = make_url(database_url).database
+    with _maintenance_connection(database_url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -172,6 +172,13 @@ def register_error_handlers(app: Flask) -> None:
         code = HTTP_CODES.get(status, "http.error" if status < 500 else "internal")
         return _respond(error_body(code, status, message, errors), status, headers)
 
+    from sqlalchemy.orm.exc import StaleDataError
+
+    @app.errorhandler(StaleDataError)
+    def _concurrent_update(exc):
+        return _respond(error_body("conflict.concurrent_update", 409,
+                                   "Someone changed this record at the same moment; fetch it again and retry."), 409)
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         request_id = getattr(g, "request_id", None)

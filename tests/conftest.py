@@ -8,52 +8,28 @@ is created on it, migrated to head, and dropped at the end.
 
 from __future__ import annotations
 
-import os
-import secrets
 from dataclasses import dataclass
 
-import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
 from server import devdb
-from server.config import normalise_database_url
 
 from .builders import Builders
-
-
-def _server_url() -> str:
-    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
-    if url:
-        return normalise_database_url(url)
-    instance = devdb.Instance.for_checkout()
-    instance.start()
-    return instance.url()
-
-
-def _admin_conn(url: str):
-    u = make_url(url)
-    return psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password,
-                           dbname="postgres", autocommit=True)
 
 
 @pytest.fixture(scope="session")
 def make_database():
     """Factory for throwaway databases on the test server; all dropped at the end."""
-    base = _server_url()
+    base = devdb.scratch_server_url()
     made = []
 
     def make() -> str:
-        name = f"gridwork_test_{secrets.token_hex(4)}"
-        with _admin_conn(base) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        made.append(name)
-        return make_url(base).set(database=name).render_as_string(hide_password=False)
+        made.append(devdb.create_scratch_database(base, "gridwork_test"))
+        return made[-1]
 
     yield make
-    with _admin_conn(base) as conn:
-        for name in made:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for url in made:
+        devdb.drop_scratch_database(url)
 
 
 @pytest.fixture(scope="session")

@@ -78,13 +78,13 @@ def authenticate_request() -> None:
     incoming = request.headers.get("X-Request-ID", "")
     g.request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
     g.actor = None
+    if _is_public_endpoint():
+        return  # sign-in and health ignore any (perhaps stale) token a phone still sends
     raw = from_header(request.headers.get("Authorization"))
     if raw is None:
         if request.headers.get("Authorization"):
             raise Unauthenticated("Use 'Authorization: Bearer <token>'.", code="auth.malformed_header")
-        if not _is_public_endpoint():
-            raise Unauthenticated()
-        return
+        raise Unauthenticated()
     g.actor = auth_service.authenticate(
         request_session(), raw, request_id=g.request_id, client_addr=request.remote_addr,
     )

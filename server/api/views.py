@@ -94,3 +94,12 @@ def employment(row) -> dict:
         "report_due_on": report_due_on(row.started_on, deadline),
         "days_late": days_late(row.started_on, local_date(row.reported_at, zone), deadline),
     }
+
+
+def conflict(row) -> dict:
+    return {
+        "id": row.id, "record_type": row.record_type, "record_id": row.record_id, "instance_id": row.instance_id,
+        "base_version": row.base_version, "current_version": row.current_version, "properties": row.properties,
+        "status": row.status, "created_at": row.created_at, "resolved_at": row.resolved_at,
+        "resolution": row.resolution,
+    }

@@ -21,22 +21,23 @@ _FIELD_WORK = {
     "person.read", "person.create", "person.update", "residence.read", "residence.create",
     "residence.update", "unit.read", "unit.create", "unit.update", "form.read",
     "submission.create", "submission.read", "visit.read", "visit.create", "photo.read",
-    "tier.read", "inspection.due.read",
+    "tier.read", "inspection.due.read", "conflict.read",
 }
 
 ROLE_VERBS: dict[str, frozenset[str]] = {
     "admin": frozenset(_FIELD_WORK | {
         "account.read", "account.create", "account.update", "area.create", "area.update",
         "person.reveal_id", "tier.override", "audit.read", "form.manage", "policy.manage",
-        "landlord.activate",
+        "landlord.activate", "conflict.resolve",
     }),
     "police": frozenset(_FIELD_WORK | {
-        "person.reveal_id", "tier.override", "landlord.activate", "account.create_landlord",
+        "person.reveal_id", "tier.override", "landlord.activate", "account.create_landlord", "conflict.resolve",
     }),
-    "committee": frozenset(_FIELD_WORK),
+    "committee": frozenset(_FIELD_WORK | {"conflict.resolve"}),
     "grid_worker": frozenset(_FIELD_WORK | {"landlord.activate"}),
     "landlord": frozenset({
         "form.read", "submission.create", "submission.read", "house.read", "residence.read",
+        "person.create",  # the tenants they report
         "landlord.report", "photo.read", "tier.read", "inspection.due.read",
     }),
 }

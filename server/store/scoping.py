@@ -98,3 +98,30 @@ def visible_persons(actor: Actor) -> Select:
     if actor.role in ("admin", "system"):
         return select(Person)
     return select(Person).where(Person.id.in_(visible_person_ids(actor)))
+
+
+def feed_condition(actor: Actor) -> ColumnElement[bool]:
+    """Which change-feed rows concern the actor: those of their grids; for a
+    landlord, those of their houses and the residences in them."""
+    from server.store.models import Change
+
+    if actor.role == "landlord":
+        houses = _landlord_houses(actor)
+        return or_(
+            (Change.entity_type == "house") & Change.entity_id.in_(houses),
+            (Change.entity_type == "residence") & Change.entity_id.in_(
+                select(Residence.id).where(Residence.house_id.in_(houses))),
+        )
+    return grid_condition(actor, Change.grid_id)
+
+
+def visible_submissions(actor: Actor) -> Select:
+    """Your own submissions, and those about records in your area."""
+    from server.store.models import Submission
+
+    if actor.role in ("admin", "system"):
+        return select(Submission)
+    own = Submission.account_id == actor.account_id
+    if actor.role == "landlord":
+        return select(Submission).where(own)
+    return select(Submission).where(or_(own, grid_condition(actor, Submission.grid_id)))

@@ -117,3 +117,9 @@ def test_logins_failures_and_logouts_are_audited(anon, build, session):
     assert events[0].actor_id is None and events[1].actor_id == account.id
     assert events[2].request_id == "req-42"
     assert all(e.client_addr is not None for e in events)
+
+
+def test_a_phone_holding_a_revoked_token_can_still_sign_in(as_worker):
+    as_worker.delete("/api/v1/auth/tokens/current")
+    r = as_worker.post("/api/v1/auth/tokens", json={"username": as_worker.username, "password": "correct horse battery"})
+    assert r.status_code == 201

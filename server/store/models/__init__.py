@@ -5,6 +5,8 @@ from .areas import Division, Grid, Station
 from .accounts import Account, AccountGrid, Token
 from .audit import AuditEvent
 from .registry import Address, Employment, House, Person, Residence, Unit
+from .sync import Attachment, Change, Conflict, Submission
 
 __all__ = ["Base", "Division", "Grid", "Station", "Account", "AccountGrid", "Token", "AuditEvent",
-           "Address", "House", "Person", "Residence", "Unit", "Employment"]
+           "Address", "House", "Person", "Residence", "Unit", "Employment",
+           "Submission", "Conflict", "Change", "Attachment"]

@@ -37,6 +37,9 @@ class Address(Timestamps, Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    # Optimistic version: +1 on every change; phones send the version they saw (base_version).
+    version: Mapped[int] = mapped_column(server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     community_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("divisions.id"))
     grid_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("grids.id"), index=True)
     street: Mapped[str] = mapped_column(String(100))
@@ -66,6 +69,9 @@ class Person(Timestamps, Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    # Optimistic version: +1 on every change; phones send the version they saw (base_version).
+    version: Mapped[int] = mapped_column(server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     name: Mapped[str] = mapped_column(String(100))
     sex: Mapped[str] = mapped_column(String(8))
     ethnicity: Mapped[str | None] = mapped_column(String(32))
@@ -87,6 +93,9 @@ class House(Timestamps, Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    # Optimistic version: +1 on every change; phones send the version they saw (base_version).
+    version: Mapped[int] = mapped_column(server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     address_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("addresses.id"), unique=True)
     grid_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("grids.id"), index=True)  # copied from the address
     use: Mapped[str] = mapped_column(String(16))
@@ -114,6 +123,9 @@ class Residence(Timestamps, Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    # Optimistic version: +1 on every change; phones send the version they saw (base_version).
+    version: Mapped[int] = mapped_column(server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), index=True)
     house_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("houses.id"), index=True)
     category: Mapped[str] = mapped_column(String(16))
@@ -133,6 +145,9 @@ class Unit(Timestamps, Base):
     __table_args__ = (CheckConstraint(_in("kind", UNIT_KINDS), name="kind"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    # Optimistic version: +1 on every change; phones send the version they saw (base_version).
+    version: Mapped[int] = mapped_column(server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
     address_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("addresses.id"), index=True)

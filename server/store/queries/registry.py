@@ -116,3 +116,18 @@ def employments_of(session: Session, unit_id: uuid.UUID, current: bool | None) -
     elif current is False:
         query = query.where(Employment.ended_on.is_not(None))
     return list(session.scalars(query.order_by(Employment.started_on.desc(), Employment.id)))
+
+
+def any_house_of_person(session: Session, person_id: uuid.UUID) -> uuid.UUID | None:
+    """The house of the person's most recent residence (to place a conflict in a grid)."""
+    return session.scalar(select(Residence.house_id).where(Residence.person_id == person_id)
+                          .order_by(Residence.left_on.is_(None).desc(), Residence.arrived_on.desc()).limit(1))
+
+
+def resident_named(session: Session, house_id: uuid.UUID, name: str, birth_date) -> Person | None:
+    """A person without a document already registered in this house, by name (and birth date if known)."""
+    query = (select(Person).join(Residence, Residence.person_id == Person.id)
+             .where(Residence.house_id == house_id, Person.name == name))
+    if birth_date is not None:
+        query = query.where(Person.birth_date == birth_date)
+    return session.scalars(query.order_by(Residence.arrived_on.desc()).limit(1)).first()

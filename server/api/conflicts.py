@@ -1,0 +1,84 @@
+import uuid
+
+import marshmallow as ma
+from marshmallow import fields, validate
+from flask.views import MethodView
+
+from server.services import conflicts as service
+from server.store.db import request_session
+
+from . import pagination, views
+from .base import blueprint, current_actor, today
+from .schemas.common import StrictSchema
+
+blp = blueprint("conflicts", "Conflicts between submissions and the registry")
+
+
+class ConflictSchema(ma.Schema):
+    id = fields.UUID(required=True)
+    record_type = fields.String(required=True)
+    record_id = fields.UUID(required=True)
+    instance_id = fields.UUID(required=True, metadata={"description": "The submission that raised it"})
+    base_version = fields.Integer(required=True)
+    current_version = fields.Integer(required=True)
+    properties = fields.Dict(required=True, metadata={"description": "{property: {current, submitted}}"})
+    status = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    resolved_at = fields.DateTime(allow_none=True, required=True)
+    resolution = fields.Dict(allow_none=True, required=True)
+
+
+class ConflictPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(ConflictSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class ConflictQuery(StrictSchema):
+    status = fields.String(validate=validate.OneOf(("open", "resolved")))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(load_default=None)
+
+
+class ResolutionSchema(StrictSchema):
+    choose = fields.Dict(required=True, keys=fields.String(validate=validate.Length(min=1, max=64)),
+                         values=fields.String(validate=validate.OneOf(("current", "submitted"))),
+                         metadata={"description": "Every conflicting property: 'current' keeps the registry's "
+                                                  "value, 'submitted' takes the phone's"})
+    note = fields.String(allow_none=True, validate=validate.Length(max=1000))
+
+
+@blp.route("/conflicts")
+class Conflicts(MethodView):
+    @blp.arguments(ConflictQuery, location="query")
+    @blp.response(200, ConflictPageSchema)
+    def get(self, args):
+        """Conflicts in your area (oldest first)."""
+        after = pagination.decode(args["cursor"], (uuid.UUID,))
+        rows = service.page(request_session(), current_actor(), status=args.get("status"),
+                            after=after[0] if after else None, limit=args["limit"] + 1)
+        page = pagination.page_of(rows, args["limit"], key=lambda c: [str(c.id)])
+        page["items"] = [views.conflict(c) for c in page["items"]]
+        return page
+
+
+@blp.route("/conflicts/<uuid:conflict_id>")
+class ConflictView(MethodView):
+    @blp.response(200, ConflictSchema)
+    @blp.alt_response(404, description="Unknown or outside your area")
+    def get(self, conflict_id: uuid.UUID):
+        """One conflict: which properties, both values."""
+        return views.conflict(service.get(request_session(), current_actor(), conflict_id))
+
+
+@blp.route("/conflicts/<uuid:conflict_id>/resolution")
+class Resolution(MethodView):
+    @blp.arguments(ResolutionSchema)
+    @blp.response(200, ConflictSchema)
+    @blp.alt_response(404, description="Unknown or outside your area")
+    @blp.alt_response(409, description="Already resolved")
+    def post(self, body, conflict_id: uuid.UUID):
+        """Resolve a conflict, choosing per property (officers)."""
+        session = request_session()
+        actor = current_actor()
+        row = service.get(session, actor, conflict_id)
+        return views.conflict(service.resolve(session, actor, row, today=today(), **body))

@@ -1,0 +1,1 @@
+"""Reading the shipped form definitions from field_schema/ (see catalog.py)."""

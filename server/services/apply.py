@@ -1,0 +1,302 @@
+"""Applying a submission to the registry, in the same transaction that stores it.
+
+Form fields carry bindings (``house.use``, ``person.name``, ``residence.present``
+...). Applying gathers the bound values and creates or updates the records they
+describe. Collected data is never thrown away or silently overwritten:
+
+* a property the record does not have yet is filled in;
+* a property that differs is applied only when the phone saw the record's
+  current version (``subject.base_version`` for the form's subject record);
+  otherwise it becomes a Conflict for an officer, with both values.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from server.auth.actor import Actor
+from server.domain.forms.definition import BINDINGS
+from server.errors import ValidationFailed
+from server.services import addresses as address_service
+from server.services import houses as house_service
+from server.services import persons as person_service
+from server.services import units as unit_service
+from server.store import audit
+from server.store.models import Conflict, House, Person, Residence
+from server.store.queries import registry as q
+
+HOUSE_PROPS = ("use", "rental_mode", "rooms", "floor_area_m2", "agreement_signed_on", "rented_since")
+PERSON_PROPS = ("name", "sex", "ethnicity", "birth_date", "document_type", "document_number", "phone",
+                "hukou_address")
+ADDRESS_PARTS = ("street", "door", "building", "unit", "floor", "room")
+
+
+@dataclass
+class Applied:
+    created: list[dict] = field(default_factory=list)
+    updated: list[dict] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    closed: list[dict] = field(default_factory=list)  # residences closed (departures)
+
+    def as_dict(self) -> dict:
+        return {"created": self.created, "updated": self.updated, "conflicts": self.conflicts,
+                "closed_residences": self.closed}
+
+
+@dataclass(frozen=True)
+class Context:
+    session: Session
+    actor: Actor
+    instance_id: uuid.UUID
+    today: date
+    visit_date: date  # the local day the form was completed (departures, arrivals by default)
+    location: dict | None  # the submission's own GPS fix
+    applied: Applied = field(default_factory=Applied)
+
+
+def bound_values(form, answers: dict) -> tuple[dict, dict[str, list[dict]]]:
+    """{binding: value} for top-level fields, and {repeat name: [{binding: value}, ...]}."""
+    top: dict = {}
+    repeats: dict[str, list[dict]] = {}
+    for fdef in form.fields:
+        if fdef.type == "repeat":
+            entries = []
+            for entry in answers.get(fdef.name) or []:
+                values: dict = {}
+                for child in fdef.fields:
+                    _put(values, child.binding, entry.get(child.name))
+                entries.append(values)
+            repeats[fdef.name] = entries
+        else:
+            _put(top, fdef.binding, answers.get(fdef.name))
+    return top, repeats
+
+
+def _put(values: dict, binding: str | None, value) -> None:
+    """One value per binding; a binding several fields share for many values
+    (visit.photos) collects a list."""
+    if binding is None or value is None:
+        return
+    if BINDINGS[binding].many:
+        values.setdefault(binding, []).append(value)
+    else:
+        values[binding] = value
+
+
+def _props(values: dict, prefix: str) -> dict:
+    return {k[len(prefix) + 1:]: v for k, v in values.items() if k.startswith(prefix + ".")}
+
+
+def _plain(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _same(current, submitted) -> bool:
+    if isinstance(current, Decimal) or isinstance(submitted, float):
+        try:
+            return current is not None and float(current) == float(submitted)
+        except (TypeError, ValueError):
+            return False
+    if isinstance(current, date) and isinstance(submitted, str):
+        return current.isoformat() == submitted
+    return current == submitted
+
+
+def coerce(prop: str, value):
+    if prop in ("birth_date", "agreement_signed_on", "rented_since", "arrived_on", "left_on") and isinstance(value, str):
+        return date.fromisoformat(value)
+    return value
+
+
+def merge(ctx: Context, record, record_type: str, submitted: dict, base_version: int | None, updater) -> bool:
+    """Fill what is missing, apply differences the phone was entitled to make,
+    and turn the rest into a conflict. Returns True when anything changed."""
+    submitted = {k: coerce(k, v) for k, v in submitted.items()}
+    differing = {k: v for k, v in submitted.items() if not _same(getattr(record, k), v)}
+    if not differing:
+        return False
+    current_version = record.version
+    if base_version is not None and base_version == current_version:
+        apply_now, clash = differing, {}
+    else:
+        apply_now = {k: v for k, v in differing.items() if getattr(record, k) is None}
+        clash = {k: {"current": _plain(getattr(record, k)), "submitted": _plain(v)}
+                 for k, v in differing.items() if k not in apply_now}
+    if clash:
+        conflict = Conflict(record_type=record_type, record_id=record.id, grid_id=_grid_of(ctx, record, record_type),
+                            instance_id=ctx.instance_id, base_version=base_version or 0,
+                            current_version=current_version, properties=clash)
+        ctx.session.add(conflict)
+        ctx.session.flush()
+        audit.record(ctx.session, ctx.actor, "conflict.create", subject_type=record_type, subject_ids=[record.id],
+                     fields=sorted(clash), details={"conflict_id": str(conflict.id)})
+        ctx.applied.conflicts.append(str(conflict.id))
+    if apply_now:
+        updater(apply_now)
+    return bool(apply_now)
+
+
+def _grid_of(ctx: Context, record, record_type: str):
+    if record_type in ("house", "unit", "address"):
+        return record.grid_id
+    if record_type == "person":
+        house_id = q.any_house_of_person(ctx.session, record.id)
+        house = ctx.session.get(House, house_id) if house_id else None
+        return house.grid_id if house else None
+    return None
+
+
+# -- the kinds of forms ---------------------------------------------------------
+
+
+def apply(ctx: Context, form, answers: dict, *, subject, base_version: int | None) -> Applied:
+    """Apply one submission's bound answers; returns what it created, updated and raised."""
+    top, repeats = bound_values(form, answers)
+    if form.kind == "registration":
+        _register(ctx, top)
+    elif form.kind == "visit" and subject is not None:
+        _merge_house(ctx, subject, _props(top, "house"), base_version)
+        for entries in repeats.values():
+            for entry in entries:
+                _resident(ctx, subject, entry, source="worker")
+    elif form.kind == "report" and subject is not None:
+        _tenant_report(ctx, subject, top)
+    # inspection and self_check forms change no registry record here: they
+    # become visits (with findings) when the visits issue lands.
+    return ctx.applied
+
+
+def _register(ctx: Context, top: dict) -> None:
+    parts = _props(top, "address")
+    location = parts.pop("location", None) or ctx.location
+    if "street" not in parts:
+        return
+    if location is None:
+        raise ValidationFailed(errors={"location": ["A registration needs the address's location."]})
+    resolved = address_service.resolve(ctx.session, ctx.actor, location={"lon": location["lon"], "lat": location["lat"]},
+                                       **{k: parts.get(k) for k in ADDRESS_PARTS})
+    address = resolved.address
+    (ctx.applied.created if resolved.created else ctx.applied.updated).append({"type": "address", "id": str(address.id)})
+    house_values = _props(top, "house")
+    if house_values:
+        house = q.house_at(ctx.session, address.id)
+        if house is None:
+            house = house_service.create(ctx.session, ctx.actor, address_id=address.id, today=ctx.today,
+                                         **{k: coerce(k, v) for k, v in house_values.items()})
+            ctx.applied.created.append({"type": "house", "id": str(house.id)})
+        else:
+            _merge_house(ctx, house, house_values, None)
+    unit_values = _props(top, "unit")
+    if unit_values.get("name"):
+        person = _find_or_create_person(ctx, _props(top, "person")) if _props(top, "person") else None
+        unit = unit_service.create(ctx.session, ctx.actor, address_id=address.id, name=unit_values["name"],
+                                   kind=unit_values.get("kind", "other"), phone=unit_values.get("phone"),
+                                   responsible_person_id=person.id if person else None)
+        ctx.applied.created.append({"type": "unit", "id": str(unit.id)})
+
+
+def _merge_house(ctx: Context, house: House, values: dict, base_version: int | None) -> None:
+    if not values:
+        return
+
+    def update(changes):
+        house_service.update(ctx.session, ctx.actor, house, today=ctx.today, **changes)
+
+    if merge(ctx, house, "house", values, base_version, update):
+        ctx.applied.updated.append({"type": "house", "id": str(house.id)})
+
+
+def _find_or_create_person(ctx: Context, values: dict, house: House | None = None) -> Person:
+    """By document; else, without a document, by name and birth date among the house's residents."""
+    person = None
+    if values.get("document_type") and values.get("document_number"):
+        person = q.person_by_document(ctx.session, values["document_type"], values["document_number"])
+    elif house is not None and values.get("name"):
+        person = q.resident_named(ctx.session, house.id, values["name"], coerce("birth_date", values.get("birth_date")))
+    if person is None:
+        person = person_service.create(ctx.session, ctx.actor, today=ctx.today,
+                                       **{k: coerce(k, v) for k, v in values.items() if k in PERSON_PROPS})
+        ctx.applied.created.append({"type": "person", "id": str(person.id)})
+        return person
+
+    def update(changes):
+        person_service.update(ctx.session, ctx.actor, person, today=ctx.today, **changes)
+
+    if merge(ctx, person, "person", {k: v for k, v in values.items() if k in PERSON_PROPS}, None, update):
+        ctx.applied.updated.append({"type": "person", "id": str(person.id)})
+    return person
+
+
+def _resident(ctx: Context, house: House, entry: dict, *, source: str) -> None:
+    """One resident found (or not found) at a household visit."""
+    person_values = _props(entry, "person")
+    if not person_values.get("name") and not person_values.get("document_number"):
+        return
+    person = _find_or_create_person(ctx, person_values, house)
+    residence_values = _props(entry, "residence")
+    open_residence = q.open_residence(ctx.session, person.id, house.id)
+    present = residence_values.get("present")
+    if present in ("no", False):
+        if open_residence is not None:
+            _close(ctx, open_residence, ctx.visit_date)
+        return
+    if open_residence is not None:
+        if open_residence.verification == "pending":
+            open_residence.verification = "confirmed"
+            ctx.session.flush()
+            ctx.applied.updated.append({"type": "residence", "id": str(open_residence.id)})
+        return
+    arrived = coerce("arrived_on", residence_values.get("arrived_on")) or ctx.visit_date
+    residence = _open(ctx, person, house, residence_values.get("category") or "floating", arrived, source,
+                      "confirmed" if source != "landlord" else "pending")
+    ctx.applied.created.append({"type": "residence", "id": str(residence.id)})
+
+
+def _open(ctx: Context, person: Person, house: House, category: str, arrived_on: date, source: str,
+          verification: str) -> Residence:
+    residence = Residence(person_id=person.id, house_id=house.id, category=category, arrived_on=min(arrived_on, ctx.today),
+                          reported_at=datetime.now(UTC), reported_by=ctx.actor.account_id, source=source,
+                          verification=verification)
+    ctx.session.add(residence)
+    ctx.session.flush()
+    audit.record(ctx.session, ctx.actor, "residence.create", subject_type="person", subject_ids=[person.id],
+                 fields=["residence"], details={"house_id": str(house.id), "residence_id": str(residence.id),
+                                                "instance_id": str(ctx.instance_id)})
+    return residence
+
+
+def _close(ctx: Context, residence: Residence, left_on: date) -> None:
+    residence.left_on = max(min(left_on, ctx.today), residence.arrived_on)
+    residence.departure_reported_at = datetime.now(UTC)
+    ctx.session.flush()
+    audit.record(ctx.session, ctx.actor, "residence.update", subject_type="person", subject_ids=[residence.person_id],
+                 fields=["left_on"], details={"residence_id": str(residence.id), "instance_id": str(ctx.instance_id)})
+    ctx.applied.closed.append({"type": "residence", "id": str(residence.id), "source": residence.source})
+
+
+def _tenant_report(ctx: Context, house: House, top: dict) -> None:
+    """A landlord reports a tenant arriving or leaving (pending until a visit confirms it)."""
+    event = top.get("tenant.event")
+    person = _find_or_create_person(ctx, _props(top, "person"), house)
+    residence_values = _props(top, "residence")
+    open_residence = q.open_residence(ctx.session, person.id, house.id)
+    if event == "departure":
+        if open_residence is not None:
+            _close(ctx, open_residence, coerce("left_on", residence_values.get("left_on")) or ctx.visit_date)
+        return
+    if open_residence is None:
+        arrived = coerce("arrived_on", residence_values.get("arrived_on")) or ctx.visit_date
+        residence = _open(ctx, person, house, residence_values.get("category") or "floating", arrived, "landlord",
+                          "pending")
+        ctx.applied.created.append({"type": "residence", "id": str(residence.id)})

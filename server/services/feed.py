@@ -1,0 +1,82 @@
+"""The change feed for offline phones: what changed in my area since my cursor."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from server.auth.actor import Actor
+from server.auth.verbs import require
+from server.services import persons as person_service
+from server.store import scoping
+from server.store.models import Address, Conflict, House, Person, Residence, Unit
+from server.store.queries import feed as q
+
+_VISIBLE = {
+    "address": (scoping.visible_addresses, Address),
+    "house": (scoping.visible_houses, House),
+    "unit": (scoping.visible_units, Unit),
+    "residence": (scoping.visible_residences, Residence),
+}
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    entity_type: str
+    entity_id: object
+    op: str  # upsert | delete
+    record: object | None  # the current record (upsert), None (tombstone)
+    person: Person | None = None  # for residences
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    items: list[FeedItem]
+    cursor: tuple[int, int] | None
+    more: bool
+    reset: bool
+
+
+def scope_digest(actor: Actor) -> str:
+    """Changes when the actor's area changes (then the phone must start over)."""
+    parts = [actor.role or "", str(actor.account_id), ",".join(sorted(map(str, actor.grid_ids))),
+             str(actor.community_id), str(actor.station_id)]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def changes(session: Session, actor: Actor, *, cursor: tuple[int, int] | None, cursor_scope: str | None,
+            limit: int) -> FeedPage:
+    require(actor, "house.read")
+    reset = cursor is not None and cursor_scope != scope_digest(actor)
+    if reset:
+        cursor = None
+    rows = q.after(session, scoping.feed_condition(actor), cursor, limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    latest = {}
+    for row in rows:  # one item per record per page: its latest state
+        latest.pop((row.entity_type, row.entity_id), None)
+        latest[(row.entity_type, row.entity_id)] = row
+    items = [_item(session, actor, row) for row in latest.values()]
+    persons = [i.person for i in items if i.person is not None]
+    person_service.audit_read(session, actor, persons, purpose="sync to device")
+    next_cursor = (rows[-1].xid, rows[-1].seq) if rows else cursor
+    return FeedPage(items=items, cursor=next_cursor, more=more, reset=reset)
+
+
+def _item(session: Session, actor: Actor, row) -> FeedItem:
+    tombstone = FeedItem(row.entity_type, row.entity_id, "delete", None)
+    if row.op == "delete":
+        return tombstone
+    if row.entity_type == "conflict":
+        record = session.get(Conflict, row.entity_id)
+        visible = record is not None and actor.role != "landlord"
+        return FeedItem("conflict", row.entity_id, "upsert", record) if visible else tombstone
+    visible, model = _VISIBLE[row.entity_type]
+    record = session.scalar(visible(actor).where(model.id == row.entity_id))
+    if record is None:
+        return tombstone
+    person = session.get(Person, record.person_id) if row.entity_type == "residence" else None
+    return FeedItem(row.entity_type, row.entity_id, "upsert", record, person)

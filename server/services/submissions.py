@@ -1,0 +1,188 @@
+"""Receiving filled forms from phones: exactly once, validated against the
+form version the phone used, applied to the registry in the same transaction.
+
+* The same ``instance_id`` with the same content is a replay: the first answer
+  is returned again and nothing is stored twice.
+* The same ``instance_id`` with different content is refused (409).
+* An edit is a new submission naming ``deprecated_id``; the old one is kept as
+  history and its received attachments carry over by name and hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from server.auth.actor import Actor
+from server.auth.verbs import require
+from server.domain.forms.answers import check_answers
+from server.domain.reporting import local_date
+from server.errors import ApiError, Conflict, Forbidden, NotFound, ValidationFailed
+from server.services import addresses as address_service
+from server.services import houses as house_service
+from server.services import units as unit_service
+from server.services.apply import Context, apply
+from server.store import audit, scoping
+from server.store.models import Address, Attachment, Submission
+from server.store.queries import registry as registry_q
+from server.store.queries import submissions as q
+
+CLOCK_TOLERANCE_S = 300
+
+
+@dataclass(frozen=True)
+class Received:
+    submission: Submission
+    status: str  # created | duplicate
+
+
+def content_hash(body: dict) -> str:
+    """What makes two uploads the same submission (the send time does not)."""
+    content = {k: v for k, v in body.items() if k != "device_time"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+def _subject(session: Session, actor: Actor, form, subject: dict):
+    expected = form.subject
+    if subject["type"] != expected:
+        raise ValidationFailed(errors={"subject.type": [f"Form {form.id} is about a {expected}, not a {subject['type']}."]})
+    if expected == "none":
+        return None
+    if subject.get("id") is None:
+        raise ValidationFailed(errors={"subject.id": [f"Name the {expected} this form is about."]})
+    getter = {"house": house_service.get, "unit": unit_service.get, "address": address_service.get}[expected]
+    return getter(session, actor, subject["id"])
+
+
+def receive(session: Session, actor: Actor, body: dict, *, form_lookup, header_device_time: datetime | None,
+            today: date, zone: str) -> Received:
+    require(actor, "submission.create")
+    instance_id = body["instance_id"]
+    digest = content_hash(body)
+    existing = q.by_instance(session, instance_id)
+    if existing is not None:
+        return _replay(existing, actor, digest)
+    form = form_lookup(body["form_id"], body["form_version"])
+    if form is None:
+        raise ValidationFailed(f"Form {body['form_id']} version {body['form_version']} is not known here.",
+                               code="form.unknown_version",
+                               errors={"form_version": ["Unknown form or version; fetch GET /api/v1/forms."]})
+    if actor.role not in form.roles:
+        raise Forbidden(f"The role '{actor.role}' may not fill form {form.id}.", code="form.role_not_allowed")
+    now = datetime.now(UTC)
+    check = check_answers(form, body["answers"], today=today, now=now)
+    if check.errors:
+        raise ValidationFailed("Some answers are invalid: " + ", ".join(sorted(check.errors)) + ".",
+                               errors=check.errors)
+    subject = _subject(session, actor, form, body["subject"])
+    previous = _deprecated(session, actor, body.get("deprecated_id"), form)
+    flags, skew = _clock(body.get("device_time") or header_device_time, now)
+    completed = body.get("completed_at")
+    visit_date = local_date(completed, zone) if completed and completed <= now else today
+    location = body.get("location")
+    try:
+        with session.begin_nested():
+            submission = Submission(
+                instance_id=instance_id, deprecated_id=body.get("deprecated_id"), form_id=form.id,
+                form_version=form.version, subject_type=body["subject"]["type"],
+                subject_id=subject.id if subject is not None else None,
+                grid_id=subject.grid_id if subject is not None else None, account_id=actor.account_id,
+                role=actor.role, device_id=body.get("device_id"), started_at=body.get("started_at"),
+                completed_at=completed, server_received_at=now, device_clock_skew_s=skew,
+                location=registry_q.point(location["lon"], location["lat"]) if location else None,
+                location_accuracy_m=(location or {}).get("accuracy_m"),
+                location_captured_at=(location or {}).get("captured_at"),
+                answers=json.loads(json.dumps(check.answers, default=str)),
+                base_versions={"subject": body["subject"].get("base_version")},
+                attachments=[dict(a) for a in body.get("attachments", [])], content_hash=digest, flags=flags,
+            )
+            session.add(submission)
+            session.flush()  # stored first: conflicts raised while applying point at it
+            ctx = Context(session=session, actor=actor, instance_id=instance_id, today=today,
+                          visit_date=visit_date, location=location)
+            applied = apply(ctx, form, check.answers, subject=subject,
+                            base_version=body["subject"].get("base_version"))
+            submission.result = applied.as_dict() | {"dropped": check.dropped}
+            submission.grid_id = submission.grid_id or _grid(session, applied)
+            _manifest(session, submission, previous)
+            if previous is not None:
+                previous.superseded_by = instance_id
+            session.flush()
+    except IntegrityError:  # the same instance arrived concurrently and won
+        existing = q.by_instance(session, instance_id)
+        if existing is None:
+            raise
+        return _replay(existing, actor, digest)
+    audit.record(session, actor, "submission.create", subject_type=submission.subject_type,
+                 subject_ids=[submission.subject_id] if submission.subject_id else [],
+                 details={"instance_id": str(instance_id), "form": f"{form.id}@{form.version}"})
+    return Received(submission, "created")
+
+
+def _replay(existing: Submission, actor: Actor, digest: str) -> Received:
+    if existing.account_id == actor.account_id and existing.content_hash == digest:
+        return Received(existing, "duplicate")
+    raise Conflict("This instance_id was already used for different content. Mint a new instance_id, or "
+                   "send an edit with deprecated_id.", code="submission.instance_conflict",
+                   errors={"instance_id": ["Already used for different content."]})
+
+
+def _deprecated(session: Session, actor: Actor, deprecated_id, form) -> Submission | None:
+    if deprecated_id is None:
+        return None
+    previous = q.by_instance(session, deprecated_id)
+    if previous is None or not _may_see(session, actor, previous):
+        raise ValidationFailed(errors={"deprecated_id": ["No such submission in your area."]})
+    if previous.form_id != form.id:
+        raise ValidationFailed(errors={"deprecated_id": [f"It is a {previous.form_id} submission, not {form.id}."]})
+    if previous.superseded_by is not None:
+        raise ApiError("That version was already edited; edit the current version.", status=409,
+                       code="submission.not_current", extra={"current_id": str(previous.superseded_by)})
+    return previous
+
+
+def _may_see(session: Session, actor: Actor, submission: Submission) -> bool:
+    return session.scalar(scoping.visible_submissions(actor).where(Submission.id == submission.id)) is not None
+
+
+def _clock(device_time: datetime | None, now: datetime) -> tuple[list[str], int | None]:
+    if device_time is None:
+        return [], None
+    skew = round((device_time - now).total_seconds())
+    return (["device_clock_off"] if abs(skew) > CLOCK_TOLERANCE_S else []), skew
+
+
+def _grid(session: Session, applied) -> uuid.UUID | None:
+    """For forms about no record yet: the grid of the address they registered."""
+    for created in applied.created + applied.updated:
+        if created["type"] == "address":
+            return session.get(Address, uuid.UUID(created["id"])).grid_id
+    return None
+
+
+def _manifest(session: Session, submission: Submission, previous: Submission | None) -> None:
+    carried = {}
+    if previous is not None:
+        carried = {(a.name, a.sha256): a.received_at for a in q.attachments_of(session, previous.instance_id)}
+    for entry in submission.attachments:
+        session.add(Attachment(instance_id=submission.instance_id, name=entry["name"], sha256=entry["sha256"],
+                               bytes=entry["bytes"], content_type=entry["content_type"],
+                               received_at=carried.get((entry["name"], entry["sha256"]))))
+
+
+def get(session: Session, actor: Actor, instance_id: uuid.UUID) -> Submission:
+    require(actor, "submission.read")
+    row = q.by_instance(session, instance_id)
+    if row is None or not _may_see(session, actor, row):
+        raise NotFound("No such submission.", code="submission.not_found")
+    return row
+
+
+def missing_attachments(session: Session, submission: Submission) -> list[str]:
+    return [a.name for a in q.attachments_of(session, submission.instance_id) if a.received_at is None]

@@ -26,7 +26,7 @@ _FIELD_WORK = {
 
 ROLE_VERBS: dict[str, frozenset[str]] = {
     "admin": frozenset(_FIELD_WORK | {
-        "account.read", "account.create", "account.update", "area.create", "area.update",
+        "account.read", "account.create", "account.create_landlord", "account.update", "area.create", "area.update",
         "person.reveal_id", "tier.override", "audit.read", "form.manage", "policy.manage",
         "landlord.activate", "conflict.resolve",
     }),

@@ -60,7 +60,16 @@ def _check_password(password: str) -> None:
 def create(session: Session, actor: Actor, *, username: str, password: str, role: str,
            display_name: str | None = None, phone: str | None = None, grids: list[str] | None = None,
            community: str | None = None, station: str | None = None) -> Account:
+    """An account created by an administrator (or the CLI)."""
     _authorise(actor, "account.create")
+    return new_account(session, actor, username=username, password=password, role=role, display_name=display_name,
+                       phone=phone, grids=grids, community=community, station=station)
+
+
+def new_account(session: Session, actor: Actor, *, username: str, password: str, role: str,
+                display_name: str | None = None, phone: str | None = None, grids: list[str] | None = None,
+                community: str | None = None, station: str | None = None) -> Account:
+    """Create an account; the caller has decided that ``actor`` may (audited as them)."""
     username = normalise_username(username)
     errors = {}
     if problems := username_problems(username):

@@ -6,7 +6,8 @@ from .accounts import Account, AccountGrid, Token
 from .audit import AuditEvent
 from .registry import Address, Employment, House, Person, Residence, Unit
 from .sync import Attachment, Change, Conflict, Submission
+from .landlords import ComplianceEvent, LandlordClaim
 
 __all__ = ["Base", "Division", "Grid", "Station", "Account", "AccountGrid", "Token", "AuditEvent",
            "Address", "House", "Person", "Residence", "Unit", "Employment",
-           "Submission", "Conflict", "Change", "Attachment"]
+           "Submission", "Conflict", "Change", "Attachment", "LandlordClaim", "ComplianceEvent"]

@@ -31,6 +31,10 @@ class Account(Timestamps, Base):
     station_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("stations.id"), index=True)
     disabled_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
+    # Landlords: their own person record, and whether an officer has activated
+    # an account they requested themselves (requested accounts start disabled).
+    person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id"))
+    awaiting_activation: Mapped[bool] = mapped_column(server_default="false")
 
     grid_links: Mapped[list["AccountGrid"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"

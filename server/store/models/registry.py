@@ -80,6 +80,9 @@ class Person(Timestamps, Base):
     document_number: Mapped[str | None] = mapped_column(String(32))
     hukou_address: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(32))
+    # Residence permit (居住证), valid 1-3 years, renewal due 30 days before expiry.
+    permit_number: Mapped[str | None] = mapped_column(String(32))
+    permit_expires_on: Mapped[date | None]
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"), index=True)
 
 

@@ -33,7 +33,7 @@ class Account(Timestamps, Base):
     password_changed_at: Mapped[datetime | None]
     # Landlords: their own person record, and whether an officer has activated
     # an account they requested themselves (requested accounts start disabled).
-    person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id"))
+    person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id", use_alter=True))  # persons.created_by points back
     awaiting_activation: Mapped[bool] = mapped_column(server_default="false")
 
     grid_links: Mapped[list["AccountGrid"]] = relationship(

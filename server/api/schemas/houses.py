@@ -22,29 +22,24 @@ _fields = dict(
 )
 
 
-class HouseCreateSchema(StrictSchema):
+class _HouseFacts(StrictSchema):
+    rental_mode = _fields["rental_mode"]
+    rooms = _fields["rooms"]
+    floor_area_m2 = _fields["floor_area_m2"]
+    rented_since = _fields["rented_since"]
+    landlord_person_id = _fields["landlord_person_id"]
+    landlord_account_id = _fields["landlord_account_id"]
+    agreement_signed_on = _fields["agreement_signed_on"]
+    note = _fields["note"]
+
+
+class HouseCreateSchema(_HouseFacts):
     address_id = fields.UUID(required=True)
     use = fields.String(required=True, validate=validate.OneOf(USES))
-    rental_mode = _fields["rental_mode"]
-    rooms = _fields["rooms"]
-    floor_area_m2 = _fields["floor_area_m2"]
-    rented_since = _fields["rented_since"]
-    landlord_person_id = _fields["landlord_person_id"]
-    landlord_account_id = _fields["landlord_account_id"]
-    agreement_signed_on = _fields["agreement_signed_on"]
-    note = _fields["note"]
 
 
-class HouseUpdateSchema(StrictSchema):
+class HouseUpdateSchema(_HouseFacts):
     use = _fields["use"]
-    rental_mode = _fields["rental_mode"]
-    rooms = _fields["rooms"]
-    floor_area_m2 = _fields["floor_area_m2"]
-    rented_since = _fields["rented_since"]
-    landlord_person_id = _fields["landlord_person_id"]
-    landlord_account_id = _fields["landlord_account_id"]
-    agreement_signed_on = _fields["agreement_signed_on"]
-    note = _fields["note"]
 
 
 class HouseSchema(ma.Schema):

@@ -123,8 +123,7 @@ def search(session: Session, actor: Actor, *, q_text: str | None, after=None, li
     if by_document:
         query = query.where(Person.document_number == normalise_number(q_text))
     elif q_text:
-        escaped = q_text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Person.name.ilike(f"%{escaped}%"))
+        query = query.where(q.contains(Person.name, q_text))
     rows = list(session.scalars(q.keyset(query, (Person.name, Person.id), after, limit)))
     audit_read(session, actor, rows, action="person.search_by_document" if by_document else "person.read",
                purpose="search by document number" if by_document else None)

@@ -66,8 +66,7 @@ def search(session: Session, actor: Actor, *, grid=None, kind=None, q_text=None,
     if kind:
         query = query.where(Unit.kind == kind)
     if q_text:
-        escaped = q_text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Unit.name.ilike(f"%{escaped}%"))
+        query = query.where(q.contains(Unit.name, q_text))
     return list(session.scalars(q.keyset(query, (Unit.name, Unit.id), after, limit)))
 
 

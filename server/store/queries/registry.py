@@ -36,10 +36,15 @@ def within_bbox(query: Select, min_lon, min_lat, max_lon, max_lat) -> Select:
     return query.where(Address.geom.intersects(func.ST_MakeEnvelope(min_lon, min_lat, max_lon, max_lat, 4326)))
 
 
+def contains(column, needle: str):
+    """Case-insensitive substring match, with LIKE's wildcards in ``needle`` taken literally."""
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%")
+
+
 def text_match(query: Select, needle: str) -> Select:
     """Substring match on the normalised address text (pg_trgm GIN index)."""
-    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return query.where(Address.search_text.ilike(f"%{escaped}%"))
+    return query.where(contains(Address.search_text, needle))
 
 
 def keyset(query: Select, order_cols: tuple, after: list | None, limit: int) -> Select:

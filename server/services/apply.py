@@ -172,8 +172,8 @@ def apply(ctx: Context, form, answers: dict, *, subject, base_version: int | Non
                 _resident(ctx, subject, entry, source="worker")
     elif form.kind == "report" and subject is not None:
         _tenant_report(ctx, subject, top)
-    # inspection and self_check forms change no registry record here: they
-    # become visits (with findings) when the visits issue lands.
+    # inspection and self_check forms change no registry record: services/visits.py
+    # makes every visit-kind submission a visit, with its findings.
     return ctx.applied
 
 

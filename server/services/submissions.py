@@ -27,6 +27,7 @@ from server.errors import ApiError, Conflict, Forbidden, NotFound, ValidationFai
 from server.services import addresses as address_service
 from server.services import houses as house_service
 from server.services import units as unit_service
+from server.services import visits as visit_service
 from server.services.apply import Context, apply
 from server.store import audit, scoping
 from server.store.models import Address, Attachment, Submission
@@ -111,6 +112,7 @@ def receive(session: Session, actor: Actor, body: dict, *, form_lookup, header_d
             submission.result = applied.as_dict() | {"dropped": check.dropped}
             submission.grid_id = submission.grid_id or _grid(session, applied)
             _manifest(session, submission, previous)
+            visit_service.record(session, submission, form, previous)
             if previous is not None:
                 previous.superseded_by = instance_id
             session.flush()

@@ -7,7 +7,8 @@ from .audit import AuditEvent
 from .registry import Address, Employment, House, Person, Residence, Unit
 from .sync import Attachment, Change, Conflict, Submission
 from .landlords import ComplianceEvent, LandlordClaim
+from .visits import Visit
 
 __all__ = ["Base", "Division", "Grid", "Station", "Account", "AccountGrid", "Token", "AuditEvent",
            "Address", "House", "Person", "Residence", "Unit", "Employment",
-           "Submission", "Conflict", "Change", "Attachment", "LandlordClaim", "ComplianceEvent"]
+           "Submission", "Conflict", "Change", "Attachment", "LandlordClaim", "ComplianceEvent", "Visit"]

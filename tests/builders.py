@@ -70,13 +70,16 @@ class Builders:
                                password=password, role=role, **scope)
 
 
-def citizen_id(birth=None, sex="male", area="330106") -> str:
+def citizen_id(birth=None, sex="male", area=None) -> str:
     """A valid, random citizen ID number for a person of that birth date and sex."""
-    from datetime import date
+    from datetime import date, timedelta
 
     from server.domain.id_numbers import make_citizen_id
 
-    birth = birth or date(1990, 5, 11)
+    # A random birth date unless one is given: a fixed date leaves only 500 numbers per sex, and
+    # two people drawing the same one in a test would be a (rare, confusing) duplicate.
+    birth = birth or date(1950, 1, 1) + timedelta(days=secrets.randbelow(20000))
+    area = area or f"3301{secrets.randbelow(90) + 10}"  # a random county of Hangzhou: fewer collisions
     seq = secrets.randbelow(500) * 2 + (1 if sex == "male" else 0)
     return make_citizen_id(area, birth, seq)
 
@@ -90,7 +93,7 @@ def _registry_builders():
     from server.store.queries.registry import point
 
     def address(self, grid, lon, lat, street="幸福路"):
-        parts = normalise_parts(AddressParts(street=street, door=str(secrets.randbelow(9000) + 1)))
+        parts = normalise_parts(AddressParts(street=street, door=str(secrets.randbelow(900000) + 1)))
         full = canonical_text(parts)
         return self._add(Address(community_id=grid.community_id, grid_id=grid.id, street=parts.street,
                                  door=parts.door, full_text=full, canonical_key=canonical_key(parts),

@@ -33,7 +33,8 @@ def _device_time_header():
 
 def _receive(session, actor, body):
     return service.receive(session, actor, body, form_lookup=catalog().get, header_device_time=_device_time_header(),
-                           today=today(), zone=current_app.config["TIMEZONE"])
+                           today=today(), zone=current_app.config["TIMEZONE"],
+                           deadline_days=current_app.config["REPORT_DEADLINE_DAYS"])
 
 
 def view(session, submission, status) -> dict:

@@ -65,6 +65,7 @@ def residence(row) -> dict:
         "id": row.id, "person_id": row.person_id, "house_id": row.house_id, "category": row.category,
         "arrived_on": row.arrived_on, "left_on": row.left_on, "current": row.left_on is None,
         "source": row.source, "verification": row.verification, "reported_at": row.reported_at,
+        "to_verify": row.verification == "pending",
         "report_due_on": report_due_on(row.arrived_on, deadline),
         "days_late": days_late(row.arrived_on, local_date(row.reported_at, zone), deadline),
         "departure_reported_at": row.departure_reported_at, "departure_days_late": departure_late,

@@ -21,9 +21,11 @@ from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
 from server.domain.forms.definition import BINDINGS
+from server.domain.reporting import DEFAULT_DEADLINE_DAYS, days_late
 from server.errors import ValidationFailed
 from server.services import addresses as address_service
 from server.services import houses as house_service
+from server.services import landlords as landlord_service
 from server.services import persons as person_service
 from server.services import units as unit_service
 from server.store import audit
@@ -56,6 +58,7 @@ class Context:
     today: date
     visit_date: date  # the local day the form was completed (departures, arrivals by default)
     location: dict | None  # the submission's own GPS fix
+    deadline_days: int = DEFAULT_DEADLINE_DAYS  # landlords' reporting deadline (missed arrivals)
     applied: Applied = field(default_factory=Applied)
 
 
@@ -249,18 +252,31 @@ def _resident(ctx: Context, house: House, entry: dict, *, source: str) -> None:
     present = residence_values.get("present")
     if present in ("no", False):
         if open_residence is not None:
+            _verify(ctx, open_residence, "rejected")
             _close(ctx, open_residence, ctx.visit_date)
+            if house.landlord_account_id is not None:  # gone, and the landlord never said so
+                landlord_service.record_event(ctx.session, "missed_departure", house, open_residence, 0,
+                                              ctx.visit_date)
         return
     if open_residence is not None:
-        if open_residence.verification == "pending":
-            open_residence.verification = "confirmed"
-            ctx.session.flush()
-            ctx.applied.updated.append({"type": "residence", "id": str(open_residence.id)})
+        _verify(ctx, open_residence, "confirmed")
         return
     arrived = coerce("arrived_on", residence_values.get("arrived_on")) or ctx.visit_date
     residence = _open(ctx, person, house, residence_values.get("category") or "floating", arrived, source,
                       "confirmed" if source != "landlord" else "pending")
     ctx.applied.created.append({"type": "residence", "id": str(residence.id)})
+    late = days_late(residence.arrived_on, ctx.visit_date, ctx.deadline_days)
+    if house.landlord_account_id is not None and late > 0:  # living here past the deadline, never reported
+        landlord_service.record_event(ctx.session, "missed_arrival", house, residence, late, residence.arrived_on)
+
+
+def _verify(ctx: Context, residence: Residence, outcome: str) -> None:
+    """A visit settles a landlord's report: the tenant was found (confirmed) or not (rejected)."""
+    if residence.verification != "pending":
+        return
+    residence.verification = outcome
+    ctx.session.flush()
+    ctx.applied.updated.append({"type": "residence", "id": str(residence.id), "verification": outcome})
 
 
 def _open(ctx: Context, person: Person, house: House, category: str, arrived_on: date, source: str,
@@ -294,9 +310,18 @@ def _tenant_report(ctx: Context, house: House, top: dict) -> None:
     if event == "departure":
         if open_residence is not None:
             _close(ctx, open_residence, coerce("left_on", residence_values.get("left_on")) or ctx.visit_date)
+            _reported(ctx, house, open_residence, "departure", open_residence.left_on)
         return
     if open_residence is None:
         arrived = coerce("arrived_on", residence_values.get("arrived_on")) or ctx.visit_date
         residence = _open(ctx, person, house, residence_values.get("category") or "floating", arrived, "landlord",
                           "pending")
         ctx.applied.created.append({"type": "residence", "id": str(residence.id)})
+        _reported(ctx, house, residence, "arrival", residence.arrived_on)
+
+
+def _reported(ctx: Context, house: House, residence: Residence, event: str, event_on: date) -> None:
+    """A landlord's report through the form counts like one through the landlord API."""
+    late = days_late(event_on, ctx.today, ctx.deadline_days)
+    landlord_service.record_event(ctx.session, f"{event}_{'late' if late else 'on_time'}", house, residence, late,
+                                  event_on)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from server.auth.actor import Actor
 from server.auth.verbs import require
 from server.domain.forms.answers import check_answers
-from server.domain.reporting import local_date
+from server.domain.reporting import DEFAULT_DEADLINE_DAYS, local_date
 from server.errors import ApiError, Conflict, Forbidden, NotFound, ValidationFailed
 from server.services import addresses as address_service
 from server.services import houses as house_service
@@ -62,7 +62,7 @@ def _subject(session: Session, actor: Actor, form, subject: dict):
 
 
 def receive(session: Session, actor: Actor, body: dict, *, form_lookup, header_device_time: datetime | None,
-            today: date, zone: str) -> Received:
+            today: date, zone: str, deadline_days: int = DEFAULT_DEADLINE_DAYS) -> Received:
     require(actor, "submission.create")
     instance_id = body["instance_id"]
     digest = content_hash(body)
@@ -106,7 +106,7 @@ def receive(session: Session, actor: Actor, body: dict, *, form_lookup, header_d
             session.add(submission)
             session.flush()  # stored first: conflicts raised while applying point at it
             ctx = Context(session=session, actor=actor, instance_id=instance_id, today=today,
-                          visit_date=visit_date, location=location)
+                          visit_date=visit_date, location=location, deadline_days=deadline_days)
             applied = apply(ctx, form, check.answers, subject=subject,
                             base_version=body["subject"].get("base_version"))
             submission.result = applied.as_dict() | {"dropped": check.dropped}

@@ -27,7 +27,7 @@ def test_every_protected_operation_documents_bearer_auth(app, anon):
             else:
                 assert op["security"] == [{"bearerAuth": []}], (method, path)
                 assert "401" in op["responses"], (method, path)
-    assert public == {"GET /api/v1/healthz", "POST /api/v1/auth/tokens"}
+    assert public == {"GET /api/v1/healthz", "POST /api/v1/auth/tokens", "POST /api/v1/landlord/account-requests"}
 
 
 def test_docs_page_is_served(anon):

@@ -110,6 +110,8 @@ class ResidenceSchema(ma.Schema):
     current = fields.Boolean(required=True)
     source = fields.String(required=True)
     verification = fields.String(required=True)
+    to_verify = fields.Boolean(required=True, metadata={
+        "description": "Reported by a landlord, not yet seen at a visit: confirm or reject it at the next visit"})
     reported_at = fields.DateTime(required=True)
     report_due_on = fields.Date(required=True, metadata={"description": "Last on-time day for the arrival report"})
     days_late = fields.Integer(required=True, metadata={"description": "Arrival reported this many days late (0: on time)"})

@@ -1,0 +1,203 @@
+"""Landlords: account requests and activation, house claims, tenant arrival and
+departure reports (人来登记、人走注销), compliance and residence permits."""
+
+import uuid
+
+from flask import current_app, g, request
+from flask.views import MethodView
+
+from server.auth.actor import anonymous
+from server.domain.landlords import permit_status
+from server.services import landlord_accounts as account_service
+from server.services import landlords as service
+from server.store import geometry
+from server.store.db import request_session
+
+from . import views
+from .base import blueprint, current_actor, public, today
+from .schemas.landlords import (
+    AccountRequestSchema, AccountRequestsSchema, AccountRequestViewSchema, ActivationSchema, ArrivalResultSchema,
+    ArrivalSchema, ClaimDecisionSchema, ClaimQuery, ClaimSchema, ClaimsSchema, DepartureResultSchema,
+    DepartureSchema, HouseClaimSchema, HouseComplianceSchema, LandlordCreateSchema, LandlordHousesSchema,
+    PermitsDueSchema,
+)
+from .accounts_view import user_view
+from .schemas.accounts import UserSchema
+
+blp = blueprint("landlords", "Landlords: accounts, houses, tenant reports and compliance")
+
+PERMIT_NOTICE = ("This tenant registered outside the city and stays a month or more: they must apply for a "
+                 "residence permit (居住证) at the police station within 30 days of arriving.")
+
+
+def _claim(row) -> dict:
+    point = geometry.from_db(row.location) if row.location is not None else None
+    return {"id": row.id, "address": row.address_text, "location": {"lon": point.x, "lat": point.y} if point else None,
+            "grid_id": row.grid_id, "house_id": row.house_id, "status": row.status, "created_at": row.created_at,
+            "decided_at": row.decided_at}
+
+
+def _request(account, claims) -> dict:
+    return {"account_id": account.id, "username": account.username, "name": account.display_name,
+            "phone": account.phone, "requested_at": account.created_at, "active": account.disabled_at is None,
+            "claims": [_claim(c) for c in claims]}
+
+
+def _timing(when) -> dict:
+    return {"on_time": when.on_time, "due_on": when.due_on, "days_late": when.days_late}
+
+
+def _deadline() -> dict:
+    return {"zone": current_app.config["TIMEZONE"], "deadline_days": current_app.config["REPORT_DEADLINE_DAYS"]}
+
+
+@blp.route("/landlord/account-requests")
+class AccountRequests(MethodView):
+    @public
+    @blp.arguments(AccountRequestSchema)
+    @blp.response(201, AccountRequestViewSchema)
+    @blp.alt_response(409, description="Username taken")
+    @blp.alt_response(429, description="Too many requests from this address; see Retry-After")
+    def post(self, body):
+        """A landlord asks for an account (no sign-in). It stays disabled until an officer of the area activates it."""
+        session = request_session()
+        account = account_service.request_account(session, anonymous(g.request_id, request.remote_addr),
+                                                   today=today(), **body)
+        return _request(account, account_service.q.claims_of(session, account.id)), 201
+
+    @blp.response(200, AccountRequestsSchema)
+    def get(self):
+        """Requests waiting for activation with a house in your area (grid workers, police, admins)."""
+        rows = account_service.pending_requests(request_session(), current_actor())
+        return {"items": [_request(a, claims) for a, claims in rows]}
+
+
+@blp.route("/landlord/account-requests/<uuid:account_id>/activation")
+class Activation(MethodView):
+    @blp.arguments(ActivationSchema)
+    @blp.response(200, AccountRequestViewSchema)
+    @blp.alt_response(404, description="No pending request in your area")
+    def post(self, body, account_id: uuid.UUID):
+        """Activate a requested account, confirming its claims against registered houses (or rejecting them)."""
+        session = request_session()
+        account = account_service.activate(session, current_actor(), account_id, **body)
+        return _request(account, account_service.q.claims_of(session, account.id))
+
+
+@blp.route("/landlords")
+class Landlords(MethodView):
+    @blp.arguments(LandlordCreateSchema)
+    @blp.response(201, UserSchema)
+    @blp.alt_response(409, description="Username taken, or a house held by another landlord")
+    def post(self, body):
+        """Create an active landlord account holding houses of your area (police, admins)."""
+        session = request_session()
+        account = account_service.create(session, current_actor(), today=today(), **body)
+        return user_view(session, account), 201
+
+
+@blp.route("/landlord/claims")
+class Claims(MethodView):
+    @blp.arguments(ClaimQuery, location="query")
+    @blp.response(200, ClaimsSchema)
+    def get(self, args):
+        """A landlord's own house claims; for officers, the claims in their area."""
+        rows = account_service.claims(request_session(), current_actor(), status=args.get("status"))
+        return {"items": [_claim(c) for c in rows]}
+
+    @blp.arguments(HouseClaimSchema)
+    @blp.response(201, ClaimSchema)
+    def post(self, body):
+        """A landlord says they let one more house; it is theirs once an officer of the area confirms it."""
+        return _claim(account_service.claim(request_session(), current_actor(), body)), 201
+
+
+@blp.route("/landlord/claims/<uuid:claim_id>/decision")
+class ClaimDecision(MethodView):
+    @blp.arguments(ClaimDecisionSchema)
+    @blp.response(200, ClaimSchema)
+    @blp.alt_response(409, description="Already decided, or the house is held by another landlord")
+    def post(self, body, claim_id: uuid.UUID):
+        """Confirm a claim against a registered house of your area, or reject it."""
+        row = account_service.decide(request_session(), current_actor(), claim_id, body["decision"],
+                                     house_id=body.get("house_id"))
+        return _claim(row)
+
+
+@blp.route("/landlord/houses")
+class MyHouses(MethodView):
+    @blp.response(200, LandlordHousesSchema)
+    def get(self):
+        """Your houses: current tenants (ID masked), reports awaiting verification, self-checks, compliance."""
+        session, actor = request_session(), current_actor()
+        items = []
+        for house, address in service.my_houses(session, actor):
+            summary = service.overview(session, actor, house, today())
+            items.append({
+                "id": house.id, "address": address.full_text, "use": house.use, "rental_mode": house.rental_mode,
+                "rooms": house.rooms, "agreement_signed_on": house.agreement_signed_on,
+                "tenants": [{"residence_id": r.id, "person": views.person(p, actor.role), "category": r.category,
+                             "arrived_on": r.arrived_on, "verification": r.verification}
+                            for r, p in summary["tenants"]],
+                "pending_reports": summary["pending_reports"], "tier": summary["tier"],
+                "last_self_check_at": summary["last_self_check_at"],
+                "next_self_check_due": summary["next_self_check_due"], "compliance": summary["compliance"],
+            })
+        return {"items": items}
+
+
+@blp.route("/landlord/houses/<uuid:house_id>/arrivals")
+class Arrivals(MethodView):
+    @blp.arguments(ArrivalSchema)
+    @blp.response(201, ArrivalResultSchema)
+    @blp.alt_response(404, description="Not one of your houses")
+    @blp.alt_response(409, description="This tenant is already registered in this house")
+    def post(self, body, house_id: uuid.UUID):
+        """Report a tenant's arrival (within 7 days). Says whether the report is on time and if a permit is needed."""
+        session, actor = request_session(), current_actor()
+        report = service.report_arrival(session, actor, house_id, identity=body["tenant"], category=body["category"],
+                                        arrived_on=body["arrived_on"],
+                                        expected_stay_months=body.get("expected_stay_months"), today=today(),
+                                        **_deadline())
+        return {"residence": views.residence(report.residence), "person": views.person(report.person, actor.role),
+                "report": _timing(report.timeliness), "residence_permit_required": report.permit_required,
+                "notice": PERMIT_NOTICE if report.permit_required else None}, 201
+
+
+@blp.route("/landlord/houses/<uuid:house_id>/departures")
+class Departures(MethodView):
+    @blp.arguments(DepartureSchema)
+    @blp.response(201, DepartureResultSchema)
+    @blp.alt_response(404, description="Not one of your houses, or no such tenant in it")
+    @blp.alt_response(409, description="The departure is already registered")
+    def post(self, body, house_id: uuid.UUID):
+        """Report a tenant's departure (within 7 days); closes the residence."""
+        residence, when = service.report_departure(request_session(), current_actor(), house_id,
+                                                   residence_id=body["residence_id"], left_on=body["left_on"],
+                                                   today=today(), **_deadline())
+        return {"residence": views.residence(residence), "report": _timing(when)}, 201
+
+
+@blp.route("/houses/<uuid:house_id>/compliance")
+class HouseCompliance(MethodView):
+    @blp.response(200, HouseComplianceSchema)
+    @blp.alt_response(404, description="Unknown or outside your area")
+    def get(self, house_id: uuid.UUID):
+        """The landlord's reporting record for this house over 180 days, with each event."""
+        house, figures, events = service.house_compliance(request_session(), current_actor(), house_id, today())
+        return {"house_id": house.id, "landlord_account_id": house.landlord_account_id, "compliance": figures,
+                "events": [{"kind": e.kind, "occurred_on": e.occurred_on, "days_late": e.days_late,
+                            "residence_id": e.residence_id, "recorded_at": e.recorded_at} for e in events]}
+
+
+@blp.route("/residence-permits/due")
+class PermitsDue(MethodView):
+    @blp.response(200, PermitsDueSchema)
+    def get(self):
+        """People in your area who must apply for or renew a residence permit (居住证)."""
+        actor, day = current_actor(), today()
+        rows = service.permits_due(request_session(), actor, today=day)
+        return {"items": [{"person": views.person(p, actor.role), "residence": views.residence(r),
+                           "status": permit_status(category=r.category, arrived_on=r.arrived_on,
+                                                   permit_expires_on=p.permit_expires_on, today=day),
+                           "permit_expires_on": p.permit_expires_on} for r, p in rows]}

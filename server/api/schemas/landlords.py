@@ -1,0 +1,196 @@
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from server.domain.id_numbers import DOCUMENT_TYPES
+from server.store.models.landlords import COMPLIANCE_KINDS
+from server.store.models.registry import RESIDENCE_CATEGORIES, SEXES
+
+from .common import Location, StrictSchema
+from .persons import PersonCreateSchema, PersonSchema, ResidenceSchema
+
+_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+_phone = fields.String(required=True, validate=validate.Length(min=5, max=32))
+_doc_type = fields.String(required=True, validate=validate.OneOf(DOCUMENT_TYPES))
+_doc_number = fields.String(required=True, validate=validate.Length(min=1, max=40))
+_sex = fields.String(allow_none=True, validate=validate.OneOf(SEXES),
+                     metadata={"description": "May be left out when the document number encodes it"})
+_password = fields.String(required=True, validate=validate.Length(min=1, max=1024), metadata={"format": "password"})
+
+
+class HouseClaimSchema(StrictSchema):
+    address = fields.String(required=True, validate=validate.Length(min=2, max=300),
+                            metadata={"description": "The address as the landlord writes it, e.g. 学院路12号3单元501"})
+    location = fields.Nested(Location, required=True, metadata={"description": "Where the house is (WGS84)"})
+
+
+class AccountRequestSchema(StrictSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = _password
+    name = _name
+    phone = _phone
+    sex = _sex
+    document_type = _doc_type
+    document_number = _doc_number
+    houses = fields.List(fields.Nested(HouseClaimSchema), required=True, validate=validate.Length(min=1, max=50))
+
+
+class LandlordCreateSchema(StrictSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = _password
+    name = _name
+    phone = _phone
+    sex = _sex
+    document_type = _doc_type
+    document_number = _doc_number
+    house_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=200))
+
+
+class ClaimSchema(ma.Schema):
+    id = fields.UUID(required=True)
+    address = fields.String(required=True)
+    location = fields.Nested(Location, allow_none=True, required=True)
+    grid_id = fields.UUID(allow_none=True, required=True)
+    house_id = fields.UUID(allow_none=True, required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("pending", "confirmed", "rejected")))
+    created_at = fields.DateTime(required=True)
+    decided_at = fields.DateTime(allow_none=True, required=True)
+
+
+class ClaimsSchema(ma.Schema):
+    items = fields.List(fields.Nested(ClaimSchema), required=True)
+
+
+class ClaimQuery(StrictSchema):
+    status = fields.String(validate=validate.OneOf(("pending", "confirmed", "rejected")))
+
+
+class ClaimDecisionSchema(StrictSchema):
+    decision = fields.String(required=True, validate=validate.OneOf(("confirm", "reject")))
+    house_id = fields.UUID(metadata={"description": "The registered house the claim is (required to confirm)"})
+
+
+class AccountRequestViewSchema(ma.Schema):
+    account_id = fields.UUID(required=True)
+    username = fields.String(required=True)
+    name = fields.String(required=True)
+    phone = fields.String(allow_none=True, required=True)
+    requested_at = fields.DateTime(required=True)
+    active = fields.Boolean(required=True)
+    claims = fields.List(fields.Nested(ClaimSchema), required=True)
+
+
+class AccountRequestsSchema(ma.Schema):
+    items = fields.List(fields.Nested(AccountRequestViewSchema), required=True)
+
+
+class ConfirmItem(StrictSchema):
+    claim_id = fields.UUID(required=True)
+    house_id = fields.UUID(required=True)
+
+
+class ActivationSchema(StrictSchema):
+    confirm = fields.List(fields.Nested(ConfirmItem), load_default=list, validate=validate.Length(max=200))
+    reject = fields.List(fields.UUID(), load_default=list, validate=validate.Length(max=200))
+
+
+class ComplianceSchema(ma.Schema):
+    window_days = fields.Integer(required=True)
+    reports_on_time = fields.Integer(required=True)
+    reports_late = fields.Integer(required=True)
+    missed_arrivals = fields.Integer(required=True, metadata={"description": "Tenants found at a visit, never reported"})
+    missed_departures = fields.Integer(required=True,
+                                       metadata={"description": "Tenants found gone at a visit, departure never reported"})
+    agreement_signed = fields.Boolean(required=True)
+
+
+class ComplianceEventSchema(ma.Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(COMPLIANCE_KINDS))
+    occurred_on = fields.Date(required=True)
+    days_late = fields.Integer(required=True)
+    residence_id = fields.UUID(allow_none=True, required=True)
+    recorded_at = fields.DateTime(required=True)
+
+
+class HouseComplianceSchema(ma.Schema):
+    house_id = fields.UUID(required=True)
+    landlord_account_id = fields.UUID(allow_none=True, required=True)
+    compliance = fields.Nested(ComplianceSchema, required=True)
+    events = fields.List(fields.Nested(ComplianceEventSchema), required=True)
+
+
+class TenantSchema(ma.Schema):
+    residence_id = fields.UUID(required=True)
+    person = fields.Nested(PersonSchema, required=True)
+    category = fields.String(required=True)
+    arrived_on = fields.Date(required=True)
+    verification = fields.String(required=True)
+
+
+class LandlordHouseSchema(ma.Schema):
+    id = fields.UUID(required=True)
+    address = fields.String(required=True)
+    use = fields.String(required=True)
+    rental_mode = fields.String(allow_none=True, required=True)
+    rooms = fields.Integer(allow_none=True, required=True)
+    agreement_signed_on = fields.Date(allow_none=True, required=True)
+    tenants = fields.List(fields.Nested(TenantSchema), required=True)
+    pending_reports = fields.Integer(required=True, metadata={"description": "Your reports not yet verified at a visit"})
+    tier = fields.String(allow_none=True, required=True, metadata={"description": "focus, uncertain or trusted"})
+    last_self_check_at = fields.DateTime(allow_none=True, required=True)
+    next_self_check_due = fields.Date(required=True)
+    compliance = fields.Nested(ComplianceSchema, required=True)
+
+
+class LandlordHousesSchema(ma.Schema):
+    items = fields.List(fields.Nested(LandlordHouseSchema), required=True)
+
+
+class ArrivalSchema(StrictSchema):
+    tenant = fields.Nested(PersonCreateSchema, required=True, metadata={
+        "description": "Checked exactly like the registry; document type and number are required"})
+    category = fields.String(required=True, validate=validate.OneOf(RESIDENCE_CATEGORIES))
+    arrived_on = fields.Date(required=True)
+    expected_stay_months = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=600))
+
+    @ma.validates_schema
+    def _document_required(self, data, **kwargs):
+        tenant = data.get("tenant") or {}
+        missing = {k: ["A tenant is registered with their identity document."]
+                   for k in ("document_type", "document_number") if not tenant.get(k)}
+        if missing:
+            raise ma.ValidationError({"tenant": missing})
+
+
+class DepartureSchema(StrictSchema):
+    residence_id = fields.UUID(required=True)
+    left_on = fields.Date(required=True)
+
+
+class ReportTimingSchema(ma.Schema):
+    on_time = fields.Boolean(required=True)
+    due_on = fields.Date(required=True)
+    days_late = fields.Integer(required=True)
+
+
+class ArrivalResultSchema(ma.Schema):
+    residence = fields.Nested(ResidenceSchema, required=True)
+    person = fields.Nested(PersonSchema, required=True)
+    report = fields.Nested(ReportTimingSchema, required=True)
+    residence_permit_required = fields.Boolean(required=True)
+    notice = fields.String(allow_none=True, required=True)
+
+
+class DepartureResultSchema(ma.Schema):
+    residence = fields.Nested(ResidenceSchema, required=True)
+    report = fields.Nested(ReportTimingSchema, required=True)
+
+
+class PermitDueSchema(ma.Schema):
+    person = fields.Nested(PersonSchema, required=True)
+    residence = fields.Nested(ResidenceSchema, required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("missing", "renewal_due", "expired")))
+    permit_expires_on = fields.Date(allow_none=True, required=True)
+
+
+class PermitsDueSchema(ma.Schema):
+    items = fields.List(fields.Nested(PermitDueSchema), required=True)

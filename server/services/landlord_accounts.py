@@ -1,0 +1,185 @@
+"""Landlord accounts and the houses they hold.
+
+Accounts come two ways: an officer of the area creates one (police, admin), or
+a landlord requests one (name, phone, document, the houses they let) and a grid
+worker or police officer of the area activates it. Each house a landlord says
+they let is a claim; it stays pending until an officer whose area holds it
+confirms it against a registered house (or rejects it). Only confirmed houses
+are the landlord's to report for.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from server.auth.actor import Actor
+from server.auth.verbs import require
+from server.domain.id_numbers import check_document
+from server.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
+from server.services import accounts as account_service
+from server.store import audit, scoping
+from server.store.models import Account, House, LandlordClaim, Person
+from server.store.queries import areas as area_q
+from server.store.queries import landlords as q
+from server.store.queries import registry as registry_q
+
+# Anyone may ask for an account; one address may ask this many times an hour.
+REQUESTS_PER_HOUR = 5
+
+
+def _landlord_person(session: Session, actor: Actor, identity: dict, today: date) -> Person:
+    """The landlord's own person record: found by document, else created."""
+    check = check_document(identity["document_type"], identity["document_number"], sex=identity.get("sex"),
+                           today=today)
+    if check.problems:
+        raise ValidationFailed(errors={"document_number": check.problems})
+    person = registry_q.person_by_document(session, identity["document_type"], check.number)
+    if person is not None:
+        return person
+    sex = identity.get("sex") or check.sex
+    if sex is None:
+        raise ValidationFailed(errors={"sex": ["Give the sex (it cannot be read from this document)."]})
+    person = Person(name=identity["name"], sex=sex, birth_date=check.birth_date, document_type=identity["document_type"],
+                    document_number=check.number, phone=identity.get("phone"), created_by=actor.account_id)
+    session.add(person)
+    session.flush()
+    return person
+
+
+def _new_claim(session: Session, account: Account, house: dict) -> LandlordClaim:
+    point = registry_q.point(house["location"]["lon"], house["location"]["lat"])
+    grid = area_q.grid_containing(session, point)
+    claim = LandlordClaim(account_id=account.id, address_text=house["address"], location=point,
+                          grid_id=grid.id if grid else None)
+    session.add(claim)
+    return claim
+
+
+def request_account(session: Session, actor: Actor, *, username: str, password: str, name: str, phone: str,
+                    document_type: str, document_number: str, houses: list[dict], today: date,
+                    sex: str | None = None) -> Account:
+    """A landlord asks for an account; it stays disabled until an officer of the area activates it."""
+    since = datetime.now(UTC) - timedelta(hours=1)
+    if actor.client_addr and q.recent_requests(session, actor.client_addr, since) >= REQUESTS_PER_HOUR:
+        raise TooManyRequests("Too many account requests from this address; try again in an hour.",
+                              code="landlord.too_many_requests", headers={"Retry-After": "3600"})
+    person = _landlord_person(session, actor, {"name": name, "phone": phone, "document_type": document_type,
+                                               "document_number": document_number, "sex": sex}, today)
+    account = account_service.new_account(session, actor, username=username, password=password, role="landlord",
+                                          display_name=name, phone=phone)
+    account.person_id = person.id
+    account.disabled_at = datetime.now(UTC)
+    account.awaiting_activation = True
+    for house in houses:
+        _new_claim(session, account, house)
+    session.flush()
+    audit.record(session, actor, "landlord.request", subject_type="account", subject_ids=[account.id])
+    return account
+
+
+def pending_requests(session: Session, actor: Actor) -> list[tuple[Account, list[LandlordClaim]]]:
+    """Requests with at least one claim in the officer's area."""
+    require(actor, "landlord.activate")
+    accounts = q.awaiting_activation(session, scoping.grid_condition(actor, LandlordClaim.grid_id))
+    return [(a, q.claims_of(session, a.id)) for a in accounts]
+
+
+def activate(session: Session, actor: Actor, account_id: uuid.UUID, *, confirm: list[dict],
+             reject: list[uuid.UUID]) -> Account:
+    """Enable a requested account, deciding its claims at the same time (houses in the officer's area only)."""
+    require(actor, "landlord.activate")
+    found = [a for a, _ in pending_requests(session, actor) if a.id == account_id]
+    if not found:
+        raise NotFound("No pending landlord request in your area.", code="landlord.request_not_found")
+    account = found[0]
+    for item in confirm:
+        decide(session, actor, item["claim_id"], "confirm", house_id=item["house_id"], account=account)
+    for claim_id in reject:
+        decide(session, actor, claim_id, "reject", account=account)
+    account.disabled_at = None
+    account.awaiting_activation = False
+    session.flush()
+    audit.record(session, actor, "landlord.activate", subject_type="account", subject_ids=[account.id],
+                 details={"confirmed": [str(i["house_id"]) for i in confirm], "rejected": [str(r) for r in reject]})
+    return account
+
+
+def claim(session: Session, actor: Actor, house: dict) -> LandlordClaim:
+    """An active landlord says they let one more house (pending until an officer confirms it)."""
+    require(actor, "landlord.report")
+    account = session.get(Account, actor.account_id)
+    row = _new_claim(session, account, house)
+    session.flush()
+    audit.record(session, actor, "landlord.claim", subject_type="account", subject_ids=[account.id],
+                 details={"claim_id": str(row.id)})
+    return row
+
+
+def claims(session: Session, actor: Actor, *, status: str | None) -> list[LandlordClaim]:
+    """A landlord's own claims; for officers, the claims in their area."""
+    if actor.role == "landlord":
+        condition = LandlordClaim.account_id == actor.account_id
+    else:
+        require(actor, "landlord.activate")
+        condition = scoping.grid_condition(actor, LandlordClaim.grid_id)
+    return q.claims_where(session, condition, status)
+
+
+def decide(session: Session, actor: Actor, claim_id: uuid.UUID, decision: str, *, house_id: uuid.UUID | None = None,
+           account: Account | None = None) -> LandlordClaim:
+    """Confirm a claim against a registered house of the officer's area, or reject it."""
+    require(actor, "landlord.activate")
+    row = session.scalar(q.claims_select(scoping.grid_condition(actor, LandlordClaim.grid_id))
+                         .where(LandlordClaim.id == claim_id))
+    if row is None or (account is not None and row.account_id != account.id):
+        raise ValidationFailed(errors={"claim_id": [f"{claim_id} is not a claim in your area"
+                                                    + (" of this request." if account else ".")]})
+    if row.status != "pending":
+        raise Conflict(f"This claim was already {row.status}.", code="landlord.claim_decided")
+    if decision == "confirm":
+        house = session.scalar(scoping.visible_houses(actor).where(House.id == house_id)) if house_id else None
+        if house is None:
+            raise ValidationFailed(errors={"house_id": ["Name a registered house in your area."]})
+        hold(session, house, session.get(Account, row.account_id))
+        row.house_id = house.id
+    row.status = "confirmed" if decision == "confirm" else "rejected"
+    row.decided_at, row.decided_by = datetime.now(UTC), actor.account_id
+    session.flush()
+    audit.record(session, actor, f"landlord.claim_{row.status}", subject_type="account", subject_ids=[row.account_id],
+                 details={"claim_id": str(row.id), "house_id": str(row.house_id) if row.house_id else None})
+    return row
+
+
+def hold(session: Session, house: House, account: Account) -> None:
+    """The account now reports for the house (and its person is the house's landlord)."""
+    if house.landlord_account_id not in (None, account.id):
+        raise Conflict("Another landlord account holds this house.", code="landlord.house_held",
+                       extra={"house_id": str(house.id)})
+    house.landlord_account_id = account.id
+    if house.landlord_person_id is None:
+        house.landlord_person_id = account.person_id
+    session.flush()
+
+
+def create(session: Session, actor: Actor, *, username: str, password: str, name: str, phone: str,
+           document_type: str, document_number: str, house_ids: list[uuid.UUID], today: date,
+           sex: str | None = None) -> Account:
+    """An officer creates an active landlord account holding houses of their area."""
+    require(actor, "account.create_landlord")
+    houses = [session.scalar(scoping.visible_houses(actor).where(House.id == hid)) for hid in house_ids]
+    if any(h is None for h in houses):
+        raise ValidationFailed(errors={"house_ids": ["Every house must be registered in your area."]})
+    person = _landlord_person(session, actor, {"name": name, "phone": phone, "document_type": document_type,
+                                               "document_number": document_number, "sex": sex}, today)
+    account = account_service.new_account(session, actor, username=username, password=password, role="landlord",
+                                          display_name=name, phone=phone)
+    account.person_id = person.id
+    for house in houses:
+        hold(session, house, account)
+    session.flush()
+    audit.record(session, actor, "landlord.create", subject_type="account", subject_ids=[account.id],
+                 details={"houses": [str(h.id) for h in houses]})
+    return account

@@ -1,0 +1,162 @@
+"""Landlords report tenants arriving and leaving within 7 days (人来登记、人走注销).
+
+Every report leaves a compliance event (on time or late); household visits add
+missed arrivals and departures (services/apply.py). The tier rules and the
+police count these. Accounts and house claims: services/landlord_accounts.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from server.auth.actor import Actor
+from server.auth.verbs import require
+from server.domain.id_numbers import check_document
+from server.domain.landlords import Timeliness, permit_required, timeliness
+from server.domain.reporting import local_date
+from server.errors import Conflict, NotFound, ValidationFailed
+from server.services import persons as person_service
+from server.store import audit, scoping
+from server.store.models import Address, ComplianceEvent, House, Person, Residence
+from server.store.queries import landlords as q
+from server.store.queries import registry as registry_q
+
+COMPLIANCE_WINDOW_DAYS = 180
+SELF_CHECK_DAYS = 30
+
+
+@dataclass(frozen=True)
+class ArrivalReport:
+    residence: Residence
+    person: Person
+    timeliness: Timeliness
+    permit_required: bool
+
+
+# -- the landlord's own view and reports ------------------------------------------
+
+
+def _my_house(session: Session, actor: Actor, house_id: uuid.UUID) -> House:
+    require(actor, "landlord.report")
+    house = session.scalar(scoping.visible_houses(actor).where(House.id == house_id))
+    if house is None:
+        raise NotFound("No such house among yours.", code="house.not_found")
+    return house
+
+
+def my_houses(session: Session, actor: Actor) -> list[tuple[House, Address]]:
+    require(actor, "landlord.report")
+    return q.houses_with_addresses(session, scoping.visible_houses(actor))
+
+
+def report_arrival(session: Session, actor: Actor, house_id: uuid.UUID, *, identity: dict, category: str,
+                   arrived_on: date, expected_stay_months: int | None, today: date, zone: str,
+                   deadline_days: int) -> ArrivalReport:
+    house = _my_house(session, actor, house_id)
+    if arrived_on > today:
+        raise ValidationFailed(errors={"arrived_on": ["Must not be in the future."]})
+    values = {k: identity.get(k) for k in person_service.EDITABLE}
+    person = None
+    if values.get("document_type") and values.get("document_number"):
+        check = check_document(values["document_type"], values["document_number"], birth_date=values.get("birth_date"),
+                               sex=values.get("sex"), today=today)
+        if check.problems:
+            raise ValidationFailed(errors={"document_number": check.problems})
+        person = registry_q.person_by_document(session, values["document_type"], check.number)
+    if person is None:
+        person = person_service.create(session, actor, today=today, **values)
+    if registry_q.open_residence(session, person.id, house.id) is not None:
+        raise Conflict("This tenant is already registered in this house.", code="residence.exists")
+    now = datetime.now(UTC)
+    residence = Residence(person_id=person.id, house_id=house.id, category=category, arrived_on=arrived_on,
+                          reported_at=now, reported_by=actor.account_id, source="landlord", verification="pending")
+    session.add(residence)
+    session.flush()
+    when = timeliness(arrived_on, _local(now, zone), deadline_days)
+    record_event(session, "arrival_on_time" if when.on_time else "arrival_late", house, residence, when.days_late,
+                 arrived_on)
+    audit.record(session, actor, "landlord.report_arrival", subject_type="person", subject_ids=[person.id],
+                 fields=["residence"], details={"house_id": str(house.id), "days_late": when.days_late})
+    return ArrivalReport(residence, person, when, permit_required(category, expected_stay_months))
+
+
+def report_departure(session: Session, actor: Actor, house_id: uuid.UUID, *, residence_id: uuid.UUID, left_on: date,
+                     today: date, zone: str, deadline_days: int) -> tuple[Residence, Timeliness]:
+    house = _my_house(session, actor, house_id)
+    residence = session.get(Residence, residence_id)
+    if residence is None or residence.house_id != house.id:
+        raise NotFound("No such tenant in this house.", code="residence.not_found")
+    if residence.left_on is not None:
+        raise Conflict("This tenant's departure is already registered.", code="residence.closed")
+    if left_on > today or left_on < residence.arrived_on:
+        raise ValidationFailed(errors={"left_on": [f"Must be between {residence.arrived_on.isoformat()} and today."]})
+    now = datetime.now(UTC)
+    residence.left_on, residence.departure_reported_at = left_on, now
+    session.flush()
+    when = timeliness(left_on, _local(now, zone), deadline_days)
+    record_event(session, "departure_on_time" if when.on_time else "departure_late", house, residence,
+                 when.days_late, left_on)
+    audit.record(session, actor, "landlord.report_departure", subject_type="person", subject_ids=[residence.person_id],
+                 fields=["left_on"], details={"house_id": str(house.id), "days_late": when.days_late})
+    return residence, when
+
+
+def _local(moment: datetime, zone: str) -> date:
+    return local_date(moment, zone)
+
+
+def record_event(session: Session, kind: str, house: House, residence: Residence | None, days_late: int,
+                 occurred_on: date) -> None:
+    session.add(ComplianceEvent(kind=kind, house_id=house.id, landlord_account_id=house.landlord_account_id,
+                                residence_id=residence.id if residence else None, days_late=days_late,
+                                occurred_on=occurred_on))
+    session.flush()
+
+
+def house_compliance(session: Session, actor: Actor, house_id: uuid.UUID, today: date):
+    """For officers of the area (and the landlord): the figures and each event behind them."""
+    require(actor, "house.read")
+    house = session.scalar(scoping.visible_houses(actor).where(House.id == house_id))
+    if house is None:
+        raise NotFound("No such house in your area.", code="house.not_found")
+    since = today - timedelta(days=COMPLIANCE_WINDOW_DAYS)
+    return house, compliance(session, house, today), q.events_of(session, house.id, since)
+
+
+def compliance(session: Session, house: House, today: date) -> dict:
+    """The house's reporting record over the last 180 days, for landlords, police and the tier rules."""
+    counts = q.event_counts(session, house.id, today - timedelta(days=COMPLIANCE_WINDOW_DAYS))
+    return {
+        "window_days": COMPLIANCE_WINDOW_DAYS,
+        "reports_on_time": counts.get("arrival_on_time", 0) + counts.get("departure_on_time", 0),
+        "reports_late": counts.get("arrival_late", 0) + counts.get("departure_late", 0),
+        "missed_arrivals": counts.get("missed_arrival", 0),
+        "missed_departures": counts.get("missed_departure", 0),
+        "agreement_signed": house.agreement_signed_on is not None,
+    }
+
+
+def overview(session: Session, actor: Actor, house: House, today: date) -> dict:
+    tenants = q.open_residences_with_people(session, house.id)
+    person_service.audit_read(session, actor, [p for _, p in tenants], purpose="landlord's own tenants")
+    last_check = q.last_self_check(session, house.id)
+    return {
+        "tenants": tenants,
+        "pending_reports": sum(1 for r, _ in tenants if r.verification == "pending"),
+        "compliance": compliance(session, house, today),
+        "last_self_check_at": last_check,
+        "next_self_check_due": (last_check.date() + timedelta(days=SELF_CHECK_DAYS)) if last_check else today,
+        "tier": None,
+    }
+
+
+def permits_due(session: Session, actor: Actor, *, today: date, limit: int = 200):
+    """People in the area whose residence permit is missing, expired or due for renewal."""
+    require(actor, "person.read")
+    rows = q.permit_candidates(session, scoping.visible_residences(actor), today, limit)
+    person_service.audit_read(session, actor, [p for _, p in rows], purpose="residence permit reminders")
+    return rows

@@ -1,0 +1,86 @@
+"""Queries for landlords: pending requests, claims, compliance counts, tenants, permits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from server.store.models import Account, Address, House, AuditEvent, ComplianceEvent, LandlordClaim, Person, Residence, Visit
+
+
+def awaiting_activation(session: Session, claim_condition) -> list[Account]:
+    return list(session.scalars(
+        select(Account).where(Account.awaiting_activation.is_(True),
+                              Account.id.in_(select(LandlordClaim.account_id).where(claim_condition)))
+        .order_by(Account.created_at)))
+
+
+def claims_select(condition) -> Select:
+    return select(LandlordClaim).where(condition).order_by(LandlordClaim.created_at, LandlordClaim.id)
+
+
+def claims_of(session: Session, account_id: uuid.UUID) -> list[LandlordClaim]:
+    return list(session.scalars(claims_select(LandlordClaim.account_id == account_id)))
+
+
+def claims_where(session: Session, condition, status: str | None, limit: int = 500) -> list[LandlordClaim]:
+    query = claims_select(condition)
+    if status is not None:
+        query = query.where(LandlordClaim.status == status)
+    return list(session.scalars(query.limit(limit)))
+
+
+def recent_requests(session: Session, client_addr: str, since: datetime) -> int:
+    return session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "landlord.request", AuditEvent.at >= since, AuditEvent.client_addr == client_addr))
+
+
+def event_counts(session: Session, house_id: uuid.UUID, since: date) -> dict[str, int]:
+    rows = session.execute(select(ComplianceEvent.kind, func.count())
+                           .where(ComplianceEvent.house_id == house_id, ComplianceEvent.occurred_on >= since)
+                           .group_by(ComplianceEvent.kind))
+    return dict(rows.all())
+
+
+def open_residences_with_people(session: Session, house_id: uuid.UUID) -> list[tuple[Residence, Person]]:
+    return [(r, p) for r, p in session.execute(
+        select(Residence, Person).join(Person, Person.id == Residence.person_id)
+        .where(Residence.house_id == house_id, Residence.left_on.is_(None))
+        .order_by(Residence.arrived_on, Residence.id))]
+
+
+def last_self_check(session: Session, house_id: uuid.UUID) -> datetime | None:
+    return session.scalar(select(func.max(Visit.visited_at)).where(Visit.house_id == house_id,
+                                                                     Visit.kind == "self_check"))
+
+
+def permit_candidates(session: Session, visible_residences: Select, today: date, limit: int,
+                      after_days: int = 30, renew_days: int = 30) -> list[tuple[Residence, Person]]:
+    """Open residences whose person's permit is missing (floating, stayed past the limit), expired or expiring."""
+    visible = visible_residences.where(Residence.left_on.is_(None)).subquery()
+    condition = or_(
+        and_(Person.permit_expires_on.is_(None), visible.c.category == "floating",
+             visible.c.arrived_on < today - timedelta(days=after_days)),
+        Person.permit_expires_on <= today + timedelta(days=renew_days),
+    )
+    rows = session.execute(
+        select(Residence, Person).join(visible, visible.c.id == Residence.id)
+        .join(Person, Person.id == Residence.person_id).where(condition)
+        .order_by(Person.permit_expires_on.nulls_first(), Residence.arrived_on, Residence.id).limit(limit))
+    return [(r, p) for r, p in rows]
+
+
+def events_of(session: Session, house_id: uuid.UUID, since: date) -> list[ComplianceEvent]:
+    return list(session.scalars(select(ComplianceEvent).where(ComplianceEvent.house_id == house_id,
+                                                             ComplianceEvent.occurred_on >= since)
+                                .order_by(ComplianceEvent.occurred_on.desc(), ComplianceEvent.recorded_at.desc())))
+
+
+def houses_with_addresses(session: Session, visible_houses: Select) -> list[tuple[House, Address]]:
+    houses = visible_houses.subquery()
+    return [(h, a) for h, a in session.execute(
+        select(House, Address).join(houses, houses.c.id == House.id).join(Address, Address.id == House.address_id)
+        .order_by(Address.full_text, House.id))]

@@ -59,16 +59,10 @@ def report_arrival(session: Session, actor: Actor, house_id: uuid.UUID, *, ident
     house = _my_house(session, actor, house_id)
     if arrived_on > today:
         raise ValidationFailed(errors={"arrived_on": ["Must not be in the future."]})
-    values = {k: identity.get(k) for k in person_service.EDITABLE}
-    person = None
-    if values.get("document_type") and values.get("document_number"):
-        check = check_document(values["document_type"], values["document_number"], birth_date=values.get("birth_date"),
-                               sex=values.get("sex"), today=today)
-        if check.problems:
-            raise ValidationFailed(errors={"document_number": check.problems})
-        person = registry_q.person_by_document(session, values["document_type"], check.number)
-    if person is None:
-        person = person_service.create(session, actor, today=today, **values)
+    try:
+        person = _tenant(session, actor, identity, today)
+    except ValidationFailed as problem:  # the identity is nested under "tenant" in the request
+        raise ValidationFailed(problem.message, errors={f"tenant.{k}": v for k, v in problem.errors.items()})
     if registry_q.open_residence(session, person.id, house.id) is not None:
         raise Conflict("This tenant is already registered in this house.", code="residence.exists")
     now = datetime.now(UTC)
@@ -82,6 +76,17 @@ def report_arrival(session: Session, actor: Actor, house_id: uuid.UUID, *, ident
     audit.record(session, actor, "landlord.report_arrival", subject_type="person", subject_ids=[person.id],
                  fields=["residence"], details={"house_id": str(house.id), "days_late": when.days_late})
     return ArrivalReport(residence, person, when, permit_required(category, expected_stay_months))
+
+
+def _tenant(session: Session, actor: Actor, identity: dict, today: date) -> Person:
+    """The tenant's person record: the one with this document, else a new one (checked like the registry)."""
+    values = {k: identity.get(k) for k in person_service.EDITABLE}
+    check = check_document(values["document_type"], values["document_number"], birth_date=values.get("birth_date"),
+                           sex=values.get("sex"), today=today)
+    if check.problems:
+        raise ValidationFailed(errors={"document_number": check.problems})
+    person = registry_q.person_by_document(session, values["document_type"], check.number)
+    return person or person_service.create(session, actor, today=today, **values)
 
 
 def report_departure(session: Session, actor: Actor, house_id: uuid.UUID, *, residence_id: uuid.UUID, left_on: date,

@@ -14,14 +14,14 @@ from server.store import geometry
 from server.store.db import request_session
 
 from . import views
+from .accounts_view import user_view
 from .base import blueprint, current_actor, public, today
 from .schemas.landlords import (
     AccountRequestSchema, AccountRequestsSchema, AccountRequestViewSchema, ActivationSchema, ArrivalResultSchema,
     ArrivalSchema, ClaimDecisionSchema, ClaimQuery, ClaimSchema, ClaimsSchema, DepartureResultSchema,
-    DepartureSchema, HouseClaimSchema, HouseComplianceSchema, LandlordCreateSchema, LandlordHousesSchema,
-    PermitsDueSchema,
+    DepartureSchema, HouseClaimSchema, HouseComplianceSchema, LandlordComplianceSchema, LandlordCreateSchema,
+    LandlordHousesSchema, PermitsDueSchema,
 )
-from .accounts_view import user_view
 from .schemas.accounts import UserSchema
 
 blp = blueprint("landlords", "Landlords: accounts, houses, tenant reports and compliance")
@@ -77,6 +77,7 @@ class Activation(MethodView):
     @blp.arguments(ActivationSchema)
     @blp.response(200, AccountRequestViewSchema)
     @blp.alt_response(404, description="No pending request in your area")
+    @blp.alt_response(409, description="A claim already decided, or a house held by another landlord")
     def post(self, body, account_id: uuid.UUID):
         """Activate a requested account, confirming its claims against registered houses (or rejecting them)."""
         session = request_session()
@@ -188,6 +189,15 @@ class HouseCompliance(MethodView):
         return {"house_id": house.id, "landlord_account_id": house.landlord_account_id, "compliance": figures,
                 "events": [{"kind": e.kind, "occurred_on": e.occurred_on, "days_late": e.days_late,
                             "residence_id": e.residence_id, "recorded_at": e.recorded_at} for e in events]}
+
+
+@blp.route("/landlords/<uuid:account_id>/compliance")
+class LandlordCompliance(MethodView):
+    @blp.response(200, LandlordComplianceSchema)
+    @blp.alt_response(404, description="No landlord holding houses in your area")
+    def get(self, account_id: uuid.UUID):
+        """A landlord's reporting record over 180 days, over all their houses in your area, and per house."""
+        return service.landlord_compliance(request_session(), current_actor(), account_id, today())
 
 
 @blp.route("/residence-permits/due")

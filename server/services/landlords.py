@@ -134,14 +134,31 @@ def house_compliance(session: Session, actor: Actor, house_id: uuid.UUID, today:
 
 def compliance(session: Session, house: House, today: date) -> dict:
     """The house's reporting record over the last 180 days, for landlords, police and the tier rules."""
-    counts = q.event_counts(session, house.id, today - timedelta(days=COMPLIANCE_WINDOW_DAYS))
+    counts = q.event_counts(session, ComplianceEvent.house_id == house.id, today - timedelta(days=COMPLIANCE_WINDOW_DAYS))
+    return _figures(counts) | {"agreement_signed": house.agreement_signed_on is not None}
+
+
+def landlord_compliance(session: Session, actor: Actor, account_id: uuid.UUID, today: date) -> dict:
+    """A landlord's record over all their houses the officer can see (404 when none)."""
+    require(actor, "house.read")
+    houses = scoping.visible_houses(actor).where(House.landlord_account_id == account_id)
+    held = [h for h, _ in q.houses_with_addresses(session, houses)]
+    if not held:
+        raise NotFound("No landlord holding houses in your area.", code="landlord.not_found")
+    condition = ComplianceEvent.house_id.in_([h.id for h in held]) & (ComplianceEvent.landlord_account_id == account_id)
+    counts = q.event_counts(session, condition, today - timedelta(days=COMPLIANCE_WINDOW_DAYS))
+    return {"landlord_account_id": account_id, "houses": [compliance(session, h, today) | {"house_id": h.id}
+                                                          for h in held],
+            "compliance": _figures(counts) | {"agreement_signed": all(h.agreement_signed_on for h in held)}}
+
+
+def _figures(counts: dict[str, int]) -> dict:
     return {
         "window_days": COMPLIANCE_WINDOW_DAYS,
         "reports_on_time": counts.get("arrival_on_time", 0) + counts.get("departure_on_time", 0),
         "reports_late": counts.get("arrival_late", 0) + counts.get("departure_late", 0),
         "missed_arrivals": counts.get("missed_arrival", 0),
         "missed_departures": counts.get("missed_departure", 0),
-        "agreement_signed": house.agreement_signed_on is not None,
     }
 
 

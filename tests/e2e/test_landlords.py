@@ -285,3 +285,15 @@ def test_a_request_names_each_invalid_field(anon):
     assert set(r.get_json()["errors"]) >= {"houses"}
     r = _request(anon, document_number="330106199001011234")
     assert r.status_code == 422 and "document_number" in r.get_json()["errors"]
+
+
+def test_police_see_a_landlords_record_over_all_their_houses(landlord, as_police, as_worker, login, district):
+    client, h = landlord
+    _arrival(client, h["id"], date.today() - timedelta(days=12))  # 5 days late
+    _arrival(client, h["id"], date.today() - timedelta(days=1), name="王芳", birth=date(1996, 2, 3), sex="female")
+    account_id = as_police.get(f"/api/v1/houses/{h['id']}").get_json()["landlord_account_id"]
+    record = as_police.get(f"/api/v1/landlords/{account_id}/compliance").get_json()
+    assert (record["compliance"]["reports_on_time"], record["compliance"]["reports_late"]) == (1, 1)
+    assert [x["house_id"] for x in record["houses"]] == [h["id"]]
+    outsider = login("grid_worker", grids=[district.grids[2].code])
+    assert outsider.get(f"/api/v1/landlords/{account_id}/compliance").status_code == 404

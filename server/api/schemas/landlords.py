@@ -118,6 +118,17 @@ class HouseComplianceSchema(ma.Schema):
     events = fields.List(fields.Nested(ComplianceEventSchema), required=True)
 
 
+class HouseFiguresSchema(ComplianceSchema):
+    house_id = fields.UUID(required=True)
+
+
+class LandlordComplianceSchema(ma.Schema):
+    landlord_account_id = fields.UUID(required=True)
+    compliance = fields.Nested(ComplianceSchema, required=True, metadata={
+        "description": "Over all the houses below; agreement_signed: signed for every one"})
+    houses = fields.List(fields.Nested(HouseFiguresSchema), required=True)
+
+
 class TenantSchema(ma.Schema):
     residence_id = fields.UUID(required=True)
     person = fields.Nested(PersonSchema, required=True)

@@ -38,9 +38,9 @@ def recent_requests(session: Session, client_addr: str, since: datetime) -> int:
         AuditEvent.action == "landlord.request", AuditEvent.at >= since, AuditEvent.client_addr == client_addr))
 
 
-def event_counts(session: Session, house_id: uuid.UUID, since: date) -> dict[str, int]:
+def event_counts(session: Session, condition, since: date) -> dict[str, int]:
     rows = session.execute(select(ComplianceEvent.kind, func.count())
-                           .where(ComplianceEvent.house_id == house_id, ComplianceEvent.occurred_on >= since)
+                           .where(condition, ComplianceEvent.occurred_on >= since)
                            .group_by(ComplianceEvent.kind))
     return dict(rows.all())
 

@@ -23,7 +23,9 @@ class HouseClaimSchema(StrictSchema):
     location = fields.Nested(Location, required=True, metadata={"description": "Where the house is (WGS84)"})
 
 
-class AccountRequestSchema(StrictSchema):
+class _LandlordAccount(StrictSchema):
+    """The sign-in and the landlord's own identity (their person record is found or made from it)."""
+
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
     password = _password
     name = _name
@@ -31,17 +33,13 @@ class AccountRequestSchema(StrictSchema):
     sex = _sex
     document_type = _doc_type
     document_number = _doc_number
+
+
+class AccountRequestSchema(_LandlordAccount):
     houses = fields.List(fields.Nested(HouseClaimSchema), required=True, validate=validate.Length(min=1, max=50))
 
 
-class LandlordCreateSchema(StrictSchema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    password = _password
-    name = _name
-    phone = _phone
-    sex = _sex
-    document_type = _doc_type
-    document_number = _doc_number
+class LandlordCreateSchema(_LandlordAccount):
     house_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=200))
 
 

@@ -39,6 +39,9 @@ def init_app(app: Flask) -> Api:
     app.extensions["gridwork.api"] = api
     for module in (health, auth, users, areas, addresses, houses, persons, units, forms, submissions, sync, conflicts):
         api.register_blueprint(module.blp)
+    from . import photos, visits
+    for module in (visits, photos):
+        api.register_blueprint(module.blp)
     app.before_request(authenticate_request)
     app.after_request(add_request_id)
     return api

@@ -28,6 +28,8 @@ from server.services import addresses as address_service
 from server.services import houses as house_service
 from server.services import units as unit_service
 from server.services import visits as visit_service
+from server.services import photos as photo_service
+from server.domain.plausibility import Limits
 from server.services.apply import Context, apply
 from server.store import audit, scoping
 from server.store.models import Address, Attachment, Submission
@@ -62,7 +64,7 @@ def _subject(session: Session, actor: Actor, form, subject: dict):
 
 
 def receive(session: Session, actor: Actor, body: dict, *, form_lookup, header_device_time: datetime | None,
-            today: date, zone: str) -> Received:
+            today: date, zone: str, limits: Limits | None = None) -> Received:
     require(actor, "submission.create")
     instance_id = body["instance_id"]
     digest = content_hash(body)
@@ -112,7 +114,10 @@ def receive(session: Session, actor: Actor, body: dict, *, form_lookup, header_d
             submission.result = applied.as_dict() | {"dropped": check.dropped}
             submission.grid_id = submission.grid_id or _grid(session, applied)
             _manifest(session, submission, previous)
-            visit_service.record(session, submission, form, previous)
+            refused = photo_service.link_on_receive(session, submission, previous)
+            if refused:  # uploaded before the submission, but not declared or with another SHA-256
+                submission.result = submission.result | {"attachments_refused": refused}
+            visit_service.record(session, submission, form, previous, limits)
             if previous is not None:
                 previous.superseded_by = instance_id
             session.flush()

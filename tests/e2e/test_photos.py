@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from server.store.models import AuditEvent, Photo
 from tests.e2e.photo_helpers import camera_jpeg, digest, manifest, put, served, visit_with_photos
 from tests.e2e.registry_helpers import house
+from tests.s3 import s3_endpoint  # noqa: F401 (fixture)
 from tests.unit.test_images import jpeg, png_chunk
 
 
@@ -306,3 +307,25 @@ def test_same_picture_in_two_visits_is_stored_once(as_worker, app):
         assert put(as_worker, body["instance_id"], "door.jpg", data).status_code == 201
     assert len(_stored_keys(app, data)) == 3
     assert manifest({"x": data})[0]["sha256"] == digest(data)
+
+
+def test_upload_and_serving_work_the_same_with_s3(as_worker, app, monkeypatch, request):
+    from tests.s3 import s3_store
+
+    store = s3_store(request.getfixturevalue("s3_endpoint"), monkeypatch)
+    monkeypatch.setitem(app.extensions, "gridwork.media", store)
+    h = house(as_worker)
+    data = camera_jpeg((1600, 1200))
+    body = visit_with_photos(h, {"door.jpg": data})
+    assert put(as_worker, body["instance_id"], "door.jpg", data).status_code == 201
+    _submit(as_worker, body)
+    assert sorted(store.keys(f"photos/{digest(data)}/")) == [f"photos/{digest(data)}/{s}.jpg"
+                                                              for s in ("1024", "2048", "320")]
+    [shown] = _visit_of(as_worker, h)["photos"]
+    for size, long_edge in (("320", 320), ("1024", 1024), ("2048", 1600)):   # never upscaled
+        response, img = served(as_worker, shown["urls"][size])
+        assert max(img.size) == long_edge
+        _assert_no_metadata(img)
+    refused = put(as_worker, body["instance_id"], "door.jpg", jpeg() + b"PK\x05\x06" + bytes(18))
+    assert refused.status_code == 422
+    assert len(list(store.keys("photos/"))) == 3

@@ -49,6 +49,7 @@ class AttachmentUpload(MethodView):
     @blp.alt_response(200, schema=PhotoSchema, description="The same bytes again: the first answer, nothing stored twice")
     @blp.alt_response(403, description="Not the account that sent the submission")
     @blp.alt_response(404, description="The submission is outside your area")
+    @blp.alt_response(409, description="Another upload of the same attachment arrived at the same moment")
     @blp.alt_response(413, description="Larger than MAX_CONTENT_LENGTH (request.too_large)")
     @blp.alt_response(422, description="Not an acceptable photo (photo.not_an_image, photo.unsupported_type, "
                                        "photo.corrupt, photo.trailing_data, photo.too_many_pixels), or "

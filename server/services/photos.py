@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
 from server.auth.verbs import require
 from server.domain.plausibility import Limits
-from server.errors import ApiError, Forbidden, NotFound, ValidationFailed
+from server.errors import ApiError, Conflict, Forbidden, NotFound, ValidationFailed
 from server.media.images import ImageRejected, ProcessedImage, process
 from server.media.storage import MediaNotFound, MediaStore
 from server.store import audit, scoping
@@ -89,9 +90,18 @@ def upload(session: Session, actor: Actor, store: MediaStore, instance_id: uuid.
                           if evidence.lon is not None and evidence.lat is not None else None)
     row.derivatives, row.original_key = derivatives, original_key
     row.received_at = datetime.now(UTC)
-    if existing is None:
-        session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():
+            if existing is None:
+                session.add(row)
+            session.flush()
+    except IntegrityError:  # the same upload arrived concurrently and won
+        winner = session.scalar(select(Photo).where(Photo.instance_id == instance_id, Photo.name == name,
+                                                    Photo.account_id == actor.account_id))
+        if winner is None or winner.sha256 != digest:
+            raise Conflict("Another upload of this attachment arrived at the same moment; send it again.",
+                           code="attachment.concurrent_upload")
+        return Uploaded(winner, False)
     if entry is not None:
         _link(row, entry)
         session.flush()

@@ -22,14 +22,14 @@ from sqlalchemy.orm import Session
 from server.auth.actor import Actor
 from server.auth.verbs import require
 from server.domain.forms.answers import check_answers
+from server.domain.plausibility import Limits
 from server.domain.reporting import local_date
 from server.errors import ApiError, Conflict, Forbidden, NotFound, ValidationFailed
 from server.services import addresses as address_service
 from server.services import houses as house_service
 from server.services import units as unit_service
-from server.services import visits as visit_service
 from server.services import photos as photo_service
-from server.domain.plausibility import Limits
+from server.services import visits as visit_service
 from server.services.apply import Context, apply
 from server.store import audit, scoping
 from server.store.models import Address, Attachment, Submission

@@ -214,3 +214,11 @@ def test_reading_visits_is_audited(as_police, as_worker, session):
     events = session.scalars(select(AuditEvent).where(AuditEvent.action == "visit.read",
                                                       AuditEvent.actor_id == uuid.UUID(str(as_police.account_id))))
     assert [e.subject_ids for e in events] == [[v["id"]]]
+
+
+def test_visits_photos_and_uploads_need_a_token(anon):
+    some = uuid.uuid4()
+    for method, url in (("get", "/api/v1/visits"), ("get", f"/api/v1/houses/{some}/visits"),
+                        ("get", f"/api/v1/photos/{some}"), ("put", f"/api/v1/submissions/{some}/attachments/a.jpg")):
+        r = getattr(anon, method)(url)
+        assert (r.status_code, r.get_json()["code"]) == (401, "auth.required"), url

@@ -224,3 +224,37 @@ def seed_command(households, seed_value, as_of):
     elapsed = time.perf_counter() - started
     click.echo(", ".join(f"{table} {n:,}" for table, n in counts.items()))
     click.echo(f">> seeded {households:,} households in {elapsed:.1f} s")
+
+
+# -- media ----------------------------------------------------------------------
+
+@main.group()
+def media():
+    """Photo storage."""
+
+
+@media.command("check")
+@click.option("--fix-orphans", is_flag=True, help="Remove stored files that no photo references.")
+@click.option("--min-age-minutes", default=60, show_default=True, type=click.IntRange(min=0),
+              help="Leave orphans younger than this alone (uploads in flight write files before their row).")
+@with_appcontext
+def media_check(fix_orphans, min_age_minutes):
+    """Report photos whose files are missing from storage, and stored files nothing references.
+    Exits 1 while either remains."""
+    from datetime import timedelta
+
+    from server.services import media as media_service
+
+    store = current_app.extensions["gridwork.media"]
+    with _session() as session:
+        report = media_service.check(session, store, fix_orphans=fix_orphans,
+                                     min_age=timedelta(minutes=min_age_minutes))
+    click.echo(f"{store.backend} storage: {report.stored} files under photos/, "
+               f"{report.referenced} referenced by the database")
+    for key, ids in report.missing.items():
+        click.echo(f"missing: {key} (photo {', '.join(ids)})")
+    for key in report.orphans:
+        state = "removed" if key in report.removed else "too recent, kept" if key in report.too_recent else "orphan"
+        click.echo(f"{state}: {key}")
+    click.echo(f">> {len(report.missing)} missing, {len(report.orphans)} orphans, {len(report.removed)} removed")
+    sys.exit(0 if report.healthy else 1)

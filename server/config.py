@@ -51,4 +51,28 @@ def from_environment() -> dict:
         "REVEAL_DAILY_LIMIT": _int("REVEAL_DAILY_LIMIT", 20),
         "PASSWORD_MIN_LENGTH": 8,
         "PASSWORD_MAX_LENGTH": 128,
+        **_visits_and_photos(),
+    }
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    return raw.strip().lower() in ("1", "true", "yes", "on") if raw not in (None, "") else default
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw not in (None, "") else default
+
+
+def _visits_and_photos() -> dict:
+    """Photo intake and the plausibility limits of visits (docs/photos.md)."""
+    return {
+        "PHOTO_MAX_PIXELS": _int("PHOTO_MAX_PIXELS", 50_000_000),
+        "MEDIA_KEEP_ORIGINALS": _bool("MEDIA_KEEP_ORIGINALS", False),
+        "VISIT_MAX_DISTANCE_M": _float("VISIT_MAX_DISTANCE_M", 100.0),
+        "VISIT_MAX_ACCURACY_M": _float("VISIT_MAX_ACCURACY_M", 50.0),
+        "PHOTO_MAX_DISTANCE_M": _float("PHOTO_MAX_DISTANCE_M", 200.0),
+        "PHOTO_MAX_TIME_DIFF_MIN": _float("PHOTO_MAX_TIME_DIFF_MIN", 30.0),
+        "LATE_SYNC_HOURS": _float("LATE_SYNC_HOURS", 72.0),
     }

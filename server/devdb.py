@@ -30,11 +30,6 @@ from urllib.parse import quote
 SUPERUSER = "gridwork"
 DATABASE = "gridwork"
 DEFAULT_PORT = 54329
-# The contract test makes thousands of calls inside one rolled-back transaction,
-# each in a savepoint. PostgreSQL keeps every subtransaction's XID lock until the
-# top-level transaction ends (even after ROLLBACK TO SAVEPOINT), so the default
-# lock table (64 x max_connections) filled up. 1024 costs about 28 MB of shared memory.
-MAX_LOCKS_PER_TRANSACTION = 1024
 
 
 class DevDbError(RuntimeError):
@@ -194,8 +189,7 @@ class Instance:
         log = self.data_dir / "server.log"
         _run(
             _as_server_user(
-                [str(find_bindir() / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(self.data_dir), "-l", str(log),
-                 "-o", f"-c max_locks_per_transaction={MAX_LOCKS_PER_TRANSACTION}"]
+                [str(find_bindir() / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(self.data_dir), "-l", str(log)]
             ),
             "pg_ctl start",
         )

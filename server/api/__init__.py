@@ -41,6 +41,9 @@ def init_app(app: Flask) -> Api:
     for module in (health, auth, users, areas, addresses, houses, persons, units, forms, submissions, sync, conflicts,
                    landlords):
         api.register_blueprint(module.blp)
+    from . import photos, visits
+    for module in (visits, photos):
+        api.register_blueprint(module.blp)
     app.before_request(authenticate_request)
     app.after_request(add_request_id)
     return api

@@ -22,6 +22,7 @@ _FIELD_WORK = {
     "residence.update", "unit.read", "unit.create", "unit.update", "form.read",
     "submission.create", "submission.read", "visit.read", "visit.create", "photo.read",
     "tier.read", "inspection.due.read", "conflict.read",
+    "attachment.upload",
 }
 
 ROLE_VERBS: dict[str, frozenset[str]] = {
@@ -39,6 +40,7 @@ ROLE_VERBS: dict[str, frozenset[str]] = {
         "form.read", "submission.create", "submission.read", "house.read", "residence.read",
         "person.create",  # the tenants they report
         "landlord.report", "photo.read", "tier.read", "inspection.due.read",
+        "visit.read", "attachment.upload",  # their own self-checks and the photos they send
     }),
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Iterator, Protocol
 
@@ -20,6 +21,7 @@ class MediaStore(Protocol):
     def exists(self, key: str) -> bool: ...
     def delete(self, key: str) -> None: ...
     def keys(self, prefix: str = "") -> Iterator[str]: ...
+    def entries(self, prefix: str = "") -> Iterator[tuple[str, datetime]]: ...  # (key, last modified, UTC)
 
 
 class MediaNotFound(KeyError):
@@ -75,6 +77,14 @@ class LocalStore:
                 if key.startswith(prefix):
                     yield key
 
+    def entries(self, prefix=""):
+        for key in self.keys(prefix):
+            try:
+                modified = self._path(key).stat().st_mtime
+            except FileNotFoundError:
+                continue
+            yield key, datetime.fromtimestamp(modified, UTC)
+
 
 class S3Store:
     backend = "s3"
@@ -114,10 +124,14 @@ class S3Store:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
     def keys(self, prefix=""):
+        for key, _ in self.entries(prefix):
+            yield key
+
+    def entries(self, prefix=""):
         paginator = self.client.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + prefix):
             for item in page.get("Contents", []):
-                yield item["Key"][len(self.prefix):]
+                yield item["Key"][len(self.prefix):], item["LastModified"].astimezone(UTC)
 
 
 def from_config(config: dict) -> MediaStore:

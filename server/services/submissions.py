@@ -22,11 +22,13 @@ from sqlalchemy.orm import Session
 from server.auth.actor import Actor
 from server.auth.verbs import require
 from server.domain.forms.answers import check_answers
+from server.domain.plausibility import Limits
 from server.domain.reporting import DEFAULT_DEADLINE_DAYS, local_date
 from server.errors import ApiError, Conflict, Forbidden, NotFound, ValidationFailed
 from server.services import addresses as address_service
 from server.services import houses as house_service
 from server.services import units as unit_service
+from server.services import photos as photo_service
 from server.services import visits as visit_service
 from server.services.apply import Context, apply
 from server.store import audit, scoping
@@ -62,7 +64,8 @@ def _subject(session: Session, actor: Actor, form, subject: dict):
 
 
 def receive(session: Session, actor: Actor, body: dict, *, form_lookup, header_device_time: datetime | None,
-            today: date, zone: str, deadline_days: int = DEFAULT_DEADLINE_DAYS) -> Received:
+            today: date, zone: str, deadline_days: int = DEFAULT_DEADLINE_DAYS,
+            limits: Limits | None = None) -> Received:
     require(actor, "submission.create")
     instance_id = body["instance_id"]
     digest = content_hash(body)
@@ -112,7 +115,10 @@ def receive(session: Session, actor: Actor, body: dict, *, form_lookup, header_d
             submission.result = applied.as_dict() | {"dropped": check.dropped}
             submission.grid_id = submission.grid_id or _grid(session, applied)
             _manifest(session, submission, previous)
-            visit_service.record(session, submission, form, previous)
+            refused = photo_service.link_on_receive(session, submission, previous)
+            if refused:  # uploaded before the submission, but not declared or with another SHA-256
+                submission.result = submission.result | {"attachments_refused": refused}
+            visit_service.record(session, submission, form, previous, limits)
             if previous is not None:
                 previous.superseded_by = instance_id
             session.flush()

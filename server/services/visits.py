@@ -3,15 +3,24 @@ inspections, landlord self-checks), in the transaction that stores them."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.auth.actor import Actor
+from server.auth.verbs import require
+from server.domain import plausibility
 from server.domain.forms.definition import NO_HAZARD, VISIT_KINDS
 from server.services.apply import bound_values
+from server.store import audit, scoping
 from server.store.models import House, Submission, Unit, Visit
+from server.store.queries import visits as q
 
 
-def record(session: Session, submission: Submission, form, previous: Submission | None) -> Visit | None:
+def record(session: Session, submission: Submission, form, previous: Submission | None,
+           limits: plausibility.Limits | None = None) -> Visit | None:
     """The visit this submission describes; an edit updates the visit of the version it replaces."""
     if form.kind not in VISIT_KINDS or submission.subject_type not in ("house", "unit"):
         return None
@@ -40,4 +49,47 @@ def record(session: Session, submission: Submission, form, previous: Submission 
     visit.location, visit.location_accuracy_m = submission.location, submission.location_accuracy_m
     visit.photo_names = list(top.get("visit.photos") or [])
     session.flush()
+    refresh_flags(session, visit, limits or plausibility.Limits())
     return visit
+
+
+def refresh_flags(session: Session, visit: Visit, limits: plausibility.Limits) -> None:
+    """(Re)compute the plausibility flags of a visit and of each of its received photos.
+    Runs when the submission arrives and again whenever one of its photos arrives."""
+    own = plausibility.visit_flags(distance_m=q.subject_distance_m(session, visit),
+                                   accuracy_m=visit.location_accuracy_m, visited_at=visit.visited_at,
+                                   received_at=visit.received_at, limits=limits)
+    photos = [p for p in q.linked_photos(session, [visit.instance_id]) if p.account_id == visit.account_id]
+    distances = q.photo_distances_m(session, visit, photos)
+    per_photo = {}
+    for photo in photos:
+        flags = plausibility.photo_flags(distance_m=distances[photo.id], taken_at=photo.taken_at,
+                                         visited_at=visit.visited_at, limits=limits)
+        photo.flags = [f for f in plausibility.PHOTO_FLAGS if f in flags]
+        per_photo[photo.name] = flags
+    visit.flags, visit.flag_details = plausibility.combine(own, per_photo)
+    session.flush()
+
+
+def refresh_for_instance(session: Session, instance_id: uuid.UUID, limits: plausibility.Limits) -> None:
+    visit = q.by_instance(session, instance_id)
+    if visit is not None:
+        refresh_flags(session, visit, limits)
+
+
+def search(session: Session, actor: Actor, *, house_id=None, unit_id=None, grid_id=None, account_id=None,
+           since: datetime | None = None, until: datetime | None = None, flag: str | None = None,
+           after=None, limit: int = 50) -> list[Visit]:
+    """Visits in the actor's scope, newest first: up to ``limit`` + 1 rows (the extra one only tells that
+    there is a next page). Audited: visits show who was visited, where and when."""
+    require(actor, "visit.read")
+    query = q.filtered(scoping.visible_visits(actor), house_id=house_id, unit_id=unit_id, grid_id=grid_id,
+                       account_id=account_id, since=since, until=until, flag=flag)
+    rows = list(session.scalars(q.newest_first(query, after, limit + 1)))
+    audit_read(session, actor, rows[:limit])
+    return rows
+
+
+def audit_read(session: Session, actor: Actor, visits: list[Visit]) -> None:
+    if visits:
+        audit.record(session, actor, "visit.read", subject_type="visit", subject_ids=[v.id for v in visits])

@@ -36,11 +36,6 @@ class Database:
         self._bind = connection
         self._factory = None
 
-    @property
-    def bound_connection(self) -> Connection | None:
-        """The connection bound by :meth:`bind_to` (tests), else None."""
-        return self._bind
-
     def session(self) -> Session:
         if self._factory is None:
             if self._bind is not None:

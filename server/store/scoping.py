@@ -125,3 +125,27 @@ def visible_submissions(actor: Actor) -> Select:
     if actor.role == "landlord":
         return select(Submission).where(own)
     return select(Submission).where(or_(own, grid_condition(actor, Submission.grid_id)))
+
+
+def visible_visits(actor: Actor) -> Select:
+    """Visits in the actor's area; a landlord sees only the visits (self-checks) they made."""
+    from server.store.models import Visit
+
+    if actor.role in ("admin", "system"):
+        return select(Visit)
+    if actor.role == "landlord":
+        return select(Visit).where(Visit.account_id == actor.account_id)
+    return select(Visit).where(grid_condition(actor, Visit.grid_id))
+
+
+def visible_photos(actor: Actor) -> Select:
+    """A photo is visible with its submission (linked), or to the account that uploaded it (pending)."""
+    from server.store.models import Photo, Submission
+
+    if actor.role in ("admin", "system"):
+        return select(Photo)
+    submissions = visible_submissions(actor).with_only_columns(Submission.instance_id)
+    return select(Photo).where(or_(
+        Photo.account_id == actor.account_id,
+        (Photo.status == "linked") & Photo.instance_id.in_(submissions),
+    ))

@@ -61,3 +61,9 @@ def test_server_errors_hide_internals_but_give_a_request_id(app, anon, monkeypat
     body = r.get_json()
     assert body["code"] == "internal" and body["request_id"] == "trace-me-1"
     assert "secret" not in r.get_data(as_text=True)
+
+
+def test_a_nul_character_in_a_query_parameter_is_a_422_naming_it(as_police):
+    for url, field in (("/api/v1/divisions?parent=33%0001", "parent"), ("/api/v1/visits?grid=G%00-1", "grid")):
+        r = as_police.get(url)
+        assert (r.status_code, list(r.get_json()["errors"])) == (422, [field]), url

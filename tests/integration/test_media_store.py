@@ -1,33 +1,18 @@
 """One storage contract, run against the local disk and S3 (moto's real HTTP server)."""
 
-import secrets
+from datetime import UTC, datetime, timedelta
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
-from server.media.storage import LocalStore, MediaNotFound, S3Store, probe
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+from server.media.storage import LocalStore, MediaNotFound, probe
+from tests.s3 import s3_endpoint, s3_store  # noqa: F401 (fixture)
 
 
 @pytest.fixture(params=["local", "s3"])
 def store(request, tmp_path, monkeypatch):
     if request.param == "local":
         return LocalStore(tmp_path / "media")
-    endpoint = request.getfixturevalue("s3_endpoint")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    bucket = f"gw-{secrets.token_hex(6)}"
-    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").create_bucket(Bucket=bucket)
-    return S3Store(bucket, endpoint_url=endpoint, prefix="district-a")
+    return s3_store(request.getfixturevalue("s3_endpoint"), monkeypatch)
 
 
 def test_what_is_put_comes_back_byte_for_byte(store):
@@ -61,3 +46,12 @@ def test_keys_that_could_escape_the_store_are_refused(store, key):
 def test_the_health_probe_leaves_nothing_behind(store):
     probe(store)
     assert list(store.keys("healthz/")) == []
+
+
+def test_entries_list_keys_with_their_modification_time(store):
+    before = datetime.now(UTC) - timedelta(seconds=5)
+    store.put("photos/ab/1.jpg", b"1")
+    store.put("other/2.jpg", b"2")
+    [(key, modified)] = list(store.entries("photos/"))
+    assert key == "photos/ab/1.jpg"
+    assert before <= modified <= datetime.now(UTC) + timedelta(seconds=5)

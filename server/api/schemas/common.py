@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -10,7 +12,7 @@ def _nul_paths(value, path=()):
     if isinstance(value, str):
         if "\x00" in value:
             yield path
-    elif isinstance(value, dict):
+    elif isinstance(value, Mapping):  # also query strings (webargs passes a MultiDictProxy, not a dict)
         for key, item in value.items():
             yield from _nul_paths(item, (*path, key))
     elif isinstance(value, list):

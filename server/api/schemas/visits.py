@@ -1,0 +1,131 @@
+import datetime as dt
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from server.domain.plausibility import ALL_FLAGS
+
+from .common import StrictSchema
+
+
+class DayOrTime(fields.Field):
+    """Query parameter: a local calendar day (2026-11-20) or an instant with an offset."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or len(value) > 40:
+            raise ma.ValidationError("A date (2026-11-20) or a time with offset (2026-11-20T09:00:00+08:00).")
+        try:
+            if len(value) == 10:
+                return dt.date.fromisoformat(value)
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ma.ValidationError("A date (2026-11-20) or a time with offset (2026-11-20T09:00:00+08:00).")
+        if parsed.tzinfo is None:
+            raise ma.ValidationError("Give the time zone offset.")
+        return parsed
+
+    def _jsonschema_type_mapping(self):  # pragma: no cover - documentation only
+        return {"type": "string"}
+
+
+class VisitQuery(StrictSchema):
+    house = fields.UUID(metadata={"description": "Visits of this house"})
+    unit = fields.UUID(metadata={"description": "Visits of this unit"})
+    grid = fields.String(validate=validate.Length(min=1, max=32), metadata={"description": "Grid code"})
+    actor = fields.UUID(metadata={"description": "Visits made by this account"})
+    from_ = DayOrTime(data_key="from", metadata={
+        "type": "string", "description": "From this day (local calendar day) or instant, inclusive"})
+    to = DayOrTime(metadata={"type": "string",
+                             "description": "Up to this day (inclusive, local calendar day) or instant (exclusive)"})
+    flag = fields.String(validate=validate.OneOf(ALL_FLAGS), metadata={"description": "Only visits with this flag"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(load_default=None, metadata={"description": "The `next_cursor` of the previous page"})
+
+
+class TimelineQuery(StrictSchema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(load_default=None, metadata={"description": "The `next_cursor` of the previous page"})
+
+
+class VisitSubjectSchema(ma.Schema):
+    type = fields.String(required=True, metadata={"description": "house | unit"})
+    id = fields.UUID(required=True)
+    address = fields.String(allow_none=True, required=True, metadata={"description": "The standard address"})
+
+
+class VisitActorSchema(ma.Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(allow_none=True, required=True)
+    role = fields.String(required=True, metadata={"description": "The role the visit was made in"})
+
+
+class VisitLocationSchema(ma.Schema):
+    lon = fields.Float(required=True)
+    lat = fields.Float(required=True)
+    accuracy_m = fields.Float(allow_none=True, required=True)
+
+
+class FormRefSchema(ma.Schema):
+    id = fields.String(required=True)
+    version = fields.String(required=True)
+
+
+class VisitPhotoSchema(ma.Schema):
+    id = fields.UUID(allow_none=True, required=True, metadata={"description": "null while missing"})
+    name = fields.String(required=True)
+    status = fields.String(required=True, metadata={"description": "received | missing"})
+    urls = fields.Dict(keys=fields.String(), values=fields.String(), allow_none=True, required=True, metadata={
+        "description": "By long-edge size (320, 1024, 2048): GET them with your token; null while missing"})
+    taken_at = fields.DateTime(allow_none=True, required=True, metadata={"description": "EXIF capture time"})
+    taken_location = fields.Dict(allow_none=True, required=True, metadata={"description": "EXIF position {lon, lat}"})
+    flags = fields.List(fields.String(), required=True)
+
+
+class VisitSchema(ma.Schema):
+    id = fields.UUID(required=True)
+    instance_id = fields.UUID(required=True, metadata={"description": "The current submission of this visit"})
+    kind = fields.String(required=True, metadata={"description": "visit | inspection | self_check"})
+    subject = fields.Nested(VisitSubjectSchema, required=True)
+    grid_id = fields.UUID(allow_none=True, required=True)
+    actor = fields.Nested(VisitActorSchema, required=True)
+    outcome = fields.String(allow_none=True, required=True, metadata={"description": "met | not_home | refused | vacant"})
+    visited_at = fields.DateTime(required=True, metadata={"description": "When the phone completed the form"})
+    received_at = fields.DateTime(required=True)
+    location = fields.Nested(VisitLocationSchema, allow_none=True, required=True)
+    form = fields.Nested(FormRefSchema, required=True)
+    hazards = fields.List(fields.String(), required=True, metadata={"description": "Findings; [] = none found"})
+    photos = fields.List(fields.Nested(VisitPhotoSchema), required=True)
+    flags = fields.List(fields.String(), required=True, metadata={
+        "description": "Plausibility flags (never a refusal): " + ", ".join(ALL_FLAGS)})
+    flag_details = fields.Dict(required=True, metadata={
+        "description": "Per flag: measured, limit, unit; photo flags list the photos that raised them"})
+
+
+class VisitPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(VisitSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class PhotoQuery(StrictSchema):
+    size = fields.String(load_default="1024", validate=validate.OneOf(["320", "1024", "2048"]),
+                         metadata={"description": "Long edge in pixels"})
+
+
+class PhotoSchema(ma.Schema):
+    id = fields.UUID(required=True)
+    instance_id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    status = fields.String(required=True, metadata={
+        "description": "pending (its submission has not arrived yet) | linked"})
+    sha256 = fields.String(required=True)
+    bytes = fields.Integer(required=True)
+    content_type = fields.String(required=True)
+    width = fields.Integer(required=True)
+    height = fields.Integer(required=True)
+    taken_at = fields.DateTime(allow_none=True, required=True)
+    taken_location = fields.Dict(allow_none=True, required=True)
+    camera = fields.String(allow_none=True, required=True)
+    urls = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    flags = fields.List(fields.String(), required=True)
+    missing_attachments = fields.List(fields.String(), allow_none=True, required=True, metadata={
+        "description": "What the submission still lacks; null while the submission has not arrived"})

@@ -1,0 +1,214 @@
+"""Photos of visits: upload (before or after the submission that declares them), link, serve.
+
+* An upload is ``PUT /submissions/{instance_id}/attachments/{name}`` with the raw
+  image. Only the account that sends (or sent) the submission may upload.
+* If the submission is already here, the upload's SHA-256 must equal its
+  manifest entry. If it is not here yet, the processed photo waits as
+  ``pending``, owned by the uploader, and is linked (hash checked then) when the
+  submission arrives (``link_on_receive``).
+* Blobs are written first, content-addressed; the database row after. A failure
+  in between leaves only unreferenced blobs, which ``gridwork media check
+  --fix-orphans`` removes. Nothing is stored for a refused image.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from server.auth.actor import Actor
+from server.auth.verbs import require
+from server.domain.plausibility import Limits
+from server.errors import ApiError, Conflict, Forbidden, NotFound, ValidationFailed
+from server.media.images import ImageRejected, ProcessedImage, process
+from server.media.storage import MediaNotFound, MediaStore
+from server.store import audit, scoping
+from server.store.models import Attachment, Photo, Submission
+from server.store.queries import registry as registry_q
+from server.store.queries import submissions as submission_q
+
+SIZES = ("320", "1024", "2048")
+_NAME = re.compile(r"^[^/\\\x00]{1,200}$")
+
+
+@dataclass(frozen=True)
+class Intake:
+    """Settings of photo intake (from MEDIA_* / PHOTO_* and the plausibility limits)."""
+
+    max_pixels: int = 50_000_000
+    keep_originals: bool = False
+    zone: str = "Asia/Shanghai"
+    limits: Limits = Limits()
+
+    @classmethod
+    def from_settings(cls, config) -> "Intake":
+        return cls(max_pixels=int(config["PHOTO_MAX_PIXELS"]), keep_originals=bool(config["MEDIA_KEEP_ORIGINALS"]),
+                   zone=config["TIMEZONE"], limits=Limits.from_settings(config))
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    photo: Photo
+    created: bool  # False: the same bytes again (a replay), nothing changed
+
+
+def key_for(digest: str, size: str) -> str:
+    return f"photos/{digest}/{size}.jpg"
+
+
+def upload(session: Session, actor: Actor, store: MediaStore, instance_id: uuid.UUID, name: str, data: bytes,
+           intake: Intake) -> Uploaded:
+    require(actor, "attachment.upload")
+    if not _NAME.match(name):
+        raise ValidationFailed(errors={"name": ["A file name (at most 200 characters), no path."]})
+    digest = hashlib.sha256(data).hexdigest()
+    submission = submission_q.by_instance(session, instance_id)
+    entry = _declared(session, actor, submission, name, digest) if submission is not None else None
+    existing = session.scalar(select(Photo).where(Photo.instance_id == instance_id, Photo.name == name,
+                                                  Photo.account_id == actor.account_id))
+    if existing is not None and existing.sha256 == digest:
+        return Uploaded(existing, False)
+    try:
+        processed = process(data, max_pixels=intake.max_pixels, zone=intake.zone)
+    except ImageRejected as exc:
+        raise ValidationFailed(exc.message, code=exc.code, errors={"body": [exc.message]}) from exc
+    derivatives, original_key = _store(store, digest, processed, data if intake.keep_originals else None)
+    row = existing or Photo(instance_id=instance_id, name=name, account_id=actor.account_id)
+    evidence = processed.evidence
+    row.status, row.linked_at, row.flags = "pending", None, []
+    row.sha256, row.bytes, row.content_type = digest, len(data), processed.content_type
+    row.width, row.height = processed.width, processed.height
+    row.taken_at, row.camera = evidence.taken_at, evidence.camera
+    row.taken_location = (registry_q.point(evidence.lon, evidence.lat)
+                          if evidence.lon is not None and evidence.lat is not None else None)
+    row.derivatives, row.original_key = derivatives, original_key
+    row.received_at = datetime.now(UTC)
+    try:
+        with session.begin_nested():
+            if existing is None:
+                session.add(row)
+            session.flush()
+    except IntegrityError:  # the same upload arrived concurrently and won
+        winner = session.scalar(select(Photo).where(Photo.instance_id == instance_id, Photo.name == name,
+                                                    Photo.account_id == actor.account_id))
+        if winner is None or winner.sha256 != digest:
+            raise Conflict("Another upload of this attachment arrived at the same moment; send it again.",
+                           code="attachment.concurrent_upload")
+        return Uploaded(winner, False)
+    if entry is not None:
+        _link(row, entry)
+        session.flush()
+        from server.services import visits as visit_service
+        visit_service.refresh_for_instance(session, instance_id, intake.limits)
+    audit.record(session, actor, "attachment.upload", subject_type="submission", subject_ids=[instance_id],
+                 details={"name": name, "sha256": digest, "status": row.status})
+    return Uploaded(row, True)
+
+
+def _declared(session: Session, actor: Actor, submission: Submission, name: str, digest: str) -> Attachment:
+    if submission.account_id != actor.account_id:
+        visible = session.scalar(scoping.visible_submissions(actor).where(Submission.id == submission.id))
+        if visible is None:
+            raise NotFound("No such submission.", code="submission.not_found")
+        raise Forbidden("Only the account that sent the submission may upload its attachments.",
+                        code="attachment.not_owner")
+    entry = session.scalar(select(Attachment).where(Attachment.instance_id == submission.instance_id,
+                                                    Attachment.name == name))
+    if entry is None:
+        raise ValidationFailed(f"The submission declares no attachment named {name!r}.",
+                               code="attachment.not_declared",
+                               errors={"name": ["Not in the submission's attachments manifest."]})
+    if entry.sha256 != digest:
+        raise ValidationFailed("The file's SHA-256 differs from the one the submission declared for it: the "
+                               "upload is damaged or it is another file.", code="attachment.hash_mismatch",
+                               errors={"body": [f"SHA-256 {digest}, declared {entry.sha256}."]},
+                               extra={"declared_sha256": entry.sha256, "received_sha256": digest})
+    return entry
+
+
+def _store(store: MediaStore, digest: str, processed: ProcessedImage, original: bytes | None):
+    """Write the derivatives (and the original when kept) under content-addressed keys."""
+    derivatives = {}
+    for size, derivative in processed.derivatives.items():
+        key = key_for(digest, str(size))
+        store.put(key, derivative.data, "image/jpeg")
+        derivatives[str(size)] = {"key": key, "sha256": derivative.sha256, "width": derivative.width,
+                                  "height": derivative.height, "bytes": len(derivative.data)}
+    original_key = None
+    if original is not None:
+        original_key = f"photos/{digest}/original"
+        store.put(original_key, original, processed.content_type)
+    return derivatives, original_key
+
+
+def _link(photo: Photo, entry: Attachment) -> None:
+    now = datetime.now(UTC)
+    photo.status, photo.linked_at = "linked", now
+    entry.received_at = entry.received_at or photo.received_at
+
+
+def link_on_receive(session: Session, submission: Submission, previous: Submission | None) -> list[str]:
+    """When a submission arrives: link the photos its sender uploaded before it (hash checked now), and carry
+    the photos of the version it edits over by name and hash. Returns the names of pending uploads refused
+    (not declared, or another SHA-256); those uploads are dropped and stay missing."""
+    entries = {a.name: a for a in submission_q.attachments_of(session, submission.instance_id)}
+    refused = []
+    pending = session.scalars(select(Photo).where(Photo.instance_id == submission.instance_id,
+                                                  Photo.account_id == submission.account_id,
+                                                  Photo.status == "pending"))
+    linked = set()
+    for photo in list(pending):
+        entry = entries.get(photo.name)
+        if entry is not None and entry.sha256 == photo.sha256:
+            _link(photo, entry)
+            linked.add(photo.name)
+        else:
+            refused.append(photo.name)
+            session.delete(photo)
+    if previous is not None:
+        carried = session.scalars(select(Photo).where(Photo.instance_id == previous.instance_id,
+                                                      Photo.account_id == previous.account_id,
+                                                      Photo.status == "linked"))
+        for old in list(carried):
+            entry = entries.get(old.name)
+            if entry is None or entry.sha256 != old.sha256 or old.name in linked:
+                continue
+            session.add(Photo(instance_id=submission.instance_id, name=old.name, account_id=submission.account_id,
+                              **{c: getattr(old, c) for c in _COPIED}))
+            entry.received_at = entry.received_at or old.received_at
+    session.flush()
+    return sorted(refused)
+
+
+_COPIED = ("status", "sha256", "bytes", "content_type", "width", "height", "taken_at", "taken_location", "camera",
+           "derivatives", "original_key", "flags", "received_at", "linked_at")
+
+
+def get(session: Session, actor: Actor, photo_id: uuid.UUID) -> Photo:
+    require(actor, "photo.read")
+    row = session.scalar(scoping.visible_photos(actor).where(Photo.id == photo_id))
+    if row is None:
+        raise NotFound("No such photo.", code="photo.not_found")
+    return row
+
+
+def read(session: Session, actor: Actor, store: MediaStore, photo: Photo, size: str,
+         *, fetch: bool = True) -> bytes | None:
+    """The bytes of one derivative of a photo ``get`` found for the actor (None unless ``fetch``). Audited."""
+    data = None
+    if fetch:
+        try:
+            data = store.get(photo.derivatives[size]["key"])
+        except MediaNotFound as exc:
+            raise ApiError("The photo's file is missing from storage (`gridwork media check` lists such photos).",
+                           status=404, code="photo.file_missing") from exc
+    audit.record(session, actor, "photo.read", subject_type="photo", subject_ids=[photo.id],
+                 details={"instance_id": str(photo.instance_id), "size": size})
+    return data

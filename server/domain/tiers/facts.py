@@ -17,8 +17,9 @@ from .schedule import local_day
 
 @dataclass(frozen=True)
 class Inspection:
-    at: datetime
+    at: datetime  # when it was done (the phone's completion time)
     hazards: tuple[str, ...]  # () = clean
+    received_at: datetime | None = None  # when the server heard of it
 
 
 def inspection_facts(inspections: list[Inspection], *, severity: dict[str, str], today: date, zone: str,
@@ -41,7 +42,9 @@ def inspection_facts(inspections: list[Inspection], *, severity: dict[str, str],
         days_open = (today - local_day(first.at, zone)).days
     since_hold = 0
     if hold_started is not None:
-        since_hold = sum(1 for i in inspections if i.at >= hold_started and not i.hazards)
+        # counted by arrival: an inspection the server hears of after the hold began is new evidence
+        # (the one that found the facts gone started the hold and does not count for it)
+        since_hold = sum(1 for i in inspections if (i.received_at or i.at) > hold_started and not i.hazards)
     return {
         "serious_hazards": sum(1 for h in open_hazards if severity.get(h) == "serious"),
         "minor_hazards": sum(1 for h in open_hazards if severity.get(h, "minor") == "minor"),

@@ -8,7 +8,9 @@ from .registry import Address, Employment, House, Person, Residence, Unit
 from .sync import Attachment, Change, Conflict, Submission
 from .landlords import ComplianceEvent, LandlordClaim
 from .visits import Visit
+from .tiers import InspectionDue, TierChange, TierState
 
 __all__ = ["Base", "Division", "Grid", "Station", "Account", "AccountGrid", "Token", "AuditEvent",
            "Address", "House", "Person", "Residence", "Unit", "Employment",
-           "Submission", "Conflict", "Change", "Attachment", "LandlordClaim", "ComplianceEvent", "Visit"]
+           "Submission", "Conflict", "Change", "Attachment", "LandlordClaim", "ComplianceEvent", "Visit",
+           "TierState", "TierChange", "InspectionDue"]

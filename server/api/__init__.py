@@ -18,6 +18,7 @@ class GridworkApi(Api):
 
 def init_app(app: Flask) -> Api:
     from . import addresses, areas, auth, conflicts, forms, health, houses, persons, submissions, sync, units, users
+    from . import tiers
 
     app.config.setdefault("API_TITLE", "Gridwork")
     app.config.setdefault("API_VERSION", "1")
@@ -37,7 +38,8 @@ def init_app(app: Flask) -> Api:
         "description": "Token from POST /api/v1/auth/tokens (web: 12 h; device: 30 days).",
     })
     app.extensions["gridwork.api"] = api
-    for module in (health, auth, users, areas, addresses, houses, persons, units, forms, submissions, sync, conflicts):
+    for module in (health, auth, users, areas, addresses, houses, persons, units, forms, submissions, sync, conflicts,
+                   tiers):
         api.register_blueprint(module.blp)
     app.before_request(authenticate_request)
     app.after_request(add_request_id)

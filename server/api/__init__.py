@@ -18,7 +18,7 @@ class GridworkApi(Api):
 
 def init_app(app: Flask) -> Api:
     from . import addresses, areas, auth, conflicts, forms, health, houses, persons, submissions, sync, units, users
-    from . import tiers
+    from . import inspections, tiers
 
     app.config.setdefault("API_TITLE", "Gridwork")
     app.config.setdefault("API_VERSION", "1")
@@ -39,7 +39,7 @@ def init_app(app: Flask) -> Api:
     })
     app.extensions["gridwork.api"] = api
     for module in (health, auth, users, areas, addresses, houses, persons, units, forms, submissions, sync, conflicts,
-                   tiers):
+                   tiers, inspections):
         api.register_blueprint(module.blp)
     app.before_request(authenticate_request)
     app.after_request(add_request_id)

@@ -28,9 +28,10 @@ def inspect(client, house_id, hazards=("none",), **extra):
 
 def self_check(client, house_id):
     answers = {"extinguisher_present": "yes", "exits_clear": "yes", "wiring_safe": "yes",
-               "tenants_all_reported": "yes", "hazards": ["none"]}
+               "tenants_all_reported": "yes", "hazards": ["none"], "photo": "room.jpg"}
+    manifest = [{"name": "room.jpg", "sha256": "b" * 64, "bytes": 2048, "content_type": "image/jpeg"}]
     r = client.post("/api/v1/submissions", json=envelope("landlord_self_check", answers,
-                                                          {"type": "house", "id": house_id}))
+                                                          {"type": "house", "id": house_id}, attachments=manifest))
     assert r.status_code == 201, r.get_json()
 
 

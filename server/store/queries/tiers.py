@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, select, text, update
+from sqlalchemy import Uuid, and_, any_, bindparam, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -75,18 +76,26 @@ def subject_rows(session: Session, subject: str, *, ids=None, after=None, limit=
     return list(session.execute(text(sql), params))
 
 
-def states_of(session: Session, subject: str, ids) -> dict[uuid.UUID, TierState]:
-    col = TierState.house_id if subject == "house" else TierState.unit_id
-    rows = session.scalars(select(TierState).where(col.in_(list(ids))))
-    return {(r.house_id or r.unit_id): r for r in rows}
+def states_of(session: Session, subject: str, ids) -> dict:
+    """Current state rows (plain rows, not ORM objects: batches stay light) by subject id."""
+    table = TierState.__table__
+    col = table.c.house_id if subject == "house" else table.c.unit_id
+    return {(r.house_id or r.unit_id): r for r in session.execute(select(table).where(col == _any(ids)))}
 
 
-def dues_of(session: Session, subject: str, ids) -> dict[uuid.UUID, dict[str, InspectionDue]]:
-    col = InspectionDue.house_id if subject == "house" else InspectionDue.unit_id
+def dues_of(session: Session, subject: str, ids) -> dict:
+    """{subject id: {role: due row}} (plain rows)."""
+    table = InspectionDue.__table__
+    col = table.c.house_id if subject == "house" else table.c.unit_id
     found: dict = {}
-    for row in session.scalars(select(InspectionDue).where(col.in_(list(ids)))):
+    for row in session.execute(select(table).where(col == _any(ids))):
         found.setdefault(row.house_id or row.unit_id, {})[row.role] = row
     return found
+
+
+def _any(ids):
+    """``= ANY(:ids)`` with one array parameter (an IN list of thousands of parameters is slow to send)."""
+    return any_(bindparam("ids", list(ids), type_=ARRAY(Uuid)))
 
 
 def add_states(session: Session, rows: list[dict]) -> None:
@@ -147,25 +156,32 @@ def status_condition(status: str | None, today: date, within_days: int | None):
 
 
 def due_rows(session: Session, scoped, *, after, limit: int) -> list:
-    """(due, address text, lon, lat, grid id, code, name, unit name, rental mode, reasons), due date first."""
+    """(due, address text, lon, lat, grid id, code, name, unit name, rental mode, reasons), due date first.
+
+    The page of due rows is chosen first (index on role / grid and due date), and
+    only its rows are joined to addresses and reasons.
+    """
     from sqlalchemy.orm import aliased
 
     from server.store.models import Address, Grid, House, Unit
     from server.store.queries.registry import keyset
 
-    d = aliased(InspectionDue, scoped.subquery())
+    d = InspectionDue
+    page = keyset(scoped.with_only_columns(d.id), (d.due_on, d.id), after, limit).subquery()
     hs, us = aliased(TierState), aliased(TierState)
     query = (
         select(d, Address.full_text, func.ST_X(Address.geom), func.ST_Y(Address.geom), Grid.id, Grid.code,
                Grid.name, Unit.name, House.rental_mode, func.coalesce(hs.reasons, us.reasons))
+        .join(page, page.c.id == d.id)
         .outerjoin(House, House.id == d.house_id)
         .outerjoin(Unit, Unit.id == d.unit_id)
         .join(Address, Address.id == func.coalesce(House.address_id, Unit.address_id))
         .join(Grid, Grid.id == d.grid_id)
         .outerjoin(hs, hs.house_id == d.house_id)
         .outerjoin(us, us.unit_id == d.unit_id)
+        .order_by(d.due_on, d.id)
     )
-    return list(session.execute(keyset(query, (d.due_on, d.id), after, limit)))
+    return list(session.execute(query))
 
 
 def due_summary(session: Session, scoped, *, group_by: str, today: date) -> list[dict]:

@@ -140,7 +140,8 @@ def _evaluate(session: Session, subject: str, rows, today: date, zone: str, now:
             if expired:
                 values |= {"override_tier": None, "override_reason": None, "override_expires_on": None,
                            "override_by": None, "override_at": None}
-            updated.append(values | {"id": st.id})
+            if _differs(st, values):
+                updated.append(values | {"id": st.id})
         if st is None or st.tier != tier or st.computed_tier != outcome.tier:
             changes.append({"id": new_id(), "subject_type": subject, fk: row.id,
                             "from_tier": st.tier if st else None, "to_tier": tier, "computed_tier": outcome.tier,
@@ -154,9 +155,14 @@ def _evaluate(session: Session, subject: str, rows, today: date, zone: str, now:
     q.add_changes(session, changes)
     q.add_dues(session, new_dues)
     _bulk_update(session, InspectionDue.__table__, updated_dues)
-    for obj in list(states.values()) + [d for per in dues.values() for d in per.values()]:
-        session.expire(obj)
+    if updated or updated_dues:
+        session.expire_all()  # ORM copies of these rows (if any) are stale now
     return len(changes)
+
+
+def _differs(state, values: dict) -> bool:
+    """Anything to write? (evaluated_at alone is not: it says when this result was first reached)."""
+    return any(getattr(state, k) != v for k, v in values.items() if k != "evaluated_at")
 
 
 def _plan_dues(subject, fk, row, sp, tier, tier_since, existing: dict, zone, now, new_dues, updated_dues) -> None:

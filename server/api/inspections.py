@@ -14,6 +14,9 @@ from .schemas.tiers import DuePageSchema, DueQuery, SummaryQuery, SummarySchema
 
 blp = blueprint("inspections", "Inspection schedules and due lists")
 
+FORMATS = ("A page of JSON by default. By `Accept` header or `format=`: `text/csv` or XLSX (the whole list, "
+           "up to 100,000 rows), `application/geo+json` (the page as points)")
+
 COLUMNS = ["status", "days_overdue", "due_on", "tier", "role", "subject_type", "address", "grid", "unit_name",
            "last_visit_at", "reasons", "house_id", "unit_id"]
 
@@ -30,12 +33,11 @@ def _row(item: dict) -> list:
 class Due(MethodView):
     @blp.arguments(DueQuery, location="query")
     @blp.response(200, DuePageSchema)
-    @blp.alt_response(200, schema={"type": "string"}, content_type=exports.CSV, success=True,
-                      description="With `Accept: text/csv` or `format=csv`: the whole list as CSV")
+    @blp.alt_response(200, schema={"type": "string"}, content_type=exports.CSV, success=True, description=FORMATS)
     @blp.alt_response(200, schema={"type": "string", "format": "binary"}, content_type=exports.XLSX,
-                      success=True, description="With the XLSX media type or `format=xlsx`: the whole list")
+                      success=True, description=FORMATS)
     @blp.alt_response(200, schema=geojson.FeatureCollectionSchema, content_type=geojson.GEOJSON, success=True,
-                      description="With `Accept: application/geo+json` or `format=geojson`: a page as points")
+                      description=FORMATS)
     def get(self, args):
         """Inspections you must do, most overdue first (JSON pages; CSV, XLSX or GeoJSON on request)."""
         session = request_session()

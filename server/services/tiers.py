@@ -14,7 +14,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
@@ -151,10 +150,10 @@ def _evaluate(session: Session, subject: str, rows, today: date, zone: str, now:
                    new_dues, updated_dues)
     table = TierState.__table__
     q.add_states(session, new_states)
-    _bulk_update(session, table, updated)
+    q.update_by_id(session, table, updated)
     q.add_changes(session, changes)
     q.add_dues(session, new_dues)
-    _bulk_update(session, InspectionDue.__table__, updated_dues)
+    q.update_by_id(session, InspectionDue.__table__, updated_dues)
     if updated or updated_dues:
         session.expire_all()  # ORM copies of these rows (if any) are stale now
     return len(changes)
@@ -187,14 +186,6 @@ def _plan_dues(subject, fk, row, sp, tier, tier_since, existing: dict, zone, now
             updated_dues.append({"tier": tier, "every_days": found.every_days, "due_on": None,
                                  "last_visit_at": found.last_visit_at, "grid_id": row.grid_id, "id": found.id,
                                  "updated_at": now})
-
-
-def _bulk_update(session: Session, table, rows: list[dict]) -> None:
-    if not rows:
-        return
-    keys = [k for k in rows[0] if k != "id"]
-    stmt = update(table).where(table.c.id == bindparam("_id")).values({k: bindparam(f"_{k}") for k in keys})
-    session.execute(stmt, [{f"_{k}": v for k, v in r.items()} for r in rows])
 
 
 # -- reading and overriding ------------------------------------------------------------------------

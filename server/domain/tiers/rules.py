@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .policy import Group, Leaf, Policy, Rule, SubjectPolicy
+from .policy import Group, Leaf, Rule, SubjectPolicy
 
 NONE = "none"
 LET_USES = ("rented", "mixed")
@@ -120,7 +120,3 @@ def effective(computed: str, override: str | None, override_expires_on, today) -
     if override is not None and override_expires_on is not None and override_expires_on >= today:
         return override
     return computed
-
-
-def policy_tiers(policy: Policy, subject: str) -> tuple[str, ...]:
-    return policy.for_subject(subject).tiers

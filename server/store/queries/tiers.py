@@ -113,10 +113,13 @@ def add_dues(session: Session, rows: list[dict]) -> None:
         session.execute(insert(InspectionDue), rows)
 
 
-def update_rows(session: Session, model, rows: list[dict]) -> None:
-    """Bulk UPDATE by primary key (each dict has ``id``)."""
-    if rows:
-        session.execute(update(model), rows)
+def update_by_id(session: Session, table, rows: list[dict]) -> None:
+    """One UPDATE statement executed for many rows (each dict has ``id`` and the same other keys)."""
+    if not rows:
+        return
+    keys = [k for k in rows[0] if k != "id"]
+    stmt = update(table).where(table.c.id == bindparam("_id")).values({k: bindparam(f"_{k}") for k in keys})
+    session.execute(stmt, [{f"_{k}": v for k, v in r.items()} for r in rows])
 
 
 def history(session: Session, subject: str, subject_id) -> list[TierChange]:
@@ -128,13 +131,6 @@ def history(session: Session, subject: str, subject_id) -> list[TierChange]:
 def state(session: Session, subject: str, subject_id) -> TierState | None:
     col = TierState.house_id if subject == "house" else TierState.unit_id
     return session.scalar(select(TierState).where(col == subject_id))
-
-
-def ids_after(session: Session, model, after, limit: int) -> list:
-    query = select(model.id).order_by(model.id).limit(limit)
-    if after is not None:
-        query = query.where(model.id > after)
-    return list(session.scalars(query))
 
 
 def count(session: Session, model) -> int:

@@ -188,9 +188,10 @@ def due_summary(session: Session, scoped, *, group_by: str, today: date) -> list
     d = aliased(InspectionDue, scoped.subquery())
     counts = (func.count().filter(d.due_on < today), func.count().filter(d.due_on == today),
               func.count().filter(d.due_on > today))
-    if group_by == "grid":
-        query = (select(Grid.id, Grid.code, Grid.name, *counts).join(d, d.grid_id == Grid.id)
-                 .group_by(Grid.id, Grid.code, Grid.name).order_by(Grid.code))
+    if group_by == "grid":  # count per grid id first, then name the (few) grids
+        per = select(d.grid_id, *(c.label(n) for c, n in zip(counts, ("o", "t", "u")))).group_by(d.grid_id).subquery()
+        query = (select(Grid.id, Grid.code, Grid.name, per.c.o, per.c.t, per.c.u)
+                 .join(per, per.c.grid_id == Grid.id).order_by(Grid.code))
         return [{"key": code, "grid": {"id": gid, "code": code, "name": name}, "overdue": o, "due_today": t,
                  "upcoming": u} for gid, code, name, o, t, u in session.execute(query)]
     column = d.tier if group_by == "tier" else d.role

@@ -44,8 +44,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_inspection_dues_unit_id_units'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_inspection_dues'))
     )
-    op.create_index('ix_inspection_dues_grid_role_due', 'inspection_dues', ['grid_id', 'role', 'due_on'], unique=False, postgresql_where=sa.text('due_on IS NOT NULL'))
-    op.create_index('ix_inspection_dues_role_due', 'inspection_dues', ['role', 'due_on'], unique=False, postgresql_where=sa.text('due_on IS NOT NULL'))
+    op.create_index('ix_inspection_dues_grid_role_due', 'inspection_dues', ['grid_id', 'role', 'due_on', 'id'], unique=False, postgresql_where=sa.text('due_on IS NOT NULL'))
+    op.create_index('ix_inspection_dues_role_due', 'inspection_dues', ['role', 'due_on', 'id'], unique=False, postgresql_where=sa.text('due_on IS NOT NULL'))
     op.create_index('uq_inspection_dues_house_role', 'inspection_dues', ['house_id', 'role'], unique=True, postgresql_where=sa.text('house_id IS NOT NULL'))
     op.create_index('uq_inspection_dues_unit_role', 'inspection_dues', ['unit_id', 'role'], unique=True, postgresql_where=sa.text('unit_id IS NOT NULL'))
     op.create_table('tier_changes',

@@ -85,9 +85,10 @@ class InspectionDue(Base):
               postgresql_where=text("house_id IS NOT NULL")),
         Index("uq_inspection_dues_unit_role", "unit_id", "role", unique=True,
               postgresql_where=text("unit_id IS NOT NULL")),
-        Index("ix_inspection_dues_grid_role_due", "grid_id", "role", "due_on",
+        # the lists' order is (due_on, id): with id in the index a page is read in order, not sorted
+        Index("ix_inspection_dues_grid_role_due", "grid_id", "role", "due_on", "id",
               postgresql_where=text("due_on IS NOT NULL")),
-        Index("ix_inspection_dues_role_due", "role", "due_on", postgresql_where=text("due_on IS NOT NULL")),
+        Index("ix_inspection_dues_role_due", "role", "due_on", "id", postgresql_where=text("due_on IS NOT NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

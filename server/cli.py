@@ -258,3 +258,35 @@ def media_check(fix_orphans, min_age_minutes):
         click.echo(f"{state}: {key}")
     click.echo(f">> {len(report.missing)} missing, {len(report.orphans)} orphans, {len(report.removed)} removed")
     sys.exit(0 if report.healthy else 1)
+
+
+# -- tiers ----------------------------------------------------------------------
+
+@main.group()
+def tiers():
+    """Rental tiers and inspection schedules."""
+
+
+@tiers.command("recompute")
+@click.option("--batch", default=2000, show_default=True, type=click.IntRange(min=1, max=50000),
+              help="Houses (then units) evaluated per batch; each batch is committed.")
+@with_appcontext
+def tiers_recompute(batch):
+    """Re-evaluate every house and unit and their due inspections (nightly; safe to re-run)."""
+    import time
+
+    from server.services import tiers as tier_service
+    from server.store.models import House, Unit
+    from server.store.queries import tiers as tier_q
+
+    started = time.perf_counter()
+    today = tier_service.local_today(current_app.config["TIMEZONE"])
+    with _session() as session:
+        total = tier_q.count(session, House) + tier_q.count(session, Unit)
+        with click.progressbar(length=total, label="houses and units", show_pos=True) as bar:
+            counts = tier_service.recompute(session, today, zone=current_app.config["TIMEZONE"], batch=batch,
+                                            progress=bar.update, after_batch=session.commit)
+        session.commit()
+    elapsed = time.perf_counter() - started
+    click.echo(f">> evaluated {counts['houses']:,} houses and {counts['units']:,} units in {elapsed:.1f} s "
+               f"({counts['changed']:,} tier changes); today is {today.isoformat()}")

@@ -17,8 +17,8 @@ class GridworkApi(Api):
 
 
 def init_app(app: Flask) -> Api:
-    from . import (addresses, areas, auth, conflicts, forms, health, houses, landlords, persons, submissions, sync,
-                   units, users)
+    from . import (addresses, areas, auth, conflicts, forms, health, houses, inspections, landlords, persons, photos,
+                   submissions, sync, tiers, units, users, visits)
 
     app.config.setdefault("API_TITLE", "Gridwork")
     app.config.setdefault("API_VERSION", "1")
@@ -39,10 +39,7 @@ def init_app(app: Flask) -> Api:
     })
     app.extensions["gridwork.api"] = api
     for module in (health, auth, users, areas, addresses, houses, persons, units, forms, submissions, sync, conflicts,
-                   landlords):
-        api.register_blueprint(module.blp)
-    from . import photos, visits
-    for module in (visits, photos):
+                   landlords, visits, photos, tiers, inspections):
         api.register_blueprint(module.blp)
     app.before_request(authenticate_request)
     app.after_request(add_request_id)

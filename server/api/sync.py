@@ -23,6 +23,8 @@ def _data(session, item, role):
         return views.unit(session, item.record)
     if item.entity_type == "residence":
         return views.residence(item.record) | {"person": views.person(item.person, role)}
+    if item.entity_type == "inspection_due":
+        return views.inspection_due(item.record)
     return views.conflict(item.record)
 
 

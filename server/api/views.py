@@ -104,3 +104,11 @@ def conflict(row) -> dict:
         "status": row.status, "created_at": row.created_at, "resolved_at": row.resolved_at,
         "resolution": row.resolution,
     }
+
+
+def inspection_due(row) -> dict:
+    """A due inspection as phones keep it (GET /inspections/due has the address and reasons)."""
+    return {"id": row.id, "subject_type": row.subject_type, "house_id": row.house_id, "unit_id": row.unit_id,
+            "grid_id": row.grid_id, "role": row.role, "tier": row.tier, "every_days": row.every_days,
+            "due_on": row.due_on.isoformat() if row.due_on else None,
+            "last_visit_at": row.last_visit_at.isoformat() if row.last_visit_at else None}

@@ -11,7 +11,7 @@ from server.auth.actor import Actor
 from server.auth.verbs import require
 from server.services import persons as person_service
 from server.store import scoping
-from server.store.models import Address, Conflict, House, Person, Residence, Unit
+from server.store.models import Address, Conflict, House, InspectionDue, Person, Residence, Unit
 from server.store.queries import feed as q
 
 _VISIBLE = {
@@ -19,6 +19,7 @@ _VISIBLE = {
     "house": (scoping.visible_houses, House),
     "unit": (scoping.visible_units, Unit),
     "residence": (scoping.visible_residences, Residence),
+    "inspection_due": (scoping.visible_dues, InspectionDue),  # only the caller's role's obligations
 }
 
 
@@ -76,7 +77,7 @@ def _item(session: Session, actor: Actor, row) -> FeedItem:
         return FeedItem("conflict", row.entity_id, "upsert", record) if visible else tombstone
     visible, model = _VISIBLE[row.entity_type]
     record = session.scalar(visible(actor).where(model.id == row.entity_id))
-    if record is None:
-        return tombstone
+    if record is None or (row.entity_type == "inspection_due" and record.due_on is None):
+        return tombstone  # gone, out of scope, or no longer due
     person = session.get(Person, record.person_id) if row.entity_type == "residence" else None
     return FeedItem(row.entity_type, row.entity_id, "upsert", record, person)

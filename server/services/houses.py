@@ -13,6 +13,7 @@ from server.domain.addresses import search_text
 from server.domain.houses import house_problems
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.services import addresses as address_service
+from server.services import tiers as tier_service
 from server.store import audit, scoping
 from server.store.models import Account, Address, House, Person
 from server.store.queries import areas as area_q
@@ -61,6 +62,7 @@ def create(session: Session, actor: Actor, *, address_id: uuid.UUID, today: date
     session.flush()
     audit.record(session, actor, "house.create", subject_type="house", subject_ids=[house.id],
                  fields=[k for k, v in values.items() if v is not None])
+    tier_service.refresh_houses(session, [house.id], today)
     return house
 
 
@@ -76,6 +78,7 @@ def update(session: Session, actor: Actor, house: House, *, today: date, **chang
     session.flush()
     audit.record(session, actor, "house.update", subject_type="house", subject_ids=[house.id],
                  fields=sorted(changes))
+    tier_service.refresh_houses(session, [house.id], today)
     return house
 
 

@@ -30,6 +30,7 @@ from server.services import houses as house_service
 from server.services import units as unit_service
 from server.services import photos as photo_service
 from server.services import visits as visit_service
+from server.services import tiers as tier_service
 from server.services.apply import Context, apply
 from server.store import audit, scoping
 from server.store.models import Address, Attachment, Submission
@@ -122,6 +123,7 @@ def receive(session: Session, actor: Actor, body: dict, *, form_lookup, header_d
             if previous is not None:
                 previous.superseded_by = instance_id
             session.flush()
+            tier_service.refresh_after_submission(session, submission, applied, today, zone)
     except IntegrityError:  # the same instance arrived concurrently and won
         existing = q.by_instance(session, instance_id)
         if existing is None:

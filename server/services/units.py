@@ -12,6 +12,7 @@ from server.auth.verbs import require
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.services import addresses as address_service
 from server.services import persons as person_service
+from server.services import tiers as tier_service
 from server.store import audit, scoping
 from server.store.models import Employment, Person, Unit
 from server.store.queries import areas as area_q
@@ -43,6 +44,7 @@ def create(session: Session, actor: Actor, *, address_id: uuid.UUID, name: str, 
     session.add(unit)
     session.flush()
     audit.record(session, actor, "unit.create", subject_type="unit", subject_ids=[unit.id])
+    tier_service.refresh_units(session, [unit.id], tier_service.local_today())
     return unit
 
 
@@ -54,6 +56,7 @@ def update(session: Session, actor: Actor, unit: Unit, **changes) -> Unit:
         setattr(unit, key, value)
     session.flush()
     audit.record(session, actor, "unit.update", subject_type="unit", subject_ids=[unit.id], fields=sorted(changes))
+    tier_service.refresh_units(session, [unit.id], tier_service.local_today())
     return unit
 
 

@@ -111,8 +111,19 @@ def feed_condition(actor: Actor) -> ColumnElement[bool]:
             (Change.entity_type == "house") & Change.entity_id.in_(houses),
             (Change.entity_type == "residence") & Change.entity_id.in_(
                 select(Residence.id).where(Residence.house_id.in_(houses))),
+            (Change.entity_type == "inspection_due") & Change.entity_id.in_(
+                visible_dues(actor).with_only_columns(_due_id())),
         )
+    if actor.role in OBLIGATION_ROLES:  # due inspections: only those of the caller's own role
+        return grid_condition(actor, Change.grid_id) & (
+            (Change.entity_type != "inspection_due")
+            | Change.entity_id.in_(visible_dues(actor).with_only_columns(_due_id())))
     return grid_condition(actor, Change.grid_id)
+
+
+def _due_id():
+    from server.store.models import InspectionDue
+    return InspectionDue.id
 
 
 def visible_submissions(actor: Actor) -> Select:
@@ -149,3 +160,20 @@ def visible_photos(actor: Actor) -> Select:
         Photo.account_id == actor.account_id,
         (Photo.status == "linked") & Photo.instance_id.in_(submissions),
     ))
+
+
+OBLIGATION_ROLES = ("police", "committee", "grid_worker", "landlord")
+
+
+def visible_dues(actor: Actor) -> Select:
+    """Inspections the actor must do: their role's obligations in their area (a
+    landlord: self-checks of their own houses). Admins see every role's."""
+    from server.store.models import InspectionDue
+
+    query = select(InspectionDue)
+    if actor.role == "landlord":
+        return query.where(InspectionDue.role == "landlord", InspectionDue.house_id.in_(_landlord_houses(actor)))
+    query = query.where(grid_condition(actor, InspectionDue.grid_id))
+    if actor.role in OBLIGATION_ROLES:
+        query = query.where(InspectionDue.role == actor.role)
+    return query

@@ -92,7 +92,7 @@ class ChangesQuery(StrictSchema):
 
 
 class ChangeItemSchema(ma.Schema):
-    type = fields.String(required=True, metadata={"description": "address | house | residence | unit | conflict"})
+    type = fields.String(required=True, metadata={"description": "address | house | residence | unit | conflict | inspection_due (your role's)"})
     id = fields.UUID(required=True)
     op = fields.String(required=True, metadata={"description": "upsert | delete (tombstone: drop it)"})
     data = fields.Dict(allow_none=True, required=True, metadata={

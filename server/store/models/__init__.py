@@ -9,8 +9,9 @@ from .sync import Attachment, Change, Conflict, Submission
 from .landlords import ComplianceEvent, LandlordClaim
 from .visits import Visit
 from .photos import Photo
+from .tiers import InspectionDue, TierChange, TierState
 
 __all__ = ["Base", "Division", "Grid", "Station", "Account", "AccountGrid", "Token", "AuditEvent",
            "Address", "House", "Person", "Residence", "Unit", "Employment",
            "Submission", "Conflict", "Change", "Attachment", "LandlordClaim", "ComplianceEvent", "Visit",
-           "Photo"]
+           "Photo", "TierState", "TierChange", "InspectionDue"]

@@ -1,0 +1,74 @@
+"""Due lists: what the caller must inspect, and counts overdue / due today / upcoming."""
+
+import uuid
+from datetime import date
+
+from flask.views import MethodView
+
+from server.services import inspections as service
+from server.store.db import request_session
+
+from . import exports, geojson, pagination
+from .base import blueprint, current_actor, today
+from .schemas.tiers import DuePageSchema, DueQuery, SummaryQuery, SummarySchema
+
+blp = blueprint("inspections", "Inspection schedules and due lists")
+
+FORMATS = ("A page of JSON by default. By `Accept` header or `format=`: `text/csv` or XLSX (the whole list, "
+           "up to 100,000 rows), `application/geo+json` (the page as points)")
+
+COLUMNS = ["status", "days_overdue", "due_on", "tier", "role", "subject_type", "address", "grid", "unit_name",
+           "last_visit_at", "reasons", "house_id", "unit_id"]
+
+
+def _row(item: dict) -> list:
+    return [item["status"], item["days_overdue"], item["due_on"].isoformat(), item["tier"], item["role"],
+            item["subject_type"], item["address"]["full_text"], item["grid"]["code"], item["unit_name"],
+            item["last_visit_at"].isoformat() if item["last_visit_at"] else None,
+            "; ".join(r["description"]["zh"] for r in item["reasons"]),
+            str(item["house_id"]) if item["house_id"] else None, str(item["unit_id"]) if item["unit_id"] else None]
+
+
+@blp.route("/inspections/due")
+class Due(MethodView):
+    @blp.arguments(DueQuery, location="query")
+    @blp.response(200, DuePageSchema)
+    @blp.alt_response(200, schema={"type": "string"}, content_type=exports.CSV, success=True, description=FORMATS)
+    @blp.alt_response(200, schema={"type": "string", "format": "binary"}, content_type=exports.XLSX,
+                      success=True, description=FORMATS)
+    @blp.alt_response(200, schema=geojson.FeatureCollectionSchema, content_type=geojson.GEOJSON, success=True,
+                      description=FORMATS)
+    def get(self, args):
+        """Inspections you must do, most overdue first (JSON pages; CSV, XLSX or GeoJSON on request)."""
+        session = request_session()
+        fmt = exports.wanted(args.get("format"))
+        export = fmt in ("csv", "xlsx")
+        after = None if export else pagination.decode(args["cursor"], (date.fromisoformat, uuid.UUID))
+        filters = {k: args.get(k) for k in ("status", "within_days", "tier", "grid", "role")}
+        items = service.due(session, current_actor(), today=today(), after=after,
+                            limit=args["limit"] + 1, export=export, **filters)
+        if fmt == "csv":
+            return exports.csv_response(COLUMNS, [_row(i) for i in items], "inspections-due")
+        if fmt == "xlsx":
+            return exports.xlsx_response(COLUMNS, [_row(i) for i in items], "inspections-due", "due")
+        page = pagination.page_of(items, args["limit"], key=lambda i: [i["due_on"].isoformat(), str(i["id"])])
+        if fmt == "geojson":
+            for item in page["items"]:
+                loc = item["address"]["location"]
+                item["point"] = {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]}
+            return geojson.feature_collection(page["items"], "point", page["next_cursor"])
+        return page
+
+
+@blp.route("/inspections/summary")
+class Summary(MethodView):
+    @blp.arguments(SummaryQuery, location="query")
+    @blp.response(200, SummarySchema)
+    def get(self, args):
+        """Counts of inspections overdue, due today and upcoming in your area, by grid, tier or role."""
+        session = request_session()
+        rows = service.summary(session, current_actor(), today=today(), group_by=args["group_by"],
+                               tier=args.get("tier"), grid=args.get("grid"), role=args.get("role"))
+        total = {"key": "total", "grid": None, **{k: sum(r[k] for r in rows) for k in
+                                                  ("overdue", "due_today", "upcoming")}}
+        return {"group_by": args["group_by"], "today": today(), "rows": rows, "total": total}

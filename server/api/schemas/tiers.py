@@ -1,0 +1,139 @@
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from .common import AreaRef, StrictSchema
+
+HOUSE_TIERS = ("focus", "uncertain", "trusted")
+ALL_TIERS = HOUSE_TIERS + ("key", "general")
+ROLES = ("police", "committee", "grid_worker", "landlord")
+STATUSES = ("overdue", "due_today", "upcoming")
+FORMATS = ("json", "csv", "xlsx", "geojson")
+
+
+class ReasonFactSchema(ma.Schema):
+    fact = fields.String(required=True)
+    op = fields.String(required=True)
+    threshold = fields.Raw(allow_none=True, required=True)
+    value = fields.Raw(allow_none=True, required=True, metadata={"description": "The value found"})
+
+
+class ReasonSchema(ma.Schema):
+    class Meta:
+        unknown = ma.INCLUDE
+
+    rule = fields.String(required=True, metadata={"description": "Rule id, or no_rule_matched / held / not_let"})
+    tier = fields.String(required=True)
+    description = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                              metadata={"description": "zh and en"})
+    facts = fields.List(fields.Nested(ReasonFactSchema), required=True)
+    would_be = fields.String(metadata={"description": "(held) the tier the facts alone call for"})
+
+
+class OverrideSchema(ma.Schema):
+    tier = fields.String(required=True)
+    reason = fields.String(required=True)
+    expires_on = fields.Date(required=True)
+    by = fields.UUID(allow_none=True, required=True)
+    at = fields.DateTime(allow_none=True, required=True)
+
+
+class TierChangeSchema(ma.Schema):
+    from_tier = fields.String(allow_none=True, required=True)
+    to_tier = fields.String(required=True)
+    computed_tier = fields.String(required=True)
+    cause = fields.String(required=True, metadata={
+        "description": "evaluation | override | override_lifted | override_expired"})
+    policy_version = fields.String(required=True)
+    changed_at = fields.DateTime(required=True)
+    by = fields.UUID(allow_none=True, required=True)
+
+
+class TierSchema(ma.Schema):
+    subject_type = fields.String(required=True)
+    id = fields.UUID(required=True, metadata={"description": "The house or unit"})
+    tier = fields.String(required=True, metadata={
+        "description": "Effective tier: the override while it lasts, else the computed tier; none for houses "
+                       "that are not let"})
+    tier_since = fields.Date(allow_none=True, required=True)
+    computed_tier = fields.String(required=True)
+    computed_since = fields.Date(allow_none=True, required=True)
+    reasons = fields.List(fields.Nested(ReasonSchema), required=True, metadata={
+        "description": "The rules that produced the computed tier, with the facts and thresholds"})
+    facts = fields.Dict(required=True)
+    policy_version = fields.String(allow_none=True, required=True)
+    evaluated_at = fields.DateTime(allow_none=True, required=True)
+    override = fields.Nested(OverrideSchema, allow_none=True, required=True,
+                             metadata={"description": "The override in force (null when none or expired)"})
+    history = fields.List(fields.Nested(TierChangeSchema), required=True, metadata={"description": "Newest first"})
+
+
+class TierOverrideSchema(StrictSchema):
+    tier = fields.String(required=True, validate=validate.OneOf(HOUSE_TIERS))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    expires_on = fields.Date(required=True, metadata={"description": "Last local day the override applies"})
+
+
+class DueQuery(StrictSchema):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    within_days = fields.Integer(validate=validate.Range(min=0, max=366), metadata={
+        "description": "Only what is due within this many days from today (overdue included unless status says)"})
+    tier = fields.String(validate=validate.OneOf(ALL_TIERS))
+    grid = fields.String(validate=validate.Length(min=1, max=32), metadata={"description": "Grid code"})
+    role = fields.String(validate=validate.OneOf(ROLES), metadata={
+        "description": "Whose obligation (admins; everyone else sees their own role's)"})
+    format = fields.String(validate=validate.OneOf(FORMATS), metadata={
+        "description": "Instead of the Accept header: json (default), csv, xlsx (whole list) or geojson (a page)"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    cursor = fields.String(load_default=None)
+
+
+class DueAddressSchema(ma.Schema):
+    full_text = fields.String(required=True)
+    location = fields.Dict(required=True, metadata={"description": "{lon, lat}"})
+
+
+class DueSchema(ma.Schema):
+    id = fields.UUID(required=True)
+    subject_type = fields.String(required=True, metadata={"description": "house | unit"})
+    house_id = fields.UUID(allow_none=True, required=True)
+    unit_id = fields.UUID(allow_none=True, required=True)
+    unit_name = fields.String(allow_none=True, required=True)
+    rental_mode = fields.String(allow_none=True, required=True)
+    address = fields.Nested(DueAddressSchema, required=True)
+    grid = fields.Nested(AreaRef, required=True)
+    tier = fields.String(required=True)
+    role = fields.String(required=True, metadata={"description": "Who must inspect"})
+    every_days = fields.Integer(required=True)
+    reasons = fields.List(fields.Nested(ReasonSchema), required=True)
+    last_visit_at = fields.DateTime(allow_none=True, required=True, metadata={
+        "description": "The last visit that counted for this obligation"})
+    due_on = fields.Date(required=True, metadata={"description": "Local day"})
+    status = fields.String(required=True, metadata={"description": "overdue | due_today | upcoming"})
+    days_overdue = fields.Integer(required=True)
+
+
+class DuePageSchema(ma.Schema):
+    items = fields.List(fields.Nested(DueSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class SummaryQuery(StrictSchema):
+    group_by = fields.String(load_default="grid", validate=validate.OneOf(("grid", "tier", "role")))
+    tier = fields.String(validate=validate.OneOf(ALL_TIERS))
+    grid = fields.String(validate=validate.Length(min=1, max=32))
+    role = fields.String(validate=validate.OneOf(ROLES))
+
+
+class SummaryRowSchema(ma.Schema):
+    key = fields.String(required=True, metadata={"description": "Grid code, tier or role"})
+    grid = fields.Nested(AreaRef, allow_none=True, required=True)
+    overdue = fields.Integer(required=True)
+    due_today = fields.Integer(required=True)
+    upcoming = fields.Integer(required=True)
+
+
+class SummarySchema(ma.Schema):
+    group_by = fields.String(required=True)
+    today = fields.Date(required=True)
+    rows = fields.List(fields.Nested(SummaryRowSchema), required=True)
+    total = fields.Nested(SummaryRowSchema, required=True)

@@ -1,0 +1,66 @@
+"""Due lists: which inspections the caller must do, and counts by grid, tier or role.
+
+Rows show the place (address, grid), the tier and why, the last inspection
+and the due date; never the residents.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from server.auth.actor import Actor
+from server.auth.verbs import require
+from server.domain.tiers import schedule
+from server.store import scoping
+from server.store.models import InspectionDue
+from server.store.queries import areas as area_q
+from server.store.queries import tiers as q
+
+EXPORT_LIMIT = 100_000
+
+
+def _scoped(session: Session, actor: Actor, *, status, within_days, tier, grid, role, today: date):
+    query = scoping.visible_dues(actor).where(q.status_condition(status, today, within_days))
+    if tier:
+        query = query.where(InspectionDue.tier == tier)
+    if role:
+        query = query.where(InspectionDue.role == role)
+    if grid:
+        row = area_q.grid_by_code(session, grid)
+        query = query.where(InspectionDue.grid_id == (row.id if row else None))
+    return query
+
+
+def due(session: Session, actor: Actor, *, today: date, status=None, within_days=None, tier=None, grid=None,
+        role=None, after=None, limit=50, export=False) -> list[dict]:
+    """Most overdue first (due date, then id); ``after`` is the last (due_on, id) of the previous page."""
+    require(actor, "inspection.due.read")
+    scoped = _scoped(session, actor, status=status, within_days=within_days, tier=tier, grid=grid, role=role,
+                     today=today)
+    found = q.due_rows(session, scoped, after=after, limit=EXPORT_LIMIT if export else limit)
+    # Places and tiers, no personal data: like GET /houses, reading the list writes no audit row.
+    # (Changing a tier by hand is audited: services/tiers.set_override.)
+    return [_item(r, today) for r in found]
+
+
+def _item(row, today: date) -> dict:
+    (due_row, full_text, lon, lat, grid_id, grid_code, grid_name, unit_name, rental_mode, reasons) = row
+    return {
+        "id": due_row.id, "subject_type": due_row.subject_type, "house_id": due_row.house_id,
+        "unit_id": due_row.unit_id, "unit_name": unit_name, "rental_mode": rental_mode,
+        "address": {"full_text": full_text, "location": {"lon": lon, "lat": lat}},
+        "grid": {"id": grid_id, "code": grid_code, "name": grid_name},
+        "tier": due_row.tier, "role": due_row.role, "every_days": due_row.every_days,
+        "reasons": [{"rule": r["rule"], "tier": r["tier"], "description": r["description"], "facts": r["facts"]}
+                    for r in (reasons or [])],
+        "last_visit_at": due_row.last_visit_at, "due_on": due_row.due_on,
+        "status": schedule.status(due_row.due_on, today), "days_overdue": schedule.days_overdue(due_row.due_on, today),
+    }
+
+
+def summary(session: Session, actor: Actor, *, today: date, group_by: str, tier=None, grid=None, role=None) -> list:
+    require(actor, "inspection.due.read")
+    scoped = _scoped(session, actor, status=None, within_days=None, tier=tier, grid=grid, role=role, today=today)
+    return q.due_summary(session, scoped, group_by=group_by, today=today)

@@ -1,0 +1,311 @@
+"""Rental tiers: evaluating houses and units, overrides, and the inspections due.
+
+Other services call ``refresh_houses(session, house_ids, today)`` (or
+``refresh_units``) after changing a fact a tier rule reads: a visit, a house's
+rental facts or agreement, a tenant report. It re-evaluates those subjects in
+the caller's transaction, stores the result (history row when the tier
+changes) and keeps their due inspections up to date. ``recompute`` does the
+same for everything, in batches (``gridwork tiers recompute``, nightly).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy.orm import Session
+
+from server.auth.actor import Actor
+from server.auth.verbs import require
+from server.domain.tiers import rules, schedule
+from server.domain.tiers.facts import Inspection, house_facts, unit_facts
+from server.domain.tiers.policy import Policy
+from server.errors import ValidationFailed
+from server.policies.tiers import current_policy
+from server.store import audit
+from server.store.models import House, InspectionDue, TierState, Unit
+from server.store.models.base import new_id
+from server.store.queries import tiers as q
+
+BATCH = 2000
+DEFAULT_ZONE = "Asia/Shanghai"
+
+
+def _zone(zone: str | None) -> str:
+    if zone:
+        return zone
+    from flask import current_app, has_app_context
+    return current_app.config["TIMEZONE"] if has_app_context() else DEFAULT_ZONE
+
+
+# -- evaluation -----------------------------------------------------------------------------------
+
+def refresh_houses(session: Session, house_ids, today: date, *, zone: str | None = None,
+                   now: datetime | None = None, policy: Policy | None = None) -> int:
+    """Re-evaluate these houses now (in the caller's transaction); returns how many tiers changed."""
+    ids = list({i for i in house_ids if i is not None})
+    if not ids:
+        return 0
+    session.flush()
+    policy = policy or current_policy()
+    rows = q.subject_rows(session, "house", ids=ids, today=today, windows=policy.windows)
+    return _evaluate(session, "house", rows, today, _zone(zone), now or datetime.now(UTC), policy)
+
+
+def refresh_units(session: Session, unit_ids, today: date, *, zone: str | None = None,
+                  now: datetime | None = None, policy: Policy | None = None) -> int:
+    ids = list({i for i in unit_ids if i is not None})
+    if not ids:
+        return 0
+    session.flush()
+    policy = policy or current_policy()
+    rows = q.subject_rows(session, "unit", ids=ids, today=today, windows=policy.windows)
+    return _evaluate(session, "unit", rows, today, _zone(zone), now or datetime.now(UTC), policy)
+
+
+def recompute(session: Session, today: date, *, zone: str | None = None, batch: int = BATCH, progress=None,
+              after_batch=None) -> dict[str, int]:
+    """Evaluate every house and unit, ``batch`` at a time. ``progress(n)`` hears of each batch;
+    ``after_batch()`` may commit. Safe to re-run: unchanged subjects write no history or due changes."""
+    policy, zone, now = current_policy(), _zone(zone), datetime.now(UTC)
+    totals = {"houses": 0, "units": 0, "changed": 0}
+    for subject, key in (("house", "houses"), ("unit", "units")):
+        after = None
+        while True:
+            rows = q.subject_rows(session, subject, after=after, limit=batch, today=today, windows=policy.windows)
+            if not rows:
+                break
+            totals["changed"] += _evaluate(session, subject, rows, today, zone, now, policy)
+            totals[key] += len(rows)
+            after = rows[-1].id
+            if after_batch:
+                after_batch()
+            if progress:
+                progress(len(rows))
+    return totals
+
+
+def _inspections(row) -> list[Inspection]:
+    return [Inspection(at, tuple(h.split(",")) if h else (), received)
+            for at, h, received in zip(row.insp_at or (), row.insp_hazards or (), row.insp_received or ())]
+
+
+def _evaluate(session: Session, subject: str, rows, today: date, zone: str, now: datetime, policy: Policy) -> int:
+    sp = policy.for_subject(subject)
+    ids = [r.id for r in rows]
+    states = q.states_of(session, subject, ids) if any(r.state_id for r in rows) else {}
+    dues = q.dues_of(session, subject, ids) if states else {}
+    new_states, updated, changes, new_dues, updated_dues = [], [], [], [], []
+    fk = "house_id" if subject == "house" else "unit_id"
+    for row in rows:
+        st = states.get(row.id)
+        hold = st.hold_started if st else None
+        if subject == "house":
+            facts = house_facts(use=row.use, rental_mode=row.rental_mode, rooms=row.rooms,
+                                rented_since=row.rented_since, agreement_signed_on=row.agreement_signed_on,
+                                residents=row.residents, turnover=row.turnover, late_reports=row.late_reports,
+                                missed_arrivals=row.missed_arrivals, missed_departures=row.missed_departures,
+                                on_time_reports=row.on_time_reports, inspections=_inspections(row),
+                                severity=policy.hazards, today=today, zone=zone, hold_started=hold)
+        else:
+            facts = unit_facts(kind=row.kind, inspections=_inspections(row), severity=policy.hazards, today=today,
+                               zone=zone, hold_started=hold)
+        previous = rules.Previous(st.computed_tier, st.hold_started) if st else None
+        outcome = rules.evaluate(sp, facts, previous, now=now)
+        if st is None and outcome.tier == rules.NONE:
+            continue  # never let, never tiered: nothing to keep
+        override = (st.override_tier, st.override_expires_on) if st else (None, None)
+        expired = override[0] is not None and override[1] < today
+        if expired:
+            override = (None, None)
+        tier = rules.effective(outcome.tier, *override, today)
+        values = {
+            "grid_id": row.grid_id, "tier": tier,
+            "tier_since": st.tier_since if st and st.tier == tier else today,
+            "computed_tier": outcome.tier,
+            "computed_since": st.computed_since if st and st.computed_tier == outcome.tier else today,
+            "reasons": outcome.reasons, "facts": facts, "policy_version": policy.version, "evaluated_at": now,
+            "hold_started": outcome.hold_started,
+        }
+        if st is None:
+            new_states.append(values | {"id": new_id(), "subject_type": subject, fk: row.id,
+                                        "override_tier": None, "override_reason": None,
+                                        "override_expires_on": None, "override_by": None, "override_at": None})
+        else:
+            values |= {"override_tier": st.override_tier, "override_reason": st.override_reason,
+                       "override_expires_on": st.override_expires_on, "override_by": st.override_by,
+                       "override_at": st.override_at}
+            if expired:
+                values |= {"override_tier": None, "override_reason": None, "override_expires_on": None,
+                           "override_by": None, "override_at": None}
+            if _differs(st, values):
+                updated.append(values | {"id": st.id})
+        if st is None or st.tier != tier or st.computed_tier != outcome.tier:
+            changes.append({"id": new_id(), "subject_type": subject, fk: row.id,
+                            "from_tier": st.tier if st else None, "to_tier": tier, "computed_tier": outcome.tier,
+                            "cause": "override_expired" if expired else "evaluation", "reasons": outcome.reasons,
+                            "policy_version": policy.version, "actor_id": None, "changed_at": now})
+        _plan_dues(subject, fk, row, sp, tier, values["tier_since"], dues.get(row.id, {}), zone, now,
+                   new_dues, updated_dues)
+    table = TierState.__table__
+    q.add_states(session, new_states)
+    q.update_by_id(session, table, updated)
+    q.add_changes(session, changes)
+    q.add_dues(session, new_dues)
+    q.update_by_id(session, InspectionDue.__table__, updated_dues)
+    if updated or updated_dues:
+        session.expire_all()  # ORM copies of these rows (if any) are stale now
+    return len(changes)
+
+
+def _differs(state, values: dict) -> bool:
+    """Anything to write? (evaluated_at alone is not: it says when this result was first reached)."""
+    return any(getattr(state, k) != v for k, v in values.items() if k != "evaluated_at")
+
+
+def _plan_dues(subject, fk, row, sp, tier, tier_since, existing: dict, zone, now, new_dues, updated_dues) -> None:
+    last_visits = row.last_visits or {}
+    wanted = {}
+    for ob in sp.schedules.get(tier, ()) if tier != rules.NONE else ():
+        seen = [last_visits[f"{ob.role}:{k}"] for k in ob.kinds if f"{ob.role}:{k}" in last_visits]
+        last = max(datetime.fromisoformat(s) for s in seen) if seen else None
+        due = schedule.due_on(every_days=ob.every_days, tier_since=tier_since,
+                              last_visit_on=schedule.local_day(last, zone) if last else None)
+        wanted[ob.role] = {"tier": tier, "every_days": ob.every_days, "due_on": due, "last_visit_at": last,
+                           "grid_id": row.grid_id}
+    for role, values in wanted.items():
+        found = existing.get(role)
+        if found is None:
+            new_dues.append(values | {"id": new_id(), "subject_type": subject, fk: row.id, "role": role,
+                                      "updated_at": now})
+        elif any(getattr(found, k) != v for k, v in values.items()):
+            updated_dues.append(values | {"id": found.id, "updated_at": now})
+    for role, found in existing.items():
+        if role not in wanted and found.due_on is not None:
+            updated_dues.append({"tier": tier, "every_days": found.every_days, "due_on": None,
+                                 "last_visit_at": found.last_visit_at, "grid_id": row.grid_id, "id": found.id,
+                                 "updated_at": now})
+
+
+# -- reading and overriding ------------------------------------------------------------------------
+
+@dataclass
+class TierView:
+    subject_type: str
+    subject_id: uuid.UUID
+    state: TierState | None
+    history: list
+    today: date
+
+    @property
+    def effective(self) -> str:
+        if self.state is None:
+            return rules.NONE
+        return rules.effective(self.state.computed_tier, self.state.override_tier, self.state.override_expires_on,
+                               self.today)
+
+    @property
+    def override_active(self) -> bool:
+        s = self.state
+        return s is not None and s.override_tier is not None and s.override_expires_on >= self.today
+
+
+def house_tier(session: Session, actor: Actor, house: House, today: date) -> TierView:
+    require(actor, "tier.read")
+    state = q.state(session, "house", house.id)
+    if state is not None:
+        session.refresh(state)
+    return TierView("house", house.id, state, q.history(session, "house", house.id), today)
+
+
+def unit_tier(session: Session, actor: Actor, unit: Unit, today: date) -> TierView:
+    require(actor, "tier.read")
+    state = q.state(session, "unit", unit.id)
+    if state is not None:
+        session.refresh(state)
+    return TierView("unit", unit.id, state, q.history(session, "unit", unit.id), today)
+
+
+def set_override(session: Session, actor: Actor, house: House, *, tier: str, reason: str, expires_on: date,
+                 today: date) -> TierView:
+    require(actor, "tier.override")
+    policy = current_policy()
+    errors = {}
+    if house.use not in rules.LET_USES:
+        errors["tier"] = ["Only rented and mixed-use houses have a tier."]
+    elif tier not in policy.house.tiers:
+        errors["tier"] = [f"One of {', '.join(policy.house.tiers)}."]
+    if expires_on < today:
+        errors["expires_on"] = ["Must be today or later."]
+    if not reason.strip():
+        errors["reason"] = ["Say why."]
+    if errors:
+        raise ValidationFailed(errors=errors)
+    refresh_houses(session, [house.id], today, policy=policy)
+    state = q.state(session, "house", house.id)
+    session.refresh(state)
+    before = rules.effective(state.computed_tier, state.override_tier, state.override_expires_on, today)
+    now = datetime.now(UTC)
+    state.override_tier, state.override_reason, state.override_expires_on = tier, reason.strip(), expires_on
+    state.override_by, state.override_at = actor.account_id, now
+    if before != tier:
+        _record_change(session, state, before, tier, "override", actor, now, policy)
+        state.tier, state.tier_since = tier, today
+    session.flush()
+    refresh_houses(session, [house.id], today, policy=policy)  # dues follow the effective tier
+    audit.record(session, actor, "tier.override", subject_type="house", subject_ids=[house.id],
+                 fields=["tier"], purpose=reason.strip(),
+                 details={"tier": tier, "from": before, "expires_on": expires_on.isoformat()})
+    return house_tier(session, actor, house, today)
+
+
+def lift_override(session: Session, actor: Actor, house: House, today: date) -> TierView:
+    require(actor, "tier.override")
+    policy = current_policy()
+    state = q.state(session, "house", house.id)
+    if state is None or state.override_tier is None:
+        from server.errors import NotFound
+        raise NotFound("This house has no tier override.", code="tier.no_override")
+    session.refresh(state)
+    before = rules.effective(state.computed_tier, state.override_tier, state.override_expires_on, today)
+    lifted = state.override_tier
+    now = datetime.now(UTC)
+    state.override_tier = state.override_reason = state.override_expires_on = None
+    state.override_by = state.override_at = None
+    if before != state.computed_tier:
+        _record_change(session, state, before, state.computed_tier, "override_lifted", actor, now, policy)
+        state.tier, state.tier_since = state.computed_tier, today
+    session.flush()
+    refresh_houses(session, [house.id], today, policy=policy)
+    audit.record(session, actor, "tier.override_lift", subject_type="house", subject_ids=[house.id],
+                 fields=["tier"], details={"lifted": lifted, "tier": state.computed_tier})
+    return house_tier(session, actor, house, today)
+
+
+def _record_change(session, state: TierState, before: str, after: str, cause: str, actor: Actor, now, policy):
+    q.add_changes(session, [{"id": new_id(), "subject_type": state.subject_type, "house_id": state.house_id,
+                             "unit_id": state.unit_id, "from_tier": before, "to_tier": after,
+                             "computed_tier": state.computed_tier, "cause": cause, "reasons": state.reasons,
+                             "policy_version": policy.version, "actor_id": actor.account_id, "changed_at": now}])
+
+
+def refresh_after_submission(session: Session, submission, applied, today: date, zone: str | None = None) -> None:
+    """The houses and units a submission visited or changed (residences count as the house's)."""
+    houses, units = set(), set()
+    if submission.subject_type == "house":
+        houses.add(submission.subject_id)
+    elif submission.subject_type == "unit":
+        units.add(submission.subject_id)
+    for entry in applied.created + applied.updated:
+        if entry["type"] == "house":
+            houses.add(uuid.UUID(entry["id"]))
+        elif entry["type"] == "unit":
+            units.add(uuid.UUID(entry["id"]))
+    refresh_houses(session, houses, today, zone=zone)
+    refresh_units(session, units, today, zone=zone)
+
+
+def local_today(zone: str | None = None) -> date:
+    from zoneinfo import ZoneInfo
+    return datetime.now(ZoneInfo(_zone(zone))).date()

@@ -1,0 +1,200 @@
+"""Tier facts, states and due rows: set-based queries in batches."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from sqlalchemy import Uuid, and_, any_, bindparam, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from server.store.models import InspectionDue, TierChange, TierState
+
+INSPECTION_KINDS = ("inspection", "visit")
+RECENT_INSPECTIONS = 30  # enough to count clean runs and holds
+
+_VISITS = """
+LEFT JOIN LATERAL (
+    SELECT array_agg(x.visited_at ORDER BY x.visited_at DESC) AS insp_at,
+           array_agg(array_to_string(x.hazards, ',') ORDER BY x.visited_at DESC) AS insp_hazards,
+           array_agg(x.received_at ORDER BY x.visited_at DESC) AS insp_received
+    FROM (SELECT visited_at, hazards, received_at FROM visits
+          WHERE {col} = s.id AND kind IN ('inspection', 'visit') AND outcome = 'met'
+          ORDER BY visited_at DESC LIMIT %d) x
+) i ON true
+LEFT JOIN LATERAL (
+    SELECT jsonb_object_agg(l.role || ':' || l.kind, l.at) AS last_visits
+    FROM (SELECT role, kind, max(visited_at) AS at FROM visits
+          WHERE {col} = s.id AND (outcome IS NULL OR outcome NOT IN ('not_home', 'refused'))
+          GROUP BY role, kind) l
+) lv ON true
+LEFT JOIN tier_states t ON t.{col} = s.id
+""" % RECENT_INSPECTIONS
+
+_HOUSES = """
+SELECT s.id, s.grid_id, s.use, s.rental_mode, s.rooms, s.rented_since, s.agreement_signed_on,
+       coalesce(r.residents, 0) AS residents, coalesce(r.turnover, 0) AS turnover,
+       coalesce(c.late, 0) AS late_reports, coalesce(c.missed_arrivals, 0) AS missed_arrivals,
+       coalesce(c.missed_departures, 0) AS missed_departures, coalesce(c.on_time, 0) AS on_time_reports,
+       i.insp_at, i.insp_hazards, i.insp_received, lv.last_visits, t.id AS state_id
+FROM houses s
+LEFT JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE left_on IS NULL AND verification <> 'rejected') AS residents,
+           count(*) FILTER (WHERE arrived_on > :turnover_from AND verification <> 'rejected')
+           + count(*) FILTER (WHERE left_on > :turnover_from) AS turnover
+    FROM residences WHERE house_id = s.id
+) r ON true
+LEFT JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE kind IN ('arrival_late', 'departure_late')) AS late,
+           count(*) FILTER (WHERE kind = 'missed_arrival') AS missed_arrivals,
+           count(*) FILTER (WHERE kind = 'missed_departure') AS missed_departures,
+           count(*) FILTER (WHERE kind IN ('arrival_on_time', 'departure_on_time')) AS on_time
+    FROM compliance_events WHERE house_id = s.id AND occurred_on > :reporting_from
+) c ON true
+""" + _VISITS.format(col="house_id")
+
+_UNITS = """
+SELECT s.id, s.grid_id, s.kind, i.insp_at, i.insp_hazards, i.insp_received, lv.last_visits, t.id AS state_id
+FROM units s
+""" + _VISITS.format(col="unit_id")
+
+
+def subject_rows(session: Session, subject: str, *, ids=None, after=None, limit=None, today: date,
+                 windows: dict) -> list:
+    """Raw facts per house or unit: by ``ids``, or the next ``limit`` after id ``after`` (batches)."""
+    sql = _HOUSES if subject == "house" else _UNITS
+    params = {"turnover_from": today - timedelta(days=windows["turnover_days"]),
+              "reporting_from": today - timedelta(days=windows["reporting_days"])}
+    if ids is not None:
+        sql += " WHERE s.id = ANY(:ids)"
+        params["ids"] = list(ids)
+    else:
+        sql += " WHERE (CAST(:after AS uuid) IS NULL OR s.id > CAST(:after AS uuid)) ORDER BY s.id LIMIT :limit"
+        params |= {"after": after, "limit": limit}
+    return list(session.execute(text(sql), params))
+
+
+def states_of(session: Session, subject: str, ids) -> dict:
+    """Current state rows (plain rows, not ORM objects: batches stay light) by subject id."""
+    table = TierState.__table__
+    col = table.c.house_id if subject == "house" else table.c.unit_id
+    return {(r.house_id or r.unit_id): r for r in session.execute(select(table).where(col == _any(ids)))}
+
+
+def dues_of(session: Session, subject: str, ids) -> dict:
+    """{subject id: {role: due row}} (plain rows)."""
+    table = InspectionDue.__table__
+    col = table.c.house_id if subject == "house" else table.c.unit_id
+    found: dict = {}
+    for row in session.execute(select(table).where(col == _any(ids))):
+        found.setdefault(row.house_id or row.unit_id, {})[row.role] = row
+    return found
+
+
+def _any(ids):
+    """``= ANY(:ids)`` with one array parameter (an IN list of thousands of parameters is slow to send)."""
+    return any_(bindparam("ids", list(ids), type_=ARRAY(Uuid)))
+
+
+def add_states(session: Session, rows: list[dict]) -> None:
+    if rows:
+        session.execute(insert(TierState), rows)
+
+
+def add_changes(session: Session, rows: list[dict]) -> None:
+    if rows:
+        session.execute(insert(TierChange), rows)
+
+
+def add_dues(session: Session, rows: list[dict]) -> None:
+    if rows:
+        session.execute(insert(InspectionDue), rows)
+
+
+def update_by_id(session: Session, table, rows: list[dict]) -> None:
+    """One UPDATE statement executed for many rows (each dict has ``id`` and the same other keys)."""
+    if not rows:
+        return
+    keys = [k for k in rows[0] if k != "id"]
+    stmt = update(table).where(table.c.id == bindparam("_id")).values({k: bindparam(f"_{k}") for k in keys})
+    session.execute(stmt, [{f"_{k}": v for k, v in r.items()} for r in rows])
+
+
+def history(session: Session, subject: str, subject_id) -> list[TierChange]:
+    col = TierChange.house_id if subject == "house" else TierChange.unit_id
+    return list(session.scalars(select(TierChange).where(col == subject_id)
+                                .order_by(TierChange.changed_at.desc(), TierChange.id.desc())))
+
+
+def state(session: Session, subject: str, subject_id) -> TierState | None:
+    col = TierState.house_id if subject == "house" else TierState.unit_id
+    return session.scalar(select(TierState).where(col == subject_id))
+
+
+def count(session: Session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def status_condition(status: str | None, today: date, within_days: int | None):
+    due = InspectionDue.due_on
+    conditions = [due.is_not(None)]
+    if status == "overdue":
+        conditions.append(due < today)
+    elif status == "due_today":
+        conditions.append(due == today)
+    elif status == "upcoming":
+        conditions.append(due > today)
+    if within_days is not None:
+        conditions.append(due <= today + timedelta(days=within_days))
+    return and_(*conditions)
+
+
+def due_rows(session: Session, scoped, *, after, limit: int) -> list:
+    """(due, address text, lon, lat, grid id, code, name, unit name, rental mode, reasons), due date first.
+
+    The page of due rows is chosen first (index on role / grid and due date), and
+    only its rows are joined to addresses and reasons.
+    """
+    from sqlalchemy.orm import aliased
+
+    from server.store.models import Address, Grid, House, Unit
+    from server.store.queries.registry import keyset
+
+    d = InspectionDue
+    page = keyset(scoped.with_only_columns(d.id), (d.due_on, d.id), after, limit).subquery()
+    hs, us = aliased(TierState), aliased(TierState)
+    query = (
+        select(d, Address.full_text, func.ST_X(Address.geom), func.ST_Y(Address.geom), Grid.id, Grid.code,
+               Grid.name, Unit.name, House.rental_mode, func.coalesce(hs.reasons, us.reasons))
+        .join(page, page.c.id == d.id)
+        .outerjoin(House, House.id == d.house_id)
+        .outerjoin(Unit, Unit.id == d.unit_id)
+        .join(Address, Address.id == func.coalesce(House.address_id, Unit.address_id))
+        .join(Grid, Grid.id == d.grid_id)
+        .outerjoin(hs, hs.house_id == d.house_id)
+        .outerjoin(us, us.unit_id == d.unit_id)
+        .order_by(d.due_on, d.id)
+    )
+    return list(session.execute(query))
+
+
+def due_summary(session: Session, scoped, *, group_by: str, today: date) -> list[dict]:
+    from sqlalchemy.orm import aliased
+
+    from server.store.models import Grid
+
+    d = aliased(InspectionDue, scoped.subquery())
+    counts = (func.count().filter(d.due_on < today), func.count().filter(d.due_on == today),
+              func.count().filter(d.due_on > today))
+    if group_by == "grid":  # count per grid id first, then name the (few) grids
+        per = select(d.grid_id, *(c.label(n) for c, n in zip(counts, ("o", "t", "u")))).group_by(d.grid_id).subquery()
+        query = (select(Grid.id, Grid.code, Grid.name, per.c.o, per.c.t, per.c.u)
+                 .join(per, per.c.grid_id == Grid.id).order_by(Grid.code))
+        return [{"key": code, "grid": {"id": gid, "code": code, "name": name}, "overdue": o, "due_today": t,
+                 "upcoming": u} for gid, code, name, o, t, u in session.execute(query)]
+    column = d.tier if group_by == "tier" else d.role
+    query = select(column, *counts).group_by(column).order_by(column)
+    return [{"key": key, "grid": None, "overdue": o, "due_today": t, "upcoming": u}
+            for key, o, t, u in session.execute(query)]

@@ -20,13 +20,14 @@ from server.domain.landlords import Timeliness, permit_required, timeliness
 from server.domain.reporting import local_date
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.services import persons as person_service
+from server.services import tiers as tier_service
 from server.store import audit, scoping
 from server.store.models import Address, ComplianceEvent, House, Person, Residence
 from server.store.queries import landlords as q
+from server.store.queries import tiers as tier_q
 from server.store.queries import registry as registry_q
 
 COMPLIANCE_WINDOW_DAYS = 180
-SELF_CHECK_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ def report_arrival(session: Session, actor: Actor, house_id: uuid.UUID, *, ident
     when = timeliness(arrived_on, _local(now, zone), deadline_days)
     record_event(session, "arrival_on_time" if when.on_time else "arrival_late", house, residence, when.days_late,
                  arrived_on)
+    tier_service.refresh_houses(session, [house.id], today, zone=zone)  # tenants and reporting are tier facts
     audit.record(session, actor, "landlord.report_arrival", subject_type="person", subject_ids=[person.id],
                  fields=["residence"], details={"house_id": str(house.id), "days_late": when.days_late})
     return ArrivalReport(residence, person, when, permit_required(category, expected_stay_months))
@@ -105,6 +107,7 @@ def report_departure(session: Session, actor: Actor, house_id: uuid.UUID, *, res
     when = timeliness(left_on, _local(now, zone), deadline_days)
     record_event(session, "departure_on_time" if when.on_time else "departure_late", house, residence,
                  when.days_late, left_on)
+    tier_service.refresh_houses(session, [house.id], today, zone=zone)
     audit.record(session, actor, "landlord.report_departure", subject_type="person", subject_ids=[residence.person_id],
                  fields=["left_on"], details={"house_id": str(house.id), "days_late": when.days_late})
     return residence, when
@@ -165,14 +168,16 @@ def _figures(counts: dict[str, int]) -> dict:
 def overview(session: Session, actor: Actor, house: House, today: date) -> dict:
     tenants = q.open_residences_with_people(session, house.id)
     person_service.audit_read(session, actor, [p for _, p in tenants], purpose="landlord's own tenants")
-    last_check = q.last_self_check(session, house.id)
+    state = tier_q.state(session, "house", house.id)
+    self_check = tier_q.dues_of(session, "house", [house.id]).get(house.id, {}).get("landlord")
     return {
         "tenants": tenants,
         "pending_reports": sum(1 for r, _ in tenants if r.verification == "pending"),
         "compliance": compliance(session, house, today),
-        "last_self_check_at": last_check,
-        "next_self_check_due": (last_check.date() + timedelta(days=SELF_CHECK_DAYS)) if last_check else today,
-        "tier": None,
+        "last_self_check_at": q.last_self_check(session, house.id),
+        "tier": state.tier if state is not None else None,
+        # Only trusted rentals owe a monthly self-check (the tier policy's schedule); None: nothing due.
+        "next_self_check_due": self_check.due_on if self_check is not None else None,
     }
 
 

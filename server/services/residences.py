@@ -13,6 +13,7 @@ from server.auth.verbs import require
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.services import houses as house_service
 from server.services import persons as person_service
+from server.services import tiers as tier_service
 from server.store import audit, scoping
 from server.store.models import Person, Residence
 from server.store.queries import registry as q
@@ -52,6 +53,7 @@ def create(session: Session, actor: Actor, *, person_id: uuid.UUID, house_id: uu
     session.flush()
     audit.record(session, actor, "residence.create", subject_type="person", subject_ids=[person_id],
                  fields=["residence"], details={"house_id": str(house.id), "residence_id": str(row.id)})
+    tier_service.refresh_houses(session, [house.id], today)  # residents and turnover are tier facts
     return row
 
 
@@ -82,6 +84,7 @@ def update(session: Session, actor: Actor, residence: Residence, *, today: date,
     session.flush()
     audit.record(session, actor, "residence.update", subject_type="person", subject_ids=[residence.person_id],
                  fields=changed, details={"residence_id": str(residence.id)})
+    tier_service.refresh_houses(session, [residence.house_id], today)
     return residence
 
 

@@ -224,7 +224,10 @@ def test_a_self_check_through_the_submission_api_counts_as_the_landlords_self_ch
     assert r.status_code == 201, r.get_json()
     [mine] = client.get("/api/v1/landlord/houses").get_json()["items"]
     assert mine["last_self_check_at"] is not None
-    assert mine["next_self_check_due"] == (date.today() + timedelta(days=30)).isoformat()
+    # no signed safety agreement: a focus rental, inspected by the police; no monthly self-check is owed
+    assert mine["tier"] == "focus" and mine["next_self_check_due"] is None
+    visits = client.get("/api/v1/visits").get_json()["items"]
+    assert [(v["kind"], v["form"]["id"]) for v in visits] == [("self_check", "landlord_self_check")]
 
 
 def _self_check_answers(form):
@@ -297,3 +300,21 @@ def test_police_see_a_landlords_record_over_all_their_houses(landlord, as_police
     assert [x["house_id"] for x in record["houses"]] == [h["id"]]
     outsider = login("grid_worker", grids=[district.grids[2].code])
     assert outsider.get(f"/api/v1/landlords/{account_id}/compliance").status_code == 404
+
+
+def test_an_unreported_tenant_found_at_a_visit_puts_the_rental_in_focus(as_worker, as_police, anon):
+    signed = (date.today() - timedelta(days=400)).isoformat()
+    h = house(as_worker, use="rented", rental_mode="whole", agreement_signed_on=signed, rented_since=signed)
+    as_police.post("/api/v1/landlords", json={
+        "username": "zhou.landlord", "password": PASSWORD, "name": "周安", "phone": "13900005555",
+        "document_type": "citizen_id", "document_number": citizen_id(date(1966, 6, 6), "male"), "house_ids": [h["id"]]})
+    before = as_police.get(f"/api/v1/houses/{h['id']}/tier").get_json()
+    assert before["tier"] == "uncertain" and "not_inspected" in {r["rule"] for r in before["reasons"]}
+    unreported = resident(name="冯涛", birth=date(1989, 8, 8), arrived=date.today() - timedelta(days=30))
+    assert as_worker.post("/api/v1/submissions", json=visit(h, [unreported])).status_code == 201
+    after = as_police.get(f"/api/v1/houses/{h['id']}/tier").get_json()
+    assert after["tier"] == "focus"
+    assert "unreported_tenants" in {r["rule"] for r in after["reasons"]}
+    token = _sign_in(anon, "zhou.landlord").get_json()["token"]
+    [mine] = type(anon)(anon.client, token).get("/api/v1/landlord/houses").get_json()["items"]
+    assert mine["tier"] == "focus" and mine["compliance"]["missed_arrivals"] == 1

@@ -146,7 +146,8 @@ class LandlordHouseSchema(ma.Schema):
     pending_reports = fields.Integer(required=True, metadata={"description": "Your reports not yet verified at a visit"})
     tier = fields.String(allow_none=True, required=True, metadata={"description": "focus, uncertain or trusted"})
     last_self_check_at = fields.DateTime(allow_none=True, required=True)
-    next_self_check_due = fields.Date(required=True)
+    next_self_check_due = fields.Date(allow_none=True, required=True, metadata={
+        "description": "When your next self-check is due (trusted rentals: monthly); null when none is owed"})
     compliance = fields.Nested(ComplianceSchema, required=True)
 
 

@@ -68,3 +68,11 @@ def test_a_changed_area_resets_the_phone(as_admin, login, district):
 def test_a_tampered_cursor_is_a_field_error(as_worker):
     r = as_worker.get("/api/v1/sync/changes", query_string={"cursor": "bm9wZQ"})
     assert r.status_code == 422 and "cursor" in r.get_json()["errors"]
+
+
+def test_dates_in_the_feed_are_iso_like_everywhere_else(as_worker):
+    h = house(as_worker, agreement_signed_on="2026-03-01", rented_since="2025-12-31")
+    items, _ = _drain(as_worker)
+    record = next(i for i in items if i["type"] == "house" and i["id"] == h["id"])["data"]
+    assert (record["agreement_signed_on"], record["rented_since"]) == ("2026-03-01", "2025-12-31")
+    assert record["created_at"] == h["created_at"]

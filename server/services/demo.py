@@ -9,6 +9,7 @@ from server.auth.actor import system
 from server.errors import Conflict
 from server.services import accounts
 from server.services import seed as seeder
+from server.services import tiers
 from server.store.queries import accounts as account_q
 from server.store.queries import demo as q
 
@@ -17,7 +18,7 @@ DEMO_HOUSEHOLDS = 1500
 DEMO_SEED = 1
 
 
-def load(session: Session) -> list[tuple[str, str, str]]:
+def load(session: Session, zone: str | None = None) -> list[tuple[str, str, str]]:
     """Seed the district unless it is there; create missing accounts. Returns (username, role, password)."""
     try:
         seeder.run(session, households=DEMO_HOUSEHOLDS, seed=DEMO_SEED)
@@ -43,4 +44,6 @@ def load(session: Session) -> list[tuple[str, str, str]]:
         if role == "landlord":
             q.give_rentals(session, account.id, [g.id for g in area.grids[:2]], count=3)
         logins.append((username, role, DEMO_PASSWORD))
+    # Tiers and due inspections, so the due lists are not empty (what the nightly recompute does).
+    tiers.recompute(session, tiers.local_today(zone), zone=zone)
     return logins

@@ -21,3 +21,13 @@ def test_demo_accounts_see_their_part_of_a_seeded_district_and_reloading_is_safe
 
     assert 0 < visible("worker") < visible("committee") <= visible("police") <= visible("admin") == houses
     assert visible("landlord") == 3
+
+
+def test_the_demo_police_officer_has_rentals_to_inspect(session):
+    from server.store.models import InspectionDue
+
+    demo.load(session)
+    police = actor_for(session.scalar(select(Account).where(Account.username == "police")))
+    due = session.scalar(select(func.count()).select_from(
+        scoping.visible_dues(police).where(InspectionDue.due_on.is_not(None)).subquery()))
+    assert due > 0

@@ -44,24 +44,23 @@ def _zone(zone: str | None) -> str:
 def refresh_houses(session: Session, house_ids, today: date, *, zone: str | None = None,
                    now: datetime | None = None, policy: Policy | None = None) -> int:
     """Re-evaluate these houses now (in the caller's transaction); returns how many tiers changed."""
-    ids = list({i for i in house_ids if i is not None})
-    if not ids:
-        return 0
-    session.flush()
-    policy = policy or current_policy()
-    rows = q.subject_rows(session, "house", ids=ids, today=today, windows=policy.windows)
-    return _evaluate(session, "house", rows, today, _zone(zone), now or datetime.now(UTC), policy)
+    return _refresh(session, "house", house_ids, today, zone, now, policy)
 
 
 def refresh_units(session: Session, unit_ids, today: date, *, zone: str | None = None,
                   now: datetime | None = None, policy: Policy | None = None) -> int:
-    ids = list({i for i in unit_ids if i is not None})
+    """Re-evaluate these units now (in the caller's transaction); returns how many tiers changed."""
+    return _refresh(session, "unit", unit_ids, today, zone, now, policy)
+
+
+def _refresh(session: Session, subject: str, subject_ids, today: date, zone, now, policy) -> int:
+    ids = list({i for i in subject_ids if i is not None})
     if not ids:
         return 0
     session.flush()
     policy = policy or current_policy()
-    rows = q.subject_rows(session, "unit", ids=ids, today=today, windows=policy.windows)
-    return _evaluate(session, "unit", rows, today, _zone(zone), now or datetime.now(UTC), policy)
+    rows = q.subject_rows(session, subject, ids=ids, today=today, windows=policy.windows)
+    return _evaluate(session, subject, rows, today, _zone(zone), now or datetime.now(UTC), policy)
 
 
 def recompute(session: Session, today: date, *, zone: str | None = None, batch: int = BATCH, progress=None,

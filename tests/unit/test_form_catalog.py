@@ -46,7 +46,7 @@ def test_the_shipped_forms_load_against_the_lock():
     assert sorted(catalog.forms) == sorted(tuple(key.split("/")) for key in lock_of(DEFAULT_ROOT))
     assert {f.id for f in catalog.current()} == {
         "address_house_registration", "household_visit", "inspection", "tenant_report", "unit_registration",
-        "landlord_self_check"}
+        "landlord_self_check", "unit_inspection"}
     assert catalog.get("household_visit", "2026.1").kind == "visit"
     assert catalog.get("household_visit", "1999.1") is None
 
@@ -123,7 +123,8 @@ def test_for_role_filters_current_forms_by_role():
     catalog = load_catalog()
     assert [f.id for f in catalog.for_role("landlord")] == ["landlord_self_check", "tenant_report"]
     police = {f.id for f in catalog.for_role("police")}
-    assert police == {"address_house_registration", "household_visit", "inspection", "unit_registration"}
+    assert police == {"address_house_registration", "household_visit", "inspection", "unit_registration",
+                      "unit_inspection"}
     assert catalog.for_role("mayor") == []
 
 

@@ -41,10 +41,10 @@ def problems_of(data) -> list[str]:
 
 # --- the shipped forms -----------------------------------------------------------------------
 
-def test_six_forms_are_shipped():
+def test_seven_forms_are_shipped():
     assert {p.parent.name for p in SHIPPED} == {
         "address_house_registration", "household_visit", "inspection", "tenant_report", "unit_registration",
-        "landlord_self_check"}
+        "landlord_self_check", "unit_inspection"}
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: f"{p.parent.name}/{p.stem}")

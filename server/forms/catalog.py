@@ -132,7 +132,7 @@ def write_lock(root: Path | None = None) -> list[str]:
             lock[key] = hashlib.sha256(content).hexdigest()
             added.append(key)
     if added:
-        _write_json_atomically(root / LOCK_FILE, dict(sorted(lock.items())))
+        write_json_atomically(root / LOCK_FILE, dict(sorted(lock.items())))
     return added
 
 
@@ -187,7 +187,7 @@ def _read_form(shown: str, key: str, content: bytes, meta_schema: dict) -> Form:
         raise CatalogError([f"{shown}: {p}" for p in exc.problems]) from None
 
 
-def _write_json_atomically(path: Path, data: dict) -> None:
+def write_json_atomically(path: Path, data: dict) -> None:
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:

@@ -1,13 +1,19 @@
 """Reading the tier policy files: ``field_schema/policies/tiers/<version>.yaml``.
 
 The highest version is the one in force (``current_policy``); every stored
-evaluation names the version that produced it. Checking is pure domain code
+evaluation names the version that produced it, so a published version never
+changes: ``field_schema/policies/tiers.lock.json`` keeps each published file's
+SHA-256 (like ``forms.lock.json``), and a version that is unpublished, edited
+after publishing, or gone is refused. Checking is pure domain code
 (``server.domain.tiers.policy.load_policy``); this module only reads files.
-``python -m server.policies.tiers [FILE]`` checks a file and prints its problems.
+``python -m server.policies.tiers [FILE]`` checks files and prints their
+problems; ``--lock`` publishes the versions not yet in the lock.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +22,7 @@ import yaml
 
 from server.domain.forms.definition import HAZARDS
 from server.domain.tiers.policy import Policy, PolicyError, load_policy
-from server.forms.catalog import version_key
+from server.forms.catalog import version_key, write_json_atomically
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "field_schema" / "policies" / "tiers"
 
@@ -32,16 +38,67 @@ def read(path: Path) -> Policy:
     return policy
 
 
+def lock_path(directory: Path) -> Path:
+    return directory.parent / f"{directory.name}.lock.json"
+
+
+def read_lock(directory: Path) -> dict[str, str]:
+    path = lock_path(directory)
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.yaml"), key=lambda p: version_key(p.name.removesuffix(".yaml")))
+
+
+def _version(path: Path) -> str:
+    return path.name.removesuffix(".yaml")
+
+
 @lru_cache(maxsize=4)
 def current_policy(directory: Path = DEFAULT_DIR) -> Policy:
-    files = sorted(directory.glob("*.yaml"), key=lambda p: version_key(p.name.removesuffix(".yaml")))
+    files = _files(directory)
     if not files:
         raise PolicyError([f"no tier policy under {directory}"])
-    return read(files[-1])
+    lock = read_lock(directory)
+    problems = [f"{v}: published but its file is gone; a published version is never removed"
+                for v in sorted(set(lock) - {_version(p) for p in files})]
+    newest = files[-1]
+    digest = hashlib.sha256(newest.read_bytes()).hexdigest()
+    if _version(newest) not in lock:
+        problems.append(f"{newest.name}: not published; check it, then run `python -m server.policies.tiers --lock`")
+    elif lock[_version(newest)] != digest:
+        problems.append(f"{newest.name}: changed after it was published (stored evaluations name this version); "
+                        "restore it and put the change in a new version")
+    if problems:
+        raise PolicyError(problems)
+    return read(newest)
+
+
+def publish(directory: Path = DEFAULT_DIR) -> list[str]:
+    """Add the versions not yet in the lock (after checking they read); returns those added."""
+    lock = read_lock(directory)
+    added = []
+    for path in _files(directory):
+        if _version(path) not in lock:
+            read(path)
+            lock[_version(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+            added.append(_version(path))
+    if added:
+        write_json_atomically(lock_path(directory), dict(sorted(lock.items(), key=lambda kv: version_key(kv[0]))))
+    return added
 
 
 def main(argv: list[str] | None = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
+    if args == ["--lock"]:
+        try:
+            added = publish()
+        except PolicyError as exc:
+            print(exc.code, *exc.problems, sep="\n  ")
+            return 1
+        print("published: " + (", ".join(added) if added else "nothing new"))
+        return 0
     paths = [Path(a) for a in args] or sorted(DEFAULT_DIR.glob("*.yaml"))
     failed = 0
     for path in paths:

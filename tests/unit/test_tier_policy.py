@@ -1,12 +1,13 @@
 """The tier policy file: what it may say, and the personal traits it may never use."""
 
 import copy
+import shutil
 
 import pytest
 
 from server.domain.forms.definition import HAZARDS
 from server.domain.tiers.policy import PolicyError, load_policy, trait_in
-from server.policies.tiers import DEFAULT_DIR, current_policy, read
+from server.policies.tiers import DEFAULT_DIR, current_policy, publish, read
 
 import yaml
 
@@ -99,3 +100,35 @@ def test_a_file_whose_name_and_version_differ_is_refused(tmp_path):
     path.write_text((DEFAULT_DIR / "2026.1.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(PolicyError, match="file name must match"):
         read(path)
+
+
+def _policies(tmp_path):
+    directory = tmp_path / "policies" / "tiers"
+    directory.mkdir(parents=True)
+    shutil.copy(DEFAULT_DIR / "2026.1.yaml", directory / "2026.1.yaml")
+    return directory
+
+
+def test_a_policy_is_in_force_only_once_published(tmp_path):
+    directory = _policies(tmp_path)
+    with pytest.raises(PolicyError, match="not published"):
+        current_policy(directory)
+    assert publish(directory) == ["2026.1"]
+    assert current_policy(directory).version == "2026.1"
+    assert publish(directory) == []  # nothing new
+
+
+def test_a_published_policy_that_was_edited_or_removed_is_refused(tmp_path):
+    directory = _policies(tmp_path)
+    publish(directory)
+    path = directory / "2026.1.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("value: 90", "value: 60"), encoding="utf-8")
+    with pytest.raises(PolicyError, match="changed after it was published"):
+        current_policy.__wrapped__(directory)
+    newer = directory / "2026.2.yaml"
+    newer.write_text(path.read_text(encoding="utf-8").replace('version: "2026.1"', 'version: "2026.2"'),
+                     encoding="utf-8")
+    path.unlink()
+    publish(directory)
+    with pytest.raises(PolicyError, match="2026.1: published but its file is gone"):
+        current_policy.__wrapped__(directory)

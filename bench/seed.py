@@ -30,34 +30,30 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database (prints its URL)")
     args = parser.parse_args()
 
-    url = devdb.create_scratch_database(devdb.scratch_server_url(), "gridwork_bench")
-    name = url.rsplit("/", 1)[-1]
-    engine = create_engine(url)
-    try:
-        started = time.perf_counter()
-        migrate.upgrade(url)
-        print(f"database {name} migrated in {time.perf_counter() - started:.1f} s")
-        started = time.perf_counter()
-        with Session(engine) as session:
-            counts = seeder.run(session, households=args.households, seed=args.seed)
-            session.commit()
-        elapsed = time.perf_counter() - started
-        with engine.connect() as conn:
-            stored = bulk.table_counts(bulk.driver_connection(conn))
-        rows = sum(stored.values())
-        for table, n in stored.items():
-            print(f"  {table:<12} {n:>9,}")
-        print(f"households {args.households:,}  addresses {stored['addresses']:,}  persons {stored['persons']:,}"
-              f"  residences {stored['residences']:,}")
-        print(f"seeded {rows:,} rows in {elapsed:.1f} s: {rows / elapsed:,.0f} rows/s, "
-              f"{args.households / elapsed:,.0f} households/s")
-        assert counts["addresses"] == stored["addresses"]
-    finally:
-        engine.dispose()
-        if args.keep:
-            print(f"kept: {url}")
-        else:
-            devdb.drop_scratch_database(url)
+    with devdb.scratch_database("gridwork_bench", keep=args.keep) as url:
+        name = url.rsplit("/", 1)[-1]
+        engine = create_engine(url)
+        try:
+            started = time.perf_counter()
+            migrate.upgrade(url)
+            print(f"database {name} migrated in {time.perf_counter() - started:.1f} s")
+            started = time.perf_counter()
+            with Session(engine) as session:
+                counts = seeder.run(session, households=args.households, seed=args.seed)
+                session.commit()
+            elapsed = time.perf_counter() - started
+            with engine.connect() as conn:
+                stored = bulk.table_counts(bulk.driver_connection(conn))
+            rows = sum(stored.values())
+            for table, n in stored.items():
+                print(f"  {table:<12} {n:>9,}")
+            print(f"households {args.households:,}  addresses {stored['addresses']:,}  persons {stored['persons']:,}"
+                  f"  residences {stored['residences']:,}")
+            print(f"seeded {rows:,} rows in {elapsed:.1f} s: {rows / elapsed:,.0f} rows/s, "
+                  f"{args.households / elapsed:,.0f} households/s")
+            assert counts["addresses"] == stored["addresses"]
+        finally:
+            engine.dispose()
     return 0
 
 

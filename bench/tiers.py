@@ -168,87 +168,83 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database (prints its URL)")
     args = parser.parse_args()
 
-    url = devdb.create_scratch_database(devdb.scratch_server_url(), "gridwork_bench")
-    engine = create_engine(url)
-    server = None
-    try:
-        migrate.upgrade(url)
-        started = time.perf_counter()
-        with Session(engine) as session:
-            counts = seeder.run(session, households=args.households, seed=args.seed, analyze=True)
-            session.commit()
-        print(f"seeded {args.households:,} households ({counts['houses']:,} houses, {counts['units']:,} units) "
-              f"in {time.perf_counter() - started:.1f} s")
-
-        with Session(engine) as session:
-            station = _station_of(session, STATION_HOUSEHOLDS)
-            community = session.scalar(text("SELECT d.code FROM divisions d WHERE d.level = 'community' LIMIT 1"))
-            made = {}
-            for role, scope in (("admin", {}), ("police", {"station": station.code}),
-                                ("committee", {"community": community})):
-                made[role] = accounts.create(session, system("bench"), username=f"bench-{role}", password=PASSWORD,
-                                             role=role, **scope)
+    with devdb.scratch_database("gridwork_bench", keep=args.keep) as url:
+        engine = create_engine(url)
+        server = None
+        try:
+            migrate.upgrade(url)
             started = time.perf_counter()
-            session.execute(text(EXTRAS), {"police": made["police"].id, "committee": made["committee"].id})
-            session.execute(text(COMPLIANCE))
-            session.commit()
-            session.execute(text("ANALYZE visits; ANALYZE submissions; ANALYZE compliance_events"))
-            session.commit()
-            visits = session.scalar(text("SELECT count(*) FROM visits"))
-            print(f"added {visits:,} inspections and the compliance record in {time.perf_counter() - started:.1f} s")
-        print(f"police station {station.code}: {station.n:,} households")
+            with Session(engine) as session:
+                counts = seeder.run(session, households=args.households, seed=args.seed, analyze=True)
+                session.commit()
+            print(f"seeded {args.households:,} households ({counts['houses']:,} houses, {counts['units']:,} units) "
+                  f"in {time.perf_counter() - started:.1f} s")
 
-        env = dict(os.environ, DATABASE_URL=url)
-        gridwork = str(Path(sys.executable).parent / "gridwork")
-        for run in ("first", "second"):
-            started = time.perf_counter()
-            out = subprocess.run([gridwork, "tiers", "recompute"], env=env, check=True, capture_output=True,
-                                 text=True).stdout
-            print(f"tiers recompute ({run} run): {time.perf_counter() - started:.1f} s wall; "
-                  f"{out.strip().splitlines()[-1]}")
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            # what autovacuum does soon after a bulk write (visibility map for index-only scans, statistics)
-            conn.execute(text("VACUUM ANALYZE tier_states, inspection_dues, tier_changes, changes"))
-            for row in conn.execute(text("SELECT subject_type, tier, count(*) FROM tier_states "
-                                         "GROUP BY 1, 2 ORDER BY 1, 2")):
-                print(f"  {row[0]:<6} {row[1]:<10} {row[2]:>8,}")
-            dues = conn.execute(text(
-                "SELECT count(*) FILTER (WHERE role = 'police' AND grid_id IN (SELECT g.id FROM grids g "
-                "JOIN stations s ON s.id = g.station_id WHERE s.code = :code)), count(*) FROM inspection_dues "
-                "WHERE due_on IS NOT NULL"), {"code": station.code}).one()
-            print(f"  due rows: {dues[1]:,} in all, {dues[0]:,} for the officer of {station.code}")
-            conn.commit()
+            with Session(engine) as session:
+                station = _station_of(session, STATION_HOUSEHOLDS)
+                community = session.scalar(text("SELECT d.code FROM divisions d WHERE d.level = 'community' LIMIT 1"))
+                made = {}
+                for role, scope in (("admin", {}), ("police", {"station": station.code}),
+                                    ("committee", {"community": community})):
+                    made[role] = accounts.create(session, system("bench"), username=f"bench-{role}", password=PASSWORD,
+                                                 role=role, **scope)
+                started = time.perf_counter()
+                session.execute(text(EXTRAS), {"police": made["police"].id, "committee": made["committee"].id})
+                session.execute(text(COMPLIANCE))
+                session.commit()
+                session.execute(text("ANALYZE visits; ANALYZE submissions; ANALYZE compliance_events"))
+                session.commit()
+                visits = session.scalar(text("SELECT count(*) FROM visits"))
+                print(f"added {visits:,} inspections and the compliance record in {time.perf_counter() - started:.1f} s")
+            print(f"police station {station.code}: {station.n:,} households")
 
-        port = free_port()
-        server = subprocess.Popen([gridwork, "serve", "--port", str(port), "--workers", str(args.workers)],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}/api/v1"
-        for _ in range(100):
-            try:
-                if call(f"{base}/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        tokens = {role: json.loads(call(f"{base}/auth/tokens", body={"username": f"bench-{role}",
-                                                                     "password": PASSWORD})[1])["token"]
-                  for role in ("admin", "police")}
-        print(f"HTTP ({args.workers} gunicorn workers):")
-        measure("police: GET /inspections/due", f"{base}/inspections/due", tokens["police"], args.requests)
-        measure("police: GET /inspections/due?status=overdue", f"{base}/inspections/due?status=overdue",
-                tokens["police"], args.requests)
-        measure("admin: GET /inspections/summary?group_by=grid", f"{base}/inspections/summary?group_by=grid",
-                tokens["admin"], args.requests)
-        measure("admin: GET /inspections/summary?group_by=tier", f"{base}/inspections/summary?group_by=tier",
-                tokens["admin"], args.requests)
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-        engine.dispose()
-        if args.keep:
-            print(f"kept: {url}")
-        else:
-            devdb.drop_scratch_database(url)
+            env = dict(os.environ, DATABASE_URL=url)
+            gridwork = str(Path(sys.executable).parent / "gridwork")
+            for run in ("first", "second"):
+                started = time.perf_counter()
+                out = subprocess.run([gridwork, "tiers", "recompute"], env=env, check=True, capture_output=True,
+                                     text=True).stdout
+                print(f"tiers recompute ({run} run): {time.perf_counter() - started:.1f} s wall; "
+                      f"{out.strip().splitlines()[-1]}")
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                # what autovacuum does soon after a bulk write (visibility map for index-only scans, statistics)
+                conn.execute(text("VACUUM ANALYZE tier_states, inspection_dues, tier_changes, changes"))
+                for row in conn.execute(text("SELECT subject_type, tier, count(*) FROM tier_states "
+                                             "GROUP BY 1, 2 ORDER BY 1, 2")):
+                    print(f"  {row[0]:<6} {row[1]:<10} {row[2]:>8,}")
+                dues = conn.execute(text(
+                    "SELECT count(*) FILTER (WHERE role = 'police' AND grid_id IN (SELECT g.id FROM grids g "
+                    "JOIN stations s ON s.id = g.station_id WHERE s.code = :code)), count(*) FROM inspection_dues "
+                    "WHERE due_on IS NOT NULL"), {"code": station.code}).one()
+                print(f"  due rows: {dues[1]:,} in all, {dues[0]:,} for the officer of {station.code}")
+                conn.commit()
+
+            port = free_port()
+            server = subprocess.Popen([gridwork, "serve", "--port", str(port), "--workers", str(args.workers)],
+                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            base = f"http://127.0.0.1:{port}/api/v1"
+            for _ in range(100):
+                try:
+                    if call(f"{base}/healthz")[0] == 200:
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            tokens = {role: json.loads(call(f"{base}/auth/tokens", body={"username": f"bench-{role}",
+                                                                         "password": PASSWORD})[1])["token"]
+                      for role in ("admin", "police")}
+            print(f"HTTP ({args.workers} gunicorn workers):")
+            measure("police: GET /inspections/due", f"{base}/inspections/due", tokens["police"], args.requests)
+            measure("police: GET /inspections/due?status=overdue", f"{base}/inspections/due?status=overdue",
+                    tokens["police"], args.requests)
+            measure("admin: GET /inspections/summary?group_by=grid", f"{base}/inspections/summary?group_by=grid",
+                    tokens["admin"], args.requests)
+            measure("admin: GET /inspections/summary?group_by=tier", f"{base}/inspections/summary?group_by=tier",
+                    tokens["admin"], args.requests)
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait(timeout=30)
+            engine.dispose()
     return 0
 
 

@@ -23,6 +23,8 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -289,3 +291,16 @@ def drop_scratch_database(database_url: str) -> None:
     name = make_url(database_url).database
     with _maintenance_connection(database_url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def scratch_database(prefix: str, *, keep: bool = False) -> Iterator[str]:
+    """A throwaway database on the private server (benchmarks): dropped on leaving, or kept and its URL printed."""
+    url = create_scratch_database(scratch_server_url(), prefix)
+    try:
+        yield url
+    finally:
+        if keep:
+            print(f"kept: {url}")
+        else:
+            drop_scratch_database(url)

@@ -211,19 +211,19 @@ class TierView:
 
 
 def house_tier(session: Session, actor: Actor, house: House, today: date) -> TierView:
-    require(actor, "tier.read")
-    state = q.state(session, "house", house.id)
-    if state is not None:
-        session.refresh(state)
-    return TierView("house", house.id, state, q.history(session, "house", house.id), today)
+    return _tier(session, actor, "house", house.id, today)
 
 
 def unit_tier(session: Session, actor: Actor, unit: Unit, today: date) -> TierView:
+    return _tier(session, actor, "unit", unit.id, today)
+
+
+def _tier(session: Session, actor: Actor, subject: str, subject_id: uuid.UUID, today: date) -> TierView:
     require(actor, "tier.read")
-    state = q.state(session, "unit", unit.id)
+    state = q.state(session, subject, subject_id)
     if state is not None:
         session.refresh(state)
-    return TierView("unit", unit.id, state, q.history(session, "unit", unit.id), today)
+    return TierView(subject, subject_id, state, q.history(session, subject, subject_id), today)
 
 
 def set_override(session: Session, actor: Actor, house: House, *, tier: str, reason: str, expires_on: date,

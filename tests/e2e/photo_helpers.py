@@ -53,3 +53,9 @@ def served(client, url, **kw):
 
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def only_visit(client, house):
+    """The one visit on a house's timeline."""
+    [v] = client.get(f"/api/v1/houses/{house['id']}/visits").get_json()["items"]
+    return v

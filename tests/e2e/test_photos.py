@@ -10,7 +10,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from server.store.models import AuditEvent, Photo
-from tests.e2e.photo_helpers import camera_jpeg, digest, manifest, put, served, visit_with_photos
+from tests.e2e.photo_helpers import camera_jpeg, only_visit, digest, manifest, put, served, visit_with_photos
 from tests.e2e.registry_helpers import house
 from tests.s3 import s3_endpoint  # noqa: F401 (fixture)
 from tests.unit.test_images import jpeg, png_chunk
@@ -21,10 +21,6 @@ def _submit(client, body):
     assert r.status_code == 201, r.get_json()
     return r.get_json()
 
-
-def _visit_of(client, h):
-    [v] = client.get(f"/api/v1/houses/{h['id']}/visits").get_json()["items"]
-    return v
 
 
 def _stored_keys(app, data):
@@ -42,7 +38,7 @@ def test_a_photo_uploaded_after_its_visit_is_received_and_served_without_metadat
     data = camera_jpeg((3000, 2000))
     body = visit_with_photos(h, {"door.jpg": data})
     assert _submit(as_worker, body)["missing_attachments"] == ["door.jpg"]
-    assert _visit_of(as_worker, h)["photos"][0] | {"urls": None} == {
+    assert only_visit(as_worker, h)["photos"][0] | {"urls": None} == {
         "id": None, "name": "door.jpg", "status": "missing", "urls": None, "taken_at": None, "taken_location": None,
         "flags": []}
 
@@ -52,7 +48,7 @@ def test_a_photo_uploaded_after_its_visit_is_received_and_served_without_metadat
     assert (uploaded["status"], uploaded["sha256"], uploaded["missing_attachments"]) == ("linked", digest(data), [])
     assert as_worker.get(f"/api/v1/submissions/{body['instance_id']}").get_json()["missing_attachments"] == []
 
-    [shown] = _visit_of(as_worker, h)["photos"]
+    [shown] = only_visit(as_worker, h)["photos"]
     assert (shown["id"], shown["status"]) == (uploaded["id"], "received")
     for size, long_edge in (("320", 320), ("1024", 1024), ("2048", 2048)):
         response, img = served(as_worker, shown["urls"][size])
@@ -74,7 +70,7 @@ def test_exif_position_and_capture_time_are_kept_as_evidence(as_worker):
     uploaded = put(as_worker, body["instance_id"], "door.jpg", data).get_json()
     assert uploaded["taken_location"] == pytest.approx({"lon": 120.0061, "lat": 30.0052}, abs=1e-5)
     assert uploaded["camera"] == "Xiaomi Redmi Note 12"
-    [shown] = _visit_of(as_worker, h)["photos"]
+    [shown] = only_visit(as_worker, h)["photos"]
     assert shown["taken_at"][:16] == body["completed_at"][:16]   # a minute before completion, same minute or one off
     assert shown["taken_location"] == pytest.approx({"lon": 120.0061, "lat": 30.0052}, abs=1e-5)
 
@@ -89,7 +85,7 @@ def test_a_photo_uploaded_before_its_submission_waits_and_is_linked_when_the_sub
     assert as_worker.get(f"/api/v1/submissions/{body['instance_id']}").status_code == 404
 
     assert _submit(as_worker, body)["missing_attachments"] == []
-    [shown] = _visit_of(as_worker, h)["photos"]
+    [shown] = only_visit(as_worker, h)["photos"]
     assert (shown["id"], shown["status"]) == (early.get_json()["id"], "received")
     _, img = served(as_worker, shown["urls"]["320"])
     _assert_no_metadata(img)
@@ -104,7 +100,7 @@ def test_photos_interleaved_with_the_submission_each_end_up_received_and_the_res
     assert put(as_worker, body["instance_id"], "a.jpg", files["a.jpg"]).status_code == 201
     detail = as_worker.get(f"/api/v1/submissions/{body['instance_id']}").get_json()
     assert detail["missing_attachments"] == ["c.jpg"]
-    photos = _visit_of(as_worker, h)["photos"]
+    photos = only_visit(as_worker, h)["photos"]
     assert [(p["name"], p["status"]) for p in photos] == [("a.jpg", "received"), ("b.jpg", "received"),
                                                           ("c.jpg", "missing")]
 
@@ -147,9 +143,9 @@ def test_an_early_upload_with_another_hash_is_not_linked_when_the_submission_arr
     result = _submit(as_worker, body)
     assert result["missing_attachments"] == ["door.jpg"]
     assert result["result"]["attachments_refused"] == ["door.jpg"]
-    assert [p["status"] for p in _visit_of(as_worker, h)["photos"]] == ["missing"]
+    assert [p["status"] for p in only_visit(as_worker, h)["photos"]] == ["missing"]
     assert put(as_worker, body["instance_id"], "door.jpg", declared).status_code == 201
-    assert [p["status"] for p in _visit_of(as_worker, h)["photos"]] == ["received"]
+    assert [p["status"] for p in only_visit(as_worker, h)["photos"]] == ["received"]
 
 
 def _bomb() -> bytes:
@@ -293,7 +289,7 @@ def test_an_edit_keeps_the_photos_already_received(as_worker):
     assert put(as_worker, body["instance_id"], "door.jpg", data).status_code == 201
     edit = visit_with_photos(h, {"door.jpg": data}, deprecated_id=body["instance_id"])
     assert _submit(as_worker, edit)["missing_attachments"] == []
-    [shown] = _visit_of(as_worker, h)["photos"]
+    [shown] = only_visit(as_worker, h)["photos"]
     assert shown["status"] == "received"
     assert served(as_worker, shown["urls"]["320"])[0].status_code == 200
 
@@ -321,7 +317,7 @@ def test_upload_and_serving_work_the_same_with_s3(as_worker, app, monkeypatch, r
     _submit(as_worker, body)
     assert sorted(store.keys(f"photos/{digest(data)}/")) == [f"photos/{digest(data)}/{s}.jpg"
                                                               for s in ("1024", "2048", "320")]
-    [shown] = _visit_of(as_worker, h)["photos"]
+    [shown] = only_visit(as_worker, h)["photos"]
     for size, long_edge in (("320", 320), ("1024", 1024), ("2048", 1600)):   # never upscaled
         response, img = served(as_worker, shown["urls"][size])
         assert max(img.size) == long_edge

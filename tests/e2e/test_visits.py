@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from server.store.models import AuditEvent
-from tests.e2e.photo_helpers import camera_jpeg, put, visit_with_photos
+from tests.e2e.photo_helpers import camera_jpeg, only_visit, put, visit_with_photos
 from tests.e2e.registry_helpers import IN_G0, house
 from tests.e2e.submission_helpers import envelope, resident, visit
 
@@ -29,17 +29,13 @@ def _visits(client, **query):
     return r.get_json()
 
 
-def _only_visit(client, h):
-    [v] = client.get(f"/api/v1/houses/{h['id']}/visits").get_json()["items"]
-    return v
-
 
 def test_a_visit_shows_subject_actor_outcome_times_place_form_findings_photos_and_flags(as_worker):
     h = house(as_worker)
     body = visit_with_photos(h, {"door.jpg": camera_jpeg()})
     body["answers"]["hazards"] = ["coal_stove"]
     _submit(as_worker, body)
-    v = _only_visit(as_worker, h)
+    v = only_visit(as_worker, h)
     assert v["subject"] == {"type": "house", "id": h["id"], "address": h["address"]["full_text"]}
     assert v["actor"]["id"] == str(as_worker.account_id) and v["actor"]["role"] == "grid_worker"
     assert (v["kind"], v["outcome"], v["hazards"], v["instance_id"]) == ("visit", "met", ["coal_stove"],
@@ -55,7 +51,7 @@ def test_a_visit_far_from_the_house_with_poor_gps_is_flagged_not_refused(as_work
     h = house(as_worker)                                              # at 120.005, 30.005
     body = visit(h, [resident()], location={"lon": 120.0085, "lat": 30.005, "accuracy_m": 80})
     _submit(as_worker, body)
-    v = _only_visit(as_worker, h)
+    v = only_visit(as_worker, h)
     assert v["flags"] == ["far_from_subject", "poor_accuracy"]
     assert 320 < v["flag_details"]["far_from_subject"]["measured"] < 350      # on the geography, in metres
     assert v["flag_details"]["far_from_subject"]["limit"] == 100.0
@@ -66,13 +62,13 @@ def test_the_distance_limit_is_a_setting(as_worker, app, monkeypatch):
     monkeypatch.setitem(app.config, "VISIT_MAX_DISTANCE_M", 500)
     h = house(as_worker)
     _submit(as_worker, visit(h, [resident()], location={"lon": 120.0085, "lat": 30.005, "accuracy_m": 8}))
-    assert _only_visit(as_worker, h)["flags"] == []
+    assert only_visit(as_worker, h)["flags"] == []
 
 
 def test_a_form_synced_days_after_it_was_filled_is_a_late_sync(as_worker):
     h = house(as_worker)
     _submit(as_worker, visit(h, [resident()], **_at(minutes_ago=4 * 24 * 60)))
-    v = _only_visit(as_worker, h)
+    v = only_visit(as_worker, h)
     assert v["flags"] == ["late_sync"]
     assert 95 < v["flag_details"]["late_sync"]["measured"] < 97 and v["flag_details"]["late_sync"]["unit"] == "h"
 
@@ -90,10 +86,10 @@ def test_photo_flags_are_computed_whether_the_photo_comes_before_or_after_the_su
                 assert put(as_worker, body["instance_id"], name, data).status_code == 201
         _submit(as_worker, body)
         if not early:
-            assert _only_visit(as_worker, h)["flags"] == []
+            assert only_visit(as_worker, h)["flags"] == []
             for name, data in files.items():
                 assert put(as_worker, body["instance_id"], name, data).status_code == 201
-        v = _only_visit(as_worker, h)
+        v = only_visit(as_worker, h)
         assert v["flags"] == ["photo_far_from_visit", "photo_time_off"], early
         assert list(v["flag_details"]["photo_far_from_visit"]["photos"]) == ["far.jpg"]
         assert 1050 < v["flag_details"]["photo_far_from_visit"]["photos"]["far.jpg"] < 1150

@@ -322,6 +322,4 @@ def _tenant_report(ctx: Context, house: House, top: dict) -> None:
 
 def _reported(ctx: Context, house: House, residence: Residence, event: str, event_on: date) -> None:
     """A landlord's report through the form counts like one through the landlord API."""
-    late = days_late(event_on, ctx.today, ctx.deadline_days)
-    landlord_service.record_event(ctx.session, f"{event}_{'late' if late else 'on_time'}", house, residence, late,
-                                  event_on)
+    landlord_service.record_report(ctx.session, house, residence, event, event_on, ctx.today, ctx.deadline_days)

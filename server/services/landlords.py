@@ -71,9 +71,7 @@ def report_arrival(session: Session, actor: Actor, house_id: uuid.UUID, *, ident
                           reported_at=now, reported_by=actor.account_id, source="landlord", verification="pending")
     session.add(residence)
     session.flush()
-    when = timeliness(arrived_on, _local(now, zone), deadline_days)
-    record_event(session, "arrival_on_time" if when.on_time else "arrival_late", house, residence, when.days_late,
-                 arrived_on)
+    when = record_report(session, house, residence, "arrival", arrived_on, _local(now, zone), deadline_days)
     tier_service.refresh_houses(session, [house.id], today, zone=zone)  # tenants and reporting are tier facts
     audit.record(session, actor, "landlord.report_arrival", subject_type="person", subject_ids=[person.id],
                  fields=["residence"], details={"house_id": str(house.id), "days_late": when.days_late})
@@ -104,9 +102,7 @@ def report_departure(session: Session, actor: Actor, house_id: uuid.UUID, *, res
     now = datetime.now(UTC)
     residence.left_on, residence.departure_reported_at = left_on, now
     session.flush()
-    when = timeliness(left_on, _local(now, zone), deadline_days)
-    record_event(session, "departure_on_time" if when.on_time else "departure_late", house, residence,
-                 when.days_late, left_on)
+    when = record_report(session, house, residence, "departure", left_on, _local(now, zone), deadline_days)
     tier_service.refresh_houses(session, [house.id], today, zone=zone)
     audit.record(session, actor, "landlord.report_departure", subject_type="person", subject_ids=[residence.person_id],
                  fields=["left_on"], details={"house_id": str(house.id), "days_late": when.days_late})
@@ -115,6 +111,15 @@ def report_departure(session: Session, actor: Actor, house_id: uuid.UUID, *, res
 
 def _local(moment: datetime, zone: str) -> date:
     return local_date(moment, zone)
+
+
+def record_report(session: Session, house: House, residence: Residence, event: str, event_on: date,
+                  reported_on: date, deadline_days: int) -> Timeliness:
+    """A landlord reported an arrival or departure (API or tenant_report form): on time or late."""
+    when = timeliness(event_on, reported_on, deadline_days)
+    record_event(session, f"{event}_{'on_time' if when.on_time else 'late'}", house, residence, when.days_late,
+                 event_on)
+    return when
 
 
 def record_event(session: Session, kind: str, house: House, residence: Residence | None, days_late: int,

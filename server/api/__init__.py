@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
+from . import docs_assets
 from .base import PREFIX, SecurityPlugin, add_request_id, authenticate_request
 from .schemas.common import ErrorSchema
 
@@ -26,7 +27,7 @@ def init_app(app: Flask) -> Api:
     app.config.setdefault("OPENAPI_URL_PREFIX", PREFIX)
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
-    app.config.setdefault("OPENAPI_SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/")
+    docs_assets.init_app(app)  # Swagger UI from our own server, no CDN
     api = GridworkApi(app, spec_kwargs={
         "extra_plugins": [SecurityPlugin()],
         "info": {"description": "Field data collection for community grid management: one standard "

@@ -62,7 +62,7 @@ class SecurityPlugin(BasePlugin):
 
 
 def _is_public_endpoint() -> bool:
-    if request.endpoint is None or request.blueprint in (None, "api-docs"):
+    if request.endpoint is None or request.blueprint in (None, "api-docs", "api-docs-assets"):
         return True  # 404/405 and the docs pages
     view = current_app.view_functions.get(request.endpoint)
     view_class = getattr(view, "view_class", None)

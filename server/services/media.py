@@ -6,6 +6,10 @@ pointing at nothing. A lost or deleted file is the other way round: a photo
 the database knows whose file is missing. This reports both, and removes
 orphans on request — only those older than a grace period, so that the blobs
 of uploads still in flight (written, not yet committed) are never taken.
+
+Pending photos are uploads whose submission never arrived (a phone wiped, a
+visit discarded). After PENDING_PHOTO_DAYS (default 7) they expire: the rows go,
+and so do the files no other photo shares (issue #11).
 """
 
 from __future__ import annotations
@@ -53,3 +57,24 @@ def check(session: Session, store: MediaStore, *, fix_orphans: bool = False,
             store.delete(key)
             report.removed.append(key)
     return report
+
+
+@dataclass
+class Expired:
+    photos: list[str] = field(default_factory=list)     # ids of the pending photos deleted
+    unreferenced: list[str] = field(default_factory=list)  # their keys no other photo shares: to remove
+
+
+def expire_pending(session: Session, *, older_than: timedelta) -> Expired:
+    """Delete pending photos received more than ``older_than`` ago (flush only: the caller commits,
+    then calls ``remove`` so that no file goes before its row is gone for good)."""
+    deleted = q.delete_pending_received_before(session, datetime.now(UTC) - older_than)
+    keys = {key for _, photo_keys in deleted for key in photo_keys}
+    session.flush()
+    shared = q.keys_still_referenced(session, keys)
+    return Expired(photos=sorted(str(photo_id) for photo_id, _ in deleted), unreferenced=sorted(keys - shared))
+
+
+def remove(store: MediaStore, keys: list[str]) -> None:
+    for key in keys:
+        store.delete(key)

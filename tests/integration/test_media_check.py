@@ -62,3 +62,52 @@ def test_missing_files_and_orphans_are_reported_and_only_old_orphans_are_removed
     assert all(store.exists(key_for(digest(kept), size)) for size in ("320", "1024", "2048"))
     assert fixed.exit_code == 1                                # the missing file is still missing
     assert ">> 1 missing, 1 orphans, 1 removed" in fixed.output
+
+
+def _pending(client, data):
+    """An upload whose submission never arrives."""
+    import uuid
+
+    instance = str(uuid.uuid4())
+    assert put(client, instance, "door.jpg", data).status_code == 201
+    return instance
+
+
+def _age(session, instance, days):
+    from sqlalchemy import text
+
+    session.execute(text("UPDATE photos SET received_at = now() - make_interval(days => :d) "
+                         "WHERE instance_id = :i"), {"d": days, "i": instance})
+
+
+def _photo_count(session, instance):
+    from sqlalchemy import text
+
+    return session.execute(text("SELECT count(*) FROM photos WHERE instance_id = :i"), {"i": instance}).scalar()
+
+
+def test_pending_uploads_whose_submission_never_came_expire_with_their_files(store, app, as_worker, session):
+    abandoned = camera_jpeg(size=(300, 200))
+    old = _pending(as_worker, abandoned)
+    _age(session, old, 8)
+    recent = _pending(as_worker, camera_jpeg(size=(310, 200)))
+    _age(session, recent, 6)
+    shared = _uploaded(as_worker)                       # linked to a submission...
+    old_copy = _pending(as_worker, shared)               # ...and the same picture left pending long ago
+    _age(session, old_copy, 30)
+
+    result = _run(app, "--expire-pending")
+    assert ">> expired 2 pending photos older than 7 days, removed 3 files" in result.output, result.output
+    assert _photo_count(session, old) == 0 and _photo_count(session, old_copy) == 0
+    assert _photo_count(session, recent) == 1
+    assert not any(store.exists(key_for(digest(abandoned), size)) for size in ("320", "1024", "2048"))
+    assert all(store.exists(key_for(digest(shared), size)) for size in ("320", "1024", "2048"))
+    assert result.exit_code == 0                        # nothing missing, no orphans left behind
+
+
+def test_the_pending_age_is_a_setting(store, app, as_worker, session):
+    old = _pending(as_worker, camera_jpeg(size=(300, 200)))
+    _age(session, old, 3)
+    assert "expired 0 pending" in _run(app, "--expire-pending").output
+    assert "expired 1 pending photos older than 2 days" in _run(app, "--expire-pending", "--pending-days", "2").output
+    assert _photo_count(session, old) == 0

@@ -21,3 +21,23 @@ def referenced_keys(session: Session) -> dict[str, set[uuid.UUID]]:
         if original_key:
             keys[original_key].add(photo_id)
     return dict(keys)
+
+
+def delete_pending_received_before(session: Session, cutoff) -> list[tuple[uuid.UUID, list[str]]]:
+    """Delete pending photos (uploaded, never claimed by a submission) received before ``cutoff``;
+    returns each deleted photo's id and the storage keys it pointed at."""
+    from sqlalchemy import delete
+
+    rows = session.execute(
+        delete(Photo).where(Photo.status == "pending", Photo.received_at < cutoff)
+        .returning(Photo.id, Photo.derivatives, Photo.original_key)
+    ).all()
+    return [(photo_id, [d["key"] for d in (derivatives or {}).values()] + ([original] if original else []))
+            for photo_id, derivatives, original in rows]
+
+
+def keys_still_referenced(session: Session, keys: set[str]) -> set[str]:
+    """Those of ``keys`` that some remaining photo row still points at (content-addressed blobs are shared)."""
+    if not keys:
+        return set()
+    return {key for key in referenced_keys(session) if key in keys}

@@ -175,13 +175,33 @@ def demo_load():
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=8000, type=int)
 @click.option("--workers", default=2, type=int)
+@with_appcontext
 def serve(host, port, workers):
-    """Serve the API with gunicorn (Ctrl-C stops it)."""
+    """Serve the API with gunicorn (Ctrl-C stops it). Refuses a database that could lose acknowledged writes."""
+    from server.store.db import durability_problems
+
+    problems = durability_problems(_database_url())
+    if problems:
+        raise click.ClickException(
+            "the database is not durable, so a 2xx could be lost in a crash: " + "; ".join(problems)
+            + ". Turn these settings back on (see docs/operations.md).")
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     os.execv(gunicorn, [
         gunicorn, "--bind", f"{host}:{port}", "--workers", str(workers),
-        "--access-logfile", "-", "--graceful-timeout", "5", "server.app:create_app()",
+        "--access-logfile", "-", "--graceful-timeout", "5", *_control_socket_args(),
+        "server.app:create_app()",
     ])
+
+
+def _control_socket_args() -> list[str]:
+    """gunicorn's control socket lives in this checkout's var/run/, not in ~/.gunicorn/, where every
+    gunicorn on the machine would announce the same path (issue #11). A Unix socket path is limited
+    to 107 bytes: for a checkout that deep there is no control socket at all."""
+    path = devdb.project_home() / "var" / "run" / "gunicorn.ctl"
+    if len(str(path).encode()) > 100:
+        return ["--no-control-socket"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return ["--control-socket", str(path)]
 
 
 def _session():
@@ -237,8 +257,13 @@ def media():
 @click.option("--fix-orphans", is_flag=True, help="Remove stored files that no photo references.")
 @click.option("--min-age-minutes", default=60, show_default=True, type=click.IntRange(min=0),
               help="Leave orphans younger than this alone (uploads in flight write files before their row).")
+@click.option("--expire-pending", is_flag=True,
+              help="Delete pending photos (uploads whose submission never came) older than --pending-days, "
+                   "and their files.")
+@click.option("--pending-days", default=None, type=click.IntRange(min=1),
+              help="Age at which a pending photo expires (default: PENDING_PHOTO_DAYS, 7).")
 @with_appcontext
-def media_check(fix_orphans, min_age_minutes):
+def media_check(fix_orphans, min_age_minutes, expire_pending, pending_days):
     """Report photos whose files are missing from storage, and stored files nothing references.
     Exits 1 while either remains."""
     from datetime import timedelta
@@ -246,6 +271,14 @@ def media_check(fix_orphans, min_age_minutes):
     from server.services import media as media_service
 
     store = current_app.extensions["gridwork.media"]
+    if expire_pending:
+        days = pending_days or current_app.config["PENDING_PHOTO_DAYS"]
+        with _session() as session:
+            expired = media_service.expire_pending(session, older_than=timedelta(days=days))
+            session.commit()
+        media_service.remove(store, expired.unreferenced)  # only after the rows are gone for good
+        click.echo(f">> expired {len(expired.photos)} pending photos older than {days} days, "
+                   f"removed {len(expired.unreferenced)} files")
     with _session() as session:
         report = media_service.check(session, store, fix_orphans=fix_orphans,
                                      min_age=timedelta(minutes=min_age_minutes))

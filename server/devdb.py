@@ -170,9 +170,11 @@ class Instance:
             "unix_socket_directories = ''\n"
             "max_connections = 100\n"
             "shared_buffers = '256MB'\n"
-            # A development database: a crash may lose the last few commits,
-            # never consistency. Makes the test suite markedly faster.
-            "synchronous_commit = off\n"
+            # `make run` serves from this instance: an acknowledged write must
+            # survive a crash (issue #11), so commits wait for the WAL flush.
+            # Only throwaway test databases turn this off, per database.
+            "synchronous_commit = on\n"
+            "fsync = on\n"
             "timezone = 'UTC'\n"
         )
         # root may append to the server user's file; ownership is kept
@@ -187,6 +189,7 @@ class Instance:
         if not self.exists:
             self.create()
         if self.is_running():
+            self._ensure_database()  # also makes an instance from before issue #11 durable
             return False
         log = self.data_dir / "server.log"
         _run(
@@ -226,6 +229,15 @@ class Instance:
             found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
             if not found:
                 conn.execute(f'CREATE DATABASE "{DATABASE}"')
+            make_durable(conn)
+
+
+def make_durable(conn) -> None:
+    """Instances made before issue #11 were initialised with `synchronous_commit = off`;
+    ALTER SYSTEM (postgresql.auto.conf) overrides that line, and a reload applies it."""
+    if conn.execute("SHOW synchronous_commit").fetchone()[0] == "off":
+        conn.execute("ALTER SYSTEM SET synchronous_commit = 'on'")
+        conn.execute("SELECT pg_reload_conf()")
 
 
 def _free_port(preferred: int) -> int:
@@ -275,13 +287,19 @@ def _maintenance_connection(url: str):
                            dbname="postgres", autocommit=True)
 
 
-def create_scratch_database(server_url: str, prefix: str) -> str:
-    """Create ``<prefix>_<random>`` on the server; returns its URL."""
+def create_scratch_database(server_url: str, prefix: str, *, durable: bool = True) -> str:
+    """Create ``<prefix>_<random>`` on the server; returns its URL.
+
+    ``durable=False`` is for the test suite's throwaway databases only: their commits
+    do not wait for the WAL flush (a crash may lose them, which nobody minds there).
+    Benchmarks keep the default, so they measure what `make run` serves."""
     from sqlalchemy.engine import make_url
 
     name = f"{prefix}_{secrets.token_hex(4)}"
     with _maintenance_connection(server_url) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+        if not durable:
+            conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 

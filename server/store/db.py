@@ -84,3 +84,28 @@ def request_session() -> Session:
     if "db_session" not in g:
         g.db_session = get_db().session()
     return g.db_session
+
+
+def durability_problems(url: str) -> list[str]:
+    """Settings of the database at ``url`` that would let an acknowledged commit vanish in a crash.
+
+    A 2xx promises the data is on disk (ARCHITECTURE.md: the served database never runs with
+    `synchronous_commit = off`). Read as the serving role sees them, so per-database and
+    per-role settings count too."""
+    from sqlalchemy import text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            values = {name: conn.execute(text(f"SHOW {name}")).scalar_one()
+                      for name in ("synchronous_commit", "fsync", "full_page_writes")}
+    finally:
+        engine.dispose()
+    problems = []
+    if values["synchronous_commit"] == "off":
+        problems.append("synchronous_commit = off (a crash loses commits already acknowledged)")
+    if values["fsync"] == "off":
+        problems.append("fsync = off (a crash can lose or corrupt committed data)")
+    if values["full_page_writes"] == "off":
+        problems.append("full_page_writes = off (a crash can leave torn pages)")
+    return problems

@@ -10,11 +10,12 @@ PORT       ?= 8000
 WORKERS    ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run test stop db-start db-status system install openapi bench clean-db help
+.PHONY: run test test-fast stop db-start db-status system install openapi bench clean-db help
 
 help:
 	@echo "make run     install what is missing, start the private PostGIS, load the demo district, serve on http://$(HOST):$(PORT)"
 	@echo "make test    install what is missing and run the whole test suite"
+	@echo "make test-fast  the suite without tests marked slow (crash, restore into a second cluster)"
 	@echo "make stop    stop the private PostGIS instance under var/"
 	@echo "make openapi regenerate openapi.yaml from the code"
 
@@ -43,6 +44,9 @@ run: db-start
 
 test: db-start
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: db-start
+	@$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 stop:
 	@if [ -x $(BIN)/gridwork ]; then $(BIN)/gridwork db stop; else echo "nothing installed, nothing to stop"; fi

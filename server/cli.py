@@ -188,16 +188,16 @@ def serve(host, port, workers):
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     os.execv(gunicorn, [
         gunicorn, "--bind", f"{host}:{port}", "--workers", str(workers),
-        "--access-logfile", "-", "--graceful-timeout", "5", *_control_socket_args(),
+        "--access-logfile", "-", "--graceful-timeout", "5", *_control_socket_args(port),
         "server.app:create_app()",
     ])
 
 
-def _control_socket_args() -> list[str]:
-    """gunicorn's control socket lives in this checkout's var/run/, not in ~/.gunicorn/, where every
-    gunicorn on the machine would announce the same path (issue #11). A Unix socket path is limited
-    to 107 bytes: for a checkout that deep there is no control socket at all."""
-    path = devdb.project_home() / "var" / "run" / "gunicorn.ctl"
+def _control_socket_args(port: int) -> list[str]:
+    """gunicorn's control socket lives in this checkout's var/run/, one per port, not in ~/.gunicorn/,
+    where every gunicorn on the machine would announce the same path (issue #11). A Unix socket path
+    is limited to 107 bytes: for a checkout that deep there is no control socket at all."""
+    path = devdb.project_home() / "var" / "run" / f"gunicorn-{port}.ctl"
     if len(str(path).encode()) > 100:
         return ["--no-control-socket"]
     path.parent.mkdir(parents=True, exist_ok=True)

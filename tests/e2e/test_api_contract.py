@@ -12,10 +12,27 @@ ROLES = ["admin", "police", "committee", "grid_worker", "landlord"]
 
 @pytest.fixture
 def api_schema(app):
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    loaded = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    loaded.hook(filter_query)  # schema-scoped: other schemathesis tests keep their own hooks
+    return loaded
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+def filter_query(ctx, query):
+    """Leave out generated queries with a parameter whose value is None or an empty list.
+
+    The HTTP client cannot send such a parameter: `?x=` needs a value, and Werkzeug (like
+    requests) writes nothing for None or []. The request that reaches the server therefore
+    carries no extra parameter, yet schemathesis still counts the case as "schema-violating
+    request accepted" (ST201) when the unseen parameter was an undocumented one. That was the
+    suite's occasional red run on GET /inspections/summary and GET /houses (issue #11). Every
+    other generated query, extra parameters with a value included, is still sent and checked.
+    """
+    if not query:
+        return True
+    return all(value is not None and value != [] for value in query.values())
 
 
 @pytest.fixture
@@ -32,7 +49,9 @@ def role_tokens(sign_in):
 
 
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+# derandomize: the same code generates the same cases, so a red run reproduces exactly (issue #11).
+@settings(max_examples=15, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
 def test_every_operation_answers_as_documented_for_every_role(case, role_tokens, sign_in, session):
     connection = session.connection()
     for role in ROLES:

@@ -48,4 +48,18 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["gridwork.media"] = from_config(app.config)
     register_error_handlers(app)
     api.init_app(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind PROXY_COUNT reverse proxies (TLS terminators, load balancers), take the client's
+    address, scheme, host and path prefix from their X-Forwarded-* headers. Without it, rate
+    limits would count the proxy's address, and every client would share one limit. Never set it
+    higher than the number of proxies really in front: a client could then forge its address."""
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count,
+                                x_prefix=count)

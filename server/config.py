@@ -42,6 +42,8 @@ def from_environment() -> dict:
         "S3_REGION": os.environ.get("S3_REGION", "us-east-1"),
         "S3_PREFIX": os.environ.get("S3_PREFIX", ""),
         "TIMEZONE": timezone,
+        # reverse proxies in front of gunicorn whose X-Forwarded-* headers are trusted (docs/operations.md)
+        "PROXY_COUNT": _int("PROXY_COUNT", 0),
         "WEB_TOKEN_HOURS": _int("WEB_TOKEN_HOURS", 12),
         "DEVICE_TOKEN_DAYS": _int("DEVICE_TOKEN_DAYS", 30),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),

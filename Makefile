@@ -9,8 +9,9 @@ HOST       ?= 127.0.0.1
 PORT       ?= 8000
 WORKERS    ?= 2
 PYTEST_ARGS ?=
+LOCK       := requirements.lock
 
-.PHONY: run test test-fast stop db-start db-status system install openapi bench clean-db help
+.PHONY: run test test-fast lock stop db-start db-status system install openapi bench clean-db help
 
 help:
 	@echo "make run     install what is missing, start the private PostGIS, load the demo district, serve on http://$(HOST):$(PORT)"
@@ -18,15 +19,28 @@ help:
 	@echo "make test-fast  the suite without tests marked slow (crash, restore into a second cluster)"
 	@echo "make stop    stop the private PostGIS instance under var/"
 	@echo "make openapi regenerate openapi.yaml from the code"
+	@echo "make lock    re-resolve requirements.lock after changing dependencies in pyproject.toml"
 
 system:
 	@bash scripts/ensure-system.sh
 
-$(STAMP): pyproject.toml | system
+# Exact versions (with hashes) come from requirements.lock, so CI, developers and production
+# install the same transitive versions; the package itself goes on top without resolving again.
+$(STAMP): pyproject.toml $(LOCK) | system
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --upgrade pip
-	@$(BIN)/python -m pip install -q -e '.[test]'
+	@$(BIN)/python -m pip install -q --require-hashes -r $(LOCK)
+	@$(BIN)/python -m pip install -q --no-deps -e .
 	@touch $@
+
+# After changing dependencies in pyproject.toml: `make lock`, then commit requirements.lock.
+# (uv resolves for every platform and Python >= 3.11 and records each file's hash.)
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q uv
+	@$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+		--generate-hashes --quiet -o $(LOCK)
+	@echo "requirements.lock updated: commit it with pyproject.toml"
 
 install: $(STAMP)
 

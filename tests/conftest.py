@@ -8,7 +8,15 @@ is created on it, migrated to head, and dropped at the end.
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import dataclass
+
+# The tests play phones in the deployment's zone: their `date.today()` is the server's local day
+# (TIMEZONE, default Asia/Shanghai). Without this the suite failed every evening from 16:00 UTC,
+# when Shanghai's day is already tomorrow and "arrived 20 days ago" was 21 local days.
+os.environ["TZ"] = os.environ.get("TIMEZONE") or "Asia/Shanghai"
+time.tzset()
 
 import pytest
 

@@ -21,7 +21,7 @@ from server.domain.reporting import local_date
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.services import persons as person_service
 from server.services import tiers as tier_service
-from server.store import audit, scoping
+from server.store import audit, scoping, unique
 from server.store.models import Address, ComplianceEvent, House, Person, Residence
 from server.store.queries import landlords as q
 from server.store.queries import tiers as tier_q
@@ -64,13 +64,13 @@ def report_arrival(session: Session, actor: Actor, house_id: uuid.UUID, *, ident
         person = _tenant(session, actor, identity, today)
     except ValidationFailed as problem:  # the identity is nested under "tenant" in the request
         raise ValidationFailed(problem.message, errors={f"tenant.{k}": v for k, v in problem.errors.items()})
-    if registry_q.open_residence(session, person.id, house.id) is not None:
-        raise Conflict("This tenant is already registered in this house.", code="residence.exists")
     now = datetime.now(UTC)
-    residence = Residence(person_id=person.id, house_id=house.id, category=category, arrived_on=arrived_on,
-                          reported_at=now, reported_by=actor.account_id, source="landlord", verification="pending")
-    session.add(residence)
-    session.flush()
+    residence, created = unique.find_or_add(
+        session, lambda: registry_q.open_residence(session, person.id, house.id),
+        lambda: Residence(person_id=person.id, house_id=house.id, category=category, arrived_on=arrived_on,
+                          reported_at=now, reported_by=actor.account_id, source="landlord", verification="pending"))
+    if not created:
+        raise Conflict("This tenant is already registered in this house.", code="residence.exists")
     when = record_report(session, house, residence, "arrival", arrived_on, _local(now, zone), deadline_days)
     tier_service.refresh_houses(session, [house.id], today, zone=zone)  # tenants and reporting are tier facts
     audit.record(session, actor, "landlord.report_arrival", subject_type="person", subject_ids=[person.id],
@@ -86,7 +86,7 @@ def _tenant(session: Session, actor: Actor, identity: dict, today: date) -> Pers
     if check.problems:
         raise ValidationFailed(errors={"document_number": check.problems})
     person = registry_q.person_by_document(session, values["document_type"], check.number)
-    return person or person_service.create(session, actor, today=today, **values)
+    return person or person_service.find_or_create(session, actor, today=today, **values)[0]
 
 
 def report_departure(session: Session, actor: Actor, house_id: uuid.UUID, *, residence_id: uuid.UUID, left_on: date,

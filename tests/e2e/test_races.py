@@ -5,6 +5,7 @@ threads and connections, against a database where they really commit (`committed
 from datetime import date, timedelta
 
 from tests.builders import citizen_id, ref
+from tests.conftest import ApiClient
 from tests.e2e.submission_helpers import registration, resident, visit
 
 IN_G0 = {"lon": 120.005, "lat": 30.005}
@@ -104,3 +105,25 @@ def test_eight_phones_naming_the_same_new_person_in_different_houses_all_succeed
     people = {worker.get(f"/api/v1/houses/{h['id']}/residents").get_json()["items"][0]["person"]["id"]
               for h in houses}
     assert len(people) == 1
+
+
+def test_a_landlord_reporting_the_same_new_tenant_eight_times_at_once_gets_one_arrival(committed):
+    worker = _worker(committed)
+    police = committed.login("police", station=committed.district.station.code)
+    h = _house(worker)
+    username = f"ll-{ref()}"
+    r = police.post("/api/v1/landlords", json={
+        "username": username, "password": "landlord secret 1", "name": "王建国", "phone": "13900002222",
+        "document_type": "citizen_id", "document_number": citizen_id(date(1970, 1, 2), "male"),
+        "house_ids": [h["id"]]})
+    assert r.status_code == 201, r.get_json()
+    landlord = ApiClient(None, username=username)
+    birth = date(1995, 6, 1)
+    body = {"tenant": {"name": "刘洋", "sex": "male", "birth_date": birth.isoformat(), "document_type": "citizen_id",
+                       "document_number": citizen_id(birth, "male")},
+            "category": "floating", "arrived_on": (date.today() - timedelta(days=2)).isoformat()}
+    clients = [committed.another_device(landlord, "landlord secret 1") for _ in range(N)]
+    responses = committed.parallel([lambda c=c: c.post(f"/api/v1/landlord/houses/{h['id']}/arrivals", json=body)
+                                    for c in clients])
+    assert _statuses(responses) == [201] + [409] * (N - 1), [r.get_json() for r in responses]
+    assert {r.get_json()["code"] for r in responses if r.status_code == 409} == {"residence.exists"}

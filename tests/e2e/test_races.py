@@ -127,3 +127,17 @@ def test_a_landlord_reporting_the_same_new_tenant_eight_times_at_once_gets_one_a
                                     for c in clients])
     assert _statuses(responses) == [201] + [409] * (N - 1), [r.get_json() for r in responses]
     assert {r.get_json()["code"] for r in responses if r.status_code == 409} == {"residence.exists"}
+
+
+def test_forty_wrong_passwords_at_once_get_five_password_checks_then_429(committed):
+    worker = _worker(committed)
+    clients = [committed.app.test_client() for _ in range(40)]
+    body = {"username": worker.username, "password": "not the password"}
+    responses = committed.parallel([lambda c=c: c.post("/api/v1/auth/tokens", json=body) for c in clients])
+    codes = sorted(r.get_json()["code"] for r in responses)
+    assert codes.count("auth.invalid_credentials") == 5, codes  # the password was checked 5 times, the limit
+    assert codes.count("auth.locked") == 35, codes
+    assert all(r.headers.get("Retry-After") for r in responses if r.status_code == 429)
+    right = committed.app.test_client().post("/api/v1/auth/tokens", json={
+        "username": worker.username, "password": "correct horse battery"})
+    assert right.status_code == 429  # locked even with the right password

@@ -270,7 +270,7 @@ def _resident(ctx: Context, house: House, entry: dict, *, source: str) -> None:
     ctx.applied.created.append({"type": "residence", "id": str(residence.id)})
     late = days_late(residence.arrived_on, ctx.visit_date, ctx.deadline_days)
     if house.landlord_account_id is not None and late > 0:  # living here past the deadline, never reported
-        landlord_service.record_event(ctx.session, "missed_arrival", house, residence, late, residence.arrived_on)
+        landlord_service.record_event(ctx.session, "missed_arrival", house, residence, late, ctx.visit_date)
 
 
 def _verify(ctx: Context, residence: Residence, outcome: str) -> None:

@@ -72,8 +72,10 @@ def create(session: Session, actor: Actor, *, today: date, **values) -> Person:
     """A new person; a person with the same document already registered (also one registered
     by a concurrent request a moment ago) is a 409 naming them where the caller may see them."""
     person, created = find_or_create(session, actor, today=today, **values)
-    if not created:
+    if not created:  # the answer for this caller (existing_id only where they may see the person)
         _duplicate(session, actor, {"document_type": person.document_type, "document_number": person.document_number})
+        raise Conflict("A person with this document is already registered.", code="person.exists",
+                       errors={"document_number": ["Already registered."]})  # never an existing person as new
     return person
 
 

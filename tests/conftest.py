@@ -9,6 +9,7 @@ is created on it, migrated to head, and dropped at the end.
 from __future__ import annotations
 
 import os
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -170,3 +171,91 @@ def as_worker(login, district):
 @pytest.fixture
 def as_landlord(login):
     return login("landlord")
+
+
+# -- real parallel requests ---------------------------------------------------------------------
+#
+# The fixtures above run every request of a test on ONE connection inside one rolled-back
+# transaction, so requests can never overlap there. Races need requests on their own
+# connections that really commit: `committed` is an app on its own database (kept apart
+# so nothing it commits leaks into the rolled-back tests), with builders that commit.
+
+
+@dataclass
+class Committed:
+    """An app whose requests commit, a district built in it, and role-named logins."""
+
+    app: object
+    district: object
+
+    def build(self, fn):
+        """Run fn(builders) in a committed session; returns what fn returns."""
+        database = self.app.extensions["gridwork.db"]
+        with database.session() as s:
+            result = fn(Builders(s))
+            s.commit()
+        return result
+
+    def login(self, role: str, password: str = "correct horse battery", **scope) -> ApiClient:
+        account = self.build(lambda b: b.account(role, password=password, **scope))
+        client = self.app.test_client()
+        r = client.post("/api/v1/auth/tokens", json={"username": account.username, "password": password})
+        assert r.status_code == 201, r.get_json()
+        return ApiClient(client, r.get_json()["token"], account.username, account.id)
+
+    def another_device(self, who: ApiClient, password: str = "correct horse battery") -> ApiClient:
+        """A new client (one per thread) signed in as the same account with a token of its own
+        (requests sharing one fresh token would queue on its last-used time)."""
+        client = self.app.test_client()
+        r = client.post("/api/v1/auth/tokens", json={"username": who.username, "password": password,
+                                                     "device_id": f"phone-{secrets.token_hex(3)}"})
+        assert r.status_code == 201, r.get_json()
+        return ApiClient(client, r.get_json()["token"], who.username, who.account_id)
+
+    def parallel(self, calls, workers: int | None = None) -> list:
+        """Run the callables at the same moment, each on its own thread; their results in order."""
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+
+        barrier = threading.Barrier(len(calls))
+
+        def run(call):
+            barrier.wait()
+            return call()
+
+        with ThreadPoolExecutor(max_workers=workers or len(calls)) as pool:
+            return list(pool.map(run, calls))
+
+
+@pytest.fixture(scope="session")
+def committed_app(make_database, tmp_path_factory):
+    from server.app import create_app
+    from server.store import migrate
+
+    url = make_database()
+    migrate.upgrade(url)
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": url,
+        "MEDIA_BACKEND": "local",
+        "MEDIA_ROOT": str(tmp_path_factory.mktemp("committed-media")),
+    })
+    yield app
+    app.extensions["gridwork.db"].dispose()
+
+
+@pytest.fixture
+def committed(committed_app):
+    """A district in the committed app; every table is emptied afterwards (districts built
+    by the builders share coordinates, so two in one database would overlap)."""
+    from sqlalchemy import text
+
+    c = Committed(committed_app, None)
+    c.district = c.build(lambda b: b.district())
+    yield c
+    engine = committed_app.extensions["gridwork.db"].engine
+    with engine.begin() as conn:
+        tables = [r[0] for r in conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename NOT IN ('alembic_version', 'spatial_ref_sys')"))]
+        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))

@@ -5,14 +5,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
 from server.auth.verbs import require
 from server.domain.addresses import AddressParts, AddressProblem, canonical_key, canonical_text, normalise_parts, search_text
 from server.errors import ApiError, NotFound, ValidationFailed
-from server.store import audit, scoping
+from server.store import audit, scoping, unique
 from server.store.models import Address, Grid
 from server.store.queries import areas as area_q
 from server.store.queries import registry as q
@@ -51,22 +50,18 @@ def resolve(session: Session, actor: Actor, *, location: dict, street: str, comm
             raise ValidationFailed(errors={"community": [
                 f"The point lies in grid {grid.code}, which belongs to another community."]})
     key = canonical_key(parts)
-    existing = q.address_by_key(session, grid.community_id, key)
-    if existing is not None:
-        return Resolved(_visible(session, actor, existing), created=False)
-    full = canonical_text(parts, q.division_names(session, grid.community_id))
-    address = Address(
-        community_id=grid.community_id, grid_id=grid.id, created_by=actor.account_id,
-        full_text=full, canonical_key=key, search_text=search_text(full), geom=q.point(lon, lat),
-        **{f: getattr(parts, f) for f in PART_FIELDS},
-    )
-    session.add(address)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:  # the same address created concurrently: it exists now
-        existing = q.address_by_key(session, grid.community_id, key)
-        return Resolved(_visible(session, actor, existing), created=False)
+
+    def make() -> Address:
+        full = canonical_text(parts, q.division_names(session, grid.community_id))
+        return Address(
+            community_id=grid.community_id, grid_id=grid.id, created_by=actor.account_id,
+            full_text=full, canonical_key=key, search_text=search_text(full), geom=q.point(lon, lat),
+            **{f: getattr(parts, f) for f in PART_FIELDS},
+        )
+
+    address, created = unique.find_or_add(session, lambda: q.address_by_key(session, grid.community_id, key), make)
+    if not created:
+        return Resolved(_visible(session, actor, address), created=False)
     audit.record(session, actor, "address.create", subject_type="address", subject_ids=[address.id])
     return Resolved(address, created=True)
 

@@ -28,7 +28,7 @@ from server.services import houses as house_service
 from server.services import landlords as landlord_service
 from server.services import persons as person_service
 from server.services import units as unit_service
-from server.store import audit
+from server.store import audit, unique
 from server.store.models import Conflict, House, Person, Residence
 from server.store.queries import registry as q
 
@@ -193,10 +193,9 @@ def _register(ctx: Context, top: dict) -> None:
     (ctx.applied.created if resolved.created else ctx.applied.updated).append({"type": "address", "id": str(address.id)})
     house_values = _props(top, "house")
     if house_values:
-        house = q.house_at(ctx.session, address.id)
-        if house is None:
-            house = house_service.create(ctx.session, ctx.actor, address_id=address.id, today=ctx.today,
-                                         **{k: coerce(k, v) for k, v in house_values.items()})
+        house, created = house_service.find_or_create(ctx.session, ctx.actor, address_id=address.id, today=ctx.today,
+                                                      **{k: coerce(k, v) for k, v in house_values.items()})
+        if created:
             ctx.applied.created.append({"type": "house", "id": str(house.id)})
         else:
             _merge_house(ctx, house, house_values, None)
@@ -227,11 +226,12 @@ def _find_or_create_person(ctx: Context, values: dict, house: House | None = Non
         person = q.person_by_document(ctx.session, values["document_type"], values["document_number"])
     elif house is not None and values.get("name"):
         person = q.resident_named(ctx.session, house.id, values["name"], coerce("birth_date", values.get("birth_date")))
-    if person is None:
-        person = person_service.create(ctx.session, ctx.actor, today=ctx.today,
-                                       **{k: coerce(k, v) for k, v in values.items() if k in PERSON_PROPS})
-        ctx.applied.created.append({"type": "person", "id": str(person.id)})
-        return person
+    if person is None:  # new here; or registered by a concurrent submission a moment ago: merged like one found
+        person, created = person_service.find_or_create(
+            ctx.session, ctx.actor, today=ctx.today, **{k: coerce(k, v) for k, v in values.items() if k in PERSON_PROPS})
+        if created:
+            ctx.applied.created.append({"type": "person", "id": str(person.id)})
+            return person
 
     def update(changes):
         person_service.update(ctx.session, ctx.actor, person, today=ctx.today, **changes)
@@ -264,10 +264,13 @@ def _resident(ctx: Context, house: House, entry: dict, *, source: str) -> None:
     arrived = coerce("arrived_on", residence_values.get("arrived_on")) or ctx.visit_date
     residence = _open(ctx, person, house, residence_values.get("category") or "floating", arrived, source,
                       "confirmed" if source != "landlord" else "pending")
+    if residence is None:  # a concurrent submission registered them a moment ago: this visit confirms it
+        _verify(ctx, q.open_residence(ctx.session, person.id, house.id), "confirmed")
+        return
     ctx.applied.created.append({"type": "residence", "id": str(residence.id)})
     late = days_late(residence.arrived_on, ctx.visit_date, ctx.deadline_days)
     if house.landlord_account_id is not None and late > 0:  # living here past the deadline, never reported
-        landlord_service.record_event(ctx.session, "missed_arrival", house, residence, late, residence.arrived_on)
+        landlord_service.record_event(ctx.session, "missed_arrival", house, residence, late, ctx.visit_date)
 
 
 def _verify(ctx: Context, residence: Residence, outcome: str) -> None:
@@ -280,12 +283,15 @@ def _verify(ctx: Context, residence: Residence, outcome: str) -> None:
 
 
 def _open(ctx: Context, person: Person, house: House, category: str, arrived_on: date, source: str,
-          verification: str) -> Residence:
-    residence = Residence(person_id=person.id, house_id=house.id, category=category, arrived_on=min(arrived_on, ctx.today),
-                          reported_at=datetime.now(UTC), reported_by=ctx.actor.account_id, source=source,
-                          verification=verification)
-    ctx.session.add(residence)
-    ctx.session.flush()
+          verification: str) -> Residence | None:
+    """A new open residence; None when a concurrent submission opened the same one first."""
+    residence, created = unique.find_or_add(
+        ctx.session, lambda: q.open_residence(ctx.session, person.id, house.id),
+        lambda: Residence(person_id=person.id, house_id=house.id, category=category,
+                          arrived_on=min(arrived_on, ctx.today), reported_at=datetime.now(UTC),
+                          reported_by=ctx.actor.account_id, source=source, verification=verification))
+    if not created:
+        return None
     audit.record(ctx.session, ctx.actor, "residence.create", subject_type="person", subject_ids=[person.id],
                  fields=["residence"], details={"house_id": str(house.id), "residence_id": str(residence.id),
                                                 "instance_id": str(ctx.instance_id)})
@@ -316,6 +322,8 @@ def _tenant_report(ctx: Context, house: House, top: dict) -> None:
         arrived = coerce("arrived_on", residence_values.get("arrived_on")) or ctx.visit_date
         residence = _open(ctx, person, house, residence_values.get("category") or "floating", arrived, "landlord",
                           "pending")
+        if residence is None:  # the same arrival, reported by a concurrent submission a moment ago
+            return
         ctx.applied.created.append({"type": "residence", "id": str(residence.id)})
         _reported(ctx, house, residence, "arrival", residence.arrived_on)
 

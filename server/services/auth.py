@@ -45,6 +45,7 @@ def login(session: Session, actor: Actor, *, username: str, password: str,
     until the oldest of them leaves the window, even with the right password.
     """
     username = normalise_username(username)
+    q.serialise_sign_ins(session, username)  # count, check and record as one step per username
     now = _now()
     window_start = now - timedelta(minutes=policy.lock_minutes)
     failures = q.recent_failures(session, username, window_start)

@@ -14,7 +14,7 @@ from server.domain.houses import house_problems
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.services import addresses as address_service
 from server.services import tiers as tier_service
-from server.store import audit, scoping
+from server.store import audit, scoping, unique
 from server.store.models import Account, Address, House, Person
 from server.store.queries import areas as area_q
 from server.store.queries import registry as q
@@ -49,21 +49,30 @@ def _check(session: Session, actor: Actor, values: dict, today: date) -> None:
 
 
 def create(session: Session, actor: Actor, *, address_id: uuid.UUID, today: date, **values) -> House:
+    """A new house; one already at the address (also one a concurrent request registered a
+    moment ago) is a 409 naming it."""
+    house, created = find_or_create(session, actor, address_id=address_id, today=today, **values)
+    if not created:
+        raise Conflict("A house is already registered at this address.", code="house.exists",
+                       extra={"existing_id": str(house.id)})
+    return house
+
+
+def find_or_create(session: Session, actor: Actor, *, address_id: uuid.UUID, today: date,
+                   **values) -> tuple[House, bool]:
+    """The house at this address, or a new one with these values: (house, created)."""
     require(actor, "house.create")
     address = address_service.get(session, actor, address_id)
     values = {k: values.get(k) for k in FIELDS}
     _check(session, actor, values, today)
-    existing = q.house_at(session, address.id)
-    if existing is not None:
-        raise Conflict("A house is already registered at this address.", code="house.exists",
-                       extra={"existing_id": str(existing.id)})
-    house = House(address_id=address.id, grid_id=address.grid_id, created_by=actor.account_id, **values)
-    session.add(house)
-    session.flush()
-    audit.record(session, actor, "house.create", subject_type="house", subject_ids=[house.id],
-                 fields=[k for k, v in values.items() if v is not None])
-    tier_service.refresh_houses(session, [house.id], today)
-    return house
+    house, created = unique.find_or_add(
+        session, lambda: q.house_at(session, address.id),
+        lambda: House(address_id=address.id, grid_id=address.grid_id, created_by=actor.account_id, **values))
+    if created:
+        audit.record(session, actor, "house.create", subject_type="house", subject_ids=[house.id],
+                     fields=[k for k, v in values.items() if v is not None])
+        tier_service.refresh_houses(session, [house.id], today)
+    return house, created
 
 
 def update(session: Session, actor: Actor, house: House, *, today: date, **changes) -> House:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -18,17 +18,16 @@ from server.auth.verbs import require
 from server.domain.id_numbers import check_document
 from server.domain.landlords import Timeliness, permit_required, timeliness
 from server.domain.reporting import local_date
+from server.domain.windows import Window
 from server.errors import Conflict, NotFound, ValidationFailed
+from server.policies.tiers import current_policy
 from server.services import persons as person_service
 from server.services import tiers as tier_service
-from server.store import audit, scoping
+from server.store import audit, scoping, unique
 from server.store.models import Address, ComplianceEvent, House, Person, Residence
 from server.store.queries import landlords as q
 from server.store.queries import tiers as tier_q
 from server.store.queries import registry as registry_q
-
-COMPLIANCE_WINDOW_DAYS = 180
-
 
 @dataclass(frozen=True)
 class ArrivalReport:
@@ -64,13 +63,13 @@ def report_arrival(session: Session, actor: Actor, house_id: uuid.UUID, *, ident
         person = _tenant(session, actor, identity, today)
     except ValidationFailed as problem:  # the identity is nested under "tenant" in the request
         raise ValidationFailed(problem.message, errors={f"tenant.{k}": v for k, v in problem.errors.items()})
-    if registry_q.open_residence(session, person.id, house.id) is not None:
-        raise Conflict("This tenant is already registered in this house.", code="residence.exists")
     now = datetime.now(UTC)
-    residence = Residence(person_id=person.id, house_id=house.id, category=category, arrived_on=arrived_on,
-                          reported_at=now, reported_by=actor.account_id, source="landlord", verification="pending")
-    session.add(residence)
-    session.flush()
+    residence, created = unique.find_or_add(
+        session, lambda: registry_q.open_residence(session, person.id, house.id),
+        lambda: Residence(person_id=person.id, house_id=house.id, category=category, arrived_on=arrived_on,
+                          reported_at=now, reported_by=actor.account_id, source="landlord", verification="pending"))
+    if not created:
+        raise Conflict("This tenant is already registered in this house.", code="residence.exists")
     when = record_report(session, house, residence, "arrival", arrived_on, _local(now, zone), deadline_days)
     tier_service.refresh_houses(session, [house.id], today, zone=zone)  # tenants and reporting are tier facts
     audit.record(session, actor, "landlord.report_arrival", subject_type="person", subject_ids=[person.id],
@@ -86,7 +85,7 @@ def _tenant(session: Session, actor: Actor, identity: dict, today: date) -> Pers
     if check.problems:
         raise ValidationFailed(errors={"document_number": check.problems})
     person = registry_q.person_by_document(session, values["document_type"], check.number)
-    return person or person_service.create(session, actor, today=today, **values)
+    return person or person_service.find_or_create(session, actor, today=today, **values)[0]
 
 
 def report_departure(session: Session, actor: Actor, house_id: uuid.UUID, *, residence_id: uuid.UUID, left_on: date,
@@ -115,15 +114,18 @@ def _local(moment: datetime, zone: str) -> date:
 
 def record_report(session: Session, house: House, residence: Residence, event: str, event_on: date,
                   reported_on: date, deadline_days: int) -> Timeliness:
-    """A landlord reported an arrival or departure (API or tenant_report form): on time or late."""
+    """A landlord reported an arrival or departure (API or tenant_report form): on time or late.
+    The event is dated on the day of the report (how late it came is ``days_late``)."""
     when = timeliness(event_on, reported_on, deadline_days)
     record_event(session, f"{event}_{'on_time' if when.on_time else 'late'}", house, residence, when.days_late,
-                 event_on)
+                 reported_on)
     return when
 
 
 def record_event(session: Session, kind: str, house: House, residence: Residence | None, days_late: int,
                  occurred_on: date) -> None:
+    """``occurred_on``: the local day the report was made or the miss was found, never the day
+    of the arrival or departure itself (domain/windows.py)."""
     session.add(ComplianceEvent(kind=kind, house_id=house.id, landlord_account_id=house.landlord_account_id,
                                 residence_id=residence.id if residence else None, days_late=days_late,
                                 occurred_on=occurred_on))
@@ -136,14 +138,19 @@ def house_compliance(session: Session, actor: Actor, house_id: uuid.UUID, today:
     house = session.scalar(scoping.visible_houses(actor).where(House.id == house_id))
     if house is None:
         raise NotFound("No such house in your area.", code="house.not_found")
-    since = today - timedelta(days=COMPLIANCE_WINDOW_DAYS)
-    return house, compliance(session, house, today), q.events_of(session, house.id, since)
+    return house, compliance(session, house, today), q.events_of(session, house.id, _window(today))
+
+
+def _window(today: date) -> Window:
+    """The reporting window of the tier policy in force: the record and the tier facts count alike."""
+    return tier_service.windows(current_policy(), today)["reporting"]
 
 
 def compliance(session: Session, house: House, today: date) -> dict:
     """The house's reporting record over the last 180 days, for landlords, police and the tier rules."""
-    counts = q.event_counts(session, ComplianceEvent.house_id == house.id, today - timedelta(days=COMPLIANCE_WINDOW_DAYS))
-    return _figures(counts) | {"agreement_signed": house.agreement_signed_on is not None}
+    window = _window(today)
+    counts = q.event_counts(session, ComplianceEvent.house_id == house.id, window)
+    return _figures(counts, window) | {"agreement_signed": house.agreement_signed_on is not None}
 
 
 def landlord_compliance(session: Session, actor: Actor, account_id: uuid.UUID, today: date) -> dict:
@@ -154,15 +161,16 @@ def landlord_compliance(session: Session, actor: Actor, account_id: uuid.UUID, t
     if not held:
         raise NotFound("No landlord holding houses in your area.", code="landlord.not_found")
     condition = ComplianceEvent.house_id.in_([h.id for h in held]) & (ComplianceEvent.landlord_account_id == account_id)
-    counts = q.event_counts(session, condition, today - timedelta(days=COMPLIANCE_WINDOW_DAYS))
+    window = _window(today)
+    counts = q.event_counts(session, condition, window)
     return {"landlord_account_id": account_id, "houses": [compliance(session, h, today) | {"house_id": h.id}
                                                           for h in held],
-            "compliance": _figures(counts) | {"agreement_signed": all(h.agreement_signed_on for h in held)}}
+            "compliance": _figures(counts, window) | {"agreement_signed": all(h.agreement_signed_on for h in held)}}
 
 
-def _figures(counts: dict[str, int]) -> dict:
+def _figures(counts: dict[str, int], window: Window) -> dict:
     return {
-        "window_days": COMPLIANCE_WINDOW_DAYS,
+        "window_days": window.days,
         "reports_on_time": counts.get("arrival_on_time", 0) + counts.get("departure_on_time", 0),
         "reports_late": counts.get("arrival_late", 0) + counts.get("departure_late", 0),
         "missed_arrivals": counts.get("missed_arrival", 0),

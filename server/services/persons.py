@@ -6,7 +6,6 @@ import uuid
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
@@ -14,7 +13,7 @@ from server.auth.verbs import require
 from server.domain.id_numbers import check_document, normalise_number
 from server.domain.privacy import person_fields_for
 from server.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
-from server.store import audit, scoping
+from server.store import audit, scoping, unique
 from server.store.models import Person
 from server.store.queries import registry as q
 
@@ -70,20 +69,32 @@ def _duplicate(session: Session, actor: Actor, values: dict, except_id=None) -> 
 
 
 def create(session: Session, actor: Actor, *, today: date, **values) -> Person:
+    """A new person; a person with the same document already registered (also one registered
+    by a concurrent request a moment ago) is a 409 naming them where the caller may see them."""
+    person, created = find_or_create(session, actor, today=today, **values)
+    if not created:  # the answer for this caller (existing_id only where they may see the person)
+        _duplicate(session, actor, {"document_type": person.document_type, "document_number": person.document_number})
+        raise Conflict("A person with this document is already registered.", code="person.exists",
+                       errors={"document_number": ["Already registered."]})  # never an existing person as new
+    return person
+
+
+def find_or_create(session: Session, actor: Actor, *, today: date, **values) -> tuple[Person, bool]:
+    """The person registered with this document, or a new one: (person, created). People
+    without a document have no key to find them by and are always new."""
     require(actor, "person.create")
     values = _document({k: values.get(k) for k in EDITABLE}, today)
-    _duplicate(session, actor, values)
-    person = Person(created_by=actor.account_id, **values)
-    session.add(person)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:  # registered concurrently
-        _duplicate(session, actor, values)
-        raise
-    audit.record(session, actor, "person.create", subject_type="person", subject_ids=[person.id],
-                 fields=[k for k, v in values.items() if v is not None])
-    return person
+
+    def find() -> Person | None:
+        if values.get("document_number") is None:
+            return None
+        return q.person_by_document(session, values["document_type"], values["document_number"])
+
+    person, created = unique.find_or_add(session, find, lambda: Person(created_by=actor.account_id, **values))
+    if created:
+        audit.record(session, actor, "person.create", subject_type="person", subject_ids=[person.id],
+                     fields=[k for k, v in values.items() if v is not None])
+    return person, created
 
 
 def get(session: Session, actor: Actor, person_id: uuid.UUID, *, audited: bool = True) -> Person:

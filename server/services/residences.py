@@ -14,7 +14,7 @@ from server.errors import Conflict, NotFound, ValidationFailed
 from server.services import houses as house_service
 from server.services import persons as person_service
 from server.services import tiers as tier_service
-from server.store import audit, scoping
+from server.store import audit, scoping, unique
 from server.store.models import Person, Residence
 from server.store.queries import registry as q
 
@@ -42,15 +42,14 @@ def create(session: Session, actor: Actor, *, person_id: uuid.UUID, house_id: uu
     source = source or "worker"
     if source == "landlord":
         raise ValidationFailed(errors={"source": ["Landlords report through /landlord; use worker or self."]})
-    existing = q.open_residence(session, person_id, house.id)
-    if existing is not None:
+    row, created = unique.find_or_add(
+        session, lambda: q.open_residence(session, person_id, house.id),
+        lambda: Residence(person_id=person_id, house_id=house.id, category=category, arrived_on=arrived_on,
+                          reported_at=datetime.now(UTC), reported_by=actor.account_id, source=source,
+                          verification="confirmed"))
+    if not created:
         raise Conflict("This person already has an open residence in this house.", code="residence.exists",
-                       extra={"existing_id": str(existing.id)})
-    row = Residence(person_id=person_id, house_id=house.id, category=category, arrived_on=arrived_on,
-                    reported_at=datetime.now(UTC), reported_by=actor.account_id, source=source,
-                    verification="confirmed")
-    session.add(row)
-    session.flush()
+                       extra={"existing_id": str(row.id)})
     audit.record(session, actor, "residence.create", subject_type="person", subject_ids=[person_id],
                  fields=["residence"], details={"house_id": str(house.id), "residence_id": str(row.id)})
     tier_service.refresh_houses(session, [house.id], today)  # residents and turnover are tier facts

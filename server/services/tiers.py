@@ -21,6 +21,7 @@ from server.auth.verbs import require
 from server.domain.tiers import rules, schedule
 from server.domain.tiers.facts import Inspection, house_facts, unit_facts
 from server.domain.tiers.policy import Policy
+from server.domain.windows import Window, last_days
 from server.errors import ValidationFailed
 from server.policies.tiers import current_policy
 from server.store import audit
@@ -59,8 +60,15 @@ def _refresh(session: Session, subject: str, subject_ids, today: date, zone, now
         return 0
     session.flush()
     policy = policy or current_policy()
-    rows = q.subject_rows(session, subject, ids=ids, today=today, windows=policy.windows)
+    rows = q.subject_rows(session, subject, ids=ids, **windows(policy, today))
     return _evaluate(session, subject, rows, today, _zone(zone), now or datetime.now(UTC), policy)
+
+
+def windows(policy: Policy, today: date) -> dict[str, Window]:
+    """The policy's counting windows ending today: ``turnover`` and ``reporting`` (the landlord's
+    compliance record counts over the same ``reporting`` window)."""
+    return {"turnover": last_days(policy.windows["turnover_days"], today),
+            "reporting": last_days(policy.windows["reporting_days"], today)}
 
 
 def recompute(session: Session, today: date, *, zone: str | None = None, batch: int = BATCH, progress=None,
@@ -72,7 +80,7 @@ def recompute(session: Session, today: date, *, zone: str | None = None, batch: 
     for subject, key in (("house", "houses"), ("unit", "units")):
         after = None
         while True:
-            rows = q.subject_rows(session, subject, after=after, limit=batch, today=today, windows=policy.windows)
+            rows = q.subject_rows(session, subject, after=after, limit=batch, **windows(policy, today))
             if not rows:
                 break
             totals["changed"] += _evaluate(session, subject, rows, today, zone, now, policy)

@@ -13,7 +13,7 @@ from server.errors import Conflict, NotFound, ValidationFailed
 from server.services import addresses as address_service
 from server.services import persons as person_service
 from server.services import tiers as tier_service
-from server.store import audit, scoping
+from server.store import audit, scoping, unique
 from server.store.models import Employment, Person, Unit
 from server.store.queries import areas as area_q
 from server.store.queries import registry as q
@@ -80,14 +80,13 @@ def hire(session: Session, actor: Actor, unit: Unit, *, person_id: uuid.UUID, st
     _check_person(session, actor, person_id, "person_id")
     if started_on > today:
         raise ValidationFailed(errors={"started_on": ["Must not be in the future."]})
-    existing = q.open_employment(session, person_id, unit.id)
-    if existing is not None:
+    row, created = unique.find_or_add(
+        session, lambda: q.open_employment(session, person_id, unit.id),
+        lambda: Employment(unit_id=unit.id, person_id=person_id, started_on=started_on,
+                           reported_at=datetime.now(UTC), reported_by=actor.account_id))
+    if not created:
         raise Conflict("This person is already employed here.", code="employment.exists",
-                       extra={"existing_id": str(existing.id)})
-    row = Employment(unit_id=unit.id, person_id=person_id, started_on=started_on,
-                     reported_at=datetime.now(UTC), reported_by=actor.account_id)
-    session.add(row)
-    session.flush()
+                       extra={"existing_id": str(row.id)})
     audit.record(session, actor, "employment.create", subject_type="person", subject_ids=[person_id],
                  fields=["employment"], details={"unit_id": str(unit.id)})
     return row

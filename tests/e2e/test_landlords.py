@@ -318,3 +318,64 @@ def test_an_unreported_tenant_found_at_a_visit_puts_the_rental_in_focus(as_worke
     token = _sign_in(anon, "zhou.landlord").get_json()["token"]
     [mine] = type(anon)(anon.client, token).get("/api/v1/landlord/houses").get_json()["items"]
     assert mine["tier"] == "focus" and mine["compliance"]["missed_arrivals"] == 1
+
+
+# -- the 180-day record: events are dated when reported or found, one window for every count ----
+
+
+def _local_today(app):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(app.config["TIMEZONE"])).date()
+
+
+@pytest.mark.parametrize("days", [180, 200])
+def test_an_arrival_reported_very_late_counts_in_the_record_and_in_the_tier_alike(landlord, as_police, app, days):
+    client, h = landlord
+    today = _local_today(app)
+    r = _arrival(client, h["id"], today - timedelta(days=days))
+    assert r.status_code == 201 and r.get_json()["report"]["days_late"] == days - 7
+    record = as_police.get(f"/api/v1/houses/{h['id']}/compliance").get_json()
+    assert record["compliance"]["reports_late"] == 1  # the later the report, the more it counts: not less
+    assert [(e["kind"], e["occurred_on"]) for e in record["events"]] == [("arrival_late", today.isoformat())]
+    facts = as_police.get(f"/api/v1/houses/{h['id']}/tier").get_json()["facts"]
+    assert facts["late_reports"] == 1
+
+
+def test_a_tenant_hidden_for_200_days_and_found_at_a_visit_is_a_missed_arrival_in_the_record_and_tier(
+        landlord, as_worker, as_police, app):
+    _, h = landlord
+    today = _local_today(app)
+    hidden = resident(name="赵强", birth=date(1990, 9, 9), arrived=today - timedelta(days=200))
+    assert as_worker.post("/api/v1/submissions", json=visit(h, [hidden])).status_code == 201
+    record = as_police.get(f"/api/v1/houses/{h['id']}/compliance").get_json()
+    assert record["compliance"]["missed_arrivals"] == 1
+    [event] = record["events"]
+    assert (event["kind"], event["occurred_on"], event["days_late"]) == ("missed_arrival", today.isoformat(), 193)
+    tier = as_police.get(f"/api/v1/houses/{h['id']}/tier").get_json()
+    assert tier["facts"]["missed_arrivals"] == 1 and "unreported_tenants" in {r["rule"] for r in tier["reasons"]}
+
+
+def test_the_record_and_the_tier_count_over_the_same_days(landlord, as_police, app, session):
+    """An event recorded on the window's first day counts in both; one the day before, in neither."""
+    from sqlalchemy import select, update
+
+    from server.services import tiers as tier_service
+    from server.store.models import ComplianceEvent
+
+    client, h = landlord
+    today = _local_today(app)
+    _arrival(client, h["id"], today - timedelta(days=10))
+    _arrival(client, h["id"], today - timedelta(days=10), name="王芳", birth=date(1996, 2, 3), sex="female")
+    first, second = session.scalars(select(ComplianceEvent.id).where(ComplianceEvent.house_id == h["id"])).all()
+    session.execute(update(ComplianceEvent).where(ComplianceEvent.id == first)
+                    .values(occurred_on=today - timedelta(days=179)))  # the 180th day, counting today: in
+    session.execute(update(ComplianceEvent).where(ComplianceEvent.id == second)
+                    .values(occurred_on=today - timedelta(days=180)))  # the 181st: out
+    tier_service.refresh_houses(session, [h["id"]], today, zone=app.config["TIMEZONE"])  # the nightly recompute
+    record = as_police.get(f"/api/v1/houses/{h['id']}/compliance").get_json()
+    assert record["compliance"]["window_days"] == 180
+    assert record["compliance"]["reports_late"] == 1
+    assert [e["occurred_on"] for e in record["events"]] == [(today - timedelta(days=179)).isoformat()]
+    assert as_police.get(f"/api/v1/houses/{h['id']}/tier").get_json()["facts"]["late_reports"] == 1

@@ -139,3 +139,27 @@ def test_a_hotel_is_a_key_unit(as_worker, as_police):
     assert r.status_code == 201, r.get_json()
     body = as_police.get(f"/api/v1/units/{r.get_json()['id']}/tier").get_json()
     assert body["tier"] == "key" and rules(body) == ["lodging_or_site"]
+
+
+def test_when_several_alternatives_of_a_rule_hold_the_reason_names_each(as_worker, as_police):
+    """A visit finds a tenant the landlord never reported and misses one who left unreported:
+    the rule 'unreported tenants' holds both ways, and the reason says both."""
+    from tests.builders import citizen_id, ref
+    from tests.e2e.registry_helpers import person, residence
+    from tests.e2e.submission_helpers import resident, visit
+
+    h = rental(as_worker, rental_mode="whole")
+    r = as_police.post("/api/v1/landlords", json={
+        "username": f"ll-{ref()}", "password": "landlord secret 1", "name": "周安", "phone": "13900005555",
+        "document_type": "citizen_id", "document_number": citizen_id(date(1966, 6, 6), "male"), "house_ids": [h["id"]]})
+    assert r.status_code == 201, r.get_json()
+    birth = date(1990, 5, 11)
+    number = citizen_id(birth, "male")
+    gone = person(as_worker, name="钱进", birth=birth, document_number=number)
+    residence(as_worker, gone["id"], h["id"], arrived_on=TODAY - timedelta(days=60))
+    found = resident(name="冯涛", birth=date(1989, 8, 8), arrived=TODAY - timedelta(days=30))
+    left = resident(name="钱进", birth=birth, number=number, present="no")
+    assert as_worker.post("/api/v1/submissions", json=visit(h, [found, left])).status_code == 201
+    body = tier(as_police, h["id"])
+    [reason] = [r for r in body["reasons"] if r["rule"] == "unreported_tenants"]
+    assert [(f["fact"], f["value"]) for f in reason["facts"]] == [("missed_arrivals", 1), ("missed_departures", 1)]

@@ -164,3 +164,11 @@ def test_an_override_applies_through_its_expiry_day_then_the_computed_tier_retur
     assert effective("uncertain", "focus", TODAY, TODAY) == "focus"
     assert effective("uncertain", "focus", TODAY - timedelta(days=1), TODAY) == "uncertain"
     assert effective("uncertain", None, None, TODAY) == "uncertain"
+
+
+def test_every_alternative_that_holds_is_given_as_a_reason():
+    outcome = tier_of(facts(missed_arrivals=1, missed_departures=2))
+    [reason] = [r for r in outcome.reasons if r["rule"] == "unreported_tenants"]
+    assert [(f["fact"], f["value"]) for f in reason["facts"]] == [("missed_arrivals", 1), ("missed_departures", 2)]
+    [only] = [r for r in tier_of(facts(missed_departures=1)).reasons if r["rule"] == "unreported_tenants"]
+    assert [f["fact"] for f in only["facts"]] == ["missed_departures"]  # and only those that hold

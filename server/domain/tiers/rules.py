@@ -62,7 +62,8 @@ def _compare(actual, op: str, expected) -> bool:
 
 
 def evidence(condition, facts: dict) -> list[dict]:
-    """The comparisons that made a condition hold: fact, op, threshold and the value found."""
+    """The comparisons that made a condition hold: fact, op, threshold and the value found.
+    Of ``any`` alternatives, every one that holds (not only the first): each is a reason."""
     if isinstance(condition, Leaf):
         value = condition.value
         return [{"fact": condition.fact, "op": condition.op,
@@ -72,8 +73,6 @@ def evidence(condition, facts: dict) -> list[dict]:
     for part in condition.items:
         if holds(part, facts):
             found += evidence(part, facts)
-            if condition.mode == "any":
-                break
     return found
 
 

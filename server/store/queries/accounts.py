@@ -26,6 +26,21 @@ def token_with_account(session: Session, token_hash: bytes) -> tuple[Token, Acco
     return (row[0], row[1]) if row else None
 
 
+SIGN_IN_LOCKS = 0x6777  # the advisory-lock key space of sign-in attempts ("gw")
+
+
+def serialise_sign_ins(session: Session, username: str) -> None:
+    """Hold the sign-in lock of ``username`` until this transaction ends.
+
+    Counting recent failures, checking the password and recording a failure
+    is a read-then-write: parallel attempts would all count the same failures
+    and all get a password check. Under this lock the attempts for one
+    username take turns, so each sees the failures committed before it and no
+    more than the limit are ever checked. Works for usernames that do not
+    exist (no row to lock, no existence oracle)."""
+    session.execute(select(func.pg_advisory_xact_lock(SIGN_IN_LOCKS, func.hashtext(username))))
+
+
 def recent_failures(session: Session, username: str, since: datetime) -> list[datetime]:
     """Times of failed logins for ``username`` since ``since`` and since its last success."""
     last_success = (

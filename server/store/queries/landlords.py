@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from server.domain.windows import Window
 from server.store.models import Account, Address, House, AuditEvent, ComplianceEvent, LandlordClaim, Person, Residence, Visit
 
 
@@ -38,9 +39,13 @@ def recent_requests(session: Session, client_addr: str, since: datetime) -> int:
         AuditEvent.action == "landlord.request", AuditEvent.at >= since, AuditEvent.client_addr == client_addr))
 
 
-def event_counts(session: Session, condition, since: date) -> dict[str, int]:
+def _within(window: Window):
+    return ComplianceEvent.occurred_on.between(window.first_day, window.last_day)
+
+
+def event_counts(session: Session, condition, window: Window) -> dict[str, int]:
     rows = session.execute(select(ComplianceEvent.kind, func.count())
-                           .where(condition, ComplianceEvent.occurred_on >= since)
+                           .where(condition, _within(window))
                            .group_by(ComplianceEvent.kind))
     return dict(rows.all())
 
@@ -73,9 +78,8 @@ def permit_candidates(session: Session, visible_residences: Select, today: date,
     return [(r, p) for r, p in rows]
 
 
-def events_of(session: Session, house_id: uuid.UUID, since: date) -> list[ComplianceEvent]:
-    return list(session.scalars(select(ComplianceEvent).where(ComplianceEvent.house_id == house_id,
-                                                             ComplianceEvent.occurred_on >= since)
+def events_of(session: Session, house_id: uuid.UUID, window: Window) -> list[ComplianceEvent]:
+    return list(session.scalars(select(ComplianceEvent).where(ComplianceEvent.house_id == house_id, _within(window))
                                 .order_by(ComplianceEvent.occurred_on.desc(), ComplianceEvent.recorded_at.desc())))
 
 

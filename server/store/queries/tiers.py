@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from server.domain.windows import Window
 from server.store.models import InspectionDue, TierChange, TierState
 
 INSPECTION_KINDS = ("inspection", "visit")
@@ -42,8 +43,9 @@ SELECT s.id, s.grid_id, s.use, s.rental_mode, s.rooms, s.rented_since, s.agreeme
 FROM houses s
 LEFT JOIN LATERAL (
     SELECT count(*) FILTER (WHERE left_on IS NULL AND verification <> 'rejected') AS residents,
-           count(*) FILTER (WHERE arrived_on > :turnover_from AND verification <> 'rejected')
-           + count(*) FILTER (WHERE left_on > :turnover_from) AS turnover
+           count(*) FILTER (WHERE arrived_on BETWEEN :turnover_first AND :turnover_last
+                            AND verification <> 'rejected')
+           + count(*) FILTER (WHERE left_on BETWEEN :turnover_first AND :turnover_last) AS turnover
     FROM residences WHERE house_id = s.id
 ) r ON true
 LEFT JOIN LATERAL (
@@ -51,7 +53,7 @@ LEFT JOIN LATERAL (
            count(*) FILTER (WHERE kind = 'missed_arrival') AS missed_arrivals,
            count(*) FILTER (WHERE kind = 'missed_departure') AS missed_departures,
            count(*) FILTER (WHERE kind IN ('arrival_on_time', 'departure_on_time')) AS on_time
-    FROM compliance_events WHERE house_id = s.id AND occurred_on > :reporting_from
+    FROM compliance_events WHERE house_id = s.id AND occurred_on BETWEEN :reporting_first AND :reporting_last
 ) c ON true
 """ + _VISITS.format(col="house_id")
 
@@ -61,12 +63,13 @@ FROM units s
 """ + _VISITS.format(col="unit_id")
 
 
-def subject_rows(session: Session, subject: str, *, ids=None, after=None, limit=None, today: date,
-                 windows: dict) -> list:
-    """Raw facts per house or unit: by ``ids``, or the next ``limit`` after id ``after`` (batches)."""
+def subject_rows(session: Session, subject: str, *, ids=None, after=None, limit=None, turnover: Window,
+                 reporting: Window) -> list:
+    """Raw facts per house or unit: by ``ids``, or the next ``limit`` after id ``after`` (batches).
+    Turnover and the reporting record count within the given windows (domain/windows.py)."""
     sql = _HOUSES if subject == "house" else _UNITS
-    params = {"turnover_from": today - timedelta(days=windows["turnover_days"]),
-              "reporting_from": today - timedelta(days=windows["reporting_days"])}
+    params = {"turnover_first": turnover.first_day, "turnover_last": turnover.last_day,
+              "reporting_first": reporting.first_day, "reporting_last": reporting.last_day} if subject == "house" else {}
     if ids is not None:
         sql += " WHERE s.id = ANY(:ids)"
         params["ids"] = list(ids)

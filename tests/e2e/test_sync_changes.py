@@ -76,3 +76,10 @@ def test_dates_in_the_feed_are_iso_like_everywhere_else(as_worker):
     record = next(i for i in items if i["type"] == "house" and i["id"] == h["id"])["data"]
     assert (record["agreement_signed_on"], record["rented_since"]) == ("2026-03-01", "2025-12-31")
     assert record["created_at"] == h["created_at"]
+
+
+def test_an_empty_cursor_means_from_the_start(as_worker):
+    h = house(as_worker)
+    r = as_worker.get("/api/v1/sync/changes?cursor=")
+    assert r.status_code == 200, r.get_json()
+    assert h["id"] in {i["id"] for i in r.get_json()["items"] if i["type"] == "house"}

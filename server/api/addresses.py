@@ -6,7 +6,7 @@ from server.services import addresses as service
 from server.store.db import request_session
 
 from . import pagination, views
-from .base import blueprint, current_actor
+from .base import blueprint, current_actor, with_etag
 from .schemas.addresses import AddressCreateSchema, AddressPageSchema, AddressQuery, AddressResolvedSchema, AddressSchema
 
 blp = blueprint("addresses", "Standard addresses (标准地址)")
@@ -46,5 +46,5 @@ class Address(MethodView):
     def get(self, address_id: uuid.UUID):
         """One standard address."""
         session = request_session()
-        return views.address(session, service.get(session, current_actor(), address_id))
+        return with_etag(views.address(session, service.get(session, current_actor(), address_id)))
 

@@ -8,7 +8,7 @@ from server.services import residences as residence_service
 from server.store.db import request_session
 
 from . import pagination, views
-from .base import blueprint, current_actor, today
+from .base import blueprint, current_actor, today, with_etag
 from .schemas.persons import (
     DuplicatesSchema, PersonCreateSchema, PersonPageSchema, PersonQuery, PersonSchema, PersonUpdateSchema,
     ResidenceCreateSchema, ResidencesSchema, ResidenceSchema, ResidenceUpdateSchema, ResidentsQuery,
@@ -59,7 +59,7 @@ class Person(MethodView):
     def get(self, person_id: uuid.UUID):
         """One person (ID number masked)."""
         actor = current_actor()
-        return views.person(service.get(request_session(), actor, person_id), actor.role)
+        return with_etag(views.person(service.get(request_session(), actor, person_id), actor.role))
 
     @blp.arguments(PersonUpdateSchema)
     @blp.response(200, PersonSchema)
@@ -69,7 +69,7 @@ class Person(MethodView):
         session = request_session()
         actor = current_actor()
         row = service.get(session, actor, person_id, audited=False)
-        return views.person(service.update(session, actor, row, today=today(), **body), actor.role)
+        return with_etag(views.person(service.update(session, actor, row, today=today(), **body), actor.role))
 
 
 @blp.route("/persons/<uuid:person_id>/reveal")
@@ -127,7 +127,7 @@ class Residence(MethodView):
     @blp.alt_response(404, description="Unknown or outside your area")
     def get(self, residence_id: uuid.UUID):
         """One residence, with how late it was reported."""
-        return views.residence(residence_service.get(request_session(), current_actor(), residence_id))
+        return with_etag(views.residence(residence_service.get(request_session(), current_actor(), residence_id)))
 
     @blp.arguments(ResidenceUpdateSchema)
     @blp.response(200, ResidenceSchema)
@@ -138,4 +138,4 @@ class Residence(MethodView):
         session = request_session()
         actor = current_actor()
         row = residence_service.get(session, actor, residence_id)
-        return views.residence(residence_service.update(session, actor, row, today=today(), **body))
+        return with_etag(views.residence(residence_service.update(session, actor, row, today=today(), **body)))

@@ -6,7 +6,7 @@ from server.services import units as service
 from server.store.db import request_session
 
 from . import pagination, views
-from .base import blueprint, current_actor, today
+from .base import blueprint, current_actor, today, with_etag
 from .schemas.units import (
     EmployeesQuery, EmployeesSchema, EmploymentCreateSchema, EmploymentEndSchema, EmploymentSchema,
     UnitCreateSchema, UnitPageSchema, UnitQuery, UnitSchema, UnitUpdateSchema,
@@ -44,7 +44,7 @@ class Unit(MethodView):
     def get(self, unit_id: uuid.UUID):
         """One unit."""
         session = request_session()
-        return views.unit(session, service.get(session, current_actor(), unit_id))
+        return with_etag(views.unit(session, service.get(session, current_actor(), unit_id)))
 
     @blp.arguments(UnitUpdateSchema)
     @blp.response(200, UnitSchema)
@@ -53,7 +53,8 @@ class Unit(MethodView):
         """Change a unit's name, kind, responsible person or phone."""
         session = request_session()
         actor = current_actor()
-        return views.unit(session, service.update(session, actor, service.get(session, actor, unit_id), **body))
+        row = service.update(session, actor, service.get(session, actor, unit_id), **body)
+        return with_etag(views.unit(session, row))
 
 
 @blp.route("/units/<uuid:unit_id>/employees")

@@ -2,7 +2,6 @@
 
 from flask.views import MethodView
 
-from server.errors import ValidationFailed
 from server.services import feed
 from server.store.db import request_session
 
@@ -48,12 +47,8 @@ class Changes(MethodView):
 
 
 def _cursor(text: str | None) -> feed.Cursor | None:
-    """An empty cursor is the start; a cursor from before epochs existed
-    ([xid, seq, scope]) belongs to no epoch, so the phone starts over."""
+    """An empty cursor is the start. A cursor from before epochs existed
+    ([xid, seq, scope]) reads as one of an unknown epoch: the phone starts over."""
     if not text:
         return None
-    try:
-        return feed.Cursor(*pagination.decode(text, (str, int, str)))
-    except ValidationFailed:
-        pagination.decode(text, (int, int, str))  # not even an old cursor: the field error
-        return feed.Cursor(epoch="", pos=0, scope="")
+    return feed.Cursor(*pagination.decode(text, (str, int, str)))

@@ -83,3 +83,13 @@ def test_an_empty_cursor_means_from_the_start(as_worker):
     r = as_worker.get("/api/v1/sync/changes?cursor=")
     assert r.status_code == 200, r.get_json()
     assert h["id"] in {i["id"] for i in r.get_json()["items"] if i["type"] == "house"}
+
+
+def test_a_cursor_from_before_epochs_starts_over(as_worker):
+    import base64
+    import json
+
+    h = house(as_worker)
+    old = base64.urlsafe_b64encode(json.dumps([987654, 12, "0123456789abcdef"]).encode()).decode().rstrip("=")
+    body = as_worker.get("/api/v1/sync/changes", query_string={"cursor": old}).get_json()
+    assert body["reset"] is True and h["id"] in {i["id"] for i in body["items"]}

@@ -47,6 +47,10 @@ def current_actor():
     return g.actor
 
 
+ETAG = {"ETag": {"description": 'The record\'s version as a weak ETag, e.g. W/"3" (docs/sync.md)',
+                 "schema": {"type": "string"}}}
+
+
 def with_etag(body: dict, status: int = 200):
     """A versioned record with its ETag: weak (what a role sees of a person
     differs), and it moves with the record's version."""

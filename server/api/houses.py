@@ -6,7 +6,7 @@ from server.services import houses as service
 from server.store.db import request_session
 
 from . import geojson, pagination, views
-from .base import blueprint, current_actor, today, with_etag
+from .base import ETAG, blueprint, current_actor, today, with_etag
 from .schemas.houses import HouseCreateSchema, HousePageSchema, HouseQuery, HouseSchema, HouseUpdateSchema
 
 blp = blueprint("houses", "Actual houses (实有房屋)")
@@ -44,7 +44,7 @@ class Houses(MethodView):
 
 @blp.route("/houses/<uuid:house_id>")
 class House(MethodView):
-    @blp.response(200, HouseSchema)
+    @blp.response(200, HouseSchema, headers=ETAG)
     @blp.alt_response(404, description="Unknown or outside your area")
     def get(self, house_id: uuid.UUID):
         """One house."""
@@ -52,7 +52,7 @@ class House(MethodView):
         return with_etag(views.house(session, service.get(session, current_actor(), house_id)))
 
     @blp.arguments(HouseUpdateSchema)
-    @blp.response(200, HouseSchema)
+    @blp.response(200, HouseSchema, headers=ETAG)
     @blp.alt_response(404, description="Unknown or outside your area")
     def patch(self, body, house_id: uuid.UUID):
         """Change a house's use, rental facts, landlord or agreement."""

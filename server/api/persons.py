@@ -8,7 +8,7 @@ from server.services import residences as residence_service
 from server.store.db import request_session
 
 from . import pagination, views
-from .base import blueprint, current_actor, today, with_etag
+from .base import ETAG, blueprint, current_actor, today, with_etag
 from .schemas.persons import (
     DuplicatesSchema, PersonCreateSchema, PersonPageSchema, PersonQuery, PersonSchema, PersonUpdateSchema,
     ResidenceCreateSchema, ResidencesSchema, ResidenceSchema, ResidenceUpdateSchema, ResidentsQuery,
@@ -54,7 +54,7 @@ class Duplicates(MethodView):
 
 @blp.route("/persons/<uuid:person_id>")
 class Person(MethodView):
-    @blp.response(200, PersonSchema)
+    @blp.response(200, PersonSchema, headers=ETAG)
     @blp.alt_response(404, description="Unknown or outside your area")
     def get(self, person_id: uuid.UUID):
         """One person (ID number masked)."""
@@ -62,7 +62,7 @@ class Person(MethodView):
         return with_etag(views.person(service.get(request_session(), actor, person_id), actor.role))
 
     @blp.arguments(PersonUpdateSchema)
-    @blp.response(200, PersonSchema)
+    @blp.response(200, PersonSchema, headers=ETAG)
     @blp.alt_response(404, description="Unknown or outside your area")
     def patch(self, body, person_id: uuid.UUID):
         """Correct a person's details."""
@@ -123,14 +123,14 @@ class Residences(MethodView):
 
 @blp.route("/residences/<uuid:residence_id>")
 class Residence(MethodView):
-    @blp.response(200, ResidenceSchema)
+    @blp.response(200, ResidenceSchema, headers=ETAG)
     @blp.alt_response(404, description="Unknown or outside your area")
     def get(self, residence_id: uuid.UUID):
         """One residence, with how late it was reported."""
         return with_etag(views.residence(residence_service.get(request_session(), current_actor(), residence_id)))
 
     @blp.arguments(ResidenceUpdateSchema)
-    @blp.response(200, ResidenceSchema)
+    @blp.response(200, ResidenceSchema, headers=ETAG)
     @blp.alt_response(404, description="Unknown or outside your area")
     @blp.alt_response(409, description="Already closed")
     def patch(self, body, residence_id: uuid.UUID):

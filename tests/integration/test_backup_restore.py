@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from server import devdb
 from server.app import create_app
-from server.store import migrate
+from server.store import backup, migrate
 from tests.builders import Builders
 from tests.conftest import ApiClient
 from tests.e2e.registry_helpers import house
@@ -130,7 +131,7 @@ def test_restore_onto_a_fresh_cluster_keeps_sync_exact(make_database, tmp_path):
             app2.extensions["gridwork.db"].dispose()
 
 
-def test_restore_refuses_a_database_that_is_not_empty(make_database, tmp_path):
+def test_restore_refuses_a_database_that_is_not_empty_and_restores_beside_it(make_database, tmp_path):
     url = make_database()
     migrate.upgrade(url)
     backup_file = tmp_path / "gridwork.dump"
@@ -138,3 +139,11 @@ def test_restore_refuses_a_database_that_is_not_empty(make_database, tmp_path):
     r = subprocess.run([GRIDWORK, "restore", str(backup_file)], env=os.environ | {"DATABASE_URL": url},
                        capture_output=True, text=True, timeout=600)
     assert r.returncode != 0 and "not empty" in r.stderr
+
+    beside = f"{make_url(url).database}_restored"
+    try:
+        assert beside in _cli(url, "restore", "--database", beside, str(backup_file))
+        restored = make_url(url).set(database=beside).render_as_string(hide_password=False)
+        assert "alembic_version" in backup.user_tables(restored) and "houses" in backup.user_tables(restored)
+    finally:
+        devdb.drop_scratch_database(make_url(url).set(database=beside).render_as_string(hide_password=False))

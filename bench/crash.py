@@ -25,11 +25,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -106,12 +104,14 @@ def _free_port() -> int:
 
 def run(seconds: float = 4.0, clients: int = 4, unsafe_async_commit: bool = False, quiet: bool = False) -> dict:
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
-    root = Path(tempfile.mkdtemp(prefix="gridwork-crash-"))
-    os.chmod(root, 0o755)  # as root, PostgreSQL runs as `postgres` and must reach its data folder
-    instance = devdb.Instance(state_dir=root / "pg", data_dir=root / "pgdata")
+    with devdb.temporary_cluster() as instance:
+        return _experiment(instance, seconds, clients, unsafe_async_commit, say)
+
+
+def _experiment(instance, seconds, clients, unsafe_async_commit, say) -> dict:
+    root = instance.data_dir.parent
     server = None
     try:
-        instance.start()
         url = instance.url()
         env = {**os.environ, "DATABASE_URL": url, "MEDIA_ROOT": str(root / "media")}
         if unsafe_async_commit:
@@ -188,11 +188,6 @@ def run(seconds: float = 4.0, clients: int = 4, unsafe_async_commit: bool = Fals
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=20)
-        try:
-            instance.stop()
-        except devdb.DevDbError:
-            pass
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def _sql(url: str, *statements):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -93,6 +94,65 @@ def db_downgrade(revision):
     """Migrate the database down to REVISION ('base' empties it)."""
     from server.store import migrate
     migrate.downgrade(_database_url(), revision)
+
+
+# -- backup and restore ---------------------------------------------------------
+
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
+def backup_command(file):
+    """Write a consistent dump of the database to FILE (pg_dump custom format; safe while serving)."""
+    from server.store import backup
+
+    try:
+        backup.backup(_database_url(), file)
+    except (backup.BackupError, devdb.DevDbError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f">> backup written to {file} ({file.stat().st_size:,} bytes)")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--database", "database", default=None,
+              help="Restore into this database on the same server (created when missing) instead of the "
+                   "configured one.")
+@with_appcontext
+def restore_command(file, database):
+    """Restore FILE (from `gridwork backup`) into an empty database, migrate it to this version, and start a
+    new change-feed epoch: every phone's next sync answers reset: true and receives its area again."""
+    from server.services import feed
+    from server.store import backup, migrate
+
+    try:
+        url = backup.with_database(_database_url(), database)
+        backup.restore(url, file)
+    except (backup.BackupError, devdb.DevDbError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    migrate.upgrade(url)
+    with backup.session_for(url) as session:
+        feed.new_epoch(session, f"restored from {file.name}")
+        session.commit()
+    click.echo(f">> restored {file} into database {backup.database_name(url)}; phones will start over (reset)")
+
+
+@main.group("sync")
+def sync_group():
+    """The change feed phones sync from."""
+
+
+@sync_group.command("new-epoch")
+@click.option("--reason", required=True, help="Why (kept with the epoch), e.g. 'point-in-time recovery to 09:00'.")
+@with_appcontext
+def sync_new_epoch(reason):
+    """Make every phone start over at its next sync (reset: true). Use after the database went back in time
+    without `gridwork restore`: a point-in-time recovery, or a failover that lost acknowledged commits."""
+    from server.services import feed
+
+    with _session() as session:
+        epoch = feed.new_epoch(session, reason)
+        session.commit()
+    click.echo(f">> new change-feed epoch {epoch}: phones will start over at their next sync")
 
 
 # -- accounts -------------------------------------------------------------------

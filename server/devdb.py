@@ -322,3 +322,28 @@ def scratch_database(prefix: str, *, keep: bool = False) -> Iterator[str]:
             print(f"kept: {url}")
         else:
             drop_scratch_database(url)
+
+
+@contextmanager
+def temporary_cluster() -> Iterator[Instance]:
+    """A second, throwaway PostgreSQL cluster (initdb on a free port, the same
+    binaries as the private instance), stopped and removed on leaving. Tests
+    restore backups into it: a fresh cluster hands out its own transaction ids
+    and system identifier."""
+    import tempfile
+
+    root = Path("/var/tmp/gridwork-pg") if _is_root() else None
+    if root is not None:
+        root.mkdir(parents=True, exist_ok=True)
+        os.chmod(root, 0o755)
+    base = Path(tempfile.mkdtemp(prefix="cluster-", dir=root))
+    os.chmod(base, 0o755)  # the server user (root: postgres) must reach the data directory
+    instance = Instance(state_dir=base / "state", data_dir=base / "data")
+    try:
+        instance.start()
+        yield instance
+    finally:
+        try:
+            instance.stop()
+        finally:
+            shutil.rmtree(base, ignore_errors=True)

@@ -6,7 +6,7 @@ from server.services import addresses as service
 from server.store.db import request_session
 
 from . import pagination, views
-from .base import blueprint, current_actor
+from .base import ETAG, blueprint, current_actor, with_etag
 from .schemas.addresses import AddressCreateSchema, AddressPageSchema, AddressQuery, AddressResolvedSchema, AddressSchema
 
 blp = blueprint("addresses", "Standard addresses (标准地址)")
@@ -41,10 +41,10 @@ class Addresses(MethodView):
 
 @blp.route("/addresses/<uuid:address_id>")
 class Address(MethodView):
-    @blp.response(200, AddressSchema)
+    @blp.response(200, AddressSchema, headers=ETAG)
     @blp.alt_response(404, description="Unknown or outside your area")
     def get(self, address_id: uuid.UUID):
         """One standard address."""
         session = request_session()
-        return views.address(session, service.get(session, current_actor(), address_id))
+        return with_etag(views.address(session, service.get(session, current_actor(), address_id)))
 

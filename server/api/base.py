@@ -47,6 +47,16 @@ def current_actor():
     return g.actor
 
 
+ETAG = {"ETag": {"description": 'The record\'s version as a weak ETag, e.g. W/"3" (docs/sync.md)',
+                 "schema": {"type": "string"}}}
+
+
+def with_etag(body: dict, status: int = 200):
+    """A versioned record with its ETag: weak (what a role sees of a person
+    differs), and it moves with the record's version."""
+    return body, status, {"ETag": f'W/"{body["version"]}"'}
+
+
 class SecurityPlugin(BasePlugin):
     """Document the bearer scheme, 401 and 403 on every operation not marked public."""
 

@@ -45,6 +45,10 @@ class ResolutionSchema(StrictSchema):
                          metadata={"description": "Every conflicting property: 'current' keeps the registry's "
                                                   "value, 'submitted' takes the phone's"})
     note = fields.String(allow_none=True, validate=validate.Length(max=1000))
+    current_version = fields.Integer(allow_none=True, validate=validate.Range(min=1), metadata={
+        "description": "The record's version you decided against (current_version of GET /conflicts/{id}); if the "
+                       "record changed since, 409 conflict.stale with its current values. Without it, each "
+                       "property you take must still hold the value the conflict was raised against"})
 
 
 @blp.route("/conflicts")
@@ -54,10 +58,12 @@ class Conflicts(MethodView):
     def get(self, args):
         """Conflicts in your area (oldest first)."""
         after = pagination.decode(args["cursor"], (uuid.UUID,))
-        rows = service.page(request_session(), current_actor(), status=args.get("status"),
-                            after=after[0] if after else None, limit=args["limit"] + 1)
+        session = request_session()
+        actor = current_actor()
+        rows = service.page(session, actor, status=args.get("status"), after=after[0] if after else None,
+                            limit=args["limit"] + 1)
         page = pagination.page_of(rows, args["limit"], key=lambda c: [str(c.id)])
-        page["items"] = [views.conflict(c) for c in page["items"]]
+        page["items"] = [_shown(session, actor, c) for c in page["items"]]
         return page
 
 
@@ -66,8 +72,10 @@ class ConflictView(MethodView):
     @blp.response(200, ConflictSchema)
     @blp.alt_response(404, description="Unknown or outside your area")
     def get(self, conflict_id: uuid.UUID):
-        """One conflict: which properties, both values."""
-        return views.conflict(service.get(request_session(), current_actor(), conflict_id))
+        """One conflict: which properties, both values (while open: the record's values now)."""
+        session = request_session()
+        actor = current_actor()
+        return _shown(session, actor, service.get(session, actor, conflict_id))
 
 
 @blp.route("/conflicts/<uuid:conflict_id>/resolution")
@@ -75,10 +83,17 @@ class Resolution(MethodView):
     @blp.arguments(ResolutionSchema)
     @blp.response(200, ConflictSchema)
     @blp.alt_response(404, description="Unknown or outside your area")
-    @blp.alt_response(409, description="Already resolved")
+    @blp.alt_response(409, description="Already resolved (conflict.resolved), or the record changed since it was "
+                                       "shown (conflict.stale: current_version and properties with its values now)")
     def post(self, body, conflict_id: uuid.UUID):
         """Resolve a conflict, choosing per property (officers)."""
         session = request_session()
         actor = current_actor()
         row = service.get(session, actor, conflict_id)
         return views.conflict(service.resolve(session, actor, row, today=today(), **body))
+
+
+def _shown(session, actor, row) -> dict:
+    """An open conflict shows the record's current values and version, as the officer must decide on them."""
+    now = service.shown(session, actor, row)
+    return views.conflict(row) | {"properties": now.properties, "current_version": now.current_version}

@@ -6,7 +6,7 @@ from server.services import houses as service
 from server.store.db import request_session
 
 from . import geojson, pagination, views
-from .base import blueprint, current_actor, today
+from .base import ETAG, blueprint, current_actor, today, with_etag
 from .schemas.houses import HouseCreateSchema, HousePageSchema, HouseQuery, HouseSchema, HouseUpdateSchema
 
 blp = blueprint("houses", "Actual houses (实有房屋)")
@@ -44,22 +44,22 @@ class Houses(MethodView):
 
 @blp.route("/houses/<uuid:house_id>")
 class House(MethodView):
-    @blp.response(200, HouseSchema)
+    @blp.response(200, HouseSchema, headers=ETAG)
     @blp.alt_response(404, description="Unknown or outside your area")
     def get(self, house_id: uuid.UUID):
         """One house."""
         session = request_session()
-        return views.house(session, service.get(session, current_actor(), house_id))
+        return with_etag(views.house(session, service.get(session, current_actor(), house_id)))
 
     @blp.arguments(HouseUpdateSchema)
-    @blp.response(200, HouseSchema)
+    @blp.response(200, HouseSchema, headers=ETAG)
     @blp.alt_response(404, description="Unknown or outside your area")
     def patch(self, body, house_id: uuid.UUID):
         """Change a house's use, rental facts, landlord or agreement."""
         session = request_session()
         actor = current_actor()
         row = service.get(session, actor, house_id)
-        return views.house(session, service.update(session, actor, row, today=today(), **body))
+        return with_etag(views.house(session, service.update(session, actor, row, today=today(), **body)))
 
     @blp.response(204)
     @blp.alt_response(404, description="Unknown or outside your area")

@@ -8,7 +8,7 @@ from server.services import residences as residence_service
 from server.store.db import request_session
 
 from . import pagination, views
-from .base import blueprint, current_actor, today
+from .base import ETAG, blueprint, current_actor, today, with_etag
 from .schemas.persons import (
     DuplicatesSchema, PersonCreateSchema, PersonPageSchema, PersonQuery, PersonSchema, PersonUpdateSchema,
     ResidenceCreateSchema, ResidencesSchema, ResidenceSchema, ResidenceUpdateSchema, ResidentsQuery,
@@ -54,22 +54,22 @@ class Duplicates(MethodView):
 
 @blp.route("/persons/<uuid:person_id>")
 class Person(MethodView):
-    @blp.response(200, PersonSchema)
+    @blp.response(200, PersonSchema, headers=ETAG)
     @blp.alt_response(404, description="Unknown or outside your area")
     def get(self, person_id: uuid.UUID):
         """One person (ID number masked)."""
         actor = current_actor()
-        return views.person(service.get(request_session(), actor, person_id), actor.role)
+        return with_etag(views.person(service.get(request_session(), actor, person_id), actor.role))
 
     @blp.arguments(PersonUpdateSchema)
-    @blp.response(200, PersonSchema)
+    @blp.response(200, PersonSchema, headers=ETAG)
     @blp.alt_response(404, description="Unknown or outside your area")
     def patch(self, body, person_id: uuid.UUID):
         """Correct a person's details."""
         session = request_session()
         actor = current_actor()
         row = service.get(session, actor, person_id, audited=False)
-        return views.person(service.update(session, actor, row, today=today(), **body), actor.role)
+        return with_etag(views.person(service.update(session, actor, row, today=today(), **body), actor.role))
 
 
 @blp.route("/persons/<uuid:person_id>/reveal")
@@ -123,14 +123,14 @@ class Residences(MethodView):
 
 @blp.route("/residences/<uuid:residence_id>")
 class Residence(MethodView):
-    @blp.response(200, ResidenceSchema)
+    @blp.response(200, ResidenceSchema, headers=ETAG)
     @blp.alt_response(404, description="Unknown or outside your area")
     def get(self, residence_id: uuid.UUID):
         """One residence, with how late it was reported."""
-        return views.residence(residence_service.get(request_session(), current_actor(), residence_id))
+        return with_etag(views.residence(residence_service.get(request_session(), current_actor(), residence_id)))
 
     @blp.arguments(ResidenceUpdateSchema)
-    @blp.response(200, ResidenceSchema)
+    @blp.response(200, ResidenceSchema, headers=ETAG)
     @blp.alt_response(404, description="Unknown or outside your area")
     @blp.alt_response(409, description="Already closed")
     def patch(self, body, residence_id: uuid.UUID):
@@ -138,4 +138,4 @@ class Residence(MethodView):
         session = request_session()
         actor = current_actor()
         row = residence_service.get(session, actor, residence_id)
-        return views.residence(residence_service.update(session, actor, row, today=today(), **body))
+        return with_etag(views.residence(residence_service.update(session, actor, row, today=today(), **body)))

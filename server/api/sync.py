@@ -36,13 +36,19 @@ class Changes(MethodView):
         """Everything in your area that changed since your cursor (tombstones included); safe to repeat."""
         session = request_session()
         actor = current_actor()
-        decoded = pagination.decode(args["cursor"], (int, int, str))
-        page = feed.changes(session, actor, cursor=tuple(decoded[:2]) if decoded else None,
-                            cursor_scope=decoded[2] if decoded else None, limit=args["limit"])
+        page = feed.changes(session, actor, cursor=_cursor(args["cursor"]), limit=args["limit"])
         return {
             "items": [{"type": i.entity_type, "id": i.entity_id, "op": i.op, "data": _data(session, i, actor.role)}
                       for i in page.items],
-            "next_cursor": pagination.encode([*(page.cursor or (0, 0)), feed.scope_digest(actor)]),
+            "next_cursor": pagination.encode([page.cursor.epoch, page.cursor.pos, page.cursor.scope]),
             "more": page.more,
             "reset": page.reset,
         }
+
+
+def _cursor(text: str | None) -> feed.Cursor | None:
+    """An empty cursor is the start. A cursor from before epochs existed
+    ([xid, seq, scope]) reads as one of an unknown epoch: the phone starts over."""
+    if not text:
+        return None
+    return feed.Cursor(*pagination.decode(text, (str, int, str)))

@@ -6,7 +6,7 @@ from server.services import units as service
 from server.store.db import request_session
 
 from . import pagination, views
-from .base import blueprint, current_actor, today
+from .base import ETAG, blueprint, current_actor, today, with_etag
 from .schemas.units import (
     EmployeesQuery, EmployeesSchema, EmploymentCreateSchema, EmploymentEndSchema, EmploymentSchema,
     UnitCreateSchema, UnitPageSchema, UnitQuery, UnitSchema, UnitUpdateSchema,
@@ -39,21 +39,22 @@ class Units(MethodView):
 
 @blp.route("/units/<uuid:unit_id>")
 class Unit(MethodView):
-    @blp.response(200, UnitSchema)
+    @blp.response(200, UnitSchema, headers=ETAG)
     @blp.alt_response(404, description="Unknown or outside your area")
     def get(self, unit_id: uuid.UUID):
         """One unit."""
         session = request_session()
-        return views.unit(session, service.get(session, current_actor(), unit_id))
+        return with_etag(views.unit(session, service.get(session, current_actor(), unit_id)))
 
     @blp.arguments(UnitUpdateSchema)
-    @blp.response(200, UnitSchema)
+    @blp.response(200, UnitSchema, headers=ETAG)
     @blp.alt_response(404, description="Unknown or outside your area")
     def patch(self, body, unit_id: uuid.UUID):
         """Change a unit's name, kind, responsible person or phone."""
         session = request_session()
         actor = current_actor()
-        return views.unit(session, service.update(session, actor, service.get(session, actor, unit_id), **body))
+        row = service.update(session, actor, service.get(session, actor, unit_id), **body)
+        return with_etag(views.unit(session, row))
 
 
 @blp.route("/units/<uuid:unit_id>/employees")

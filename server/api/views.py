@@ -1,4 +1,7 @@
-"""How registry records are shown: one function per kind, shared by all endpoints."""
+"""How registry records are shown: one function per kind, shared by all endpoints.
+
+Records a submission can change carry their ``version`` (+1 on every change);
+a phone sends the version it saw as ``subject.base_version`` (docs/sync.md)."""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ def location(geom) -> dict:
 
 def address(session, row, **extra) -> dict:
     return {
-        "id": row.id, "full_text": row.full_text, "street": row.street, "door": row.door,
+        "id": row.id, "version": row.version, "full_text": row.full_text, "street": row.street, "door": row.door,
         "building": row.building, "unit": row.unit, "floor": row.floor, "room": row.room,
         "community": area_ref(session.get(Division, row.community_id)),
         "grid": area_ref(session.get(Grid, row.grid_id)),
@@ -30,7 +33,8 @@ def house(session, row, address_row=None) -> dict:
 
     address_row = address_row or session.get(Address, row.address_id)
     return {
-        "id": row.id, "address": address(session, address_row), "grid": area_ref(session.get(Grid, row.grid_id)),
+        "id": row.id, "version": row.version, "address": address(session, address_row),
+        "grid": area_ref(session.get(Grid, row.grid_id)),
         "use": row.use, "rental_mode": row.rental_mode, "rooms": row.rooms,
         "floor_area_m2": float(row.floor_area_m2) if row.floor_area_m2 is not None else None,
         "rented_since": row.rented_since, "landlord_person_id": row.landlord_person_id,
@@ -49,7 +53,7 @@ def person(row, role: str) -> dict:
         "document_number_masked": mask(row.document_number) if row.document_number else None,
         "hukou_address": row.hukou_address, "phone": row.phone,
     }
-    return {"id": row.id} | {k: full[k] for k in person_fields_for(role)}
+    return {"id": row.id, "version": row.version} | {k: full[k] for k in person_fields_for(role)}
 
 
 def residence(row) -> dict:
@@ -62,7 +66,8 @@ def residence(row) -> dict:
     if row.left_on is not None and row.departure_reported_at is not None:
         departure_late = days_late(row.left_on, local_date(row.departure_reported_at, zone), deadline)
     return {
-        "id": row.id, "person_id": row.person_id, "house_id": row.house_id, "category": row.category,
+        "id": row.id, "version": row.version, "person_id": row.person_id, "house_id": row.house_id,
+        "category": row.category,
         "arrived_on": row.arrived_on, "left_on": row.left_on, "current": row.left_on is None,
         "source": row.source, "verification": row.verification, "reported_at": row.reported_at,
         "to_verify": row.verification == "pending",
@@ -76,7 +81,7 @@ def unit(session, row) -> dict:
     from server.store.models import Address
 
     return {
-        "id": row.id, "name": row.name, "kind": row.kind,
+        "id": row.id, "version": row.version, "name": row.name, "kind": row.kind,
         "address": address(session, session.get(Address, row.address_id)),
         "grid": area_ref(session.get(Grid, row.grid_id)),
         "responsible_person_id": row.responsible_person_id, "phone": row.phone, "created_at": row.created_at,

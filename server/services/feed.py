@@ -33,28 +33,45 @@ class FeedItem:
 
 
 @dataclass(frozen=True)
+class Cursor:
+    """Where a phone is in the feed: the epoch it synced in, the last place it
+    received, and a digest of its area when it did."""
+
+    epoch: str
+    pos: int
+    scope: str
+
+
+@dataclass(frozen=True)
 class FeedPage:
     items: list[FeedItem]
-    cursor: tuple[int, int] | None
+    cursor: Cursor
     more: bool
     reset: bool
 
 
-def scope_digest(actor: Actor) -> str:
-    """Changes when the actor's area changes (then the phone must start over)."""
+def epoch(session: Session) -> str:
+    """Changes with a restore (another cluster or database) or `gridwork sync new-epoch`."""
+    return hashlib.sha256("|".join(map(str, q.epoch_identity(session))).encode()).hexdigest()[:16]
+
+
+def scope_digest(session: Session, actor: Actor) -> str:
+    """Changes when the actor's area changes (then the phone must start over):
+    the account's own scope, and what that area holds now (the grids of a
+    station or community, a landlord's houses)."""
     parts = [actor.role or "", str(actor.account_id), ",".join(sorted(map(str, actor.grid_ids))),
-             str(actor.community_id), str(actor.station_id)]
+             str(actor.community_id), str(actor.station_id), ",".join(q.scope_members(session, actor))]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
-def changes(session: Session, actor: Actor, *, cursor: tuple[int, int] | None, cursor_scope: str | None,
-            limit: int) -> FeedPage:
+def changes(session: Session, actor: Actor, *, cursor: Cursor | None, limit: int) -> FeedPage:
     require(actor, "house.read")
-    reset = cursor is not None and cursor_scope != scope_digest(actor)
-    if reset:
-        cursor = None
-    rows = q.after(session, scoping.feed_condition(actor), cursor, limit + 1)
-    more = len(rows) > limit
+    placed = q.place(session)
+    current = Cursor(epoch(session), 0, scope_digest(session, actor))
+    reset = cursor is not None and (cursor.epoch, cursor.scope) != (current.epoch, current.scope)
+    after = cursor.pos if cursor is not None and not reset else None
+    rows = q.after(session, scoping.feed_condition(actor), after, limit + 1)
+    more = len(rows) > limit or placed == q.PLACE_BATCH  # more rows may be waiting for their place
     rows = rows[:limit]
     latest = {}
     for row in rows:  # one item per record per page: its latest state
@@ -63,8 +80,15 @@ def changes(session: Session, actor: Actor, *, cursor: tuple[int, int] | None, c
     items = [_item(session, actor, row) for row in latest.values()]
     persons = [i.person for i in items if i.person is not None]
     person_service.audit_read(session, actor, persons, purpose="sync to device")
-    next_cursor = (rows[-1].xid, rows[-1].seq) if rows else cursor
-    return FeedPage(items=items, cursor=next_cursor, more=more, reset=reset)
+    pos = rows[-1].pos if rows else (after or 0)
+    return FeedPage(items=items, cursor=Cursor(current.epoch, pos, current.scope), more=more, reset=reset)
+
+
+def new_epoch(session: Session, reason: str) -> str:
+    """Start a new epoch: every phone's next sync answers reset: true (after a
+    restore, or a failover that may have lost acknowledged changes)."""
+    q.new_epoch(session, reason)
+    return epoch(session)
 
 
 def _item(session: Session, actor: Actor, row) -> FeedItem:

@@ -104,7 +104,7 @@ def test_an_arrival_on_time_is_acknowledged_and_the_identity_read_back_masked(la
     assert body["residence_permit_required"] is True and "居住证" in body["notice"]
     number = citizen_id(date(1995, 6, 1), "male")
     assert body["person"]["document_number_masked"] != number and "*" in body["person"]["document_number_masked"]
-    assert set(body["person"]) == {"id", "name", "sex", "document_type", "document_number_masked", "phone"}
+    assert set(body["person"]) == {"id", "version", "name", "sex", "document_type", "document_number_masked", "phone"}
 
     [mine] = client.get("/api/v1/landlord/houses").get_json()["items"]
     [tenant] = mine["tenants"]

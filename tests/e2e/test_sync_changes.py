@@ -76,3 +76,20 @@ def test_dates_in_the_feed_are_iso_like_everywhere_else(as_worker):
     record = next(i for i in items if i["type"] == "house" and i["id"] == h["id"])["data"]
     assert (record["agreement_signed_on"], record["rented_since"]) == ("2026-03-01", "2025-12-31")
     assert record["created_at"] == h["created_at"]
+
+
+def test_an_empty_cursor_means_from_the_start(as_worker):
+    h = house(as_worker)
+    r = as_worker.get("/api/v1/sync/changes?cursor=")
+    assert r.status_code == 200, r.get_json()
+    assert h["id"] in {i["id"] for i in r.get_json()["items"] if i["type"] == "house"}
+
+
+def test_a_cursor_from_before_epochs_starts_over(as_worker):
+    import base64
+    import json
+
+    h = house(as_worker)
+    old = base64.urlsafe_b64encode(json.dumps([987654, 12, "0123456789abcdef"]).encode()).decode().rstrip("=")
+    body = as_worker.get("/api/v1/sync/changes", query_string={"cursor": old}).get_json()
+    assert body["reset"] is True and h["id"] in {i["id"] for i in body["items"]}

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .common import AreaRef, BBox, Location, LonLat, StrictSchema
+from .common import AreaRef, BBox, Location, LonLat, StrictSchema, version_field
 
 _part = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
 
@@ -21,6 +21,7 @@ class AddressCreateSchema(StrictSchema):
 
 class AddressSchema(ma.Schema):
     id = fields.UUID(required=True)
+    version = version_field()
     full_text = fields.String(required=True, metadata={"example": "北山街道曙光社区 幸福路 12号 3栋 2单元 5层 502室"})
     street = fields.String(required=True)
     door = fields.String(allow_none=True, required=True)

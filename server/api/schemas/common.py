@@ -106,3 +106,9 @@ class BBox(fields.String):
         if not (-180 <= box[0] <= box[2] <= 180 and -90 <= box[1] <= box[3] <= 90):
             raise ma.ValidationError("The box's minimum must not exceed its maximum; degrees within range.")
         return box
+
+
+def version_field():
+    """The version of a record a submission can change (+1 on every change; also the ETag)."""
+    return fields.Integer(required=True, metadata={
+        "description": "+1 on every change; send the version you saw as subject.base_version (docs/sync.md)"})

@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 from server.domain.houses import RENTAL_MODES, USES
 
 from .addresses import AddressSchema
-from .common import AreaRef, StrictSchema
+from .common import AreaRef, StrictSchema, version_field
 
 _fields = dict(
     use=fields.String(validate=validate.OneOf(USES)),
@@ -44,6 +44,7 @@ class HouseUpdateSchema(_HouseFacts):
 
 class HouseSchema(ma.Schema):
     id = fields.UUID(required=True)
+    version = version_field()
     address = fields.Nested(AddressSchema, required=True)
     grid = fields.Nested(AreaRef, required=True)
     use = fields.String(required=True)

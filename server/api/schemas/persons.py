@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 from server.domain.id_numbers import DOCUMENT_TYPES
 from server.store.models.registry import RESIDENCE_CATEGORIES, SEXES, VERIFICATION_STATES
 
-from .common import StrictSchema
+from .common import StrictSchema, version_field
 
 _doc_type = fields.String(allow_none=True, validate=validate.OneOf(DOCUMENT_TYPES), metadata={
     "description": "citizen_id (居民身份证), passport, foreign_permanent_residence, hmt_residence_permit "
@@ -37,9 +37,10 @@ class PersonUpdateSchema(StrictSchema):
 
 
 class PersonSchema(ma.Schema):
-    """Landlords get only id, name, sex, document_type, document_number_masked and phone."""
+    """Landlords get only id, version, name, sex, document_type, document_number_masked and phone."""
 
     id = fields.UUID(required=True)
+    version = version_field()
     name = fields.String(required=True)
     sex = fields.String(required=True)
     ethnicity = fields.String(allow_none=True)
@@ -102,6 +103,7 @@ class ResidenceUpdateSchema(StrictSchema):
 
 class ResidenceSchema(ma.Schema):
     id = fields.UUID(required=True)
+    version = version_field()
     person_id = fields.UUID(required=True)
     house_id = fields.UUID(required=True)
     category = fields.String(required=True)

@@ -87,7 +87,7 @@ class BatchResultSchema(ma.Schema):
 
 class ChangesQuery(StrictSchema):
     cursor = fields.String(load_default=None, metadata={"description": "next_cursor of the previous call; "
-                                                                         "none: everything from the start"})
+                                                                         "none or empty: everything from the start"})
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
 
@@ -105,4 +105,6 @@ class ChangesSchema(ma.Schema):
     next_cursor = fields.String(required=True, metadata={"description": "Keep it; send it on the next call"})
     more = fields.Boolean(required=True, metadata={"description": "Call again now with next_cursor"})
     reset = fields.Boolean(required=True, metadata={
-        "description": "Your area changed: drop local data; these items start again from the beginning"})
+        "description": "Start over: drop local data; these items start again from the beginning. Your area or "
+                       "its make-up changed (a grid moved station or community, a landlord's houses), or the "
+                       "server was restored from a backup (your cursor is of another epoch)"})

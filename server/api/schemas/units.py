@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 from server.store.models.registry import UNIT_KINDS
 
 from .addresses import AddressSchema
-from .common import AreaRef, StrictSchema
+from .common import AreaRef, StrictSchema, version_field
 from .persons import PersonSchema
 
 _kind = fields.String(validate=validate.OneOf(UNIT_KINDS))
@@ -27,6 +27,7 @@ class UnitUpdateSchema(StrictSchema):
 
 class UnitSchema(ma.Schema):
     id = fields.UUID(required=True)
+    version = version_field()
     name = fields.String(required=True)
     kind = fields.String(required=True)
     address = fields.Nested(AddressSchema, required=True)

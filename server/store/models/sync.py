@@ -78,23 +78,39 @@ class Conflict(Base):
 
 class Change(Base):
     """The change feed: one row per change to a record phones keep, written by
-    triggers (migration 0003), ordered by (transaction id, seq). See
-    docs/decisions/0003-change-feed.md for why the transaction id matters."""
+    triggers (migrations 0003, 0010). A row gets its place in the feed (``pos``)
+    only after its transaction committed, from one stamper at a time, so the
+    order is the order in which changes became visible and survives a dump and
+    restore. See docs/decisions/0010-feed-survives-restore.md."""
 
     __tablename__ = "changes"
     __table_args__ = (
         CheckConstraint("op IN ('upsert', 'delete')", name="op"),
-        Index("ix_changes_order", "xid", "seq"),
-        Index("ix_changes_grid_order", "grid_id", "xid", "seq"),
+        Index("uq_changes_pos", "pos", unique=True),
+        Index("ix_changes_grid_pos", "grid_id", "pos"),
+        Index("ix_changes_unplaced", "seq", postgresql_where=text("pos IS NULL")),
     )
 
-    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    xid: Mapped[int] = mapped_column(BigInteger, server_default=text("pg_current_xact_id()::text::bigint"))
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)  # insert order
+    pos: Mapped[int | None] = mapped_column(BigInteger)  # place in the feed; NULL until stamped
     entity_type: Mapped[str] = mapped_column(String(16))
     entity_id: Mapped[uuid.UUID]
     grid_id: Mapped[uuid.UUID | None]
     op: Mapped[str] = mapped_column(String(8))
     at: Mapped[datetime] = mapped_column(server_default=text("clock_timestamp()"))
+
+
+class FeedEpoch(Base):
+    """The feed's epochs: a cursor names the epoch it was made in, and a cursor
+    of another epoch (a restored backup, another cluster) answers reset: true.
+    The current epoch is the newest row, together with the cluster's
+    system identifier and the database's oid (see the decision 0010)."""
+
+    __tablename__ = "feed_epochs"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    started_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+    reason: Mapped[str] = mapped_column(String(200))
 
 
 class Attachment(Base):

@@ -1,23 +1,78 @@
-"""Reading the change feed below the snapshot horizon (docs/decisions/0003-change-feed.md)."""
+"""The change feed in the order its changes became visible, and its epoch
+(docs/decisions/0003-change-feed.md, docs/decisions/0010-feed-survives-restore.md)."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ColumnElement, Text, cast, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, bindparam, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import BigInteger
 from sqlalchemy.orm import Session
 
-from server.store.models import Change
+from server.auth.actor import Actor
+from server.store import scoping
+from server.store.models import Change, FeedEpoch, Grid, House
+
+# One stamper at a time (a transaction-level advisory lock, held until commit).
+PLACING_LOCK = 0x67726964_66656564 & 0x7FFFFFFFFFFFFFFF  # "gridfeed"
+PLACE_BATCH = 5000
 
 
-def _horizon() -> ColumnElement[bool]:
-    # xid8 has no direct cast to bigint; through text it is exact.
-    xmin = cast(cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), Text), BigInteger)
-    own = cast(cast(func.pg_current_xact_id_if_assigned(), Text), BigInteger)
-    return or_(Change.xid < xmin, Change.xid == own)
+def place(session: Session, batch: int = PLACE_BATCH) -> int | None:
+    """Give committed rows that have no place yet their place, in insert order.
+
+    Only one transaction at a time places rows, and it keeps that turn until it
+    commits, so places become visible in increasing order: a reader that has
+    seen place P never later finds a new row below P. Rows of transactions
+    still running are invisible here and get a later place once committed.
+    Returns how many rows were placed, or None when another transaction holds
+    the turn right now (its rows appear when it commits)."""
+    if not session.scalar(select(func.pg_try_advisory_xact_lock(PLACING_LOCK))):
+        return None
+    seqs = list(session.scalars(select(Change.seq).where(Change.pos.is_(None)).order_by(Change.seq).limit(batch)))
+    if not seqs:
+        return 0
+    first = session.scalar(text("SELECT nextval('changes_pos_seq')"))
+    if len(seqs) > 1:  # reserve the block; nobody else draws from this sequence meanwhile
+        session.execute(text("SELECT setval('changes_pos_seq', :last)"), {"last": first + len(seqs) - 1})
+    session.execute(
+        text("UPDATE changes c SET pos = :first + t.n - 1 FROM unnest(:seqs) WITH ORDINALITY AS t(seq, n) "
+             "WHERE c.seq = t.seq").bindparams(bindparam("seqs", type_=ARRAY(BigInteger))),
+        {"first": first, "seqs": seqs})
+    return len(seqs)
 
 
-def after(session: Session, condition: ColumnElement[bool], cursor: tuple[int, int] | None,
-          limit: int) -> list[Change]:
-    query = select(Change).where(condition, _horizon())
-    if cursor is not None:
-        query = query.where(tuple_(Change.xid, Change.seq) > tuple_(*cursor))
-    return list(session.scalars(query.order_by(Change.xid, Change.seq).limit(limit)))
+def after(session: Session, condition: ColumnElement[bool], pos: int | None, limit: int) -> list[Change]:
+    query = select(Change).where(condition, Change.pos.is_not(None))
+    if pos is not None:
+        query = query.where(Change.pos > pos)
+    return list(session.scalars(query.order_by(Change.pos).limit(limit)))
+
+
+def epoch_identity(session: Session) -> tuple[str, int, int]:
+    """The newest epoch, the cluster's system identifier and this database's
+    oid: a restore into another cluster or another database changes one of them."""
+    row = session.execute(text(
+        "SELECT e.id::text, s.system_identifier, d.oid::bigint "
+        "FROM (SELECT id FROM feed_epochs ORDER BY started_at DESC, id DESC LIMIT 1) e, "
+        "pg_control_system() s, pg_database d WHERE d.datname = current_database()")).one()
+    return row[0], int(row[1]), int(row[2])
+
+
+def new_epoch(session: Session, reason: str) -> FeedEpoch:
+    row = FeedEpoch(reason=reason[:200])
+    session.add(row)
+    session.flush()
+    return row
+
+
+def scope_members(session: Session, actor: Actor) -> list[str]:
+    """What the actor's area is made of right now: the grids of a committee's
+    community or a police station's area, a landlord's houses. When it changes
+    (a grid moves, a landlord gains or loses a house) the phone starts over."""
+    if actor.role == "landlord":
+        rows = session.scalars(select(House.id).where(House.landlord_account_id == actor.account_id))
+    elif actor.role in ("committee", "police"):
+        rows = session.scalars(select(Grid.id).where(scoping.grid_condition(actor, Grid.id)))
+    else:  # admins see everything; a grid worker's grids are on the account itself
+        return []
+    return sorted(str(r) for r in rows)

@@ -127,7 +127,7 @@ class Residence(MethodView):
     @blp.alt_response(404, description="Unknown or outside your area")
     def get(self, residence_id: uuid.UUID):
         """One residence, with how late it was reported."""
-        return views.residence(residence_service.get(request_session(), current_actor(), residence_id))
+        return views.residence(residence_service.read(request_session(), current_actor(), residence_id))
 
     @blp.arguments(ResidenceUpdateSchema)
     @blp.response(200, ResidenceSchema)

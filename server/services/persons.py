@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,7 @@ from server.auth.verbs import require
 from server.domain.id_numbers import check_document, normalise_number
 from server.domain.privacy import person_fields_for
 from server.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
+from server.services import identities
 from server.store import audit, scoping
 from server.store.models import Person
 from server.store.queries import registry as q
@@ -54,33 +56,40 @@ def _document(values: dict, today: date) -> dict:
     return values
 
 
-def _duplicate(session: Session, actor: Actor, values: dict, except_id=None) -> None:
+def _duplicate(session: Session, actor: Actor, values: dict, except_id=None) -> Person | None:
+    """Refuse a document already registered to someone in the caller's area (409
+    naming them). One registered outside it is returned, never revealed: the
+    caller's record becomes provisional (decision 0008)."""
     if values.get("document_number") is None:
-        return
-    existing = q.person_by_document(session, values["document_type"], values["document_number"])
-    if existing is None or existing.id == except_id:
-        return
-    visible = session.scalar(scoping.visible_persons(actor).where(Person.id == existing.id)) is not None
-    raise Conflict(
-        "A person with this document is already registered" + ("." if visible else " outside your area; "
-                                                                  "ask the police station to link them."),
-        code="person.exists", errors={"document_number": ["Already registered."]},
-        extra={"existing_id": str(existing.id)} if visible else {},
-    )
+        return None
+    found = identities.match(session, actor, values["document_type"], values["document_number"])
+    if found.person is not None and found.person.id != except_id:
+        raise Conflict("A person with this document is already registered.", code="person.exists",
+                       errors={"document_number": ["Already registered."]},
+                       extra={"existing_id": str(found.person.id)})
+    return found.outside if found.outside is not None and found.outside.id != except_id else None
 
 
-def create(session: Session, actor: Actor, *, today: date, **values) -> Person:
+def create(session: Session, actor: Actor, *, today: date, source: str = "person_create", house=None,
+           grid_id=None, instance_id=None, **values) -> Person:
+    """Register a person. A document registered outside the caller's area gives
+    the same answer as a new one: a provisional record of what was typed, and an
+    identity check for the police (decision 0008)."""
     require(actor, "person.create")
     values = _document({k: values.get(k) for k in EDITABLE}, today)
-    _duplicate(session, actor, values)
-    person = Person(created_by=actor.account_id, **values)
-    session.add(person)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:  # registered concurrently
-        _duplicate(session, actor, values)
-        raise
+    outside = _duplicate(session, actor, values)
+    if outside is not None:
+        person = identities.provisional(session, actor, values, outside, source=source, house=house,
+                                        grid_id=grid_id, instance_id=instance_id)
+    else:
+        person = Person(created_by=actor.account_id, **values)
+        session.add(person)
+        try:
+            with session.begin_nested():
+                session.flush()
+        except IntegrityError:  # registered concurrently
+            _duplicate(session, actor, values)
+            raise
     audit.record(session, actor, "person.create", subject_type="person", subject_ids=[person.id],
                  fields=[k for k, v in values.items() if v is not None])
     return person
@@ -97,17 +106,38 @@ def get(session: Session, actor: Actor, person_id: uuid.UUID, *, audited: bool =
 
 
 def update(session: Session, actor: Actor, person: Person, *, today: date, **changes) -> Person:
+    """Correct a person's details. A provisional person (decision 0008) keeps its
+    number unconfirmed until the police decide; a new number registered outside
+    the caller's area makes the record provisional, without saying so."""
     require(actor, "person.update")
     values = {k: getattr(person, k) for k in EDITABLE} | changes
-    if "document_number" in changes or "document_type" in changes or "birth_date" in changes or "sex" in changes:
+    held = person.unconfirmed_document_number
+    if held and "document_number" not in changes:
+        values["document_number"] = held  # checked as typed
+    outside = None
+    if {"document_number", "document_type", "birth_date", "sex"} & set(changes):
         values = _document(values, today)
-        _duplicate(session, actor, values, except_id=person.id)
-    for key, value in values.items():
-        setattr(person, key, value)
+        outside = _duplicate(session, actor, values, except_id=person.id)
+    pending = _pending_match(session, person) if held else None
+    if outside is not None and outside.id != pending:
+        identities.provisional(session, actor, values, outside, source="person_update", person=person)
+    elif held and (outside is not None or values.get("document_number") == held):
+        for key, value in values.items():  # still provisional: the number stays held
+            if key != "document_number":
+                setattr(person, key, value)
+    else:
+        for key, value in values.items():
+            setattr(person, key, value)
+        person.unconfirmed_document_number = None
     session.flush()
     audit.record(session, actor, "person.update", subject_type="person", subject_ids=[person.id],
                  fields=sorted(changes))
     return person
+
+
+def _pending_match(session: Session, person: Person):
+    """The registered person an open identity check pairs this provisional person with."""
+    return q.pending_identity_match(session, person.id)
 
 
 def looks_like_document(text: str) -> bool:
@@ -121,7 +151,8 @@ def search(session: Session, actor: Actor, *, q_text: str | None, after=None, li
     query = scoping.visible_persons(actor)
     by_document = bool(q_text) and looks_like_document(q_text)
     if by_document:
-        query = query.where(Person.document_number == normalise_number(q_text))
+        number = normalise_number(q_text)
+        query = query.where(or_(Person.document_number == number, Person.unconfirmed_document_number == number))
     elif q_text:
         query = query.where(q.contains(Person.name, q_text))
     rows = list(session.scalars(q.keyset(query, (Person.name, Person.id), after, limit)))
@@ -141,7 +172,8 @@ def duplicates(session: Session, actor: Actor, *, limit=50) -> list[list[Person]
 def reveal(session: Session, actor: Actor, person: Person, *, reason: str, daily_limit: int, zone: str) -> str:
     """The full document number, for police and admins, with a reason; audited and rationed."""
     require(actor, "person.reveal_id")
-    if person.document_number is None:
+    number = person.document_number or person.unconfirmed_document_number  # as typed, while unconfirmed
+    if number is None:
         raise NotFound("This person has no document number on record.", code="person.no_document")
     midnight = datetime.combine(datetime.now(ZoneInfo(zone)).date(), time(0), tzinfo=ZoneInfo(zone))
     used = q.count_actions_since(session, actor.account_id, "person.reveal_id", midnight)
@@ -150,4 +182,4 @@ def reveal(session: Session, actor: Actor, person: Person, *, reason: str, daily
                               code="person.reveal_limit")
     audit.record(session, actor, "person.reveal_id", subject_type="person", subject_ids=[person.id],
                  fields=["document_number"], purpose=reason)
-    return person.document_number
+    return number

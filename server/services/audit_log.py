@@ -21,6 +21,9 @@ from server.store.models import AuditEvent, Person
 from server.store.queries import audit as q
 
 
+SHOWN_IDS = 1000  # the audit row of a read names up to this many events (an export: the first ones)
+
+
 def events(session: Session, actor: Actor, *, person: uuid.UUID | None = None, actor_id: uuid.UUID | None = None,
            action: str | None = None, since: datetime | None = None, until: datetime | None = None,
            after: int | None = None, limit: int = 50) -> list[AuditEvent]:
@@ -34,7 +37,8 @@ def events(session: Session, actor: Actor, *, person: uuid.UUID | None = None, a
         condition = AuditEvent.actor_id.in_(scoping.station_accounts(actor.station_id)) if actor.station_id else false()
     rows = q.events(session, condition, actor_id=actor_id, action=action, since=since, until=until, after=after,
                     limit=limit)
-    audit.record(session, actor, "audit.read", subject_type="audit_event", person_ids=[person] if person else (),
+    audit.record(session, actor, "audit.read", subject_type="audit_event", subject_ids=[r.id for r in rows[:SHOWN_IDS]],
+                 person_ids=[person] if person else (),
                  fields=["actor", "action", "subject", "fields", "purpose", "at"],
                  details={"filters": {"person": str(person) if person else None,
                                       "actor": str(actor_id) if actor_id else None, "action": action,

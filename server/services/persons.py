@@ -169,17 +169,23 @@ def duplicates(session: Session, actor: Actor, *, limit=50) -> list[list[Person]
     return groups
 
 
-def reveal(session: Session, actor: Actor, person: Person, *, reason: str, daily_limit: int, zone: str) -> str:
-    """The full document number, for police and admins, with a reason; audited and rationed."""
+def reveal(session: Session, actor: Actor, person_id: uuid.UUID, *, reason: str, daily_limit: int,
+           zone: str) -> tuple[Person, str]:
+    """The full document number, for police and admins, with a reason; audited and
+    rationed: every attempt counts against the daily limit, found or not."""
     require(actor, "person.reveal_id")
+    midnight = datetime.combine(datetime.now(ZoneInfo(zone)).date(), time(0), tzinfo=ZoneInfo(zone))
+    used = q.count_actions_since(session, actor.account_id, "person.reveal_attempt", midnight)
+    if used >= daily_limit:
+        raise TooManyRequests(f"You have asked for {used} document numbers today, the daily limit.",
+                              code="person.reveal_limit")
+    audit.record(session, actor, "person.reveal_attempt", subject_type="person", subject_ids=[person_id],
+                 purpose=reason)
+    session.commit()  # the attempt counts even when the person is not found
+    person = get(session, actor, person_id, audited=False)
     number = person.document_number or person.unconfirmed_document_number  # as typed, while unconfirmed
     if number is None:
         raise NotFound("This person has no document number on record.", code="person.no_document")
-    midnight = datetime.combine(datetime.now(ZoneInfo(zone)).date(), time(0), tzinfo=ZoneInfo(zone))
-    used = q.count_actions_since(session, actor.account_id, "person.reveal_id", midnight)
-    if used >= daily_limit:
-        raise TooManyRequests(f"You have revealed {used} document numbers today, the daily limit.",
-                              code="person.reveal_limit")
     audit.record(session, actor, "person.reveal_id", subject_type="person", subject_ids=[person.id],
                  fields=["document_number"], purpose=reason)
-    return number
+    return person, number

@@ -272,6 +272,24 @@ def test_the_account_request_limit_counts_every_attempt(anon):
     assert r.status_code == 429 and r.get_json()["code"] == "landlord.too_many_requests"
 
 
+def test_reveal_attempts_count_against_the_daily_limit_found_or_not(as_police, as_worker, app, registered):
+    h = house(as_worker)
+    p = person(as_worker)
+    residence(as_worker, p["id"], h["id"])
+    for _ in range(app.config["REVEAL_DAILY_LIMIT"]):
+        assert as_police.post(f"/api/v1/persons/{registered.id}/reveal", json={"reason": "核查身份"}).status_code == 404
+    r = as_police.post(f"/api/v1/persons/{p['id']}/reveal", json={"reason": "核查身份"})
+    assert r.status_code == 429 and r.get_json()["code"] == "person.reveal_limit"
+
+
+def test_a_residence_for_someone_elsewhere_answers_like_one_for_nobody(as_worker, registered):
+    h = house(as_worker)
+    body = {"house_id": h["id"], "category": "floating", "arrived_on": date.today().isoformat()}
+    elsewhere = as_worker.post("/api/v1/residences", json=body | {"person_id": registered.id})
+    nobody = as_worker.post("/api/v1/residences", json=body | {"person_id": "01a21361-0000-7000-8000-000000000000"})
+    assert (elsewhere.status_code, elsewhere.get_json()["errors"]) == (nobody.status_code, nobody.get_json()["errors"])
+
+
 # -- finding 6: where conflicts are filed -------------------------------------------
 
 
@@ -285,6 +303,9 @@ def test_a_person_conflict_is_seen_by_who_raised_it_and_by_the_persons_area(as_w
     [conflict_id] = r.get_json()["result"]["conflicts"]
     assert [c["id"] for c in as_worker.get("/api/v1/conflicts").get_json()["items"]] == [conflict_id]
     assert [c["id"] for c in elsewhere.worker.get("/api/v1/conflicts").get_json()["items"]] == [conflict_id]
+    for phone in (as_worker, elsewhere.worker):  # and it reaches both grids' phones
+        feed = phone.get("/api/v1/sync/changes", query_string={"limit": 500}).get_json()["items"]
+        assert conflict_id in {i["id"] for i in feed if i["type"] == "conflict"}
 
 
 # -- finding 7: reading the audit log ------------------------------------------------
@@ -297,11 +318,12 @@ def test_an_admin_finds_who_saw_a_persons_record(as_worker, as_admin, as_police,
     as_worker.get(f"/api/v1/persons/{p['id']}")
     as_police.post(f"/api/v1/persons/{p['id']}/reveal", json={"reason": "案件核查 2026-118"})
 
-    r = as_admin.get("/api/v1/audit-events", query_string={"person": p["id"], "limit": 2})
+    r = as_admin.get("/api/v1/audit-events", query_string={"person": p["id"], "limit": 3})
     assert r.status_code == 200, r.get_json()
     page = r.get_json()
     assert [(e["action"], e["actor"]["id"]) for e in page["items"]] == [
-        ("person.reveal_id", str(as_police.account_id)), ("person.read", str(as_worker.account_id))]
+        ("person.reveal_id", str(as_police.account_id)), ("person.reveal_attempt", str(as_police.account_id)),
+        ("person.read", str(as_worker.account_id))]
     assert page["items"][0]["purpose"] == "案件核查 2026-118" and page["items"][0]["fields"] == ["document_number"]
     rest = as_admin.get("/api/v1/audit-events", query_string={"person": p["id"], "cursor": page["next_cursor"]})
     assert "person.create" in [e["action"] for e in rest.get_json()["items"]]

@@ -128,9 +128,23 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def error_body(code: str, status: int, message: str, errors: dict | None = None, **extra) -> dict:
-    body = {"code": code, "status": status, "message": message, "errors": errors or {}}
+    """The one error shape. Citizen ID numbers inside messages are masked (an
+    error never carries a full document number, docs/privacy.md)."""
+    from server.domain.privacy import mask_in_text
+
+    body = {"code": code, "status": status, "message": mask_in_text(message), "errors": _masked(errors or {})}
     body.update(extra)
     return body
+
+
+def _masked(value):
+    from server.domain.privacy import mask_in_text
+
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return mask_in_text(value) if isinstance(value, str) else value
 
 
 def _respond(body: dict, status: int, headers: dict | None = None):

@@ -3,6 +3,8 @@ records exactly these fields for every read."""
 
 from __future__ import annotations
 
+import re
+
 FULL_PERSON_FIELDS = ("name", "sex", "ethnicity", "birth_date", "document_type", "document_number_masked",
                       "hukou_address", "phone")
 # Landlords see the people living in their houses, with a reduced field set:
@@ -28,6 +30,16 @@ def mask_number(value):
     from .id_numbers import mask
 
     return mask(value) if isinstance(value, str) and value else value
+
+
+_CITIZEN_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+
+
+def mask_in_text(text):
+    """Free text (an error message) with every citizen-ID-shaped number in it masked."""
+    if not isinstance(text, str):
+        return text
+    return _CITIZEN_ID_IN_TEXT.sub(lambda m: mask_number(m.group(1)), text)
 
 
 def _is_document_field(fdef) -> bool:

@@ -43,3 +43,10 @@ def test_conflicts_show_both_document_values_masked():
 def test_the_audit_log_names_answers_by_path():
     assert answer_fields(None, {"outcome": "met", "residents": [{"name": "甲"}, {"phone": "1"}]}) == [
         "outcome", "residents.name", "residents.phone"]
+
+
+def test_error_messages_never_carry_a_full_citizen_id():
+    from server.errors import error_body
+
+    body = error_body("x.y", 422, f"{CITIZEN} is not a choice", {"a.b": [f"'{CITIZEN}' is wrong", "ok 12345"]})
+    assert CITIZEN not in str(body) and MASKED in body["message"] and body["errors"]["a.b"][1] == "ok 12345"

@@ -130,21 +130,11 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 def error_body(code: str, status: int, message: str, errors: dict | None = None, **extra) -> dict:
     """The one error shape. Citizen ID numbers inside messages are masked (an
     error never carries a full document number, docs/privacy.md)."""
-    from server.domain.privacy import mask_in_text
+    from server.domain.privacy import mask_in_text, mask_in_values
 
-    body = {"code": code, "status": status, "message": mask_in_text(message), "errors": _masked(errors or {})}
+    body = {"code": code, "status": status, "message": mask_in_text(message), "errors": mask_in_values(errors or {})}
     body.update(extra)
     return body
-
-
-def _masked(value):
-    from server.domain.privacy import mask_in_text
-
-    if isinstance(value, dict):
-        return {k: _masked(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_masked(v) for v in value]
-    return mask_in_text(value) if isinstance(value, str) else value
 
 
 def _respond(body: dict, status: int, headers: dict | None = None):

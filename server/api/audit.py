@@ -70,13 +70,16 @@ def _bound(value, *, end: bool):
 
 
 def _view(row, names) -> dict:
+    """Reasons and details are free text: a number typed there is masked like any other."""
+    from server.domain.privacy import mask_in_text, mask_in_values
+
     return {"id": row.id, "at": row.at,
             "actor": {"id": row.actor_id, "username": names.get(row.actor_id), "role": row.actor_role}
             if row.actor_id or row.actor_role else None,
             "action": row.action, "subject_type": row.subject_type, "subject_ids": list(row.subject_ids or []),
-            "person_ids": list(row.person_ids or []), "fields_": list(row.fields or []), "purpose": row.purpose,
+            "person_ids": list(row.person_ids or []), "fields_": list(row.fields or []), "purpose": mask_in_text(row.purpose),
             "request_id": row.request_id, "client_addr": str(row.client_addr) if row.client_addr else None,
-            "details": row.details or {}}
+            "details": mask_in_values(row.details or {})}
 
 
 def _row(item: dict) -> list:

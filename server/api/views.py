@@ -6,6 +6,13 @@ from server.store import geometry
 from server.store.models import Division, Grid
 
 
+def _free_text(value):
+    """Notes and reasons: a document number typed into them is masked like any other."""
+    from server.domain.privacy import mask_in_values
+
+    return mask_in_values(value)
+
+
 def area_ref(row) -> dict | None:
     return {"id": row.id, "code": row.code, "name": row.name} if row else None
 
@@ -35,7 +42,7 @@ def house(session, row, address_row=None) -> dict:
         "floor_area_m2": float(row.floor_area_m2) if row.floor_area_m2 is not None else None,
         "rented_since": row.rented_since, "landlord_person_id": row.landlord_person_id,
         "landlord_account_id": row.landlord_account_id, "agreement_signed_on": row.agreement_signed_on,
-        "note": row.note, "created_at": row.created_at, "updated_at": row.updated_at,
+        "note": _free_text(row.note), "created_at": row.created_at, "updated_at": row.updated_at,
     }
 
 
@@ -106,7 +113,7 @@ def conflict(row) -> dict:
         "base_version": row.base_version, "current_version": row.current_version,
         "properties": mask_properties(row.properties),
         "status": row.status, "created_at": row.created_at, "resolved_at": row.resolved_at,
-        "resolution": row.resolution,
+        "resolution": _free_text(row.resolution),
     }
 
 
@@ -136,5 +143,5 @@ def identity_check(row, provisional, registered, role: str) -> dict:
         "provisional_person": person(provisional, role) if provisional is not None else None,
         "registered_person": person(registered, role), "house_id": row.house_id, "instance_id": row.instance_id,
         "raised_by": row.raised_by, "raised_role": row.raised_role, "created_at": row.created_at,
-        "decided_at": row.decided_at, "decided_by": row.decided_by, "note": row.note,
+        "decided_at": row.decided_at, "decided_by": row.decided_by, "note": _free_text(row.note),
     }

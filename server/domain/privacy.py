@@ -42,6 +42,15 @@ def mask_in_text(text):
     return _CITIZEN_ID_IN_TEXT.sub(lambda m: mask_number(m.group(1)), text)
 
 
+def mask_in_values(value):
+    """mask_in_text over every string inside dicts and lists (free text: notes, reasons, remarks)."""
+    if isinstance(value, dict):
+        return {k: mask_in_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_in_values(v) for v in value]
+    return mask_in_text(value)
+
+
 def _is_document_field(fdef) -> bool:
     return fdef.type in DOCUMENT_FIELD_TYPES or fdef.binding in DOCUMENT_BINDINGS
 
@@ -72,6 +81,8 @@ def _mask_group(fields, answers) -> dict:
             out[key] = [_mask_group(fdef.fields, entry) for entry in value] if isinstance(value, list) else value
         elif _is_document_field(fdef):
             out[key] = mask_number(value)
+        else:  # free text (remarks) may hold a number someone typed there
+            out[key] = mask_in_values(value)
     return out
 
 

@@ -95,6 +95,11 @@ def world(as_admin, as_police, as_committee, as_worker, anon, build, district, l
     # a visit: a new resident, and the first one under another name (a person conflict)
     seen = visit(h, [resident(name="新住户", birth=date(1992, 4, 5), number=number("new", date(1992, 4, 5))),
                      resident(name="陈明明", birth=date(1970, 1, 2), number=numbers["resident"])])
+    seen["answers"]["remarks"] = f"房东说身份证是 {number('remark', date(1980, 8, 8))}"  # free text holds numbers too
+    assert as_worker.patch(f"/api/v1/houses/{h['id']}",
+                           json={"note": f"原房主 {number('note', date(1955, 5, 5))}"}).status_code == 200
+    assert as_police.post(f"/api/v1/persons/{resident_p['id']}/reveal",
+                          json={"reason": f"核对 {numbers['resident']}"}).status_code == 200  # a reason in the log
     submitted = as_worker.post("/api/v1/submissions", json=seen).get_json()
     [conflict_id] = submitted["result"]["conflicts"]
     photo = camera_jpeg()

@@ -23,6 +23,11 @@ def test_document_numbers_are_masked_inside_repeats_and_other_answers_are_kept()
     assert answers["residents"][0]["document_number"] == CITIZEN  # the stored answers are not changed
 
 
+def test_a_number_typed_into_free_text_is_masked():
+    shown = mask_answers(_form("household_visit"), {"remarks": f"身份证 {CITIZEN} 已核对"})
+    assert shown == {"remarks": f"身份证 {MASKED} 已核对"}
+
+
 def test_top_level_document_fields_are_masked():
     shown = mask_answers(_form("unit_registration"), {"responsible_document_number": CITIZEN})
     assert shown == {"responsible_document_number": MASKED}

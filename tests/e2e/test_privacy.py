@@ -158,6 +158,23 @@ def test_a_landlord_arrival_with_someone_elses_number_shows_only_what_was_typed(
     assert check["source"] == "landlord_report" and check["typed"]["phone"] == "13700009999"
 
 
+def test_a_confirmed_tenant_becomes_the_registered_person_with_the_report_on_record(
+        landlord, registered, elsewhere, as_police):
+    client, h = landlord
+    body = {"tenant": {"name": registered.name, "sex": "male", "phone": registered.phone,
+                       "document_type": "citizen_id", "document_number": registered.number},
+            "category": "floating", "arrived_on": (date.today() - timedelta(days=9)).isoformat()}
+    assert client.post(f"/api/v1/landlord/houses/{h['id']}/arrivals", json=body).status_code == 201
+    [check] = elsewhere.police.get("/api/v1/identity-checks").get_json()["items"]
+    assert elsewhere.police.post(f"/api/v1/identity-checks/{check['id']}/decision",
+                                 json={"decision": "same_person"}).status_code == 200
+    [tenant] = client.get("/api/v1/landlord/houses").get_json()["items"][0]["tenants"]
+    assert tenant["person"]["id"] == registered.id  # confirmed by the police: now openly their tenant
+    record = as_police.get(f"/api/v1/houses/{h['id']}/compliance").get_json()
+    assert [e["kind"] for e in record["events"]] == ["arrival_late"]  # the report still counts
+    assert as_police.get("/api/v1/conflicts").get_json()["items"] == []  # typed the same: nothing to decide
+
+
 def test_a_tenant_report_with_someone_elses_number_shows_only_what_was_typed(landlord, registered):
     client, h = landlord
     arrival = {"event": "arrival", "name": "化名租客", "sex": "male", "document_type": "citizen_id",

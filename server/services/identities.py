@@ -148,6 +148,17 @@ def file_disagreements(session: Session, actor: Actor, person: Person, typed: di
     return conflict
 
 
+def withdraw(session: Session, actor: Actor, person: Person) -> None:
+    """A provisional person's number was corrected: its open checks are decided as different people."""
+    for check in q.open_for_provisional(session, person.id):
+        check.status, check.note = "different_person", "the number was corrected"
+        check.decided_at, check.decided_by = datetime.now(UTC), actor.account_id
+        audit.record(session, actor, "identity.decide", subject_type="person", subject_ids=[check.matched_person_id],
+                     details={"identity_check_id": str(check.id), "decision": "different_person",
+                              "reason": "number corrected"})
+    session.flush()
+
+
 # -- the officers' side ------------------------------------------------------------
 
 

@@ -87,9 +87,12 @@ def create(session: Session, actor: Actor, *, today: date, source: str = "person
         try:
             with session.begin_nested():
                 session.flush()
-        except IntegrityError:  # registered concurrently
-            _duplicate(session, actor, values)
-            raise
+        except IntegrityError:  # registered concurrently: in the caller's area 409, else provisional
+            outside = _duplicate(session, actor, values)
+            if outside is None:
+                raise
+            person = identities.provisional(session, actor, values, outside, source=source, house=house,
+                                            grid_id=grid_id, instance_id=instance_id)
     audit.record(session, actor, "person.create", subject_type="person", subject_ids=[person.id],
                  fields=[k for k, v in values.items() if v is not None])
     return person
@@ -128,7 +131,9 @@ def update(session: Session, actor: Actor, person: Person, *, today: date, **cha
     else:
         for key, value in values.items():
             setattr(person, key, value)
-        person.unconfirmed_document_number = None
+        if held:  # the number was corrected: nothing left for the police to confirm
+            person.unconfirmed_document_number = None
+            identities.withdraw(session, actor, person)
     session.flush()
     audit.record(session, actor, "person.update", subject_type="person", subject_ids=[person.id],
                  fields=sorted(changes))

@@ -257,6 +257,18 @@ def test_registering_someone_registered_elsewhere_answers_like_a_new_registratio
     assert again.status_code == 409 and again.get_json()["existing_id"] == dup.get_json()["id"]
 
 
+def test_correcting_a_provisional_number_withdraws_its_identity_check(as_worker, as_police, registered):
+    dup = as_worker.post("/api/v1/persons", json={"name": "新人", "document_type": "citizen_id",
+                                                 "document_number": registered.number}).get_json()
+    fixed = citizen_id(BIRTH, "male")
+    r = as_worker.patch(f"/api/v1/persons/{dup['id']}", json={"document_number": fixed})
+    assert r.status_code == 200 and r.get_json()["document_number_masked"] == fixed[:4] + "*" * 10 + fixed[-4:]
+    [check] = as_police.get("/api/v1/identity-checks").get_json()["items"]
+    assert check["status"] == "different_person"
+    renamed = as_worker.patch(f"/api/v1/persons/{dup['id']}", json={"name": "新人甲"})
+    assert renamed.status_code == 200 and renamed.get_json()["document_number_masked"].endswith(fixed[-4:])
+
+
 def _account_request(anon, username, number, **more):
     return anon.post("/api/v1/landlord/account-requests", json={
         "username": username, "password": PASSWORD, "name": "方丽", "phone": "13800001111",

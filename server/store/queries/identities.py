@@ -18,6 +18,11 @@ def provisional_with_number(visible_persons: Select, document_type: str, number:
                                  Person.unconfirmed_document_number == number).order_by(Person.created_at).limit(1)
 
 
+def open_for_provisional(session: Session, person_id: uuid.UUID) -> list[IdentityCheck]:
+    return list(session.scalars(select(IdentityCheck).where(IdentityCheck.provisional_person_id == person_id,
+                                                            IdentityCheck.status == "open")))
+
+
 def page(session: Session, condition, *, status: str | None, after, limit: int) -> list[IdentityCheck]:
     query = select(IdentityCheck).where(condition)
     if status:

@@ -161,8 +161,12 @@ def search(session: Session, actor: Actor, *, q_text: str | None, after=None, li
     elif q_text:
         query = query.where(q.contains(Person.name, q_text))
     rows = list(session.scalars(q.keyset(query, (Person.name, Person.id), after, limit)))
-    audit_read(session, actor, rows, action="person.search_by_document" if by_document else "person.read",
-               purpose="search by document number" if by_document else None)
+    if by_document:  # every look-up by number is on record, found or not
+        audit.record(session, actor, "person.search_by_document", subject_type="person",
+                     subject_ids=[p.id for p in rows], fields=person_fields_for(actor.role),
+                     purpose="search by document number", details={"found": len(rows)})
+    else:
+        audit_read(session, actor, rows)
     return rows
 
 

@@ -319,6 +319,13 @@ def test_a_residence_for_someone_elsewhere_answers_like_one_for_nobody(as_worker
     assert (elsewhere.status_code, elsewhere.get_json()["errors"]) == (nobody.status_code, nobody.get_json()["errors"])
 
 
+def test_a_search_by_number_is_on_record_even_when_it_finds_nobody(as_worker, registered, session):
+    r = as_worker.get("/api/v1/persons", query_string={"q": registered.number})
+    assert r.status_code == 200 and r.get_json()["items"] == []
+    [event] = _events(session, "person.search_by_document", actor_id=as_worker.account_id)
+    assert event.details == {"found": 0} and event.subject_ids == []
+
+
 # -- finding 6: where conflicts are filed -------------------------------------------
 
 

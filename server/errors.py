@@ -128,7 +128,11 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def error_body(code: str, status: int, message: str, errors: dict | None = None, **extra) -> dict:
-    body = {"code": code, "status": status, "message": message, "errors": errors or {}}
+    """The one error shape. Citizen ID numbers inside messages are masked (an
+    error never carries a full document number, docs/privacy.md)."""
+    from server.domain.privacy import mask_in_text, mask_in_values
+
+    body = {"code": code, "status": status, "message": mask_in_text(message), "errors": mask_in_values(errors or {})}
     body.update(extra)
     return body
 

@@ -18,8 +18,8 @@ class GridworkApi(Api):
 
 
 def init_app(app: Flask) -> Api:
-    from . import (addresses, areas, auth, conflicts, forms, health, houses, inspections, landlords, persons, photos,
-                   submissions, sync, tiers, units, users, visits)
+    from . import (addresses, areas, audit, auth, conflicts, forms, health, houses, identities, inspections, landlords,
+                   persons, photos, submissions, sync, tiers, units, users, visits)
 
     app.config.setdefault("API_TITLE", "Gridwork")
     app.config.setdefault("API_VERSION", "1")
@@ -40,7 +40,7 @@ def init_app(app: Flask) -> Api:
     })
     app.extensions["gridwork.api"] = api
     for module in (health, auth, users, areas, addresses, houses, persons, units, forms, submissions, sync, conflicts,
-                   landlords, visits, photos, tiers, inspections):
+                   landlords, visits, photos, tiers, inspections, identities, audit):
         api.register_blueprint(module.blp)
     app.before_request(authenticate_request)
     app.after_request(add_request_id)

@@ -89,7 +89,7 @@ class Resolution(MethodView):
         """Resolve a conflict, choosing per property (officers)."""
         session = request_session()
         actor = current_actor()
-        row = service.get(session, actor, conflict_id)
+        row = service.get(session, actor, conflict_id, audited=False)
         return views.conflict(service.resolve(session, actor, row, today=today(), **body))
 
 

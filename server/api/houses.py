@@ -49,7 +49,7 @@ class House(MethodView):
     def get(self, house_id: uuid.UUID):
         """One house."""
         session = request_session()
-        return with_etag(views.house(session, service.get(session, current_actor(), house_id)))
+        return with_etag(views.house(session, service.read(session, current_actor(), house_id)))
 
     @blp.arguments(HouseUpdateSchema)
     @blp.response(200, HouseSchema, headers=ETAG)

@@ -1,6 +1,7 @@
 """Landlords: account requests and activation, house claims, tenant arrival and
 departure reports (人来登记、人走注销), compliance and residence permits."""
 
+import functools
 import uuid
 
 from flask import current_app, g, request
@@ -38,9 +39,20 @@ def _claim(row) -> dict:
 
 
 def _request(account, claims) -> dict:
-    return {"account_id": account.id, "username": account.username, "name": account.display_name,
-            "phone": account.phone, "requested_at": account.created_at, "active": account.disabled_at is None,
-            "claims": [_claim(c) for c in claims]}
+    return {"account_id": account.id, "username": account_service.shown_username(account),
+            "name": account.display_name, "phone": account.phone, "requested_at": account.created_at,
+            "active": account.disabled_at is None, "claims": [_claim(c) for c in claims]}
+
+
+def _counted(view):
+    """Count the request against its address before its body is read: every
+    attempt counts, whatever it is answered (422, 201...)."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        account_service.count_attempt(request_session(), anonymous(g.request_id, request.remote_addr))
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 def _timing(when) -> dict:
@@ -54,12 +66,15 @@ def _deadline() -> dict:
 @blp.route("/landlord/account-requests")
 class AccountRequests(MethodView):
     @public
+    @_counted
     @blp.arguments(AccountRequestSchema)
     @blp.response(201, AccountRequestViewSchema)
-    @blp.alt_response(409, description="Username taken")
     @blp.alt_response(429, description="Too many requests from this address; see Retry-After")
     def post(self, body):
-        """A landlord asks for an account (no sign-in). It stays disabled until an officer of the area activates it."""
+        """A landlord asks for an account (no sign-in). It stays disabled until an officer of the area activates it.
+
+        The answer is the same whether or not the username or the document is already known (an officer
+        sorts that out at activation); every request counts against the address's hourly limit."""
         session = request_session()
         account = account_service.request_account(session, anonymous(g.request_id, request.remote_addr),
                                                    today=today(), **body)
@@ -69,7 +84,8 @@ class AccountRequests(MethodView):
     def get(self):
         """Requests waiting for activation with a house in your area (grid workers, police, admins)."""
         rows = account_service.pending_requests(request_session(), current_actor())
-        return {"items": [_request(a, claims) for a, claims in rows]}
+        return {"items": [_request(a, claims) | {"username_taken": a.requested_username is not None}
+                          for a, claims in rows]}
 
 
 @blp.route("/landlord/account-requests/<uuid:account_id>/activation")

@@ -79,13 +79,10 @@ class Reveal(MethodView):
     @blp.alt_response(404, description="Unknown or outside your area")
     @blp.alt_response(429, description="Daily reveal limit reached")
     def post(self, body, person_id: uuid.UUID):
-        """The full document number (police and administrators, with a reason; audited, rationed daily)."""
-        session = request_session()
-        actor = current_actor()
-        row = service.get(session, actor, person_id, audited=False)
-        number = service.reveal(session, actor, row, reason=body["reason"],
-                                daily_limit=current_app.config["REVEAL_DAILY_LIMIT"],
-                                zone=current_app.config["TIMEZONE"])
+        """The full document number (police and administrators, with a reason; audited, every attempt rationed daily)."""
+        row, number = service.reveal(request_session(), current_actor(), person_id, reason=body["reason"],
+                                     daily_limit=current_app.config["REVEAL_DAILY_LIMIT"],
+                                     zone=current_app.config["TIMEZONE"])
         return {"person_id": row.id, "document_type": row.document_type, "document_number": number}
 
 
@@ -127,7 +124,7 @@ class Residence(MethodView):
     @blp.alt_response(404, description="Unknown or outside your area")
     def get(self, residence_id: uuid.UUID):
         """One residence, with how late it was reported."""
-        return with_etag(views.residence(residence_service.get(request_session(), current_actor(), residence_id)))
+        return with_etag(views.residence(residence_service.read(request_session(), current_actor(), residence_id)))
 
     @blp.arguments(ResidenceUpdateSchema)
     @blp.response(200, ResidenceSchema, headers=ETAG)

@@ -12,6 +12,7 @@ from server.errors import ApiError, ValidationFailed, error_body, flatten_errors
 from server.services import submissions as service
 from server.store.db import request_session
 
+from . import views
 from .base import blueprint, current_actor, today
 from .forms import catalog
 from .schemas.sync import BatchResultSchema, BatchSchema, SubmissionDetailSchema, SubmissionResultSchema, SubmissionSchema
@@ -69,9 +70,9 @@ class SubmissionDetail(MethodView):
     def get(self, instance_id: uuid.UUID):
         """One submission: its answers, what it did, and which declared attachments are still missing."""
         session = request_session()
-        row = service.get(session, current_actor(), instance_id)
+        row = service.read(session, current_actor(), instance_id)
         return view(session, row, "stored") | {
-            "answers": row.answers, "subject": {"type": row.subject_type, "id": row.subject_id}}
+            "answers": views.submission_answers(row), "subject": {"type": row.subject_type, "id": row.subject_id}}
 
 
 @blp.route("/sync/submissions")

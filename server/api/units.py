@@ -44,7 +44,7 @@ class Unit(MethodView):
     def get(self, unit_id: uuid.UUID):
         """One unit."""
         session = request_session()
-        return with_etag(views.unit(session, service.get(session, current_actor(), unit_id)))
+        return with_etag(views.unit(session, service.read(session, current_actor(), unit_id)))
 
     @blp.arguments(UnitUpdateSchema)
     @blp.response(200, UnitSchema, headers=ETAG)

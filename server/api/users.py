@@ -44,7 +44,7 @@ class User(MethodView):
     def get(self, user_id: uuid.UUID):
         """One account."""
         session = request_session()
-        return user_view(session, account_service.get(session, current_actor(), user_id))
+        return user_view(session, account_service.read(session, current_actor(), user_id))
 
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, UserSchema)

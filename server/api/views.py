@@ -9,6 +9,13 @@ from server.store import geometry
 from server.store.models import Division, Grid
 
 
+def _free_text(value):
+    """Notes and reasons: a document number typed into them is masked like any other."""
+    from server.domain.privacy import mask_in_values
+
+    return mask_in_values(value)
+
+
 def area_ref(row) -> dict | None:
     return {"id": row.id, "code": row.code, "name": row.name} if row else None
 
@@ -39,18 +46,19 @@ def house(session, row, address_row=None) -> dict:
         "floor_area_m2": float(row.floor_area_m2) if row.floor_area_m2 is not None else None,
         "rented_since": row.rented_since, "landlord_person_id": row.landlord_person_id,
         "landlord_account_id": row.landlord_account_id, "agreement_signed_on": row.agreement_signed_on,
-        "note": row.note, "created_at": row.created_at, "updated_at": row.updated_at,
+        "note": _free_text(row.note), "created_at": row.created_at, "updated_at": row.updated_at,
     }
 
 
 def person(row, role: str) -> dict:
-    from server.domain.id_numbers import mask
-    from server.domain.privacy import person_fields_for
+    from server.domain.privacy import mask_number, person_fields_for
 
+    # A provisional person (decision 0008) shows the number as typed, masked like any other.
+    number = row.document_number or row.unconfirmed_document_number
     full = {
         "id": row.id, "name": row.name, "sex": row.sex, "ethnicity": row.ethnicity, "birth_date": row.birth_date,
         "document_type": row.document_type,
-        "document_number_masked": mask(row.document_number) if row.document_number else None,
+        "document_number_masked": mask_number(number) if number else None,
         "hukou_address": row.hukou_address, "phone": row.phone,
     }
     return {"id": row.id, "version": row.version} | {k: full[k] for k in person_fields_for(role)}
@@ -103,11 +111,14 @@ def employment(row) -> dict:
 
 
 def conflict(row) -> dict:
+    from server.domain.privacy import mask_properties
+
     return {
         "id": row.id, "record_type": row.record_type, "record_id": row.record_id, "instance_id": row.instance_id,
-        "base_version": row.base_version, "current_version": row.current_version, "properties": row.properties,
+        "base_version": row.base_version, "current_version": row.current_version,
+        "properties": mask_properties(row.properties),
         "status": row.status, "created_at": row.created_at, "resolved_at": row.resolved_at,
-        "resolution": row.resolution,
+        "resolution": _free_text(row.resolution),
     }
 
 
@@ -117,3 +128,25 @@ def inspection_due(row) -> dict:
             "grid_id": row.grid_id, "role": row.role, "tier": row.tier, "every_days": row.every_days,
             "due_on": row.due_on.isoformat() if row.due_on else None,
             "last_visit_at": row.last_visit_at.isoformat() if row.last_visit_at else None}
+
+
+def submission_answers(row) -> dict:
+    """A submission's answers as shown: every document number masked, at any depth."""
+    from server.api.forms import catalog
+    from server.domain.privacy import mask_answers
+
+    return mask_answers(catalog().get(row.form_id, row.form_version), row.answers)
+
+
+def identity_check(row, provisional, registered, role: str) -> dict:
+    """An identity to confirm, for the officers who decide it: what was typed and who is registered."""
+    from server.domain.privacy import mask_number
+
+    return {
+        "id": row.id, "status": row.status, "source": row.source, "document_type": row.document_type,
+        "document_number_masked": mask_number(row.document_number), "typed": row.typed,
+        "provisional_person": person(provisional, role) if provisional is not None else None,
+        "registered_person": person(registered, role), "house_id": row.house_id, "instance_id": row.instance_id,
+        "raised_by": row.raised_by, "raised_role": row.raised_role, "created_at": row.created_at,
+        "decided_at": row.decided_at, "decided_by": row.decided_by, "note": _free_text(row.note),
+    }

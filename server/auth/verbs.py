@@ -29,10 +29,12 @@ ROLE_VERBS: dict[str, frozenset[str]] = {
     "admin": frozenset(_FIELD_WORK | {
         "account.read", "account.create", "account.create_landlord", "account.update", "area.create", "area.update",
         "person.reveal_id", "tier.override", "audit.read", "form.manage", "policy.manage",
-        "landlord.activate", "conflict.resolve",
+        "landlord.activate", "conflict.resolve", "identity.read", "identity.resolve",
     }),
     "police": frozenset(_FIELD_WORK | {
         "person.reveal_id", "tier.override", "landlord.activate", "account.create_landlord", "conflict.resolve",
+        "identity.read", "identity.resolve",  # identities to confirm (decision 0008)
+        "audit.read",  # within their station: who read whose data
     }),
     "committee": frozenset(_FIELD_WORK | {"conflict.resolve"}),
     "grid_worker": frozenset(_FIELD_WORK | {"landlord.activate"}),

@@ -107,15 +107,17 @@ def make_citizen_id(area: str, birth: date, seq: int) -> str:
 
 
 def mask(number: str) -> str:
-    """Hide the middle of a number: first 4 and last 4 shown, the rest starred.
+    """Hide the middle of a number: at most the first 4 and last 4 shown, the rest starred.
 
-    Numbers of 8 characters or fewer keep only their first and last character;
-    a number of 1 or 2 characters keeps at most its first, so no number is ever
-    shown whole.
+    At least half of every number stays hidden: a citizen ID (18) shows 4 and 4,
+    a 9-character passport only 2 and 2. Numbers of 8 characters or fewer keep
+    only their first and last character; a number of 1 or 2 characters keeps at
+    most its first, so no number is ever shown whole.
     """
     n = len(number)
     if n > 8:
-        return number[:4] + "*" * (n - 8) + number[-4:]
+        side = min(4, n // 4)
+        return number[:side] + "*" * (n - 2 * side) + number[-side:]
     if n <= 1:
         return "*" * n
     if n == 2:

@@ -111,6 +111,20 @@ def get(session: Session, actor: Actor, account_id: uuid.UUID) -> Account:
     return account
 
 
+def read(session: Session, actor: Actor, account_id: uuid.UUID) -> Account:
+    """One account as shown to an administrator: names and phones are personal data (audited)."""
+    account = get(session, actor, account_id)
+    audit_read(session, actor, [account])
+    return account
+
+
+def audit_read(session: Session, actor: Actor, accounts) -> None:
+    accounts = list(accounts)
+    if accounts:
+        audit.record(session, actor, "account.read", subject_type="account", subject_ids=[a.id for a in accounts],
+                     person_ids=[a.person_id for a in accounts], fields=["display_name", "phone", "scope"])
+
+
 def own(session: Session, actor: Actor) -> Account:
     """Everyone may read their own account."""
     return q.by_id(session, actor.account_id)
@@ -193,7 +207,9 @@ def _station_code(session, station_id):
 
 def page(session: Session, actor: Actor, *, after: str | None, limit: int, role: str | None = None):
     _authorise(actor, "account.read")
-    return q.page(session, after=after, limit=limit, role=role)
+    rows = q.page(session, after=after, limit=limit, role=role)
+    audit_read(session, actor, rows)
+    return rows
 
 
 def scope_of(session: Session, account: Account) -> dict:

@@ -25,6 +25,7 @@ from server.domain.reporting import DEFAULT_DEADLINE_DAYS, days_late
 from server.errors import ValidationFailed
 from server.services import addresses as address_service
 from server.services import houses as house_service
+from server.services import identities
 from server.services import landlords as landlord_service
 from server.services import persons as person_service
 from server.services import units as unit_service
@@ -59,6 +60,7 @@ class Context:
     visit_date: date  # the local day the form was completed (departures, arrivals by default)
     location: dict | None  # the submission's own GPS fix
     deadline_days: int = DEFAULT_DEADLINE_DAYS  # landlords' reporting deadline (missed arrivals)
+    grid_id: uuid.UUID | None = None  # the grid of the form's subject: where its conflicts are raised
     applied: Applied = field(default_factory=Applied)
 
 
@@ -137,9 +139,10 @@ def merge(ctx: Context, record, record_type: str, submitted: dict, base_version:
         clash = {k: {"current": _plain(getattr(record, k)), "submitted": _plain(v)}
                  for k, v in differing.items() if k not in apply_now}
     if clash:
-        conflict = Conflict(record_type=record_type, record_id=record.id, grid_id=_grid_of(ctx, record, record_type),
-                            instance_id=ctx.instance_id, base_version=base_version or 0,
-                            current_version=current_version, properties=clash)
+        record_grid = _grid_of(ctx, record, record_type)
+        conflict = Conflict(record_type=record_type, record_id=record.id, grid_id=ctx.grid_id or record_grid,
+                            record_grid_id=record_grid, instance_id=ctx.instance_id, raised_by=ctx.actor.account_id,
+                            base_version=base_version or 0, current_version=current_version, properties=clash)
         ctx.session.add(conflict)
         ctx.session.flush()
         audit.record(ctx.session, ctx.actor, "conflict.create", subject_type=record_type, subject_ids=[record.id],
@@ -220,15 +223,21 @@ def _merge_house(ctx: Context, house: House, values: dict, base_version: int | N
 
 
 def _find_or_create_person(ctx: Context, values: dict, house: House | None = None) -> Person:
-    """By document; else, without a document, by name and birth date among the house's residents."""
+    """By document among the people the caller may see; else, without a document,
+    by name and birth date among the house's residents; else a new person. A
+    document registered outside the caller's area links nothing and reveals
+    nothing: person_service.create keeps what was typed on a provisional person
+    and asks the police to confirm the identity (decision 0008)."""
     person = None
-    if values.get("document_type") and values.get("document_number"):
-        person = q.person_by_document(ctx.session, values["document_type"], values["document_number"])
-    elif house is not None and values.get("name"):
+    number = identities.normalised(values.get("document_type"), values.get("document_number"), ctx.today)
+    if number is not None:
+        person = identities.match(ctx.session, ctx.actor, values["document_type"], number).person
+    elif house is not None and values.get("name") and not values.get("document_number"):
         person = q.resident_named(ctx.session, house.id, values["name"], coerce("birth_date", values.get("birth_date")))
     if person is None:  # new here; or registered by a concurrent submission a moment ago: merged like one found
         person, created = person_service.find_or_create(
-            ctx.session, ctx.actor, today=ctx.today, **{k: coerce(k, v) for k, v in values.items() if k in PERSON_PROPS})
+            ctx.session, ctx.actor, today=ctx.today, source="submission", house=house, grid_id=ctx.grid_id,
+            instance_id=ctx.instance_id, **{k: coerce(k, v) for k, v in values.items() if k in PERSON_PROPS})
         if created:
             ctx.applied.created.append({"type": "person", "id": str(person.id)})
             return person
@@ -236,7 +245,10 @@ def _find_or_create_person(ctx: Context, values: dict, house: House | None = Non
     def update(changes):
         person_service.update(ctx.session, ctx.actor, person, today=ctx.today, **changes)
 
-    if merge(ctx, person, "person", {k: v for k, v in values.items() if k in PERSON_PROPS}, None, update):
+    submitted = {k: v for k, v in values.items() if k in PERSON_PROPS}
+    if person.unconfirmed_document_number == number:
+        submitted.pop("document_number", None)  # the number it holds unconfirmed: no difference
+    if merge(ctx, person, "person", submitted, None, update):
         ctx.applied.updated.append({"type": "person", "id": str(person.id)})
     return person
 

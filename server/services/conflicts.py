@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
@@ -21,19 +22,32 @@ from server.store.queries import submissions as q
 
 
 def _condition(actor: Actor):
-    return scoping.grid_condition(actor, Conflict.grid_id)
+    """Filed where both sides see it: the grid where it was raised, and the grid of the record's area."""
+    return or_(scoping.grid_condition(actor, Conflict.grid_id), scoping.grid_condition(actor, Conflict.record_grid_id))
+
+
+def audit_rows(session: Session, actor: Actor, rows: list[Conflict]) -> None:
+    """A person conflict shows both values of someone's data: an audited read."""
+    if rows:
+        audit.record(session, actor, "conflict.read", subject_type="conflict", subject_ids=[c.id for c in rows],
+                     person_ids=[c.record_id for c in rows if c.record_type == "person"],
+                     fields=sorted({p for c in rows for p in c.properties}))
 
 
 def page(session: Session, actor: Actor, *, status: str | None, after, limit: int) -> list[Conflict]:
     require(actor, "conflict.read")
-    return q.conflicts_page(session, _condition(actor), status=status, after=after, limit=limit)
+    rows = q.conflicts_page(session, _condition(actor), status=status, after=after, limit=limit)
+    audit_rows(session, actor, rows)
+    return rows
 
 
-def get(session: Session, actor: Actor, conflict_id: uuid.UUID) -> Conflict:
+def get(session: Session, actor: Actor, conflict_id: uuid.UUID, *, audited: bool = True) -> Conflict:
     require(actor, "conflict.read")
     rows = q.conflicts_page(session, _condition(actor) & (Conflict.id == conflict_id), status=None, after=None, limit=1)
     if not rows:
         raise NotFound("No such conflict.", code="conflict.not_found")
+    if audited:
+        audit_rows(session, actor, rows)
     return rows[0]
 
 

@@ -9,7 +9,10 @@ from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
 from server.auth.verbs import require
+from server.services import conflicts as conflict_service
+from server.services import houses as house_service
 from server.services import persons as person_service
+from server.services import units as unit_service
 from server.store import scoping
 from server.store.models import Address, Conflict, House, InspectionDue, Person, Residence, Unit
 from server.store.queries import feed as q
@@ -80,6 +83,12 @@ def changes(session: Session, actor: Actor, *, cursor: Cursor | None, limit: int
     items = [_item(session, actor, row) for row in latest.values()]
     persons = [i.person for i in items if i.person is not None]
     person_service.audit_read(session, actor, persons, purpose="sync to device")
+    upserts = [i for i in items if i.record is not None]
+    house_service.audit_read(session, actor, [i.record for i in upserts if i.entity_type == "house"],
+                             purpose="sync to device")
+    unit_service.audit_read(session, actor, [i.record for i in upserts if i.entity_type == "unit"],
+                            purpose="sync to device")
+    conflict_service.audit_rows(session, actor, [i.record for i in upserts if i.entity_type == "conflict"])
     pos = rows[-1].pos if rows else (after or 0)
     return FeedPage(items=items, cursor=Cursor(current.epoch, pos, current.scope), more=more, reset=reset)
 

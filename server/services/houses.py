@@ -14,6 +14,7 @@ from server.domain.houses import house_problems
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.services import addresses as address_service
 from server.services import tiers as tier_service
+from server.domain.privacy import HOUSE_PERSONAL_FIELDS
 from server.store import audit, scoping, unique
 from server.store.models import Account, Address, House, Person
 from server.store.queries import areas as area_q
@@ -29,6 +30,21 @@ def get(session: Session, actor: Actor, house_id: uuid.UUID) -> House:
     if row is None:
         raise NotFound("No such house.", code="house.not_found")
     return row
+
+
+def read(session: Session, actor: Actor, house_id: uuid.UUID) -> House:
+    """One house as shown to the caller: its landlord and notes are personal data (audited)."""
+    row = get(session, actor, house_id)
+    audit_read(session, actor, [row])
+    return row
+
+
+def audit_read(session: Session, actor: Actor, houses, purpose: str | None = None) -> None:
+    houses = list(houses)
+    if houses:
+        audit.record(session, actor, "house.read", subject_type="house", subject_ids=[h.id for h in houses],
+                     person_ids=[h.landlord_person_id for h in houses], fields=HOUSE_PERSONAL_FIELDS,
+                     purpose=purpose)
 
 
 def _check(session: Session, actor: Actor, values: dict, today: date) -> None:
@@ -113,4 +129,6 @@ def search(session: Session, actor: Actor, *, grid=None, use=None, q_text=None, 
     if q_text:
         query = q.text_match(query, search_text(q_text))
     query = q.keyset(query, (Address.full_text, House.id), after, limit)
-    return list(session.execute(query))
+    rows = list(session.execute(query))
+    audit_read(session, actor, [r[0] for r in rows], purpose="house list")
+    return rows

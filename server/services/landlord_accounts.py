@@ -18,10 +18,13 @@ from sqlalchemy.orm import Session
 from server.auth.actor import Actor
 from server.auth.verbs import require
 from server.domain.id_numbers import check_document
+from server.domain.accounts import normalise_username, username_problems
 from server.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from server.services import accounts as account_service
+from server.services import identities
 from server.store import audit, scoping
 from server.store.models import Account, House, LandlordClaim, Person
+from server.store.queries import accounts as account_q
 from server.store.queries import areas as area_q
 from server.store.queries import landlords as q
 from server.store.queries import registry as registry_q
@@ -30,23 +33,35 @@ from server.store.queries import registry as registry_q
 REQUESTS_PER_HOUR = 5
 
 
-def _landlord_person(session: Session, actor: Actor, identity: dict, today: date) -> Person:
-    """The landlord's own person record: found by document, else created."""
+def _landlord_person(session: Session, actor: Actor, identity: dict, today: date, *, source: str,
+                     grid_id=None) -> Person:
+    """The landlord's own person record: one the caller may see with this document,
+    else a new one. A document registered to someone the caller may not see (an
+    anonymous requester sees nobody) links nothing: what was typed is kept on a
+    provisional person and the police confirm the identity (decision 0008)."""
     check = check_document(identity["document_type"], identity["document_number"], sex=identity.get("sex"),
                            today=today)
     if check.problems:
         raise ValidationFailed(errors={"document_number": check.problems})
-    person = registry_q.person_by_document(session, identity["document_type"], check.number)
-    if person is not None:
-        return person
     sex = identity.get("sex") or check.sex
     if sex is None:
         raise ValidationFailed(errors={"sex": ["Give the sex (it cannot be read from this document)."]})
-    person = Person(name=identity["name"], sex=sex, birth_date=check.birth_date, document_type=identity["document_type"],
-                    document_number=check.number, phone=identity.get("phone"), created_by=actor.account_id)
+    found = identities.match(session, actor, identity["document_type"], check.number)
+    if found.person is not None:
+        return found.person
+    values = {"name": identity["name"], "sex": sex, "birth_date": check.birth_date,
+              "document_type": identity["document_type"], "document_number": check.number,
+              "phone": identity.get("phone")}
+    if found.outside is not None:
+        return identities.provisional(session, actor, values, found.outside, source=source, grid_id=grid_id)
+    person = Person(created_by=actor.account_id, **values)
     session.add(person)
     session.flush()
     return person
+
+
+def _grid_at(session: Session, house: dict):
+    return area_q.grid_containing(session, registry_q.point(house["location"]["lon"], house["location"]["lat"]))
 
 
 def _new_claim(session: Session, account: Account, house: dict) -> LandlordClaim:
@@ -58,43 +73,92 @@ def _new_claim(session: Session, account: Account, house: dict) -> LandlordClaim
     return claim
 
 
-def request_account(session: Session, actor: Actor, *, username: str, password: str, name: str, phone: str,
-                    document_type: str, document_number: str, houses: list[dict], today: date,
-                    sex: str | None = None) -> Account:
-    """A landlord asks for an account; it stays disabled until an officer of the area activates it."""
+def count_attempt(session: Session, actor: Actor) -> None:
+    """Every account request counts against its address, whatever it is answered
+    (checked before the request is even read, and kept when the request fails)."""
     since = datetime.now(UTC) - timedelta(hours=1)
     if actor.client_addr and q.recent_requests(session, actor.client_addr, since) >= REQUESTS_PER_HOUR:
         raise TooManyRequests("Too many account requests from this address; try again in an hour.",
                               code="landlord.too_many_requests", headers={"Retry-After": "3600"})
+    audit.record(session, actor, "landlord.request_attempt", subject_type="account")
+    session.commit()  # the attempt must count even though the request may fail
+
+
+def request_account(session: Session, actor: Actor, *, username: str, password: str, name: str, phone: str,
+                    document_type: str, document_number: str, houses: list[dict], today: date,
+                    sex: str | None = None) -> Account:
+    """A landlord asks for an account; it stays disabled until an officer of the area activates it.
+
+    The answer never says whether the username or the document is known: a taken
+    username waits for the activating officer to give another, a document
+    registered to someone else waits for the police to confirm the identity."""
+    wanted = normalise_username(username)
+    if problems := username_problems(wanted):
+        raise ValidationFailed(errors={"username": problems})
+    grid = _grid_at(session, houses[0]) if houses else None
     person = _landlord_person(session, actor, {"name": name, "phone": phone, "document_type": document_type,
-                                               "document_number": document_number, "sex": sex}, today)
-    account = account_service.new_account(session, actor, username=username, password=password, role="landlord",
-                                          display_name=name, phone=phone)
+                                               "document_number": document_number, "sex": sex}, today,
+                              source="landlord_account", grid_id=grid.id if grid else None)
+    taken = account_q.by_username(session, wanted) is not None
+    account = account_service.new_account(session, actor, username=f"pending.{uuid.uuid4().hex}" if taken else wanted,
+                                          password=password, role="landlord", display_name=name, phone=phone)
+    account.requested_username = wanted if taken else None
     account.person_id = person.id
     account.disabled_at = datetime.now(UTC)
     account.awaiting_activation = True
     for house in houses:
         _new_claim(session, account, house)
     session.flush()
-    audit.record(session, actor, "landlord.request", subject_type="account", subject_ids=[account.id])
+    audit.record(session, actor, "landlord.request", subject_type="account", subject_ids=[account.id],
+                 person_ids=[person.id], details={"username_taken": taken})
     return account
 
 
-def pending_requests(session: Session, actor: Actor) -> list[tuple[Account, list[LandlordClaim]]]:
-    """Requests with at least one claim in the officer's area."""
+def shown_username(account: Account) -> str:
+    """The username the landlord asked for (the account may wait under a placeholder)."""
+    return account.requested_username or account.username
+
+
+def pending_requests(session: Session, actor: Actor, *, audited: bool = True
+                     ) -> list[tuple[Account, list[LandlordClaim]]]:
+    """Requests with at least one claim in the officer's area (names and phones: an audited read)."""
     require(actor, "landlord.activate")
     accounts = q.awaiting_activation(session, scoping.grid_condition(actor, LandlordClaim.grid_id))
+    if audited and accounts:
+        audit.record(session, actor, "landlord.request_read", subject_type="account",
+                     subject_ids=[a.id for a in accounts], person_ids=[a.person_id for a in accounts],
+                     fields=["username", "name", "phone"], purpose="landlord account requests to activate")
     return [(a, q.claims_of(session, a.id)) for a in accounts]
 
 
+def _rename(session: Session, account: Account, username: str | None) -> None:
+    """The officer gives a requested account the username it will sign in with."""
+    if username is None:
+        raise ValidationFailed(errors={"username": [
+            f"The username {account.requested_username!r} the landlord asked for is taken; give another "
+            "and tell the landlord."]})
+    wanted = normalise_username(username)
+    if problems := username_problems(wanted):
+        raise ValidationFailed(errors={"username": problems})
+    if wanted != account.username and account_q.by_username(session, wanted) is not None:
+        raise Conflict(f"The username {wanted!r} is taken.", code="account.username_taken",
+                       errors={"username": ["Already taken."]})
+    account.username = wanted
+    account.requested_username = None
+    session.flush()
+
+
 def activate(session: Session, actor: Actor, account_id: uuid.UUID, *, confirm: list[dict],
-             reject: list[uuid.UUID]) -> Account:
-    """Enable a requested account, deciding its claims at the same time (houses in the officer's area only)."""
+             reject: list[uuid.UUID], username: str | None = None) -> Account:
+    """Enable a requested account, deciding its claims at the same time (houses in the officer's area only).
+    A request whose username was taken needs ``username``: a free one, to tell the landlord."""
     require(actor, "landlord.activate")
-    found = [a for a, _ in pending_requests(session, actor) if a.id == account_id]
+    found = [a for a, _ in pending_requests(session, actor, audited=False) if a.id == account_id]
     if not found:
         raise NotFound("No pending landlord request in your area.", code="landlord.request_not_found")
     account = found[0]
+    if account.requested_username is not None or username is not None:
+        _rename(session, account, username)
     for item in confirm:
         decide(session, actor, item["claim_id"], "confirm", house_id=item["house_id"], account=account)
     for claim_id in reject:
@@ -173,7 +237,8 @@ def create(session: Session, actor: Actor, *, username: str, password: str, name
     if any(h is None for h in houses):
         raise ValidationFailed(errors={"house_ids": ["Every house must be registered in your area."]})
     person = _landlord_person(session, actor, {"name": name, "phone": phone, "document_type": document_type,
-                                               "document_number": document_number, "sex": sex}, today)
+                                               "document_number": document_number, "sex": sex}, today,
+                              source="landlord_account", grid_id=houses[0].grid_id if houses else None)
     account = account_service.new_account(session, actor, username=username, password=password, role="landlord",
                                           display_name=name, phone=phone)
     account.person_id = person.id

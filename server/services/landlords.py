@@ -21,6 +21,7 @@ from server.domain.reporting import local_date
 from server.domain.windows import Window
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.policies.tiers import current_policy
+from server.services import identities
 from server.services import persons as person_service
 from server.services import tiers as tier_service
 from server.store import audit, scoping, unique
@@ -60,7 +61,7 @@ def report_arrival(session: Session, actor: Actor, house_id: uuid.UUID, *, ident
     if arrived_on > today:
         raise ValidationFailed(errors={"arrived_on": ["Must not be in the future."]})
     try:
-        person = _tenant(session, actor, identity, today)
+        person = _tenant(session, actor, house, identity, today)
     except ValidationFailed as problem:  # the identity is nested under "tenant" in the request
         raise ValidationFailed(problem.message, errors={f"tenant.{k}": v for k, v in problem.errors.items()})
     now = datetime.now(UTC)
@@ -77,15 +78,23 @@ def report_arrival(session: Session, actor: Actor, house_id: uuid.UUID, *, ident
     return ArrivalReport(residence, person, when, permit_required(category, expected_stay_months))
 
 
-def _tenant(session: Session, actor: Actor, identity: dict, today: date) -> Person:
-    """The tenant's person record: the one with this document, else a new one (checked like the registry)."""
+def _tenant(session: Session, actor: Actor, house: House, identity: dict, today: date) -> Person:
+    """The tenant's person record: one of the landlord's own tenants with this
+    document (what they typed differently goes to the officers as a conflict),
+    else a new record of what they typed. A person registered elsewhere is never
+    shown to the landlord nor linked to the house: the police confirm the
+    identity first (decision 0008, in person_service.create)."""
     values = {k: identity.get(k) for k in person_service.EDITABLE}
     check = check_document(values["document_type"], values["document_number"], birth_date=values.get("birth_date"),
                            sex=values.get("sex"), today=today)
     if check.problems:
         raise ValidationFailed(errors={"document_number": check.problems})
-    person = registry_q.person_by_document(session, values["document_type"], check.number)
-    return person or person_service.find_or_create(session, actor, today=today, **values)[0]
+    person, created = person_service.find_or_create(session, actor, today=today, source="landlord_report",
+                                                    house=house, **values)
+    if not created:  # one of their own tenants: what they typed differently goes to the officers
+        typed = {k: v for k, v in values.items() if k in identities.COMPARED}
+        identities.file_disagreements(session, actor, person, typed, grid_id=house.grid_id)
+    return person
 
 
 def report_departure(session: Session, actor: Actor, house_id: uuid.UUID, *, residence_id: uuid.UUID, left_on: date,

@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
@@ -13,6 +14,7 @@ from server.auth.verbs import require
 from server.domain.id_numbers import check_document, normalise_number
 from server.domain.privacy import person_fields_for
 from server.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
+from server.services import identities
 from server.store import audit, scoping, unique
 from server.store.models import Person
 from server.store.queries import registry as q
@@ -53,48 +55,75 @@ def _document(values: dict, today: date) -> dict:
     return values
 
 
-def _duplicate(session: Session, actor: Actor, values: dict, except_id=None) -> None:
+def _duplicate(session: Session, actor: Actor, values: dict, except_id=None) -> Person | None:
+    """Refuse a document already registered to someone in the caller's area (409
+    naming them). One registered outside it is returned, never revealed: the
+    caller's record becomes provisional (decision 0008)."""
     if values.get("document_number") is None:
-        return
-    existing = q.person_by_document(session, values["document_type"], values["document_number"])
-    if existing is None or existing.id == except_id:
-        return
-    visible = session.scalar(scoping.visible_persons(actor).where(Person.id == existing.id)) is not None
-    raise Conflict(
-        "A person with this document is already registered" + ("." if visible else " outside your area; "
-                                                                  "ask the police station to link them."),
-        code="person.exists", errors={"document_number": ["Already registered."]},
-        extra={"existing_id": str(existing.id)} if visible else {},
-    )
-
-
-def create(session: Session, actor: Actor, *, today: date, **values) -> Person:
-    """A new person; a person with the same document already registered (also one registered
-    by a concurrent request a moment ago) is a 409 naming them where the caller may see them."""
-    person, created = find_or_create(session, actor, today=today, **values)
-    if not created:  # the answer for this caller (existing_id only where they may see the person)
-        _duplicate(session, actor, {"document_type": person.document_type, "document_number": person.document_number})
+        return None
+    found = identities.match(session, actor, values["document_type"], values["document_number"])
+    if found.person is not None and found.person.id != except_id:
         raise Conflict("A person with this document is already registered.", code="person.exists",
-                       errors={"document_number": ["Already registered."]})  # never an existing person as new
+                       errors={"document_number": ["Already registered."]},
+                       extra={"existing_id": str(found.person.id)})
+    return found.outside if found.outside is not None and found.outside.id != except_id else None
+
+
+def create(session: Session, actor: Actor, *, today: date, source: str = "person_create", house=None,
+           grid_id=None, instance_id=None, **values) -> Person:
+    """Register a person. A document already registered to someone the caller may see (also one
+    registered by a concurrent request a moment ago) is a 409 naming them; one registered outside
+    the caller's area gives the same answer as a new one: a provisional record of what was typed,
+    and an identity check for the police (decision 0008)."""
+    person, created = find_or_create(session, actor, today=today, source=source, house=house, grid_id=grid_id,
+                                     instance_id=instance_id, **values)
+    if not created:
+        raise Conflict("A person with this document is already registered.", code="person.exists",
+                       errors={"document_number": ["Already registered."]},
+                       extra={"existing_id": str(person.id)})
     return person
 
 
-def find_or_create(session: Session, actor: Actor, *, today: date, **values) -> tuple[Person, bool]:
-    """The person registered with this document, or a new one: (person, created). People
-    without a document have no key to find them by and are always new."""
+def find_or_create(session: Session, actor: Actor, *, today: date, source: str = "person_create", house=None,
+                   grid_id=None, instance_id=None, **values) -> tuple[Person, bool]:
+    """(the person the caller may see with this document, False), or (a new record, True): a new
+    person, or a provisional one when the document belongs to someone outside the caller's area.
+    People without a document have no key to find them by and are always new. Concurrent first
+    registrations of one document meet in ``unique.find_or_add`` (decision 0011)."""
     require(actor, "person.create")
     values = _document({k: values.get(k) for k in EDITABLE}, today)
+    number = values.get("document_number")
+
+    def provisional(registered: Person) -> tuple[Person, bool]:
+        made = identities.provisional(session, actor, values, registered, source=source, house=house,
+                                      grid_id=grid_id, instance_id=instance_id)
+        _audit_create(session, actor, made, values)
+        return made, True
+
+    if number is not None:
+        found = identities.match(session, actor, values["document_type"], number)
+        if found.person is not None:
+            return found.person, False
+        if found.outside is not None:
+            return provisional(found.outside)
 
     def find() -> Person | None:
-        if values.get("document_number") is None:
-            return None
-        return q.person_by_document(session, values["document_type"], values["document_number"])
+        return q.person_by_document(session, values["document_type"], number) if number is not None else None
 
     person, created = unique.find_or_add(session, find, lambda: Person(created_by=actor.account_id, **values))
     if created:
-        audit.record(session, actor, "person.create", subject_type="person", subject_ids=[person.id],
-                     fields=[k for k, v in values.items() if v is not None])
-    return person, created
+        _audit_create(session, actor, person, values)
+        return person, True
+    # registered by a concurrent request a moment ago: answered like one found before
+    found = identities.match(session, actor, values["document_type"], number)
+    if found.person is not None:
+        return found.person, False
+    return provisional(person)
+
+
+def _audit_create(session: Session, actor: Actor, person: Person, values: dict) -> None:
+    audit.record(session, actor, "person.create", subject_type="person", subject_ids=[person.id],
+                 fields=[k for k, v in values.items() if v is not None])
 
 
 def get(session: Session, actor: Actor, person_id: uuid.UUID, *, audited: bool = True) -> Person:
@@ -108,17 +137,40 @@ def get(session: Session, actor: Actor, person_id: uuid.UUID, *, audited: bool =
 
 
 def update(session: Session, actor: Actor, person: Person, *, today: date, **changes) -> Person:
+    """Correct a person's details. A provisional person (decision 0008) keeps its
+    number unconfirmed until the police decide; a new number registered outside
+    the caller's area makes the record provisional, without saying so."""
     require(actor, "person.update")
     values = {k: getattr(person, k) for k in EDITABLE} | changes
-    if "document_number" in changes or "document_type" in changes or "birth_date" in changes or "sex" in changes:
+    held = person.unconfirmed_document_number
+    if held and "document_number" not in changes:
+        values["document_number"] = held  # checked as typed
+    outside = None
+    if {"document_number", "document_type", "birth_date", "sex"} & set(changes):
         values = _document(values, today)
-        _duplicate(session, actor, values, except_id=person.id)
-    for key, value in values.items():
-        setattr(person, key, value)
+        outside = _duplicate(session, actor, values, except_id=person.id)
+    pending = _pending_match(session, person) if held else None
+    if outside is not None and outside.id != pending:
+        identities.provisional(session, actor, values, outside, source="person_update", person=person)
+    elif held and (outside is not None or values.get("document_number") == held):
+        for key, value in values.items():  # still provisional: the number stays held
+            if key != "document_number":
+                setattr(person, key, value)
+    else:
+        for key, value in values.items():
+            setattr(person, key, value)
+        if held:  # the number was corrected: nothing left for the police to confirm
+            person.unconfirmed_document_number = None
+            identities.withdraw(session, actor, person)
     session.flush()
     audit.record(session, actor, "person.update", subject_type="person", subject_ids=[person.id],
                  fields=sorted(changes))
     return person
+
+
+def _pending_match(session: Session, person: Person):
+    """The registered person an open identity check pairs this provisional person with."""
+    return q.pending_identity_match(session, person.id)
 
 
 def looks_like_document(text: str) -> bool:
@@ -132,12 +184,17 @@ def search(session: Session, actor: Actor, *, q_text: str | None, after=None, li
     query = scoping.visible_persons(actor)
     by_document = bool(q_text) and looks_like_document(q_text)
     if by_document:
-        query = query.where(Person.document_number == normalise_number(q_text))
+        number = normalise_number(q_text)
+        query = query.where(or_(Person.document_number == number, Person.unconfirmed_document_number == number))
     elif q_text:
         query = query.where(q.contains(Person.name, q_text))
     rows = list(session.scalars(q.keyset(query, (Person.name, Person.id), after, limit)))
-    audit_read(session, actor, rows, action="person.search_by_document" if by_document else "person.read",
-               purpose="search by document number" if by_document else None)
+    if by_document:  # every look-up by number is on record, found or not
+        audit.record(session, actor, "person.search_by_document", subject_type="person",
+                     subject_ids=[p.id for p in rows], fields=person_fields_for(actor.role),
+                     purpose="search by document number", details={"found": len(rows)})
+    else:
+        audit_read(session, actor, rows)
     return rows
 
 
@@ -149,16 +206,23 @@ def duplicates(session: Session, actor: Actor, *, limit=50) -> list[list[Person]
     return groups
 
 
-def reveal(session: Session, actor: Actor, person: Person, *, reason: str, daily_limit: int, zone: str) -> str:
-    """The full document number, for police and admins, with a reason; audited and rationed."""
+def reveal(session: Session, actor: Actor, person_id: uuid.UUID, *, reason: str, daily_limit: int,
+           zone: str) -> tuple[Person, str]:
+    """The full document number, for police and admins, with a reason; audited and
+    rationed: every attempt counts against the daily limit, found or not."""
     require(actor, "person.reveal_id")
-    if person.document_number is None:
-        raise NotFound("This person has no document number on record.", code="person.no_document")
     midnight = datetime.combine(datetime.now(ZoneInfo(zone)).date(), time(0), tzinfo=ZoneInfo(zone))
-    used = q.count_actions_since(session, actor.account_id, "person.reveal_id", midnight)
+    used = q.count_actions_since(session, actor.account_id, "person.reveal_attempt", midnight)
     if used >= daily_limit:
-        raise TooManyRequests(f"You have revealed {used} document numbers today, the daily limit.",
+        raise TooManyRequests(f"You have asked for {used} document numbers today, the daily limit.",
                               code="person.reveal_limit")
+    audit.record(session, actor, "person.reveal_attempt", subject_type="person", subject_ids=[person_id],
+                 purpose=reason)
+    session.commit()  # the attempt counts even when the person is not found
+    person = get(session, actor, person_id, audited=False)
+    number = person.document_number or person.unconfirmed_document_number  # as typed, while unconfirmed
+    if number is None:
+        raise NotFound("This person has no document number on record.", code="person.no_document")
     audit.record(session, actor, "person.reveal_id", subject_type="person", subject_ids=[person.id],
                  fields=["document_number"], purpose=reason)
-    return person.document_number
+    return person, number

@@ -14,6 +14,7 @@ from server.errors import Conflict, NotFound, ValidationFailed
 from server.services import houses as house_service
 from server.services import persons as person_service
 from server.services import tiers as tier_service
+from server.domain.privacy import RESIDENCE_FIELDS
 from server.store import audit, scoping, unique
 from server.store.models import Person, Residence
 from server.store.queries import registry as q
@@ -26,6 +27,14 @@ def get(session: Session, actor: Actor, residence_id: uuid.UUID) -> Residence:
     row = session.scalar(scoping.visible_residences(actor).where(Residence.id == residence_id))
     if row is None:
         raise NotFound("No such residence.", code="residence.not_found")
+    return row
+
+
+def read(session: Session, actor: Actor, residence_id: uuid.UUID) -> Residence:
+    """One residence as shown: who lives where since when (audited)."""
+    row = get(session, actor, residence_id)
+    audit.record(session, actor, "residence.read", subject_type="residence", subject_ids=[row.id],
+                 person_ids=[row.person_id], fields=RESIDENCE_FIELDS)
     return row
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from server.auth.actor import Actor
 from server.auth.verbs import require
 from server.domain.forms.answers import check_answers
+from server.domain.privacy import answer_fields
 from server.domain.plausibility import Limits
 from server.domain.reporting import DEFAULT_DEADLINE_DAYS, local_date
 from server.errors import ApiError, Conflict, Forbidden, NotFound, ValidationFailed
@@ -110,7 +111,8 @@ def receive(session: Session, actor: Actor, body: dict, *, form_lookup, header_d
             session.add(submission)
             session.flush()  # stored first: conflicts raised while applying point at it
             ctx = Context(session=session, actor=actor, instance_id=instance_id, today=today,
-                          visit_date=visit_date, location=location, deadline_days=deadline_days)
+                          visit_date=visit_date, location=location, deadline_days=deadline_days,
+                          grid_id=subject.grid_id if subject is not None else None)
             applied = apply(ctx, form, check.answers, subject=subject,
                             base_version=body["subject"].get("base_version"))
             submission.result = applied.as_dict() | {"dropped": check.dropped}
@@ -191,6 +193,15 @@ def get(session: Session, actor: Actor, instance_id: uuid.UUID) -> Submission:
     row = q.by_instance(session, instance_id)
     if row is None or not _may_see(session, actor, row):
         raise NotFound("No such submission.", code="submission.not_found")
+    return row
+
+
+def read(session: Session, actor: Actor, instance_id: uuid.UUID) -> Submission:
+    """One submission as shown, answers and all: an audited read of the people in it."""
+    row = get(session, actor, instance_id)
+    audit.record(session, actor, "submission.read", subject_type="submission", subject_ids=[row.instance_id],
+                 person_ids=registry_q.persons_of_result(session, row.result or {}),
+                 fields=answer_fields(None, row.answers), purpose=None)
     return row
 
 

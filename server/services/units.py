@@ -13,6 +13,7 @@ from server.errors import Conflict, NotFound, ValidationFailed
 from server.services import addresses as address_service
 from server.services import persons as person_service
 from server.services import tiers as tier_service
+from server.domain.privacy import UNIT_PERSONAL_FIELDS
 from server.store import audit, scoping, unique
 from server.store.models import Employment, Person, Unit
 from server.store.queries import areas as area_q
@@ -27,6 +28,21 @@ def get(session: Session, actor: Actor, unit_id: uuid.UUID) -> Unit:
     if row is None:
         raise NotFound("No such unit.", code="unit.not_found")
     return row
+
+
+def read(session: Session, actor: Actor, unit_id: uuid.UUID) -> Unit:
+    """One unit as shown to the caller: its responsible person and phone are personal data (audited)."""
+    row = get(session, actor, unit_id)
+    audit_read(session, actor, [row])
+    return row
+
+
+def audit_read(session: Session, actor: Actor, units, purpose: str | None = None) -> None:
+    units = list(units)
+    if units:
+        audit.record(session, actor, "unit.read", subject_type="unit", subject_ids=[u.id for u in units],
+                     person_ids=[u.responsible_person_id for u in units], fields=UNIT_PERSONAL_FIELDS,
+                     purpose=purpose)
 
 
 def _check_person(session: Session, actor: Actor, person_id, field: str) -> None:
@@ -70,7 +86,9 @@ def search(session: Session, actor: Actor, *, grid=None, kind=None, q_text=None,
         query = query.where(Unit.kind == kind)
     if q_text:
         query = query.where(q.contains(Unit.name, q_text))
-    return list(session.scalars(q.keyset(query, (Unit.name, Unit.id), after, limit)))
+    rows = list(session.scalars(q.keyset(query, (Unit.name, Unit.id), after, limit)))
+    audit_read(session, actor, rows, purpose="unit list")
+    return rows
 
 
 def hire(session: Session, actor: Actor, unit: Unit, *, person_id: uuid.UUID, started_on: date,

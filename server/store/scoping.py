@@ -27,6 +27,23 @@ def grid_condition(actor: Actor, grid_column) -> ColumnElement[bool]:
     return false()
 
 
+def station_accounts(station_id):
+    """The accounts working in a station's area: its police, the grid workers and
+    committee staff of its grids, the landlords holding houses there."""
+    from server.store.models import Account, AccountGrid
+
+    grids = select(Grid.id).where(Grid.station_id == station_id)
+    return (
+        select(Account.id).where(Account.station_id == station_id)
+        .union(
+            select(AccountGrid.account_id).where(AccountGrid.grid_id.in_(grids)),
+            select(Account.id).where(Account.community_id.in_(
+                select(Grid.community_id).where(Grid.station_id == station_id))),
+            select(House.landlord_account_id).where(House.grid_id.in_(grids), House.landlord_account_id.is_not(None)),
+        )
+    )
+
+
 def visible_grids(actor: Actor) -> Select:
     return select(Grid).where(grid_condition(actor, Grid.id))
 
@@ -97,6 +114,8 @@ def visible_person_ids(actor: Actor):
 def visible_persons(actor: Actor) -> Select:
     if actor.role in ("admin", "system"):
         return select(Person)
+    if actor.account_id is None:  # anonymous (a landlord asking for an account) sees nobody
+        return select(Person).where(false())
     return select(Person).where(Person.id.in_(visible_person_ids(actor)))
 
 

@@ -69,7 +69,7 @@ class ClaimDecisionSchema(StrictSchema):
 
 class AccountRequestViewSchema(ma.Schema):
     account_id = fields.UUID(required=True)
-    username = fields.String(required=True)
+    username = fields.String(required=True, metadata={"description": "The username asked for"})
     name = fields.String(required=True)
     phone = fields.String(allow_none=True, required=True)
     requested_at = fields.DateTime(required=True)
@@ -77,8 +77,13 @@ class AccountRequestViewSchema(ma.Schema):
     claims = fields.List(fields.Nested(ClaimSchema), required=True)
 
 
+class PendingRequestSchema(AccountRequestViewSchema):
+    username_taken = fields.Boolean(required=True, metadata={
+        "description": "The username asked for is someone else's: activate with another (officers only see this)"})
+
+
 class AccountRequestsSchema(ma.Schema):
-    items = fields.List(fields.Nested(AccountRequestViewSchema), required=True)
+    items = fields.List(fields.Nested(PendingRequestSchema), required=True)
 
 
 class ConfirmItem(StrictSchema):
@@ -89,6 +94,8 @@ class ConfirmItem(StrictSchema):
 class ActivationSchema(StrictSchema):
     confirm = fields.List(fields.Nested(ConfirmItem), load_default=list, validate=validate.Length(max=200))
     reject = fields.List(fields.UUID(), load_default=list, validate=validate.Length(max=200))
+    username = fields.String(validate=validate.Length(min=1, max=64), metadata={
+        "description": "Required when username_taken: the username the landlord will sign in with (tell them)"})
 
 
 class ComplianceSchema(ma.Schema):

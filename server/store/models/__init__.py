@@ -10,8 +10,9 @@ from .landlords import ComplianceEvent, LandlordClaim
 from .visits import Visit
 from .photos import Photo
 from .tiers import InspectionDue, TierChange, TierState
+from .identities import IdentityCheck
 
 __all__ = ["Base", "Division", "Grid", "Station", "Account", "AccountGrid", "Token", "AuditEvent",
            "Address", "House", "Person", "Residence", "Unit", "Employment",
            "Submission", "Conflict", "Change", "FeedEpoch", "Attachment", "LandlordClaim", "ComplianceEvent", "Visit",
-           "Photo", "TierState", "TierChange", "InspectionDue"]
+           "Photo", "TierState", "TierChange", "InspectionDue", "IdentityCheck"]

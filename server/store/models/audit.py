@@ -21,6 +21,7 @@ class AuditEvent(Base):
         Index("ix_audit_events_action_at", "action", "at"),
         Index("ix_audit_events_actor_at", "actor_id", "at"),
         Index("ix_audit_events_subject_ids", "subject_ids", postgresql_using="gin"),
+        Index("ix_audit_events_person_ids", "person_ids", postgresql_using="gin"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -30,6 +31,9 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64))
     subject_type: Mapped[str | None] = mapped_column(String(32))
     subject_ids: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    # Whose personal data was read or changed when the subject is not a person
+    # (a house's landlord, a submission's residents): "who saw this person?"
+    person_ids: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     fields: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     purpose: Mapped[str | None] = mapped_column(Text)
     request_id: Mapped[str | None] = mapped_column(String(64))

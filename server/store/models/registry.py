@@ -83,6 +83,10 @@ class Person(Timestamps, Base):
     # Residence permit (居住证), valid 1-3 years, renewal due 30 days before expiry.
     permit_number: Mapped[str | None] = mapped_column(String(32))
     permit_expires_on: Mapped[date | None]
+    # A number typed for this person that belongs to someone registered outside
+    # the typist's area: held here, shown masked, until the police confirm the
+    # identity (identity_checks, decision 0008). document_number stays empty.
+    unconfirmed_document_number: Mapped[str | None] = mapped_column(String(32), index=True)
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"), index=True)
 
 

@@ -59,13 +59,19 @@ class Conflict(Base):
     __table_args__ = (
         CheckConstraint("status IN ('open', 'resolved')", name="status"),
         Index("ix_conflicts_open", "grid_id", postgresql_where=text("status = 'open'")),
+        Index("ix_conflicts_record_grid_open", "record_grid_id", postgresql_where=text("status = 'open'")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     record_type: Mapped[str] = mapped_column(String(16))
     record_id: Mapped[uuid.UUID]
+    # Filed where both sides see it (decision 0008): the grid where it was raised
+    # (the visited house) and the grid of the record's own area.
     grid_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("grids.id"))
-    instance_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("submissions.instance_id"), index=True)
+    record_grid_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("grids.id"))
+    # The submission that raised it; none when an officer's identity decision did.
+    instance_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("submissions.instance_id"), index=True)
+    raised_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))
     base_version: Mapped[int]
     current_version: Mapped[int]
     properties: Mapped[dict] = mapped_column(JSONB)  # {prop: {"current": v, "submitted": v}}

@@ -36,7 +36,7 @@ def claims_where(session: Session, condition, status: str | None, limit: int = 5
 
 def recent_requests(session: Session, client_addr: str, since: datetime) -> int:
     return session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "landlord.request", AuditEvent.at >= since, AuditEvent.client_addr == client_addr))
+        AuditEvent.action == "landlord.request_attempt", AuditEvent.at >= since, AuditEvent.client_addr == client_addr))
 
 
 def _within(window: Window):

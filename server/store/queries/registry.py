@@ -69,6 +69,14 @@ def person_by_document(session: Session, document_type: str, number: str) -> Per
                                                Person.document_number == number))
 
 
+def pending_identity_match(session: Session, provisional_id: uuid.UUID) -> uuid.UUID | None:
+    """The registered person an open identity check pairs a provisional person with."""
+    from server.store.models import IdentityCheck
+
+    return session.scalar(select(IdentityCheck.matched_person_id).where(
+        IdentityCheck.provisional_person_id == provisional_id, IdentityCheck.status == "open").limit(1))
+
+
 def open_residence(session: Session, person_id: uuid.UUID, house_id: uuid.UUID) -> Residence | None:
     return session.scalar(select(Residence).where(Residence.person_id == person_id, Residence.house_id == house_id,
                                                   Residence.left_on.is_(None)))
@@ -136,3 +144,14 @@ def resident_named(session: Session, house_id: uuid.UUID, name: str, birth_date)
     if birth_date is not None:
         query = query.where(Person.birth_date == birth_date)
     return session.scalars(query.order_by(Residence.arrived_on.desc()).limit(1)).first()
+
+
+def persons_of_result(session: Session, result: dict) -> list[uuid.UUID]:
+    """The people a submission's result names: persons it created or updated, and
+    the people of the residences it opened, verified or closed."""
+    entries = [e for key in ("created", "updated", "closed_residences") for e in result.get(key) or []]
+    persons = {uuid.UUID(e["id"]) for e in entries if e.get("type") == "person"}
+    residences = [uuid.UUID(e["id"]) for e in entries if e.get("type") == "residence"]
+    if residences:
+        persons |= set(session.scalars(select(Residence.person_id).where(Residence.id.in_(residences))))
+    return sorted(persons, key=str)

@@ -1,0 +1,102 @@
+"""Identities to confirm (decision 0008): a document number typed for someone
+registered outside the caller's area, for the police of either area to decide."""
+
+import uuid
+
+import marshmallow as ma
+from flask.views import MethodView
+from marshmallow import fields, validate
+
+from server.services import identities as service
+from server.store.db import request_session
+from server.store.models import Person
+
+from . import pagination, views
+from .base import blueprint, current_actor
+from .schemas.common import StrictSchema
+from .schemas.persons import PersonSchema
+
+blp = blueprint("identities", "Identities to confirm: document numbers typed for people registered elsewhere")
+
+
+class IdentityCheckSchema(ma.Schema):
+    id = fields.UUID(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("open", "same_person", "different_person")))
+    source = fields.String(required=True, metadata={
+        "description": "submission, landlord_report, person_create, person_update or landlord_account"})
+    document_type = fields.String(required=True)
+    document_number_masked = fields.String(required=True)
+    typed = fields.Dict(required=True, metadata={"description": "What the caller typed (name, sex, birth date...)"})
+    provisional_person = fields.Nested(PersonSchema, allow_none=True, required=True, metadata={
+        "description": "The caller's record of what they typed (gone once merged)"})
+    registered_person = fields.Nested(PersonSchema, required=True, metadata={
+        "description": "The person registered with this number"})
+    house_id = fields.UUID(allow_none=True, required=True)
+    instance_id = fields.UUID(allow_none=True, required=True)
+    raised_by = fields.UUID(allow_none=True, required=True)
+    raised_role = fields.String(allow_none=True, required=True)
+    created_at = fields.DateTime(required=True)
+    decided_at = fields.DateTime(allow_none=True, required=True)
+    decided_by = fields.UUID(allow_none=True, required=True)
+    note = fields.String(allow_none=True, required=True)
+
+
+class IdentityCheckPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(IdentityCheckSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class IdentityQuery(StrictSchema):
+    status = fields.String(validate=validate.OneOf(("open", "same_person", "different_person")))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(load_default=None)
+
+
+class DecisionSchema(StrictSchema):
+    decision = fields.String(required=True, validate=validate.OneOf(("same_person", "different_person")), metadata={
+        "description": "same_person: link the caller's record to the registered person (disagreeing values "
+                       "become a conflict); different_person: keep the caller's record as typed"})
+    note = fields.String(allow_none=True, validate=validate.Length(max=1000))
+
+
+def _view(session, row, role):
+    provisional = session.get(Person, row.provisional_person_id) if row.provisional_person_id else None
+    return views.identity_check(row, provisional, session.get(Person, row.matched_person_id), role)
+
+
+@blp.route("/identity-checks")
+class IdentityChecks(MethodView):
+    @blp.arguments(IdentityQuery, location="query")
+    @blp.response(200, IdentityCheckPageSchema)
+    def get(self, args):
+        """Identities to confirm of your station's area, raised there or about a person living there (police, admins)."""
+        session, actor = request_session(), current_actor()
+        after = pagination.decode(args["cursor"], (uuid.UUID,))
+        rows = service.page(session, actor, status=args.get("status"), after=after[0] if after else None,
+                            limit=args["limit"] + 1)
+        page = pagination.page_of(rows, args["limit"], key=lambda c: [str(c.id)])
+        page["items"] = [_view(session, c, actor.role) for c in page["items"]]
+        return page
+
+
+@blp.route("/identity-checks/<uuid:check_id>")
+class IdentityCheckView(MethodView):
+    @blp.response(200, IdentityCheckSchema)
+    @blp.alt_response(404, description="Unknown or outside your area")
+    def get(self, check_id: uuid.UUID):
+        """One identity to confirm: what was typed, and the person registered with the number."""
+        session, actor = request_session(), current_actor()
+        return _view(session, service.get(session, actor, check_id), actor.role)
+
+
+@blp.route("/identity-checks/<uuid:check_id>/decision")
+class Decision(MethodView):
+    @blp.arguments(DecisionSchema)
+    @blp.response(200, IdentityCheckSchema)
+    @blp.alt_response(404, description="Unknown or outside your area")
+    @blp.alt_response(409, description="Already decided")
+    def post(self, body, check_id: uuid.UUID):
+        """Decide whether the typed identity is the registered person (police, admins)."""
+        session, actor = request_session(), current_actor()
+        row = service.get(session, actor, check_id, audited=False)
+        return _view(session, service.decide(session, actor, row, **body), actor.role)

@@ -1,0 +1,91 @@
+"""Whatever a client sends is answered with a 4xx in the error shape that names the field, never a 500:
+a phone that gets a 5xx retries the same request forever."""
+
+import json
+
+import pytest
+
+from tests.e2e.registry_helpers import house, person
+from tests.e2e.submission_helpers import envelope, registration, resident, visit
+
+SURROGATE = "\ud800"
+
+
+def raw_json(client, method, url, text, **kw):
+    """Send JSON text as is (the test client's json= would refuse a lone surrogate)."""
+    return getattr(client, method)(url, data=text.encode("utf-8", "surrogatepass"),
+                                   content_type="application/json", **kw)
+
+
+def send(client, method, url, body, **kw):
+    return raw_json(client, method, url, json.dumps(body), **kw)
+
+
+def assert_refused(r, *fields, status=422):
+    body = r.get_json()
+    assert r.status_code == status, (r.status_code, r.get_data(as_text=True)[:300])
+    assert {"code", "status", "message", "errors"} <= set(body)
+    for field in fields:
+        assert field in body["errors"], body["errors"]
+    return body
+
+
+# -- lone surrogates ----------------------------------------------------------------------------------
+
+def test_a_lone_surrogate_at_sign_in_is_a_422_naming_the_field(anon):
+    r = send(anon, "post", "/api/v1/auth/tokens", {"username": "worker" + SURROGATE, "password": "x" * 10})
+    body = assert_refused(r, "username")
+    assert "surrogate" in body["errors"]["username"][0]
+
+
+def test_a_lone_surrogate_in_a_name_or_note_is_named(as_worker):
+    r = send(as_worker, "post", "/api/v1/persons", {"name": "张" + SURROGATE, "sex": "male"})
+    assert_refused(r, "name")
+    h = house(as_worker)
+    r = send(as_worker, "patch", f"/api/v1/houses/{h['id']}", {"note": SURROGATE})
+    assert_refused(r, "note")
+
+
+def test_a_lone_surrogate_in_answer_keys_values_and_attachment_names_is_named(as_worker):
+    h = house(as_worker)
+    body = visit(h, [resident(name="刘" + SURROGATE)])
+    body["answers"]["x" + SURROGATE] = "1"
+    body["attachments"] = [{"name": "p" + SURROGATE + ".jpg", "sha256": "0" * 64, "bytes": 10}]
+    body["device_id"] = SURROGATE
+    r = send(as_worker, "post", "/api/v1/submissions", body)
+    errors = assert_refused(r)["errors"]
+    assert {"answers.residents[0].name", "answers.x\\ud800", "attachments[0].name", "device_id"} <= set(errors)
+
+
+# -- nesting, numbers ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("depth", [100_000, 1_000, 40])
+def test_deeply_nested_json_is_refused_before_sign_in(anon, depth):
+    r = raw_json(anon, "post", "/api/v1/auth/tokens", "[" * depth + "]" * depth)
+    body = assert_refused(r, "body", status=400)
+    assert body["code"] == "request.malformed"
+
+
+def test_deeply_nested_json_is_refused_on_a_signed_in_endpoint(as_worker):
+    h = house(as_worker)
+    nested = '{"a":' * 5000 + "1" + "}" * 5000
+    r = raw_json(as_worker, "post", "/api/v1/submissions", json.dumps(visit(h, [])).replace('"met"', nested, 1))
+    assert_refused(r, "body", status=400)
+
+
+def test_an_integer_of_thousands_of_digits_is_refused_by_field(anon, as_worker):
+    h = house(as_worker)
+    r = raw_json(as_worker, "patch", f"/api/v1/houses/{h['id']}", '{"rooms": ' + "9" * 5000 + "}")
+    assert "rooms" in assert_refused(r, "rooms")["message"]
+    r = raw_json(anon, "post", "/api/v1/auth/tokens", '{"username": ' + "1" * 4301 + ', "password": "x"}')
+    assert_refused(r, "username")
+    text = json.dumps(registration(rooms=1)).replace('"rooms": 1', '"rooms": ' + "7" * 4400)
+    r = raw_json(as_worker, "post", "/api/v1/submissions", text)
+    assert_refused(r, "answers.rooms")
+
+
+def test_infinite_and_not_a_number_values_are_refused(as_worker):
+    h = house(as_worker)
+    for literal in ("1e999", "NaN", "-Infinity"):
+        r = raw_json(as_worker, "patch", f"/api/v1/houses/{h['id']}", '{"floor_area_m2": ' + literal + "}")
+        assert_refused(r, "floor_area_m2")

@@ -89,3 +89,47 @@ def test_infinite_and_not_a_number_values_are_refused(as_worker):
     for literal in ("1e999", "NaN", "-Infinity"):
         r = raw_json(as_worker, "patch", f"/api/v1/houses/{h['id']}", '{"floor_area_m2": ' + literal + "}")
         assert_refused(r, "floor_area_m2")
+
+
+def test_a_chunked_json_body_larger_than_the_limit_is_a_413(anon, app, monkeypatch):
+    import io
+
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1000)
+    text = json.dumps({"username": "u", "password": "p" * 2000}).encode()
+    r = anon.post("/api/v1/auth/tokens", input_stream=io.BytesIO(text),
+                  headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+                  environ_overrides={"wsgi.input_terminated": True})
+    assert (r.status_code, r.get_json()["code"]) == (413, "request.too_large")
+
+
+# -- a body is required where the contract says so -----------------------------------------------------
+
+def test_a_patch_without_a_body_is_a_422_not_a_silent_200(as_admin, as_worker, district):
+    from tests.e2e.registry_helpers import residence
+    from tests.e2e.test_units import _unit
+
+    h = house(as_worker)
+    p = person(as_worker)
+    urls = [
+        (as_worker, f"/api/v1/houses/{h['id']}"),
+        (as_worker, f"/api/v1/persons/{p['id']}"),
+        (as_worker, f"/api/v1/residences/{residence(as_worker, p['id'], h['id'])['id']}"),
+        (as_worker, f"/api/v1/units/{_unit(as_worker)['id']}"),
+        (as_admin, f"/api/v1/grids/{district.grids[0].id}"),
+        (as_admin, f"/api/v1/users/{as_worker.account_id}"),
+    ]
+    for client, url in urls:
+        r = client.patch(url)
+        assert (r.status_code, r.get_json()["errors"]) == (422, {"body": [
+            "A JSON body (Content-Type: application/json) is required."]}), url
+        r = client.patch(url, data="{}", content_type="text/plain")
+        assert r.status_code == 422, url
+
+
+def test_activating_a_landlord_without_a_body_is_a_422_and_activates_nothing(anon, as_worker):
+    from tests.e2e.test_landlords import _request, _sign_in
+
+    account_id = _request(anon, username="bare.activation").get_json()["account_id"]
+    r = as_worker.post(f"/api/v1/landlord/account-requests/{account_id}/activation")
+    assert_refused(r, "body")
+    assert _sign_in(anon, "bare.activation").status_code == 401

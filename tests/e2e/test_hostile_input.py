@@ -133,3 +133,18 @@ def test_activating_a_landlord_without_a_body_is_a_422_and_activates_nothing(ano
     r = as_worker.post(f"/api/v1/landlord/account-requests/{account_id}/activation")
     assert_refused(r, "body")
     assert _sign_in(anon, "bare.activation").status_code == 401
+
+
+# -- integers are whole -----------------------------------------------------------------------------------
+
+def test_a_decimal_in_an_integer_field_is_refused_not_truncated(as_worker):
+    h = house(as_worker, rooms=2)
+    for value in (3.7, 2.6e-42, -0.5):
+        r = send(as_worker, "patch", f"/api/v1/houses/{h['id']}", {"rooms": value})
+        assert_refused(r, "rooms")
+    assert as_worker.get(f"/api/v1/houses/{h['id']}").get_json()["rooms"] == 2
+    r = send(as_worker, "patch", f"/api/v1/houses/{h['id']}", {"rooms": 3.0})
+    assert (r.status_code, r.get_json()["rooms"]) == (200, 3)
+    body = visit(h, [resident()], attachments=[{"name": "a.jpg", "sha256": "0" * 64, "bytes": 10.5,
+                                                "content_type": "image/jpeg"}])
+    assert_refused(send(as_worker, "post", "/api/v1/submissions", body), "attachments[0].bytes")

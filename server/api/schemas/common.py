@@ -48,6 +48,16 @@ class StrictSchema(ma.Schema):
         return data
 
 
+class Integer(fields.Integer):
+    """A whole number. A number with a fractional part (3.7, 2.6e-42) is refused rather than truncated
+    (marshmallow's Integer would make it 3 or 0); 3.0 is 3. Query strings ("5") are read as usual."""
+
+    def _validated(self, value):
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
 class ErrorSchema(ma.Schema):
     class Meta:
         unknown = ma.INCLUDE  # some errors add context, e.g. "existing_id" on a 409
@@ -63,7 +73,7 @@ class ErrorSchema(ma.Schema):
 
 
 class PageQuery(StrictSchema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(load_default=None, metadata={"description": "The `next_cursor` of the previous page"})
 
 

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .common import StrictSchema
+from .common import Integer, StrictSchema
 
 SUBJECT_TYPES = ("address", "house", "unit", "none")
 
@@ -9,7 +9,7 @@ SUBJECT_TYPES = ("address", "house", "unit", "none")
 class SubjectSchema(StrictSchema):
     type = fields.String(required=True, validate=validate.OneOf(SUBJECT_TYPES))
     id = fields.UUID(allow_none=True, metadata={"description": "The record the form is about (not for type none)"})
-    base_version = fields.Integer(allow_none=True, validate=validate.Range(min=1), metadata={
+    base_version = Integer(allow_none=True, validate=validate.Range(min=1), metadata={
         "description": "The record's version the phone saw; if it changed since, differing properties become a "
                        "conflict for an officer instead of being overwritten"})
 
@@ -25,7 +25,7 @@ class ManifestEntrySchema(StrictSchema):
     name = fields.String(required=True, validate=[validate.Length(min=1, max=200),
                                                   validate.Regexp(r"^[^/\\\x00]+$", error="A file name, no path.")])
     sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$", error="64 lower-case hex digits."))
-    bytes = fields.Integer(required=True, validate=validate.Range(min=1, max=100 * 1024 * 1024))
+    bytes = Integer(required=True, validate=validate.Range(min=1, max=100 * 1024 * 1024))
     content_type = fields.String(required=True, validate=validate.Length(min=1, max=100))
 
 
@@ -88,7 +88,7 @@ class BatchResultSchema(ma.Schema):
 class ChangesQuery(StrictSchema):
     cursor = fields.String(load_default=None, metadata={"description": "next_cursor of the previous call; "
                                                                          "none: everything from the start"})
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
+    limit = Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
 
 class ChangeItemSchema(ma.Schema):

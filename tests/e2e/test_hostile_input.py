@@ -148,3 +148,29 @@ def test_a_decimal_in_an_integer_field_is_refused_not_truncated(as_worker):
     body = visit(h, [resident()], attachments=[{"name": "a.jpg", "sha256": "0" * 64, "bytes": 10.5,
                                                 "content_type": "image/jpeg"}])
     assert_refused(send(as_worker, "post", "/api/v1/submissions", body), "attachments[0].bytes")
+
+
+# -- times ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("field", ["device_time", "completed_at", "started_at"])
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-23:59", "1969-12-31T23:59:59Z",
+                                    "2100-01-01T00:00:00Z"])
+def test_a_time_no_clock_can_show_is_refused_by_field(as_worker, field, moment):
+    h = house(as_worker)
+    r = send(as_worker, "post", "/api/v1/submissions", visit(h, [resident()], **{field: moment}))
+    assert_refused(r, field)
+
+
+def test_an_extreme_device_time_header_is_refused_by_name(as_worker):
+    h = house(as_worker)
+    for moment in ("9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+14:00"):
+        r = send(as_worker, "post", "/api/v1/submissions", visit(h, [resident()]), headers={"X-Device-Time": moment})
+        assert_refused(r, "X-Device-Time")
+
+
+def test_a_phone_clock_decades_off_is_flagged_and_kept(as_worker):
+    h = house(as_worker)
+    for moment in ("1970-01-01T00:00:00Z", "2099-12-31T23:59:59+08:00"):
+        r = send(as_worker, "post", "/api/v1/submissions", visit(h, [resident()], device_time=moment))
+        assert r.status_code == 201, r.get_json()
+        assert "device_clock_off" in r.get_json()["flags"]

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .common import Integer, StrictSchema
+from .common import Instant, Integer, StrictSchema
 
 SUBJECT_TYPES = ("address", "house", "unit", "none")
 
@@ -18,7 +18,7 @@ class SubmissionLocationSchema(StrictSchema):
     lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180), allow_nan=False)
     lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90), allow_nan=False)
     accuracy_m = fields.Float(allow_none=True, validate=validate.Range(min=0, max=100000), allow_nan=False)
-    captured_at = fields.AwareDateTime(allow_none=True)
+    captured_at = Instant(allow_none=True)
 
 
 class ManifestEntrySchema(StrictSchema):
@@ -37,10 +37,10 @@ class SubmissionSchema(StrictSchema):
     form_version = fields.String(required=True, validate=validate.Length(min=1, max=32))
     subject = fields.Nested(SubjectSchema, required=True)
     device_id = fields.String(allow_none=True, validate=validate.Length(max=100))
-    device_time = fields.AwareDateTime(allow_none=True, metadata={
+    device_time = Instant(allow_none=True, metadata={
         "description": "The phone's clock when sending (or the X-Device-Time header); drift over 5 minutes is flagged"})
-    started_at = fields.AwareDateTime(allow_none=True)
-    completed_at = fields.AwareDateTime(allow_none=True)
+    started_at = Instant(allow_none=True)
+    completed_at = Instant(allow_none=True)
     location = fields.Nested(SubmissionLocationSchema, allow_none=True)
     answers = fields.Dict(required=True, keys=fields.String(), metadata={
         "description": "Answers by field name; repeats are lists of objects. Checked against exactly the form "

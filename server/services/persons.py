@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import uuid
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
@@ -146,8 +147,10 @@ def reveal(session: Session, actor: Actor, person: Person, *, reason: str, daily
     midnight = datetime.combine(datetime.now(ZoneInfo(zone)).date(), time(0), tzinfo=ZoneInfo(zone))
     used = q.count_actions_since(session, actor.account_id, "person.reveal_id", midnight)
     if used >= daily_limit:
+        wait = datetime.combine(midnight.date() + timedelta(days=1), time(0), tzinfo=ZoneInfo(zone)) - datetime.now(UTC)
         raise TooManyRequests(f"You have revealed {used} document numbers today, the daily limit.",
-                              code="person.reveal_limit")
+                              code="person.reveal_limit", headers={"Retry-After": str(max(1, math.ceil(
+                                  wait.total_seconds())))})
     audit.record(session, actor, "person.reveal_id", subject_type="person", subject_ids=[person.id],
                  fields=["document_number"], purpose=reason)
     return person.document_number

@@ -51,7 +51,8 @@ class SubmissionSchema(StrictSchema):
 
 class SubmissionResultSchema(ma.Schema):
     instance_id = fields.UUID(required=True)
-    status = fields.String(required=True, metadata={"description": "created | duplicate"})
+    status = fields.String(required=True, validate=validate.OneOf(("created", "duplicate")), metadata={
+        "description": "created: stored now; duplicate: an exact replay of one stored before"})
     form_id = fields.String(required=True)
     form_version = fields.String(required=True)
     server_received_at = fields.DateTime(required=True)
@@ -63,6 +64,8 @@ class SubmissionResultSchema(ma.Schema):
 
 
 class SubmissionDetailSchema(SubmissionResultSchema):
+    status = fields.String(required=True, validate=validate.OneOf(("stored",)), metadata={
+        "description": "stored: the server holds this submission (what it did is in result)"})
     answers = fields.Dict(required=True)
     subject = fields.Dict(required=True)
 

@@ -5,8 +5,12 @@ somewhere deeper as a 500. They are refused here, for every JSON endpoint and be
 is looked at, with the JSON path of the value at fault:
 
 * text (a value or an object key) holding a lone UTF-16 surrogate (``"\\ud800"``): it cannot be
-  written as UTF-8, so neither PostgreSQL nor a JSON answer could carry it; or a NUL character,
-  which PostgreSQL cannot store. 422 naming the field.
+  written as UTF-8, so neither PostgreSQL nor a JSON answer could carry it; a NUL character,
+  which PostgreSQL cannot store; or any other control or invisible format character (category
+  Cc or Cf: right-to-left overrides, zero-width spaces and joiners, BEL...) except tab, line feed
+  and carriage return. Text entered here is shown to other people (names, addresses a landlord
+  claims, notes, answers); such characters make it read differently from what is stored, the
+  rule standard addresses already follow. 422 naming the field.
 * integers longer than ``MAX_INTEGER_DIGITS`` (Python refuses to convert more than 4,300 digits;
   no field takes a tenth of that), and ``NaN`` / ``Infinity`` or a float that overflows to it
   (``1e999``). 422 naming the field.
@@ -18,14 +22,12 @@ from __future__ import annotations
 
 import json
 import math
-import re
+import unicodedata
 
 from server.errors import ApiError, ValidationFailed
 
 MAX_DEPTH = 32
 MAX_INTEGER_DIGITS = 100
-
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class _Refused:
@@ -60,8 +62,11 @@ def too_deep() -> ApiError:
 
 
 def _printable(key: str) -> str:
-    """A key as it can appear in an error path (a lone surrogate escaped, so the answer can be encoded)."""
-    return key.encode("utf-8", "backslashreplace").decode("utf-8")
+    """A key as it can appear in an error path: invisible characters and lone surrogates escaped
+    (\\u202e), so that the answer can be encoded and read."""
+    if key.isprintable():
+        return key
+    return "".join(ch if ch.isprintable() or ch == " " else f"\\u{ord(ch):04x}" for ch in key)
 
 
 def _join(path: str, key) -> str:
@@ -72,13 +77,21 @@ def _join(path: str, key) -> str:
 
 
 def _text_problem(text: str) -> str | None:
-    """What makes this text unstorable ("the NUL character"), or None."""
-    match = _UNSTORABLE.search(text)
-    if match is None:
+    """What makes this text unacceptable ("the NUL character"), or None. Tab, line feed and carriage
+    return are the only control characters allowed."""
+    if text.isprintable():  # the common case, fast; false also for ordinary spaces such as U+3000
         return None
-    if match.group() == "\x00":
-        return "the NUL character"
-    return f"a lone UTF-16 surrogate (U+{ord(match.group()):04X}), which is not a character"
+    for ch in text:
+        if ch in "\t\n\r":
+            continue
+        category = unicodedata.category(ch)
+        if ch == "\x00":
+            return "the NUL character"
+        if category == "Cs":
+            return f"a lone UTF-16 surrogate (U+{ord(ch):04X}), which is not a character"
+        if category in ("Cc", "Cf"):
+            return f"the invisible or control character U+{ord(ch):04X}"
+    return None
 
 
 def check(value) -> None:

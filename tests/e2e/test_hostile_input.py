@@ -174,3 +174,26 @@ def test_a_phone_clock_decades_off_is_flagged_and_kept(as_worker):
         r = send(as_worker, "post", "/api/v1/submissions", visit(h, [resident()], device_time=moment))
         assert r.status_code == 201, r.get_json()
         assert "device_clock_off" in r.get_json()["flags"]
+
+
+# -- text shown to other people --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("char", ["\u202e", "\u200b", "\u2066", "\x07", "\x1b", "\ufeff"])
+def test_a_landlord_claim_address_with_invisible_or_control_characters_is_refused(anon, char):
+    from tests.e2e.test_landlords import _request
+
+    houses = [{"address": f"幸福路12号{char}501", "location": {"lon": 120.005, "lat": 30.005}}]
+    r = _request(anon, username="rlo.landlord", houses=houses)
+    body = assert_refused(r, "houses[0].address")
+    assert f"U+{ord(char):04X}" in body["errors"]["houses[0].address"][0]
+
+
+def test_names_and_notes_shown_to_others_refuse_bidi_overrides_but_keep_line_breaks(as_worker, as_landlord):
+    r = send(as_worker, "post", "/api/v1/persons", {"name": "张\u202e三", "sex": "male"})
+    assert_refused(r, "name")
+    r = send(as_landlord, "post", "/api/v1/landlord/claims",
+             {"address": "学院路\u200d8号", "location": {"lon": 120.005, "lat": 30.005}})
+    assert_refused(r, "address")
+    h = house(as_worker)
+    r = send(as_worker, "patch", f"/api/v1/houses/{h['id']}", {"note": "楼道堆物\n\t已提醒房东 　整改"})
+    assert r.status_code == 200 and r.get_json()["note"] == "楼道堆物\n\t已提醒房东 　整改"

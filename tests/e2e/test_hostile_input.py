@@ -197,3 +197,31 @@ def test_names_and_notes_shown_to_others_refuse_bidi_overrides_but_keep_line_bre
     h = house(as_worker)
     r = send(as_worker, "patch", f"/api/v1/houses/{h['id']}", {"note": "楼道堆物\n\t已提醒房东 　整改"})
     assert r.status_code == 200 and r.get_json()["note"] == "楼道堆物\n\t已提醒房东 　整改"
+
+
+# -- answers longer than where they are kept ---------------------------------------------------------------
+
+@pytest.mark.parametrize("version", ["2026.1", "2026.2"])
+def test_registration_answers_longer_than_their_column_are_refused_by_name(as_worker, version):
+    body = registration(street="学" * 150, door="1" * 33) | {"form_version": version}
+    r = send(as_worker, "post", "/api/v1/submissions", body)
+    errors = assert_refused(r, "street", "door")["errors"]  # answer paths, as the form names them
+    assert errors["door"] == ["Must be at most 32 characters long."]
+
+
+@pytest.mark.parametrize("version", ["2026.1", "2026.2"])
+def test_a_resident_name_longer_than_100_characters_is_refused_by_name(as_worker, version):
+    body = visit(house(as_worker), [resident(name="张" * 101)]) | {"form_version": version}
+    assert_refused(send(as_worker, "post", "/api/v1/submissions", body), "residents[0].name")
+    body = visit(house(as_worker), [resident(name="张" * 100)]) | {"form_version": version}
+    assert send(as_worker, "post", "/api/v1/submissions", body).status_code == 201
+
+
+def test_phones_learn_the_length_limits_from_the_current_forms(as_worker):
+    forms = {f["id"]: f for f in as_worker.get("/api/v1/forms").get_json()["items"]}
+    registration_form = forms["address_house_registration"]["definition"]
+    limits = {f["name"]: f.get("max_length") for f in registration_form["fields"]}
+    assert (limits["street"], limits["door"], limits["floor"]) == (100, 32, 16)
+    visit_form = forms["household_visit"]["definition"]
+    residents = next(f for f in visit_form["fields"] if f["name"] == "residents")
+    assert next(f for f in residents["fields"] if f["name"] == "name")["max_length"] == 100

@@ -179,7 +179,7 @@ def serve(host, port, workers):
     """Serve the API with gunicorn (Ctrl-C stops it)."""
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     os.execv(gunicorn, [
-        gunicorn, "--bind", f"{host}:{port}", "--workers", str(workers),
+        gunicorn, "--config", "python:server.gunicorn_conf", "--bind", f"{host}:{port}", "--workers", str(workers),
         "--access-logfile", "-", "--graceful-timeout", "5", "server.app:create_app()",
     ])
 

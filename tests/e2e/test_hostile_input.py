@@ -225,3 +225,12 @@ def test_phones_learn_the_length_limits_from_the_current_forms(as_worker):
     visit_form = forms["household_visit"]["definition"]
     residents = next(f for f in visit_form["fields"] if f["name"] == "residents")
     assert next(f for f in residents["fields"] if f["name"] == "name")["max_length"] == 100
+
+
+def test_an_address_that_grows_past_its_column_once_normalised_is_refused_by_name(as_worker):
+    """NFKC turns one character into several (㍿ is 株式会社): 30 of them fit as typed, not as stored."""
+    r = send(as_worker, "post", "/api/v1/addresses", {"street": "幸福路", "door": "㍿" * 30,
+                                                      "location": {"lon": 120.005, "lat": 30.005}})
+    assert_refused(r, "door")
+    r = send(as_worker, "post", "/api/v1/submissions", registration(door="㍿" * 30))
+    assert_refused(r, "door")

@@ -87,6 +87,9 @@ def test_a_database_outage_is_a_503_with_retry_after_so_phones_back_off(tmp_path
         assert r.status_code == 503, r.get_json()
         assert r.get_json()["code"] == "service.unavailable"
         assert int(r.headers["Retry-After"]) > 0
+    r = client.get("/api/v1/healthz")
+    assert (r.status_code, r.get_json()["database"]["ok"]) == (503, False)
+    assert int(r.headers["Retry-After"]) > 0
     app.extensions["gridwork.db"].dispose()
 
 

@@ -247,7 +247,7 @@ def serve(host, port, workers):
             + ". Turn these settings back on (see docs/operations.md).")
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     os.execv(gunicorn, [
-        gunicorn, "--bind", f"{host}:{port}", "--workers", str(workers),
+        gunicorn, "--config", "python:server.gunicorn_conf", "--bind", f"{host}:{port}", "--workers", str(workers),
         "--access-logfile", "-", "--graceful-timeout", "5", *_control_socket_args(port),
         "server.app:create_app()",
     ])

@@ -51,6 +51,7 @@ def from_environment() -> dict:
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024),
         "REPORT_DEADLINE_DAYS": _int("REPORT_DEADLINE_DAYS", 7),
         "REVEAL_DAILY_LIMIT": _int("REVEAL_DAILY_LIMIT", 20),
+        "DATABASE_RETRY_AFTER_SECONDS": _int("DATABASE_RETRY_AFTER_SECONDS", 30),
         "PASSWORD_MIN_LENGTH": 8,
         "PASSWORD_MAX_LENGTH": 128,
         **_visits_and_photos(),

@@ -145,6 +145,27 @@ def _respond(body: dict, status: int, headers: dict | None = None):
     return response
 
 
+def database_unavailable(exc: BaseException) -> bool:
+    """Is this the database being out of reach (down, restarting, connection cut, pool exhausted,
+    a transient failure such as a deadlock), rather than a bug? Phones should retry those later."""
+    from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
+
+    if isinstance(exc, (OperationalError, PoolTimeout)):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def database_unavailable_response(app: Flask):
+    """503 with Retry-After, so that phones back off and send the same request again later."""
+    request_id = getattr(g, "request_id", None)
+    log.exception("database unavailable (request %s)", request_id)
+    retry_after = str(app.config.get("DATABASE_RETRY_AFTER_SECONDS", 30))
+    return _respond(error_body("service.unavailable", 503,
+                               "The database is unavailable for a moment; send the same request again later.",
+                               request_id=request_id),
+                    503, {"Retry-After": retry_after})
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
@@ -176,7 +197,16 @@ def register_error_handlers(app: Flask) -> None:
         code = HTTP_CODES.get(status, "http.error" if status < 500 else "internal")
         return _respond(error_body(code, status, message, errors), status, headers)
 
+    from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
     from sqlalchemy.orm.exc import StaleDataError
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
+    @app.errorhandler(DBAPIError)
+    def _database_unavailable(exc):
+        if not database_unavailable(exc):
+            return _unexpected(exc)
+        return database_unavailable_response(app)
 
     @app.errorhandler(StaleDataError)
     def _concurrent_update(exc):

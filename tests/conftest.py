@@ -32,9 +32,10 @@ def make_database():
     base = devdb.scratch_server_url()
     made = []
 
-    def make() -> str:
-        # Throwaway: commits need not wait for the disk (the served database always does).
-        made.append(devdb.create_scratch_database(base, "gridwork_test", durable=False))
+    def make(durable: bool = False) -> str:
+        # Throwaway: commits need not wait for the disk (the served database always does;
+        # `gridwork serve` refuses any other, so tests that serve ask for a durable one).
+        made.append(devdb.create_scratch_database(base, "gridwork_test", durable=durable))
         return made[-1]
 
     yield make

@@ -9,7 +9,7 @@ from server.store.db import request_session
 
 from . import pagination, views
 from .base import blueprint, current_actor, today
-from .schemas.common import StrictSchema
+from .schemas.common import Integer, StrictSchema
 
 blp = blueprint("conflicts", "Conflicts between submissions and the registry")
 
@@ -35,7 +35,7 @@ class ConflictPageSchema(ma.Schema):
 
 class ConflictQuery(StrictSchema):
     status = fields.String(validate=validate.OneOf(("open", "resolved")))
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(load_default=None)
 
 

@@ -18,4 +18,6 @@ class Health(MethodView):
     def get(self):
         """Is the service usable (database, PostGIS, media store)?"""
         result = health.check(get_db().session, current_app.extensions["gridwork.media"])
-        return result, 200 if result["status"] == "ok" else 503
+        if result["status"] == "ok":
+            return result, 200
+        return result, 503, {"Retry-After": str(current_app.config.get("DATABASE_RETRY_AFTER_SECONDS", 30))}

@@ -11,7 +11,7 @@ from server.store import geometry
 from server.store.db import request_session
 from server.store.queries import submissions as submission_q
 
-from .base import blueprint, current_actor
+from .base import blueprint, current_actor, read_body
 from .schemas.visits import PhotoQuery, PhotoSchema
 from .visits import photo_urls
 
@@ -57,7 +57,7 @@ class AttachmentUpload(MethodView):
     def put(self, instance_id: uuid.UUID, name: str):
         """Upload one attachment of a submission, before or after the submission itself (safe to repeat)."""
         session = request_session()
-        data = request.get_data(cache=False)
+        data = read_body(cache=False)
         uploaded = service.upload(session, current_actor(), store(), instance_id, name, data,
                                   service.Intake.from_settings(current_app.config))
         return view(session, uploaded.photo), 201 if uploaded.created else 200

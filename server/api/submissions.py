@@ -15,6 +15,7 @@ from server.store.db import request_session
 from . import views
 from .base import blueprint, current_actor, today
 from .forms import catalog
+from .schemas.common import instant_problem
 from .schemas.sync import BatchResultSchema, BatchSchema, SubmissionDetailSchema, SubmissionResultSchema, SubmissionSchema
 
 blp = blueprint("submissions", "Submissions (filled forms) from phones")
@@ -30,6 +31,9 @@ def _device_time_header():
         raise ValidationFailed(errors={"X-Device-Time": ["Use ISO 8601 with an offset, e.g. 2026-11-23T09:00:00+08:00."]})
     if value.tzinfo is None:
         raise ValidationFailed(errors={"X-Device-Time": ["Give the time zone offset."]})
+    problem = instant_problem(value)
+    if problem:
+        raise ValidationFailed(errors={"X-Device-Time": [problem]})
     return value
 
 

@@ -34,6 +34,10 @@ SUFFIXES = {  # stripped when normalising, longest first; DISPLAY_SUFFIX is what
     "floor": ("层", "楼", "F"),
     "room": ("室", "户", "号"),
 }
+# The most characters each component has once normalised: the registry's columns (tests keep them equal).
+# NFKC can lengthen text ("㍿" is "株式会社"), so a value that fitted as typed may not fit normalised.
+MAX_LENGTHS = {"street": 100, "door": 32, "building": 32, "unit": 32, "floor": 16, "room": 32}
+KEY_MAX_LENGTH = 300
 DISPLAY_SUFFIX = {"door": "号", "building": "栋", "unit": "单元", "floor": "层", "room": "室"}
 ORDINAL_PREFIX_FIELDS = ("building", "unit", "floor")
 
@@ -74,6 +78,9 @@ def normalise_parts(parts: AddressParts) -> AddressParts:
     if not street:
         raise AddressProblem("street", "street is empty")
     values = {name: _normalise_component(name, getattr(parts, name)) for name in FIELDS[1:]}
+    for name, value in (("street", street), *values.items()):
+        if value is not None and len(value) > MAX_LENGTHS[name]:
+            raise AddressProblem(name, f"{name} is longer than {MAX_LENGTHS[name]} characters once normalised")
     return AddressParts(street, **values)
 
 
@@ -100,7 +107,10 @@ def canonical_key(parts: AddressParts) -> str:
     different addresses never share a key.
     """
     norm = normalise_parts(parts)
-    return "|".join(_escape(getattr(norm, name) or "") for name in FIELDS)
+    key = "|".join(_escape(getattr(norm, name) or "") for name in FIELDS)
+    if len(key) > KEY_MAX_LENGTH:
+        raise AddressProblem("street", f"the address is longer than {KEY_MAX_LENGTH} characters once normalised")
+    return key
 
 
 def search_text(raw: str) -> str:

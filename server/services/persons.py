@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import uuid
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_
@@ -214,8 +215,10 @@ def reveal(session: Session, actor: Actor, person_id: uuid.UUID, *, reason: str,
     midnight = datetime.combine(datetime.now(ZoneInfo(zone)).date(), time(0), tzinfo=ZoneInfo(zone))
     used = q.count_actions_since(session, actor.account_id, "person.reveal_attempt", midnight)
     if used >= daily_limit:
+        wait = datetime.combine(midnight.date() + timedelta(days=1), time(0), tzinfo=ZoneInfo(zone)) - datetime.now(UTC)
         raise TooManyRequests(f"You have asked for {used} document numbers today, the daily limit.",
-                              code="person.reveal_limit")
+                              code="person.reveal_limit", headers={"Retry-After": str(max(1, math.ceil(
+                                  wait.total_seconds())))})
     audit.record(session, actor, "person.reveal_attempt", subject_type="person", subject_ids=[person_id],
                  purpose=reason)
     session.commit()  # the attempt counts even when the person is not found

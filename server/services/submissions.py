@@ -38,6 +38,7 @@ from server.store.models import Address, Attachment, Submission
 from server.store.queries import registry as registry_q
 from server.store.queries import submissions as q
 
+SKEW_LIMIT_S = 2**31 - 1
 CLOCK_TOLERANCE_S = 300
 
 
@@ -167,6 +168,7 @@ def _clock(device_time: datetime | None, now: datetime) -> tuple[list[str], int 
     if device_time is None:
         return [], None
     skew = round((device_time - now).total_seconds())
+    skew = max(-SKEW_LIMIT_S, min(SKEW_LIMIT_S, skew))  # kept within the column's 32 bits (±68 years)
     return (["device_clock_off"] if abs(skew) > CLOCK_TOLERANCE_S else []), skew
 
 

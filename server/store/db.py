@@ -63,6 +63,12 @@ def init_app(app: Flask, db: Database) -> None:
                     session.commit()
                 else:
                     session.rollback()
+            except Exception as exc:
+                from server.errors import database_unavailable, database_unavailable_response
+
+                if not database_unavailable(exc):
+                    raise
+                return database_unavailable_response(current_app)  # nothing was acknowledged
             finally:
                 session.close()
         return response

@@ -67,3 +67,65 @@ def test_a_nul_character_in_a_query_parameter_is_a_422_naming_it(as_police):
     for url, field in (("/api/v1/divisions?parent=33%0001", "parent"), ("/api/v1/visits?grid=G%00-1", "grid")):
         r = as_police.get(url)
         assert (r.status_code, list(r.get_json()["errors"])) == (422, [field]), url
+
+
+def test_a_database_outage_is_a_503_with_retry_after_so_phones_back_off(tmp_path):
+    """Nothing listens on the database port: every request, signed in or not, says 'later', not 'broken'."""
+    import socket
+
+    from server.app import create_app
+
+    with socket.socket() as s:  # a port that was free a moment ago: connecting to it is refused
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app({"TESTING": True, "DATABASE_URL": f"postgresql+psycopg://nobody:x@127.0.0.1:{port}/gone",
+                      "MEDIA_BACKEND": "local", "MEDIA_ROOT": str(tmp_path)})
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    client = app.test_client()
+    for r in (client.post("/api/v1/auth/tokens", json={"username": "worker", "password": "correct horse battery"}),
+              client.get("/api/v1/houses", headers={"Authorization": "Bearer " + "a" * 43})):
+        assert r.status_code == 503, r.get_json()
+        assert r.get_json()["code"] == "service.unavailable"
+        assert int(r.headers["Retry-After"]) > 0
+    r = client.get("/api/v1/healthz")
+    assert (r.status_code, r.get_json()["database"]["ok"]) == (503, False)
+    assert int(r.headers["Retry-After"]) > 0
+    app.extensions["gridwork.db"].dispose()
+
+
+def test_a_connection_cut_before_the_commit_is_a_503_and_nothing_is_kept(make_database, tmp_path):
+    """The database drops the request's connection after the work and before the commit (a restart, a
+    failover): the phone must hear 'send it again later', and indeed nothing was stored."""
+    import sqlalchemy as sa
+    from flask import g
+
+    from server.app import create_app
+    from server.store import migrate
+    from tests.e2e.registry_helpers import IN_G0
+
+    url = make_database()
+    migrate.upgrade(url)
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "MEDIA_BACKEND": "local", "MEDIA_ROOT": str(tmp_path)})
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    killer = sa.create_engine(url)
+
+    @app.after_request
+    def cut_the_connection(response):  # runs before the commit hook (registered later, so called earlier)
+        if "db_session" in g:
+            pid = g.db_session.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+            with killer.begin() as conn:
+                conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return response
+
+    body = {"username": "cut.landlord", "password": "landlord secret 1", "name": "方丽", "phone": "13800001111",
+            "document_type": "passport", "document_number": "E12345678",
+            "houses": [{"address": "幸福路 12号 501", "location": IN_G0}]}
+    try:
+        r = app.test_client().post("/api/v1/landlord/account-requests", json=body)
+        assert r.status_code == 503, r.get_json()
+        assert r.headers["Retry-After"]
+        with killer.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM accounts WHERE username = 'cut.landlord'")).scalar() == 0
+    finally:
+        app.extensions["gridwork.db"].dispose()
+        killer.dispose()

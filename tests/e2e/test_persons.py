@@ -112,6 +112,23 @@ def test_reveals_are_rationed_per_day(as_police, as_worker, app):
     assert r.status_code == 429 and r.get_json()["code"] == "person.reveal_limit"
 
 
+def test_the_reveal_limit_says_when_to_try_again_local_midnight(as_police, as_worker, app, monkeypatch):
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    monkeypatch.setitem(app.config, "REVEAL_DAILY_LIMIT", 1)
+    h = house(as_worker)
+    p = person(as_worker)
+    residence(as_worker, p["id"], h["id"])
+    assert as_police.post(f"/api/v1/persons/{p['id']}/reveal", json={"reason": "核查身份"}).status_code == 200
+    r = as_police.post(f"/api/v1/persons/{p['id']}/reveal", json={"reason": "核查身份"})
+    assert r.status_code == 429
+    zone = ZoneInfo(app.config["TIMEZONE"])
+    local_now = datetime.now(zone)
+    midnight = datetime.combine(local_now.date() + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    assert abs(int(r.headers["Retry-After"]) - (midnight - datetime.now(UTC)).total_seconds()) < 60
+
+
 def test_every_read_of_a_person_is_audited_with_the_fields_shown(as_worker, session):
     p = person(as_worker)
     as_worker.get(f"/api/v1/persons/{p['id']}")

@@ -209,6 +209,24 @@ def test_an_upload_larger_than_the_request_limit_is_refused_with_413(as_worker, 
     assert session.scalar(select(func.count()).select_from(Photo).where(Photo.sha256 == digest(data))) == 0
 
 
+def test_a_chunked_upload_larger_than_the_request_limit_is_refused_with_413_not_cut(as_worker, app, monkeypatch,
+                                                                                   session):
+    """Without Content-Length the server cannot refuse up front; it must not process the first bytes as if whole."""
+    import io
+
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 50_000)
+    h = house(as_worker)
+    data = camera_jpeg((1200, 900))
+    assert len(data) > 50_000
+    body = visit_with_photos(h, {"door.jpg": data})
+    _submit(as_worker, body)
+    r = as_worker.put(f"/api/v1/submissions/{body['instance_id']}/attachments/door.jpg", input_stream=io.BytesIO(data),
+                      headers={"Content-Type": "image/jpeg", "Transfer-Encoding": "chunked"},
+                      environ_overrides={"wsgi.input_terminated": True})
+    assert (r.status_code, r.get_json()["code"]) == (413, "request.too_large")
+    assert session.scalar(select(func.count()).select_from(Photo).where(Photo.instance_id == body["instance_id"])) == 0
+
+
 def test_a_photo_over_the_pixel_limit_setting_is_refused(as_worker, app, monkeypatch):
     monkeypatch.setitem(app.config, "PHOTO_MAX_PIXELS", 640 * 480 - 1)
     h = house(as_worker)

@@ -194,3 +194,20 @@ def test_declared_attachments_are_listed_as_missing_until_uploaded(as_worker):
     r = as_worker.post("/api/v1/submissions", json=body)
     assert r.status_code == 201, r.get_json()
     assert as_worker.get(f"/api/v1/submissions/{body['instance_id']}").get_json()["missing_attachments"] == ["door.jpg"]
+
+
+def test_the_status_a_submission_answers_is_one_the_contract_lists(as_worker):
+    spec = as_worker.get("/api/v1/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+
+    def documented(path, method, status):
+        ref = spec["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]["$ref"]
+        return schemas[ref.rsplit("/", 1)[1]]["properties"]["status"].get("enum")
+
+    body = visit(house(as_worker), [resident()])
+    sent = as_worker.post("/api/v1/submissions", json=body).get_json()
+    again = as_worker.post("/api/v1/submissions", json=body).get_json()
+    fetched = as_worker.get(f"/api/v1/submissions/{body['instance_id']}").get_json()
+    assert sent["status"] in documented("/api/v1/submissions", "post", "201")
+    assert again["status"] in documented("/api/v1/submissions", "post", "200")
+    assert fetched["status"] in documented("/api/v1/submissions/{instance_id}", "get", "200")

@@ -262,3 +262,18 @@ def test_normalising_any_text_is_idempotent(street, door, building, unit, floor,
 def test_search_text_of_a_typed_address_finds_its_canonical_text(case):
     typed, _ = case
     assert search_text(canonical_text(normalise_parts(typed))) == search_text(canonical_text(typed))
+
+
+def test_a_component_that_grows_past_its_column_once_normalised_is_refused():
+    with pytest.raises(AddressProblem) as caught:
+        normalise_parts(AddressParts("幸福路", door="㍿" * 30))  # NFKC: 株式会社, 120 characters
+    assert caught.value.field == "door"
+    assert normalise_parts(AddressParts("幸福路", door="㍿" * 8)).door == "株式会社" * 8
+
+
+def test_component_limits_match_the_address_columns():
+    from server.domain.addresses import MAX_LENGTHS
+    from server.store.models import registry
+
+    columns = registry.Address.__table__.c
+    assert MAX_LENGTHS == {name: columns[name].type.length for name in MAX_LENGTHS}

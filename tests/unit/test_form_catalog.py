@@ -74,27 +74,27 @@ def test_a_published_file_that_disappears_is_refused(root):
 
 
 def test_an_unpublished_version_is_refused_unless_authors_ask_for_it(root):
-    add_version(root, "tenant_report", "2026.2")
-    with pytest.raises(CatalogError, match=r"tenant_report/2026.2.yaml: not published"):
+    add_version(root, "tenant_report", "2026.9")
+    with pytest.raises(CatalogError, match=r"tenant_report/2026.9.yaml: not published"):
         load_catalog(root)
-    assert load_catalog(root, allow_unpublished=True).get("tenant_report", "2026.2") is not None
+    assert load_catalog(root, allow_unpublished=True).get("tenant_report", "2026.9") is not None
 
 
 def test_write_lock_adds_a_new_version_and_never_rewrites_an_old_entry(root):
     before = lock_of(root)
-    add_version(root, "tenant_report", "2026.2")
-    assert write_lock(root) == ["tenant_report/2026.2"]
+    add_version(root, "tenant_report", "2026.9")
+    assert write_lock(root) == ["tenant_report/2026.9"]
     after = lock_of(root)
     assert {k: after[k] for k in before} == before
-    assert set(after) - set(before) == {"tenant_report/2026.2"}
+    assert set(after) - set(before) == {"tenant_report/2026.9"}
     assert write_lock(root) == []
-    assert load_catalog(root).get("tenant_report", "2026.2").version == "2026.2"
+    assert load_catalog(root).get("tenant_report", "2026.9").version == "2026.9"
 
 
 def test_write_lock_refuses_to_run_over_a_changed_published_file(root):
     before = (root / LOCK_FILE).read_bytes()
     (root / SELF_CHECK).write_text("id: landlord_self_check\n", encoding="utf-8")
-    add_version(root, "tenant_report", "2026.2")
+    add_version(root, "tenant_report", "2026.9")
     with pytest.raises(CatalogError, match="changed after it was published"):
         write_lock(root)
     assert (root / LOCK_FILE).read_bytes() == before
@@ -102,8 +102,8 @@ def test_write_lock_refuses_to_run_over_a_changed_published_file(root):
 
 def test_write_lock_refuses_a_broken_new_version(root):
     before = (root / LOCK_FILE).read_bytes()
-    add_version(root, "tenant_report", "2026.2", lambda text: text.replace(". <= today()", "foo(.)", 1))
-    with pytest.raises(CatalogError, match=r"tenant_report/2026.2.yaml: fields\[\d+\].constraint: unknown function"):
+    add_version(root, "tenant_report", "2026.9", lambda text: text.replace(". <= today()", "foo(.)", 1))
+    with pytest.raises(CatalogError, match=r"tenant_report/2026.9.yaml: fields\[\d+\].constraint: unknown function"):
         write_lock(root)
     assert (root / LOCK_FILE).read_bytes() == before
 
@@ -132,7 +132,7 @@ def test_the_etag_is_stable_and_changes_only_for_roles_whose_forms_changed(root)
     shipped = load_catalog()
     assert shipped.etag("landlord") == load_catalog().etag("landlord")
     assert shipped.etag("landlord") != shipped.etag("police")
-    add_version(root, "tenant_report", "2026.2",
+    add_version(root, "tenant_report", "2026.9",
                 lambda text: text.replace("Tenant's phone", "Tenant's mobile phone"))
     changed = load_catalog(root, allow_unpublished=True)
     assert changed.etag("landlord") != shipped.etag("landlord")
@@ -140,8 +140,8 @@ def test_the_etag_is_stable_and_changes_only_for_roles_whose_forms_changed(root)
 
 
 def test_the_id_and_version_inside_a_file_must_match_its_path(root):
-    add_version(root, "tenant_report", "2026.2", lambda text: text.replace('version: "2026.2"', 'version: 2026.2'))
-    with pytest.raises(CatalogError, match=r"version is 2026.2 but the file name says '2026.2' \(quote the version"):
+    add_version(root, "tenant_report", "2026.9", lambda text: text.replace('version: "2026.9"', 'version: 2026.9'))
+    with pytest.raises(CatalogError, match=r"version is 2026.9 but the file name says '2026.9' \(quote the version"):
         load_catalog(root, allow_unpublished=True)
 
 
@@ -152,8 +152,8 @@ def test_yaml_yes_and_no_stay_text_and_duplicate_keys_are_refused(root):
 
     def unquote(text):
         return text.replace('{value: "yes"', "{value: yes").replace('{value: "no"', "{value: no")
-    add_version(root, "landlord_self_check", "2026.2", unquote)
-    loaded = load_catalog(root, allow_unpublished=True).get("landlord_self_check", "2026.2")
+    add_version(root, "landlord_self_check", "2026.9", unquote)
+    loaded = load_catalog(root, allow_unpublished=True).get("landlord_self_check", "2026.9")
     assert [c.value for c in loaded.field("exits_clear").choices] == ["yes", "no"]
 
     add_version(root, "landlord_self_check", "2026.3", lambda text: text.replace("kind: self_check",
@@ -163,10 +163,10 @@ def test_yaml_yes_and_no_stay_text_and_duplicate_keys_are_refused(root):
 
 
 def test_the_command_line_publishes_new_versions(root, capsys):
-    add_version(root, "unit_registration", "2026.2")
+    add_version(root, "unit_registration", "2026.9")
     assert main(["--lock", "--root", str(root)]) == 0
-    assert "published: unit_registration/2026.2" in capsys.readouterr().out
-    assert "unit_registration/2026.2" in lock_of(root)
+    assert "published: unit_registration/2026.9" in capsys.readouterr().out
+    assert "unit_registration/2026.9" in lock_of(root)
     (root / SELF_CHECK).write_text("changed", encoding="utf-8")
     assert main(["--root", str(root)]) == 1
     assert "changed after it was published" in capsys.readouterr().err

@@ -79,6 +79,38 @@ def test_binding_vocabularies_match_the_registry_tables():
     assert definition.BINDINGS["person.sex"].values == registry.SEXES
 
 
+
+def test_bound_text_lengths_match_the_registry_columns():
+    """A text answer bound to a registry property is refused above its column's length (in every form
+    version), so a 33-character door number is a 422 naming the answer, not a database error."""
+    from server.store.models import registry
+
+    tables = {"address": registry.Address, "person": registry.Person, "unit": registry.Unit}
+    for name, spec in definition.BINDINGS.items():
+        if "text" not in spec.types:
+            continue
+        table, column = name.split(".")
+        assert spec.max_length == tables[table].__table__.c[column].type.length, name
+
+
+def test_the_current_form_versions_tell_phones_every_bound_text_limit():
+    from server.forms.catalog import load_catalog
+
+    for current in load_catalog().current():
+        for path, field, _ in current.walk():
+            spec = definition.BINDINGS.get(field.binding)
+            if field.type == "text" and spec is not None and spec.max_length is not None:
+                assert field.max_length == spec.max_length, f"{current.id} {current.version} {path}"
+
+
+def test_max_length_belongs_to_text_fields_and_may_not_exceed_the_bound_column():
+    assert problems_of(form(text_field("a", max_length=10, binding="person.name", relevant="1 = 1"),
+                            {"name": "n", "type": "integer", "label": label("n"), "max_length": 3})) == [
+        "fields[1].max_length: only text fields have max_length"]
+    assert problems_of(form(text_field("a", max_length=101, binding="person.name"))) == [
+        "fields[0].max_length: person.name holds at most 100 characters, not 101"]
+
+
 # --- structure (the meta-schema) ---------------------------------------------------------------
 
 def test_an_unknown_key_is_rejected_with_its_path():

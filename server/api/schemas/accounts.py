@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 
 from server.auth.verbs import ROLES
 
-from .common import AreaRef, StrictSchema
+from .common import AreaRef, Integer, StrictSchema
 
 
 class ScopeSchema(ma.Schema):
@@ -31,7 +31,7 @@ class UserPageSchema(ma.Schema):
 
 
 class UserQuery(StrictSchema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(load_default=None)
     role = fields.String(validate=validate.OneOf(ROLES))
 

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .common import AreaRef, BBox, Location, LonLat, StrictSchema, version_field
+from .common import AreaRef, BBox, Integer, Location, LonLat, StrictSchema, version_field
 
 _part = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
 
@@ -53,5 +53,5 @@ class AddressQuery(StrictSchema):
                             metadata={"description": "With near: metres (default 200, at most 5000)"})
     bbox = BBox(metadata={"description": "min_lon,min_lat,max_lon,max_lat"})
     grid = fields.String(validate=validate.Length(min=1, max=32), metadata={"description": "Grid code"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(load_default=None)

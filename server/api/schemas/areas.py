@@ -5,14 +5,14 @@ from marshmallow import fields, validate
 
 from server.domain.areas import LEVELS
 
-from .common import AreaRef, StrictSchema
+from .common import AreaRef, Integer, StrictSchema
 
 _code = fields.String(validate=validate.Length(min=1, max=32))
 _name = fields.String(validate=validate.Length(min=1, max=100))
 
 
 class ListQuery(StrictSchema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(load_default=None)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -48,6 +49,44 @@ class StrictSchema(ma.Schema):
         return data
 
 
+class Integer(fields.Integer):
+    """A whole number. A number with a fractional part (3.7, 2.6e-42) is refused rather than truncated
+    (marshmallow's Integer would make it 3 or 0); 3.0 is 3. Query strings ("5") are read as usual."""
+
+    def _validated(self, value):
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+EARLIEST_INSTANT = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_INSTANT = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def instant_problem(value: datetime) -> str | None:
+    """Why a moment a client sent cannot be taken, or None. A phone's clock may be wrong (the server
+    flags the drift and keeps the data), but not outside 1970-2099: such a time is no clock reading,
+    and 0001-01-01T00:00:00+14:00 is not even a moment Python can hold in UTC."""
+    try:
+        moment = value.astimezone(UTC)
+    except OverflowError:
+        moment = None
+    if moment is None or not EARLIEST_INSTANT <= moment < LATEST_INSTANT:
+        return "Must be a moment from 1970 to 2099 (in UTC)."
+    return None
+
+
+class Instant(fields.AwareDateTime):
+    """An ISO 8601 date and time with its UTC offset, within EARLIEST_INSTANT and LATEST_INSTANT."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        problem = instant_problem(moment)
+        if problem:
+            raise ma.ValidationError(problem)
+        return moment
+
+
 class ErrorSchema(ma.Schema):
     class Meta:
         unknown = ma.INCLUDE  # some errors add context, e.g. "existing_id" on a 409
@@ -63,7 +102,7 @@ class ErrorSchema(ma.Schema):
 
 
 class PageQuery(StrictSchema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(load_default=None, metadata={"description": "The `next_cursor` of the previous page"})
 
 

@@ -4,13 +4,13 @@ from marshmallow import fields, validate
 from server.domain.houses import RENTAL_MODES, USES
 
 from .addresses import AddressSchema
-from .common import AreaRef, StrictSchema, version_field
+from .common import AreaRef, Integer, StrictSchema, version_field
 
 _fields = dict(
     use=fields.String(validate=validate.OneOf(USES)),
     rental_mode=fields.String(allow_none=True, validate=validate.OneOf(RENTAL_MODES),
                               metadata={"description": "For rented houses: whole, shared (合租) or by_bed (按床位)"}),
-    rooms=fields.Integer(allow_none=True, validate=validate.Range(min=0, max=500)),
+    rooms=Integer(allow_none=True, validate=validate.Range(min=0, max=500)),
     floor_area_m2=fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=100000),
                                metadata={"description": "Square metres, kept to 2 decimals"}),
     rented_since=fields.Date(allow_none=True),
@@ -69,5 +69,5 @@ class HouseQuery(StrictSchema):
     grid = fields.String(validate=validate.Length(min=1, max=32))
     use = fields.String(validate=validate.OneOf(USES))
     q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Part of the address text"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(load_default=None)

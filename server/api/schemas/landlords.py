@@ -5,7 +5,7 @@ from server.domain.id_numbers import DOCUMENT_TYPES
 from server.store.models.landlords import COMPLIANCE_KINDS
 from server.store.models.registry import RESIDENCE_CATEGORIES, SEXES
 
-from .common import Location, StrictSchema
+from .common import Integer, Location, StrictSchema
 from .persons import PersonCreateSchema, PersonSchema, ResidenceSchema
 
 _name = fields.String(required=True, validate=validate.Length(min=1, max=100))
@@ -167,7 +167,7 @@ class ArrivalSchema(StrictSchema):
         "description": "Checked exactly like the registry; document type and number are required"})
     category = fields.String(required=True, validate=validate.OneOf(RESIDENCE_CATEGORIES))
     arrived_on = fields.Date(required=True)
-    expected_stay_months = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=600))
+    expected_stay_months = Integer(allow_none=True, validate=validate.Range(min=0, max=600))
 
     @ma.validates_schema
     def _document_required(self, data, **kwargs):

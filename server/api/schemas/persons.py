@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 from server.domain.id_numbers import DOCUMENT_TYPES
 from server.store.models.registry import RESIDENCE_CATEGORIES, SEXES, VERIFICATION_STATES
 
-from .common import StrictSchema, version_field
+from .common import Integer, StrictSchema, version_field
 
 _doc_type = fields.String(allow_none=True, validate=validate.OneOf(DOCUMENT_TYPES), metadata={
     "description": "citizen_id (居民身份证), passport, foreign_permanent_residence, hmt_residence_permit "
@@ -60,7 +60,7 @@ class PersonPageSchema(ma.Schema):
 class PersonQuery(StrictSchema):
     q = fields.String(validate=validate.Length(min=1, max=100),
                       metadata={"description": "Part of a name, or an exact document number (audited)"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(load_default=None)
 
 

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .common import StrictSchema
+from .common import Instant, Integer, StrictSchema
 
 SUBJECT_TYPES = ("address", "house", "unit", "none")
 
@@ -9,7 +9,7 @@ SUBJECT_TYPES = ("address", "house", "unit", "none")
 class SubjectSchema(StrictSchema):
     type = fields.String(required=True, validate=validate.OneOf(SUBJECT_TYPES))
     id = fields.UUID(allow_none=True, metadata={"description": "The record the form is about (not for type none)"})
-    base_version = fields.Integer(allow_none=True, validate=validate.Range(min=1), metadata={
+    base_version = Integer(allow_none=True, validate=validate.Range(min=1), metadata={
         "description": "The record's version the phone saw; if it changed since, differing properties become a "
                        "conflict for an officer instead of being overwritten"})
 
@@ -18,14 +18,14 @@ class SubmissionLocationSchema(StrictSchema):
     lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180), allow_nan=False)
     lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90), allow_nan=False)
     accuracy_m = fields.Float(allow_none=True, validate=validate.Range(min=0, max=100000), allow_nan=False)
-    captured_at = fields.AwareDateTime(allow_none=True)
+    captured_at = Instant(allow_none=True)
 
 
 class ManifestEntrySchema(StrictSchema):
     name = fields.String(required=True, validate=[validate.Length(min=1, max=200),
                                                   validate.Regexp(r"^[^/\\\x00]+$", error="A file name, no path.")])
     sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$", error="64 lower-case hex digits."))
-    bytes = fields.Integer(required=True, validate=validate.Range(min=1, max=100 * 1024 * 1024))
+    bytes = Integer(required=True, validate=validate.Range(min=1, max=100 * 1024 * 1024))
     content_type = fields.String(required=True, validate=validate.Length(min=1, max=100))
 
 
@@ -37,10 +37,10 @@ class SubmissionSchema(StrictSchema):
     form_version = fields.String(required=True, validate=validate.Length(min=1, max=32))
     subject = fields.Nested(SubjectSchema, required=True)
     device_id = fields.String(allow_none=True, validate=validate.Length(max=100))
-    device_time = fields.AwareDateTime(allow_none=True, metadata={
+    device_time = Instant(allow_none=True, metadata={
         "description": "The phone's clock when sending (or the X-Device-Time header); drift over 5 minutes is flagged"})
-    started_at = fields.AwareDateTime(allow_none=True)
-    completed_at = fields.AwareDateTime(allow_none=True)
+    started_at = Instant(allow_none=True)
+    completed_at = Instant(allow_none=True)
     location = fields.Nested(SubmissionLocationSchema, allow_none=True)
     answers = fields.Dict(required=True, keys=fields.String(), metadata={
         "description": "Answers by field name; repeats are lists of objects. Checked against exactly the form "
@@ -51,7 +51,8 @@ class SubmissionSchema(StrictSchema):
 
 class SubmissionResultSchema(ma.Schema):
     instance_id = fields.UUID(required=True)
-    status = fields.String(required=True, metadata={"description": "created | duplicate"})
+    status = fields.String(required=True, validate=validate.OneOf(("created", "duplicate")), metadata={
+        "description": "created: stored now; duplicate: an exact replay of one stored before"})
     form_id = fields.String(required=True)
     form_version = fields.String(required=True)
     server_received_at = fields.DateTime(required=True)
@@ -63,6 +64,8 @@ class SubmissionResultSchema(ma.Schema):
 
 
 class SubmissionDetailSchema(SubmissionResultSchema):
+    status = fields.String(required=True, validate=validate.OneOf(("stored",)), metadata={
+        "description": "stored: the server holds this submission (what it did is in result)"})
     answers = fields.Dict(required=True)
     subject = fields.Dict(required=True)
 
@@ -88,7 +91,7 @@ class BatchResultSchema(ma.Schema):
 class ChangesQuery(StrictSchema):
     cursor = fields.String(load_default=None, metadata={"description": "next_cursor of the previous call; "
                                                                          "none or empty: everything from the start"})
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
+    limit = Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
 
 class ChangeItemSchema(ma.Schema):

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .common import AreaRef, StrictSchema
+from .common import AreaRef, Integer, StrictSchema
 
 HOUSE_TIERS = ("focus", "uncertain", "trusted")
 ALL_TIERS = HOUSE_TIERS + ("key", "general")
@@ -75,7 +75,7 @@ class TierOverrideSchema(StrictSchema):
 
 class DueQuery(StrictSchema):
     status = fields.String(validate=validate.OneOf(STATUSES))
-    within_days = fields.Integer(validate=validate.Range(min=0, max=366), metadata={
+    within_days = Integer(validate=validate.Range(min=0, max=366), metadata={
         "description": "Only what is due within this many days from today (overdue included unless status says)"})
     tier = fields.String(validate=validate.OneOf(ALL_TIERS))
     grid = fields.String(validate=validate.Length(min=1, max=32), metadata={"description": "Grid code"})
@@ -83,7 +83,7 @@ class DueQuery(StrictSchema):
         "description": "Whose obligation (admins; everyone else sees their own role's)"})
     format = fields.String(validate=validate.OneOf(FORMATS), metadata={
         "description": "Instead of the Accept header: json (default), csv, xlsx (whole list) or geojson (a page)"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=500))
     cursor = fields.String(load_default=None)
 
 

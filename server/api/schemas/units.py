@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 from server.store.models.registry import UNIT_KINDS
 
 from .addresses import AddressSchema
-from .common import AreaRef, StrictSchema, version_field
+from .common import AreaRef, Integer, StrictSchema, version_field
 from .persons import PersonSchema
 
 _kind = fields.String(validate=validate.OneOf(UNIT_KINDS))
@@ -46,7 +46,7 @@ class UnitQuery(StrictSchema):
     grid = fields.String(validate=validate.Length(min=1, max=32))
     kind = _kind
     q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Part of the name"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(load_default=None)
 
 

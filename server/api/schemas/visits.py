@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 
 from server.domain.plausibility import ALL_FLAGS
 
-from .common import StrictSchema
+from .common import Integer, StrictSchema
 
 
 class DayOrTime(fields.Field):
@@ -38,12 +38,12 @@ class VisitQuery(StrictSchema):
     to = DayOrTime(metadata={"type": "string",
                              "description": "Up to this day (inclusive, local calendar day) or instant (exclusive)"})
     flag = fields.String(validate=validate.OneOf(ALL_FLAGS), metadata={"description": "Only visits with this flag"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(load_default=None, metadata={"description": "The `next_cursor` of the previous page"})
 
 
 class TimelineQuery(StrictSchema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(load_default=None, metadata={"description": "The `next_cursor` of the previous page"})
 
 

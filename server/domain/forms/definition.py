@@ -24,7 +24,7 @@ turns the plain data of one file into a ``Form`` after two rounds of checks:
      what JavaRosa (ODK Collect) does;
    * each kind of field takes only the keys that mean something for it
      (choices for selects, min/max for numbers, accuracy_max_m for geopoints,
-     fields/min_count/max_count for repeats; notes and repeats are never
+     max_length for text, fields/min_count/max_count for repeats; notes and repeats are never
      required, constrained, defaulted or bound; use min_count for a repeat);
      repeats do not nest; choice values are unique; a literal default is a
      valid answer of its field;
@@ -53,7 +53,7 @@ from jsonschema import Draft202012Validator
 
 from server.domain import houses
 from server.domain.forms.expressions import Expression, ExpressionError, parse, reference_uses, uses_current
-from server.domain.forms.values import check_value, is_empty
+from server.domain.forms.values import MAX_TEXT, check_value, is_empty
 from server.domain.id_numbers import DOCUMENT_TYPES, SEXES
 
 ROLES = ("admin", "police", "committee", "grid_worker", "landlord")
@@ -89,18 +89,19 @@ class Binding:
     subjects: tuple[str, ...] | None = None  # None: any
     kinds: tuple[str, ...] | None = None
     many: bool = False  # several fields may be bound to it and all their answers are kept (photos)
+    max_length: int | None = None  # text: the registry column's length (tests keep it equal to the model's)
 
 
 _ADDRESS = ("none", "address")
 _HOUSE = ("none", "house")
 _UNIT = ("none", "unit")
 BINDINGS: dict[str, Binding] = {
-    "address.street": Binding(("text",), subjects=_ADDRESS),
-    "address.door": Binding(("text",), subjects=_ADDRESS),
-    "address.building": Binding(("text",), subjects=_ADDRESS),
-    "address.unit": Binding(("text",), subjects=_ADDRESS),
-    "address.floor": Binding(("text",), subjects=_ADDRESS),
-    "address.room": Binding(("text",), subjects=_ADDRESS),
+    "address.street": Binding(("text",), subjects=_ADDRESS, max_length=100),
+    "address.door": Binding(("text",), subjects=_ADDRESS, max_length=32),
+    "address.building": Binding(("text",), subjects=_ADDRESS, max_length=32),
+    "address.unit": Binding(("text",), subjects=_ADDRESS, max_length=32),
+    "address.floor": Binding(("text",), subjects=_ADDRESS, max_length=16),
+    "address.room": Binding(("text",), subjects=_ADDRESS, max_length=32),
     "address.location": Binding(("geopoint",), subjects=_ADDRESS),
     "house.use": Binding(("select_one",), HOUSE_USES, subjects=_HOUSE),
     "house.rental_mode": Binding(("select_one",), RENTAL_MODES, subjects=_HOUSE),
@@ -108,19 +109,19 @@ BINDINGS: dict[str, Binding] = {
     "house.floor_area_m2": Binding(("decimal", "integer"), subjects=_HOUSE),
     "house.agreement_signed_on": Binding(("date",), subjects=_HOUSE),
     "house.rented_since": Binding(("date",), subjects=_HOUSE),
-    "person.name": Binding(("text",), person=True),
+    "person.name": Binding(("text",), person=True, max_length=100),
     "person.sex": Binding(("select_one",), SEXES, person=True),
-    "person.ethnicity": Binding(("text", "select_one"), person=True),
+    "person.ethnicity": Binding(("text", "select_one"), person=True, max_length=32),
     "person.birth_date": Binding(("date",), person=True),
     "person.document_type": Binding(("select_one",), DOCUMENT_TYPES, person=True),
-    "person.document_number": Binding(("citizen_id", "text"), person=True),
+    "person.document_number": Binding(("citizen_id", "text"), person=True, max_length=32),
     "person.phone": Binding(("phone",), person=True),
-    "person.hukou_address": Binding(("text",), person=True),
+    "person.hukou_address": Binding(("text",), person=True, max_length=200),
     "residence.category": Binding(("select_one",), RESIDENCE_CATEGORIES, person=True, subjects=("house",)),
     "residence.arrived_on": Binding(("date",), person=True, subjects=("house",)),
     "residence.left_on": Binding(("date",), person=True, subjects=("house",)),
     "residence.present": Binding(("select_one",), YES_NO, person=True, subjects=("house",)),
-    "unit.name": Binding(("text",), subjects=_UNIT),
+    "unit.name": Binding(("text",), subjects=_UNIT, max_length=200),
     "unit.kind": Binding(("select_one",), UNIT_KINDS, subjects=_UNIT),
     "unit.phone": Binding(("phone",), subjects=_UNIT),
     "visit.outcome": Binding(("select_one",), VISIT_OUTCOMES, kinds=VISIT_KINDS),
@@ -167,6 +168,15 @@ class FieldDef:
     fields: tuple[FieldDef, ...] = ()
     min_count: int | None = None
     max_count: int | None = None
+    max_length: int | None = None  # text: as declared in the form file (phones show and enforce it)
+
+    @property
+    def text_limit(self) -> int:
+        """The most characters a text answer may have: the declared max_length, the registry column
+        the field is bound to (also for versions published before forms declared it), and MAX_TEXT."""
+        spec = BINDINGS.get(self.binding) if self.binding else None
+        limits = [MAX_TEXT, self.max_length, spec.max_length if spec else None]
+        return min(limit for limit in limits if limit is not None)
 
     def expressions(self) -> dict[str, Expression]:
         """The field's expressions by key (relevant, required, constraint, default)."""
@@ -310,6 +320,7 @@ class _Builder:
             fields=children,
             min_count=raw.get("min_count"),
             max_count=raw.get("max_count"),
+            max_length=raw.get("max_length"),
         )
         self.locations[id(built)] = where
         self.problems += _field_shape_problems(raw, built, where, in_repeat)
@@ -342,6 +353,8 @@ def _field_shape_problems(raw: dict, f: FieldDef, where: str, in_repeat: bool) -
         refuse("max", "only integer and decimal fields have max")
     if kind != "geopoint":
         refuse("accuracy_max_m", "only geopoint fields have accuracy_max_m")
+    if kind != "text":
+        refuse("max_length", "only text fields have max_length")
     if kind == "repeat":
         if not f.fields:
             problems.append(f"{where}: a repeat needs fields")
@@ -442,6 +455,9 @@ def _binding_problems(form: Form, locations) -> list[str]:
         if spec is None:
             problems.append(f"{where}.binding: {f.binding!r} is not a registry property a form can set")
             continue
+        if f.max_length is not None and spec.max_length is not None and f.max_length > spec.max_length:
+            problems.append(f"{where}.max_length: {f.binding} holds at most {spec.max_length} characters, "
+                            f"not {f.max_length}")
         if f.type not in spec.types:
             problems.append(f"{where}.binding: {f.binding} needs a field of type {' or '.join(spec.types)}, "
                             f"not {f.type}")
@@ -507,7 +523,7 @@ def _field_to_dict(f: FieldDef) -> dict:
         out["default"] = list(f.default) if isinstance(f.default, list) else f.default
     if f.choices:
         out["choices"] = [{"value": c.value, "label": dict(c.label)} for c in f.choices]
-    for key in ("binding", "min", "max", "accuracy_max_m", "min_count", "max_count"):
+    for key in ("binding", "min", "max", "accuracy_max_m", "min_count", "max_count", "max_length"):
         value = getattr(f, key)
         if value is not None:
             out[key] = value

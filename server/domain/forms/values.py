@@ -4,8 +4,9 @@
 store (plain JSON, normalised) and the value expressions see (dates as
 ``date``, date-times as aware ``datetime``). Rules per field type:
 
-* text: a string without NUL characters, at most ``MAX_TEXT`` characters;
-  surrounding whitespace is removed.
+* text: a string without NUL characters, at most ``field.text_limit`` characters
+  (``MAX_TEXT``, or less: the form's ``max_length``, the registry column it is bound
+  to); surrounding whitespace is removed.
 * integer: a JSON number with no fractional part (``3.0`` becomes ``3``);
   booleans are refused. decimal: any finite JSON number, booleans refused.
   Both at most 10^15 in size.
@@ -106,8 +107,9 @@ def _text(field, raw, today):
     if "\x00" in raw:
         return _bad("Must not contain NUL characters.")
     text = raw.strip()
-    if len(text) > MAX_TEXT:
-        return _bad(f"Must be at most {MAX_TEXT} characters long.")
+    limit = getattr(field, "text_limit", MAX_TEXT)
+    if len(text) > limit:
+        return _bad(f"Must be at most {limit} characters long.")
     return _ok(text)
 
 

@@ -1,0 +1,43 @@
+"""gunicorn settings for `gridwork serve` (passed as ``--config python:server.gunicorn_conf``).
+
+gunicorn answers some malformed requests itself, before the application sees them: 431 for a
+header line over ``limit_request_field_size`` (8,190 bytes) or too many headers, 414 for a request
+line over ``limit_request_line`` (4,094 bytes), 400 for a bare CR or an invalid header, 501 for a
+transfer coding it does not know. By default it writes those as an HTML page. Here they get the
+API's one JSON error shape instead (``{"code", "status", "message", "errors"}``), so that a phone
+reads every error the same way (docs/decisions/0002-api-conventions.md).
+"""
+
+from __future__ import annotations
+
+import json
+
+from server.errors import HTTP_CODES, error_body
+
+# gunicorn's own codes, beyond those the application raises
+SERVER_CODES = {414: "request.uri_too_long", 417: "request.expectation_failed",
+                431: "request.header_fields_too_large", 501: "request.not_implemented"}
+
+
+def json_error(status: int, reason: str, detail: str) -> bytes:
+    """The raw HTTP response gunicorn sends for a request it refused itself, in the JSON error shape."""
+    code = SERVER_CODES.get(status) or HTTP_CODES.get(status) or ("internal" if status >= 500 else "http.error")
+    message = f"{reason}: {detail}" if detail else f"{reason}."
+    body = json.dumps(error_body(code, status, message), ensure_ascii=True).encode("ascii")
+    head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1")
+    return head + body
+
+
+def _write_json_error(sock, status_int, reason, mesg):
+    from gunicorn import util
+
+    util.write_nonblock(sock, json_error(int(status_int), reason, mesg))
+
+
+def on_starting(server):
+    """Workers are forked from the arbiter, so replacing gunicorn's writer here covers them all.
+    (gunicorn has no setting for this; its workers call ``gunicorn.util.write_error``.)"""
+    from gunicorn import util
+
+    util.write_error = _write_json_error

@@ -48,6 +48,8 @@ def from_environment() -> dict:
         "S3_READ_TIMEOUT": _float("S3_READ_TIMEOUT", 30.0),
         "S3_MAX_ATTEMPTS": _int("S3_MAX_ATTEMPTS", 3),
         "TIMEZONE": timezone,
+        # the bearer secret GET /metrics asks for; unset: /metrics answers 404 (decision 0012)
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
         # reverse proxies in front of gunicorn whose X-Forwarded-* headers are trusted (docs/operations.md)
         "PROXY_COUNT": _int("PROXY_COUNT", 0),
         "WEB_TOKEN_HOURS": _int("WEB_TOKEN_HOURS", 12),

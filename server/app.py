@@ -36,7 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from .media.storage import from_config
     from .store.db import Database, init_app as init_db
-    from . import api
+    from . import api, logs, metrics
 
     def database_url() -> str:
         if app.config.get("DATABASE_URL"):
@@ -44,6 +44,9 @@ def create_app(config: dict | None = None) -> Flask:
         from .devdb import private_url
         return private_url()
 
+    # first: their hooks time the whole request, the commit in init_db's hook included
+    logs.init_app(app)
+    metrics.init_app(app)
     init_db(app, Database(database_url))
     app.extensions["gridwork.media"] = from_config(app.config)
     register_error_handlers(app)

@@ -245,12 +245,30 @@ def serve(host, port, workers):
         raise click.ClickException(
             "the database is not durable, so a 2xx could be lost in a crash: " + "; ".join(problems)
             + ". Turn these settings back on (see docs/operations.md).")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(prepare_metrics_dir(port))
+    argv = gunicorn_argv(host, port, workers)
+    os.execv(argv[0], argv)
+
+
+def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
+    """JSON logs and the metrics' multiprocess hooks come from server/gunicorn_conf.py."""
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    os.execv(gunicorn, [
-        gunicorn, "--config", "python:server.gunicorn_conf", "--bind", f"{host}:{port}", "--workers", str(workers),
-        "--access-logfile", "-", "--graceful-timeout", "5", *_control_socket_args(port),
-        "server.app:create_app()",
-    ])
+    return [gunicorn, "--config", "python:server.gunicorn_conf", "--bind", f"{host}:{port}",
+            "--workers", str(workers), "--graceful-timeout", "5", *_control_socket_args(port),
+            "server.app:create_app()"]
+
+
+def prepare_metrics_dir(port: int):
+    """Where gunicorn's workers keep their metrics: PROMETHEUS_MULTIPROC_DIR, else var/prometheus/<port>/
+    in the checkout (one per port, so two servers from one checkout do not mix). Emptied of the last
+    run's files first, as prometheus_client asks: a dead worker's counters would otherwise count again."""
+    from pathlib import Path
+
+    path = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or devdb.project_home() / "var" / "prometheus" / str(port))
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+    return path
 
 
 def _control_socket_args(port: int) -> list[str]:

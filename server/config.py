@@ -41,7 +41,15 @@ def from_environment() -> dict:
         "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL"),
         "S3_REGION": os.environ.get("S3_REGION", "us-east-1"),
         "S3_PREFIX": os.environ.get("S3_PREFIX", ""),
+        # /healthz asks the media store at most once per this many seconds (per worker process)
+        "HEALTHZ_STORAGE_CACHE_SECONDS": _float("HEALTHZ_STORAGE_CACHE_SECONDS", 30.0),
+        # seconds, and tries in all (1: no retry); botocore's defaults held a worker for minutes (README)
+        "S3_CONNECT_TIMEOUT": _float("S3_CONNECT_TIMEOUT", 5.0),
+        "S3_READ_TIMEOUT": _float("S3_READ_TIMEOUT", 30.0),
+        "S3_MAX_ATTEMPTS": _int("S3_MAX_ATTEMPTS", 3),
         "TIMEZONE": timezone,
+        # the bearer secret GET /metrics asks for; unset: /metrics answers 404 (decision 0012)
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
         # reverse proxies in front of gunicorn whose X-Forwarded-* headers are trusted (docs/operations.md)
         "PROXY_COUNT": _int("PROXY_COUNT", 0),
         "WEB_TOKEN_HOURS": _int("WEB_TOKEN_HOURS", 12),

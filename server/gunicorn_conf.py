@@ -1,18 +1,28 @@
-"""gunicorn settings for `gridwork serve` (passed as ``--config python:server.gunicorn_conf``).
+"""gunicorn's settings for `gridwork serve` (loaded as ``--config python:server.gunicorn_conf``).
 
-gunicorn answers some malformed requests itself, before the application sees them: 431 for a
-header line over ``limit_request_field_size`` (8,190 bytes) or too many headers, 414 for a request
-line over ``limit_request_line`` (4,094 bytes), 400 for a bare CR or an invalid header, 501 for a
-transfer coding it does not know. By default it writes those as an HTML page. Here they get the
-API's one JSON error shape instead (``{"code", "status", "message", "errors"}``), so that a phone
-reads every error the same way (docs/decisions/0002-api-conventions.md).
+- Logs: every logger, gunicorn's own included, writes JSON lines to stderr (server/logs.py). gunicorn's
+  access log stays off: the application writes one JSON line per request, with the request id, the
+  URL rule and the signed-in account, which the access log cannot know.
+- Metrics: with PROMETHEUS_MULTIPROC_DIR set (`gridwork serve` sets it), a worker that exits has its
+  files marked dead, as prometheus_client's multiprocess mode asks (server/metrics.py).
+- Errors gunicorn answers itself, before the application sees the request: 431 for a header line
+  over ``limit_request_field_size`` (8,190 bytes) or too many headers, 414 for a request line over
+  ``limit_request_line`` (4,094 bytes), 400 for a bare CR or an invalid header, 501 for a transfer
+  coding it does not know. By default it writes those as an HTML page; here they get the API's one
+  JSON error shape (``{"code", "status", "message", "errors"}``), so that a phone reads every error
+  the same way (docs/decisions/0002-api-conventions.md).
 """
 
 from __future__ import annotations
 
 import json
+import os
 
 from server.errors import HTTP_CODES, error_body
+from server.logs import logging_config
+
+logconfig_dict = logging_config()
+accesslog = None
 
 # gunicorn's own codes, beyond those the application raises
 SERVER_CODES = {414: "request.uri_too_long", 417: "request.expectation_failed",
@@ -41,3 +51,10 @@ def on_starting(server):
     from gunicorn import util
 
     util.write_error = _write_json_error
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

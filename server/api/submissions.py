@@ -7,6 +7,7 @@ import marshmallow as ma
 from flask import current_app, request
 from flask.views import MethodView
 
+from server import metrics
 from server.domain.plausibility import Limits
 from server.errors import ApiError, ValidationFailed, error_body, flatten_errors
 from server.services import submissions as service
@@ -38,10 +39,15 @@ def _device_time_header():
 
 
 def _receive(session, actor, body):
-    return service.receive(session, actor, body, form_lookup=catalog().get, header_device_time=_device_time_header(),
-                           today=today(), zone=current_app.config["TIMEZONE"],
-                           deadline_days=current_app.config["REPORT_DEADLINE_DAYS"],
-                           limits=Limits.from_settings(current_app.config))
+    received = service.receive(session, actor, body, form_lookup=catalog().get,
+                               header_device_time=_device_time_header(), today=today(),
+                               zone=current_app.config["TIMEZONE"],
+                               deadline_days=current_app.config["REPORT_DEADLINE_DAYS"],
+                               limits=Limits.from_settings(current_app.config))
+    if received.status == "created":  # a replay arrived before: counted then
+        s = received.submission
+        metrics.observe_sync_lag(s.completed_at, s.server_received_at, s.device_clock_skew_s)
+    return received
 
 
 def view(session, submission, status) -> dict:

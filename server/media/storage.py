@@ -22,6 +22,7 @@ class MediaStore(Protocol):
     def delete(self, key: str) -> None: ...
     def keys(self, prefix: str = "") -> Iterator[str]: ...
     def entries(self, prefix: str = "") -> Iterator[tuple[str, datetime]]: ...  # (key, last modified, UTC)
+    def check(self) -> None: ...  # raises unless the store is reachable and writable; reads only
 
 
 class MediaNotFound(KeyError):
@@ -85,17 +86,52 @@ class LocalStore:
                 continue
             yield key, datetime.fromtimestamp(modified, UTC)
 
+    def check(self):
+        # Reads only. A root not made yet is fine when `put` could make it (the first upload does):
+        # then its nearest existing parent must be a directory we may write to.
+        path = self.root
+        while not path.exists() and path != path.parent:
+            path = path.parent
+        if not path.is_dir():
+            raise RuntimeError("the media root is not a directory")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise RuntimeError("the media root is not writable")
+
+
+# botocore's own defaults are a 60 s connect and 60 s read timeout with the "legacy" retry mode:
+# one unanswering endpoint held a request (and a gunicorn worker) for minutes. A photo is at most
+# MAX_CONTENT_LENGTH (12 MB) and goes up in one put_object, so 30 s to the first byte of an answer
+# is generous; "standard" retries back off with jitter and retry throttling and 5xx answers too.
+S3_CONNECT_TIMEOUT = 5.0
+S3_READ_TIMEOUT = 30.0
+S3_MAX_ATTEMPTS = 3
+
+
+def s3_client_config(*, connect_timeout: float = S3_CONNECT_TIMEOUT, read_timeout: float = S3_READ_TIMEOUT,
+                     max_attempts: int = S3_MAX_ATTEMPTS):
+    """Explicit timeouts (seconds) and retries; max_attempts counts the first try (1: no retry)."""
+    from botocore.config import Config
+
+    # total_max_attempts counts the first try, as AWS_MAX_ATTEMPTS does; the dict's "max_attempts"
+    # would count retries only (botocore's older meaning), one more request than configured.
+    return Config(connect_timeout=connect_timeout, read_timeout=read_timeout,
+                  retries={"mode": "standard", "total_max_attempts": max_attempts})
+
 
 class S3Store:
     backend = "s3"
 
     def __init__(self, bucket: str, *, endpoint_url: str | None = None, region: str = "us-east-1",
-                 prefix: str = "", client=None):
+                 prefix: str = "", client=None, connect_timeout: float = S3_CONNECT_TIMEOUT,
+                 read_timeout: float = S3_READ_TIMEOUT, max_attempts: int = S3_MAX_ATTEMPTS):
         import boto3
 
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
-        self.client = client or boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
+        self.client = client or boto3.client(
+            "s3", endpoint_url=endpoint_url, region_name=region,
+            config=s3_client_config(connect_timeout=connect_timeout, read_timeout=read_timeout,
+                                    max_attempts=max_attempts))
 
     def _key(self, key: str) -> str:
         return self.prefix + _check_key(key)
@@ -133,6 +169,10 @@ class S3Store:
             for item in page.get("Contents", []):
                 yield item["Key"][len(self.prefix):], item["LastModified"].astimezone(UTC)
 
+    def check(self):
+        # HEAD on the bucket: reachable, credentials valid, bucket there; nothing written or billed as storage.
+        self.client.head_bucket(Bucket=self.bucket)
+
 
 def from_config(config: dict) -> MediaStore:
     backend = config.get("MEDIA_BACKEND", "local")
@@ -142,18 +182,13 @@ def from_config(config: dict) -> MediaStore:
         if not config.get("S3_BUCKET"):
             raise RuntimeError("MEDIA_BACKEND=s3 needs S3_BUCKET")
         return S3Store(config["S3_BUCKET"], endpoint_url=config.get("S3_ENDPOINT_URL"),
-                       region=config.get("S3_REGION", "us-east-1"), prefix=config.get("S3_PREFIX", ""))
+                       region=config.get("S3_REGION", "us-east-1"), prefix=config.get("S3_PREFIX", ""),
+                       connect_timeout=config.get("S3_CONNECT_TIMEOUT", S3_CONNECT_TIMEOUT),
+                       read_timeout=config.get("S3_READ_TIMEOUT", S3_READ_TIMEOUT),
+                       max_attempts=config.get("S3_MAX_ATTEMPTS", S3_MAX_ATTEMPTS))
     raise RuntimeError(f"unknown MEDIA_BACKEND {backend!r} (use 'local' or 's3')")
 
 
 def probe(store: MediaStore) -> None:
-    """Write, read back and delete a small object; raises if any step fails."""
-    import secrets
-
-    key = f"healthz/{secrets.token_hex(8)}"
-    store.put(key, b"ok", "text/plain")
-    try:
-        if store.get(key) != b"ok":
-            raise RuntimeError("media store returned different bytes")
-    finally:
-        store.delete(key)
+    """Is the store usable? Reads only (the health check calls it): raises if it is not."""
+    store.check()

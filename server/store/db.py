@@ -25,8 +25,10 @@ class Database:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            # hide_parameters: a failed statement's error (logged with its traceback) names the SQL but
+            # not the values bound to it, which are names, ID numbers and phone numbers (decision 0012)
             self._engine = create_engine(
-                self._url_factory(), pool_pre_ping=True, pool_size=5, max_overflow=10,
+                self._url_factory(), pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True,
             )
         return self._engine
 

@@ -52,16 +52,16 @@ def database_url(make_database) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
+def _test_app(database_url: str, media_root):
     from server.app import create_app
 
-    app = create_app({
-        "TESTING": True,
-        "DATABASE_URL": database_url,
-        "MEDIA_BACKEND": "local",
-        "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
-    })
+    return create_app({"TESTING": True, "DATABASE_URL": database_url, "MEDIA_BACKEND": "local",
+                       "MEDIA_ROOT": str(media_root)})
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = _test_app(database_url, tmp_path_factory.mktemp("media"))
     yield app
     app.extensions["gridwork.db"].dispose()
 
@@ -230,17 +230,11 @@ class Committed:
 
 @pytest.fixture(scope="session")
 def committed_app(make_database, tmp_path_factory):
-    from server.app import create_app
     from server.store import migrate
 
     url = make_database()
     migrate.upgrade(url)
-    app = create_app({
-        "TESTING": True,
-        "DATABASE_URL": url,
-        "MEDIA_BACKEND": "local",
-        "MEDIA_ROOT": str(tmp_path_factory.mktemp("committed-media")),
-    })
+    app = _test_app(url, tmp_path_factory.mktemp("committed-media"))
     yield app
     app.extensions["gridwork.db"].dispose()
 

@@ -69,6 +69,11 @@ def test_every_code_is_raised_with_the_catalogues_status():
     assert wrong == []
 
 
+def test_the_catalogue_holds_no_code_nothing_raises():
+    """http.error is chosen by an expression in server/errors.py (any 4xx without a code of its own)."""
+    assert set(CATALOGUE) - {code for code, _, _ in raised_codes()} == {"http.error"}
+
+
 def test_the_fallback_codes_for_other_statuses_are_catalogued():
     """server/errors.py answers an unlisted 4xx as http.error and an unlisted 5xx as internal."""
     assert CATALOGUE["http.error"].status is None and CATALOGUE["internal"].status == 500

@@ -1,9 +1,11 @@
-"""One error catalogue and one JSON error shape for every error.
+"""One JSON error shape for every error, its message from the error catalogue.
 
 Every error the API returns looks like
 ``{"code": "auth.token_expired", "status": 401, "message": "...", "errors": {...}}``.
 Codes are stable and dotted; ``errors`` maps field paths (``residents[2].id_number``)
-to lists of messages. Internals go to the log, never to the client.
+to lists of messages. ``message`` comes from server/errors_catalogue.py, in Chinese or
+English as the request's ``Accept-Language`` prefers; the English message an exception
+carries is for logs and the command line. Internals go to the log, never to the client.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, g, jsonify
+from flask import Flask, g, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException
+
+from server import errors_catalogue
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +30,7 @@ class ApiError(Exception):
 
     def __init__(self, message: str | None = None, *, code: str | None = None,
                  status: int | None = None, errors: dict | None = None,
-                 headers: dict | None = None, extra: dict | None = None):
+                 headers: dict | None = None, extra: dict | None = None, params: dict | None = None):
         super().__init__(message or self.message)
         self.message = message or self.message
         self.code = code or self.code
@@ -34,6 +38,7 @@ class ApiError(Exception):
         self.errors = errors or {}
         self.headers = headers or {}
         self.extra = extra or {}
+        self.params = params or {}  # values for the catalogue message's placeholders, not sent as fields
 
 
 class ValidationFailed(ApiError):
@@ -127,14 +132,44 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
-def error_body(code: str, status: int, message: str, errors: dict | None = None, **extra) -> dict:
-    """The one error shape. Citizen ID numbers inside messages are masked (an
-    error never carries a full document number, docs/privacy.md)."""
+def request_language() -> str:
+    """zh unless the request's Accept-Language prefers en (outside a request, e.g. in gunicorn: zh)."""
+    if not has_request_context():
+        return errors_catalogue.LANGUAGES[0]
+    return errors_catalogue.language(request.headers.get("Accept-Language"))
+
+
+def render_message(code: str, fallback: str | None, errors: dict | None = None, params: dict | None = None,
+                   extra: dict | None = None, lang: str | None = None) -> str:
+    """The catalogue's message for ``code``, placeholders filled from the error; ``fallback`` (the raise site's
+    English) only for a code the catalogue lacks, which tests/unit/test_error_catalogue.py forbids."""
+    errors = errors or {}
+    values = {**(extra or {}), "fields": ", ".join(sorted(errors)),
+              "detail": " ".join(m for ms in errors.values() for m in ms if isinstance(m, str)), **(params or {})}
+    text = errors_catalogue.message(code, lang or request_language(), values)
+    if text is None:
+        log.warning("error code %r is not in the error catalogue", code)
+        return fallback or code
+    return text
+
+
+def error_body(code: str, status: int, message: str | None = None, errors: dict | None = None, *,
+               params: dict | None = None, **extra) -> dict:
+    """The one error shape, its message from the catalogue. Citizen ID numbers inside messages are masked
+    (an error never carries a full document number, docs/privacy.md)."""
     from server.domain.privacy import mask_in_text, mask_in_values
 
-    body = {"code": code, "status": status, "message": mask_in_text(message), "errors": mask_in_values(errors or {})}
+    text = render_message(code, message, errors, params, extra)
+    body = {"code": code, "status": status, "message": mask_in_text(text), "errors": mask_in_values(errors or {})}
     body.update(extra)
     return body
+
+
+def _retry_params(headers: dict) -> dict:
+    retry_after = headers.get("Retry-After")
+    if retry_after is None or not str(retry_after).isdigit():
+        return {}
+    return {"minutes": -(-int(retry_after) // 60)}
 
 
 def _respond(body: dict, status: int, headers: dict | None = None):
@@ -142,6 +177,7 @@ def _respond(body: dict, status: int, headers: dict | None = None):
     response.status_code = status
     for key, value in (headers or {}).items():
         response.headers[key] = value
+    response.vary.add("Accept-Language")  # the message's language depends on it
     return response
 
 
@@ -160,16 +196,18 @@ def database_unavailable_response(app: Flask):
     request_id = getattr(g, "request_id", None)
     log.exception("database unavailable (request %s)", request_id)
     retry_after = str(app.config.get("DATABASE_RETRY_AFTER_SECONDS", 30))
-    return _respond(error_body("service.unavailable", 503,
-                               "The database is unavailable for a moment; send the same request again later.",
-                               request_id=request_id),
-                    503, {"Retry-After": retry_after})
+    return _respond(error_body("service.unavailable", 503, request_id=request_id), 503, {"Retry-After": retry_after})
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        return _respond(error_body(exc.code, exc.status, exc.message, exc.errors, **exc.extra),
+        extra = dict(exc.extra)
+        if exc.status >= 500:  # a server fault (e.g. photo.file_missing): logged, and the client gets the request id
+            extra["request_id"] = getattr(g, "request_id", None)
+            log.error("server fault %s (request %s): %s", exc.code, extra["request_id"], exc.message, exc_info=exc)
+        params = _retry_params(exc.headers) | exc.params
+        return _respond(error_body(exc.code, exc.status, exc.message, exc.errors, params=params, **extra),
                         exc.status, exc.headers)
 
     @app.errorhandler(HTTPException)
@@ -181,21 +219,14 @@ def register_error_handlers(app: Flask) -> None:
             errors = flatten_errors(data["messages"])
         elif "errors" in data:
             errors = flatten_errors(data["errors"])
-        if status == 422:
-            message = "Some fields are invalid: " + ", ".join(sorted(errors)) + "." if errors else "The request is invalid."
-        elif status == 400 and errors:
-            message = "The request could not be read: " + " ".join(m for ms in errors.values() for m in ms)
-        elif status == 405:
-            message = "This method is not allowed here; see the Allow header."
-        elif status == 413:
-            limit = app.config.get("MAX_CONTENT_LENGTH")
-            message = f"The request body is larger than the limit of {limit} bytes."
-        else:
-            message = data.get("message") or exc.description or exc.name
+        params = {}
+        if status == 413:
+            params["limit"] = app.config.get("MAX_CONTENT_LENGTH")
+        message = data.get("message") or exc.description or exc.name  # only for a status the catalogue lacks
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         headers.update(data.get("headers") or {})
         code = HTTP_CODES.get(status, "http.error" if status < 500 else "internal")
-        return _respond(error_body(code, status, message, errors), status, headers)
+        return _respond(error_body(code, status, message, errors, params=params), status, headers)
 
     from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
     from sqlalchemy.orm.exc import StaleDataError
@@ -210,15 +241,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(StaleDataError)
     def _concurrent_update(exc):
-        return _respond(error_body("conflict.concurrent_update", 409,
-                                   "Someone changed this record at the same moment; fetch it again and retry."), 409)
+        return _respond(error_body("conflict.concurrent_update", 409), 409)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         request_id = getattr(g, "request_id", None)
         log.exception("unhandled error (request %s)", request_id)
         return _respond(
-            error_body("internal", 500, "Something went wrong on the server; it has been logged.",
-                       request_id=request_id),
+            error_body("internal", 500, request_id=request_id),
             500,
         )

@@ -32,8 +32,8 @@ SERVER_CODES = {414: "request.uri_too_long", 417: "request.expectation_failed",
 def json_error(status: int, reason: str, detail: str) -> bytes:
     """The raw HTTP response gunicorn sends for a request it refused itself, in the JSON error shape."""
     code = SERVER_CODES.get(status) or HTTP_CODES.get(status) or ("internal" if status >= 500 else "http.error")
-    message = f"{reason}: {detail}" if detail else f"{reason}."
-    body = json.dumps(error_body(code, status, message), ensure_ascii=True).encode("ascii")
+    message = f"{reason}: {detail}" if detail else f"{reason}."  # only for a status the catalogue lacks
+    body = json.dumps(error_body(code, status, message, params={"detail": detail}), ensure_ascii=True).encode("ascii")
     head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1")
     return head + body

@@ -31,6 +31,8 @@ class Addresses(MethodView):
     @blp.arguments(AddressCreateSchema)
     @blp.response(201, AddressResolvedSchema)
     @blp.alt_response(200, schema=AddressResolvedSchema, description="The address was registered before")
+    @blp.alt_response(404, description="address.outside_your_area: the point lies in a grid outside your area, "
+                                       "or so does the address already registered there")
     def post(self, body):
         """Register a standard address, or get the existing one (200, existing=true)."""
         session = request_session()

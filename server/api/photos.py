@@ -69,6 +69,8 @@ class PhotoFile(MethodView):
     @blp.response(200, content_type="image/jpeg", description="The photo re-encoded as JPEG, without metadata")
     @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
     @blp.alt_response(404, description="Unknown, or its visit is outside your area")
+    @blp.alt_response(500, description="photo.file_missing: its file is missing from storage (logged; "
+                                       "`gridwork media check` lists such photos)")
     def get(self, args, photo_id: uuid.UUID):
         """One photo at a size (long edge 320, 1024 or 2048 px); no EXIF or other metadata."""
         session = request_session()

@@ -43,7 +43,7 @@ def resolve(session: Session, actor: Actor, *, location: dict, street: str, comm
                                                     "or ask an administrator to extend the grids."]})
     if session.scalar(scoping.visible_grids(actor).where(Grid.id == grid.id)) is None:
         raise ApiError("This point lies in a grid outside your area.", code="address.outside_your_area",
-                       status=403, errors={"location": [f"The point is in grid {grid.code}, not yours."]})
+                       status=404, errors={"location": [f"The point is in grid {grid.code}, not yours."]})
     if community is not None:
         row = area_q.division_by_code(session, community)
         if row is None or row.id != grid.community_id:
@@ -69,7 +69,7 @@ def resolve(session: Session, actor: Actor, *, location: dict, street: str, comm
 def _visible(session: Session, actor: Actor, address: Address) -> Address:
     if session.scalar(scoping.visible_addresses(actor).where(Address.id == address.id)) is None:
         raise ApiError("This address is registered in a grid outside your area.",
-                       code="address.outside_your_area", status=403)
+                       code="address.outside_your_area", status=404)
     return address
 
 

@@ -208,7 +208,7 @@ def read(session: Session, actor: Actor, store: MediaStore, photo: Photo, size: 
             data = store.get(photo.derivatives[size]["key"])
         except MediaNotFound as exc:
             raise ApiError("The photo's file is missing from storage (`gridwork media check` lists such photos).",
-                           status=404, code="photo.file_missing") from exc
+                           status=500, code="photo.file_missing") from exc
     audit.record(session, actor, "photo.read", subject_type="photo", subject_ids=[photo.id], fields=["image"],
                  details={"instance_id": str(photo.instance_id), "size": size})
     return data

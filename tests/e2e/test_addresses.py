@@ -35,9 +35,9 @@ def test_a_point_outside_every_grid_is_refused(as_admin, district):
     assert r.get_json()["code"] == "address.outside_grids" and "location" in r.get_json()["errors"]
 
 
-def test_a_worker_cannot_register_in_someone_elses_grid(as_worker):
+def test_a_worker_cannot_register_in_someone_elses_grid_which_is_not_found_for_them(as_worker):
     r = _address(as_worker, location=IN_G1)
-    assert r.status_code == 403 and r.get_json()["code"] == "address.outside_your_area"
+    assert r.status_code == 404 and r.get_json()["code"] == "address.outside_your_area"
 
 
 def test_search_by_text_tolerates_width_spacing_and_numerals(as_worker):

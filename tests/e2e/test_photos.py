@@ -343,3 +343,19 @@ def test_upload_and_serving_work_the_same_with_s3(as_worker, app, monkeypatch, r
     refused = put(as_worker, body["instance_id"], "door.jpg", jpeg() + b"PK\x05\x06" + bytes(18))
     assert refused.status_code == 422
     assert len(list(store.keys("photos/"))) == 3
+
+
+def test_a_photo_whose_file_is_gone_from_storage_is_a_logged_server_fault_not_a_404(as_worker, app, caplog):
+    """The database says the photo exists: a missing file is the server's fault, for the operator to repair
+    (`gridwork media check`), not an absent photo the phone should give up on."""
+    data = camera_jpeg()
+    body = visit_with_photos(house(as_worker), {"door.jpg": data})
+    _submit(as_worker, body)
+    photo_id = put(as_worker, body["instance_id"], "door.jpg", data).get_json()["id"]
+    app.extensions["gridwork.media"].delete(f"photos/{digest(data)}/320.jpg")
+    r = as_worker.get(f"/api/v1/photos/{photo_id}?size=320", headers={"X-Request-ID": "lost-photo-1"})
+    assert (r.status_code, r.get_json()["code"], r.get_json()["request_id"]) == (500, "photo.file_missing",
+                                                                                  "lost-photo-1")
+    [logged] = [rec for rec in caplog.records if rec.levelname == "ERROR" and "photo.file_missing" in rec.getMessage()]
+    assert "lost-photo-1" in logged.getMessage()
+    assert served(as_worker, f"/api/v1/photos/{photo_id}?size=1024")[1].format == "JPEG"

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from server import errors_catalogue
+
 
 def _nul_paths(value, path=()):
     if isinstance(value, str):
@@ -91,7 +93,8 @@ class ErrorSchema(ma.Schema):
     class Meta:
         unknown = ma.INCLUDE  # some errors add context, e.g. "existing_id" on a 409
 
-    code = fields.String(required=True, metadata={"description": "Stable dotted error code, e.g. auth.token_expired"})
+    code = fields.String(required=True, metadata={  # the catalogue (server/errors_catalogue.py), listed in the spec
+        "description": errors_catalogue.openapi_description(), "enum": sorted(errors_catalogue.CATALOGUE)})
     status = fields.Integer(required=True, metadata={"description": "HTTP status"})
     message = fields.String(required=True, metadata={"description": "What went wrong, for a person"})
     errors = fields.Dict(

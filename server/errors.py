@@ -71,9 +71,15 @@ class Conflict(ApiError):
 
 
 class TooManyRequests(ApiError):
+    """``retry_after`` is in seconds; the edge turns it into the ``Retry-After`` header."""
+
     status = 429
     code = "rate_limited"
     message = "Too many requests; try again later."
+
+    def __init__(self, message=None, *, retry_after: int | None = None, **kw):
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
 
 
 # Codes for errors raised by Flask/werkzeug/webargs rather than by our code.
@@ -169,8 +175,11 @@ def database_unavailable_response(app: Flask):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
+        headers = dict(exc.headers)
+        if getattr(exc, "retry_after", None) is not None:
+            headers["Retry-After"] = str(exc.retry_after)
         return _respond(error_body(exc.code, exc.status, exc.message, exc.errors, **exc.extra),
-                        exc.status, exc.headers)
+                        exc.status, headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

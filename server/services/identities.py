@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from server.auth.actor import Actor
 from server.auth.verbs import require
 from server.domain.id_numbers import check_document
-from server.errors import ApiError, NotFound
+from server.errors import Conflict as ConflictError, NotFound
 from server.store import audit, scoping
 from server.store.models import Conflict, House, IdentityCheck, Person
 from server.store.queries import identities as q
@@ -204,7 +204,7 @@ def decide(session: Session, actor: Actor, check: IdentityCheck, *, decision: st
     conflict; different_person: the provisional person stays as typed."""
     require(actor, "identity.resolve")
     if check.status != "open":
-        raise ApiError(f"This identity was already decided ({check.status}).", status=409, code="identity.decided")
+        raise ConflictError(f"This identity was already decided ({check.status}).", code="identity.decided")
     registered = session.get(Person, check.matched_person_id)
     if decision == "same_person":
         if check.provisional_person_id is not None:

@@ -79,7 +79,7 @@ def count_attempt(session: Session, actor: Actor) -> None:
     since = datetime.now(UTC) - timedelta(hours=1)
     if actor.client_addr and q.recent_requests(session, actor.client_addr, since) >= REQUESTS_PER_HOUR:
         raise TooManyRequests("Too many account requests from this address; try again in an hour.",
-                              code="landlord.too_many_requests", headers={"Retry-After": "3600"})
+                              code="landlord.too_many_requests", retry_after=3600)
     audit.record(session, actor, "landlord.request_attempt", subject_type="account")
     session.commit()  # the attempt must count even though the request may fail
 
@@ -112,6 +112,11 @@ def request_account(session: Session, actor: Actor, *, username: str, password: 
     audit.record(session, actor, "landlord.request", subject_type="account", subject_ids=[account.id],
                  person_ids=[person.id], details={"username_taken": taken})
     return account
+
+
+def claims_of(session: Session, account_id: uuid.UUID) -> list[LandlordClaim]:
+    """The houses an account claims, for showing its request."""
+    return q.claims_of(session, account_id)
 
 
 def shown_username(account: Account) -> str:

@@ -217,8 +217,7 @@ def reveal(session: Session, actor: Actor, person_id: uuid.UUID, *, reason: str,
     if used >= daily_limit:
         wait = datetime.combine(midnight.date() + timedelta(days=1), time(0), tzinfo=ZoneInfo(zone)) - datetime.now(UTC)
         raise TooManyRequests(f"You have asked for {used} document numbers today, the daily limit.",
-                              code="person.reveal_limit", headers={"Retry-After": str(max(1, math.ceil(
-                                  wait.total_seconds())))})
+                              code="person.reveal_limit", retry_after=max(1, math.ceil(wait.total_seconds())))
     audit.record(session, actor, "person.reveal_attempt", subject_type="person", subject_ids=[person_id],
                  purpose=reason)
     session.commit()  # the attempt counts even when the person is not found

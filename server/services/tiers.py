@@ -33,11 +33,15 @@ BATCH = 2000
 DEFAULT_ZONE = "Asia/Shanghai"
 
 
-def _zone(zone: str | None) -> str:
+def zone_of(session: Session | None, zone: str | None = None) -> str:
+    """The local zone for "days": the one passed in, else the one the unit of work carries
+    (``session.info["zone"]``, set from the settings where the session is opened), else the default.
+    Services never read the web framework's configuration themselves."""
     if zone:
         return zone
-    from flask import current_app, has_app_context
-    return current_app.config["TIMEZONE"] if has_app_context() else DEFAULT_ZONE
+    if session is not None and session.info.get("zone"):
+        return session.info["zone"]
+    return DEFAULT_ZONE
 
 
 # -- evaluation -----------------------------------------------------------------------------------
@@ -61,7 +65,7 @@ def _refresh(session: Session, subject: str, subject_ids, today: date, zone, now
     session.flush()
     policy = policy or current_policy()
     rows = q.subject_rows(session, subject, ids=ids, **windows(policy, today))
-    return _evaluate(session, subject, rows, today, _zone(zone), now or datetime.now(UTC), policy)
+    return _evaluate(session, subject, rows, today, zone_of(session, zone), now or datetime.now(UTC), policy)
 
 
 def windows(policy: Policy, today: date) -> dict[str, Window]:
@@ -75,7 +79,7 @@ def recompute(session: Session, today: date, *, zone: str | None = None, batch: 
               after_batch=None) -> dict[str, int]:
     """Evaluate every house and unit, ``batch`` at a time. ``progress(n)`` hears of each batch;
     ``after_batch()`` may commit. Safe to re-run: unchanged subjects write no history or due changes."""
-    policy, zone, now = current_policy(), _zone(zone), datetime.now(UTC)
+    policy, zone, now = current_policy(), zone_of(session, zone), datetime.now(UTC)
     totals = {"houses": 0, "units": 0, "changed": 0}
     for subject, key in (("house", "houses"), ("unit", "units")):
         after = None
@@ -297,22 +301,6 @@ def _record_change(session, state: TierState, before: str, after: str, cause: st
                              "policy_version": policy.version, "actor_id": actor.account_id, "changed_at": now}])
 
 
-def refresh_after_submission(session: Session, submission, applied, today: date, zone: str | None = None) -> None:
-    """The houses and units a submission visited or changed (residences count as the house's)."""
-    houses, units = set(), set()
-    if submission.subject_type == "house":
-        houses.add(submission.subject_id)
-    elif submission.subject_type == "unit":
-        units.add(submission.subject_id)
-    for entry in applied.created + applied.updated:
-        if entry["type"] == "house":
-            houses.add(uuid.UUID(entry["id"]))
-        elif entry["type"] == "unit":
-            units.add(uuid.UUID(entry["id"]))
-    refresh_houses(session, houses, today, zone=zone)
-    refresh_units(session, units, today, zone=zone)
-
-
-def local_today(zone: str | None = None) -> date:
+def local_today(zone: str | None = None, session: Session | None = None) -> date:
     from zoneinfo import ZoneInfo
-    return datetime.now(ZoneInfo(_zone(zone))).date()
+    return datetime.now(ZoneInfo(zone_of(session, zone))).date()

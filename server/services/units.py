@@ -60,7 +60,7 @@ def create(session: Session, actor: Actor, *, address_id: uuid.UUID, name: str, 
     session.add(unit)
     session.flush()
     audit.record(session, actor, "unit.create", subject_type="unit", subject_ids=[unit.id])
-    tier_service.refresh_units(session, [unit.id], tier_service.local_today())
+    tier_service.refresh_units(session, [unit.id], tier_service.local_today(session=session))
     return unit
 
 
@@ -72,7 +72,7 @@ def update(session: Session, actor: Actor, unit: Unit, **changes) -> Unit:
         setattr(unit, key, value)
     session.flush()
     audit.record(session, actor, "unit.update", subject_type="unit", subject_ids=[unit.id], fields=sorted(changes))
-    tier_service.refresh_units(session, [unit.id], tier_service.local_today())
+    tier_service.refresh_units(session, [unit.id], tier_service.local_today(session=session))
     return unit
 
 

@@ -31,7 +31,8 @@ from server.services import persons as person_service
 from server.services import units as unit_service
 from server.store import audit, unique
 from server.store.models import Conflict, House, Person, Residence
-from server.store.queries import registry as q
+from server.store.queries import persons as person_q
+from server.store.queries import residences as residence_q
 
 HOUSE_PROPS = ("use", "rental_mode", "rooms", "floor_area_m2", "agreement_signed_on", "rented_since")
 PERSON_PROPS = ("name", "sex", "ethnicity", "birth_date", "document_type", "document_number", "phone",
@@ -134,7 +135,7 @@ def _grid_of(ctx: Context, record, record_type: str):
     if record_type in ("house", "unit", "address"):
         return record.grid_id
     if record_type == "person":
-        house_id = q.any_house_of_person(ctx.session, record.id)
+        house_id = person_q.any_house_of_person(ctx.session, record.id)
         house = ctx.session.get(House, house_id) if house_id else None
         return house.grid_id if house else None
     return None
@@ -213,7 +214,7 @@ def _find_or_create_person(ctx: Context, values: dict, house: House | None = Non
     if number is not None:
         person = identities.match(ctx.session, ctx.actor, values["document_type"], number).person
     elif house is not None and values.get("name") and not values.get("document_number"):
-        person = q.resident_named(ctx.session, house.id, values["name"], coerce("birth_date", values.get("birth_date")))
+        person = residence_q.resident_named(ctx.session, house.id, values["name"], coerce("birth_date", values.get("birth_date")))
     if person is None:  # new here; or registered by a concurrent submission a moment ago: merged like one found
         person, created = person_service.find_or_create(
             ctx.session, ctx.actor, today=ctx.today, source="submission", house=house, grid_id=ctx.grid_id,
@@ -240,7 +241,7 @@ def _resident(ctx: Context, house: House, entry: dict, *, source: str) -> None:
         return
     person = _find_or_create_person(ctx, person_values, house)
     residence_values = _props(entry, "residence")
-    open_residence = q.open_residence(ctx.session, person.id, house.id)
+    open_residence = residence_q.open_residence(ctx.session, person.id, house.id)
     present = residence_values.get("present")
     if present in ("no", False):
         if open_residence is not None:
@@ -256,7 +257,7 @@ def _resident(ctx: Context, house: House, entry: dict, *, source: str) -> None:
     residence = _open(ctx, person, house, residence_values.get("category") or "floating", arrived, source,
                       "confirmed" if source != "landlord" else "pending")
     if residence is None:  # a concurrent submission registered them a moment ago: this visit confirms it
-        _verify(ctx, q.open_residence(ctx.session, person.id, house.id), "confirmed")
+        _verify(ctx, residence_q.open_residence(ctx.session, person.id, house.id), "confirmed")
         return
     ctx.applied.created.append({"type": "residence", "id": str(residence.id)})
     late = days_late(residence.arrived_on, ctx.visit_date, ctx.deadline_days)
@@ -277,7 +278,7 @@ def _open(ctx: Context, person: Person, house: House, category: str, arrived_on:
           verification: str) -> Residence | None:
     """A new open residence; None when a concurrent submission opened the same one first."""
     residence, created = unique.find_or_add(
-        ctx.session, lambda: q.open_residence(ctx.session, person.id, house.id),
+        ctx.session, lambda: residence_q.open_residence(ctx.session, person.id, house.id),
         lambda: Residence(person_id=person.id, house_id=house.id, category=category,
                           arrived_on=min(arrived_on, ctx.today), reported_at=datetime.now(UTC),
                           reported_by=ctx.actor.account_id, source=source, verification=verification))
@@ -303,7 +304,7 @@ def _tenant_report(ctx: Context, house: House, top: dict) -> None:
     event = top.get("tenant.event")
     person = _find_or_create_person(ctx, _props(top, "person"), house)
     residence_values = _props(top, "residence")
-    open_residence = q.open_residence(ctx.session, person.id, house.id)
+    open_residence = residence_q.open_residence(ctx.session, person.id, house.id)
     if event == "departure":
         if open_residence is not None:
             _close(ctx, open_residence, coerce("left_on", residence_values.get("left_on")) or ctx.visit_date)

@@ -31,7 +31,7 @@ from server.errors import Conflict as ConflictError, NotFound
 from server.store import audit, scoping
 from server.store.models import Conflict, House, IdentityCheck, Person
 from server.store.queries import identities as q
-from server.store.queries import registry as registry_q
+from server.store.queries import persons as person_q
 
 # What a caller types about a person and an officer compares with the registry.
 COMPARED = ("name", "sex", "birth_date", "ethnicity", "hukou_address", "phone")
@@ -57,7 +57,7 @@ def normalised(document_type: str | None, raw: str | None, today: date) -> str |
 def match(session: Session, actor: Actor, document_type: str, number: str) -> Match:
     """Who this document number names, as far as the caller may know."""
     visible = scoping.visible_persons(actor)
-    registered = registry_q.person_by_document(session, document_type, number)
+    registered = person_q.person_by_document(session, document_type, number)
     if registered is not None and _sees(session, visible, registered):
         return Match(person=registered)
     own = session.scalar(q.provisional_with_number(visible, document_type, number))
@@ -77,7 +77,7 @@ def _plain(value):
 
 
 def _person_grid(session: Session, person: Person) -> uuid.UUID | None:
-    house_id = registry_q.any_house_of_person(session, person.id)
+    house_id = person_q.any_house_of_person(session, person.id)
     house = session.get(House, house_id) if house_id else None
     return house.grid_id if house else None
 

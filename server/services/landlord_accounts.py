@@ -27,7 +27,7 @@ from server.store.models import Account, House, LandlordClaim, Person
 from server.store.queries import accounts as account_q
 from server.store.queries import areas as area_q
 from server.store.queries import landlords as q
-from server.store.queries import registry as registry_q
+from server.store.queries import filters
 
 # Anyone may ask for an account; one address may ask this many times an hour.
 REQUESTS_PER_HOUR = 5
@@ -61,11 +61,11 @@ def _landlord_person(session: Session, actor: Actor, identity: dict, today: date
 
 
 def _grid_at(session: Session, house: dict):
-    return area_q.grid_containing(session, registry_q.point(house["location"]["lon"], house["location"]["lat"]))
+    return area_q.grid_containing(session, filters.point(house["location"]["lon"], house["location"]["lat"]))
 
 
 def _new_claim(session: Session, account: Account, house: dict) -> LandlordClaim:
-    point = registry_q.point(house["location"]["lon"], house["location"]["lat"])
+    point = filters.point(house["location"]["lon"], house["location"]["lat"])
     grid = area_q.grid_containing(session, point)
     claim = LandlordClaim(account_id=account.id, address_text=house["address"], location=point,
                           grid_id=grid.id if grid else None)

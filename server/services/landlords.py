@@ -28,7 +28,7 @@ from server.store import audit, scoping, unique
 from server.store.models import Address, ComplianceEvent, House, Person, Residence
 from server.store.queries import landlords as q
 from server.store.queries import tiers as tier_q
-from server.store.queries import registry as registry_q
+from server.store.queries import residences as residence_q
 
 @dataclass(frozen=True)
 class ArrivalReport:
@@ -66,7 +66,7 @@ def report_arrival(session: Session, actor: Actor, house_id: uuid.UUID, *, ident
         raise ValidationFailed(problem.message, errors={f"tenant.{k}": v for k, v in problem.errors.items()})
     now = datetime.now(UTC)
     residence, created = unique.find_or_add(
-        session, lambda: registry_q.open_residence(session, person.id, house.id),
+        session, lambda: residence_q.open_residence(session, person.id, house.id),
         lambda: Residence(person_id=person.id, house_id=house.id, category=category, arrived_on=arrived_on,
                           reported_at=now, reported_by=actor.account_id, source="landlord", verification="pending"))
     if not created:

@@ -35,7 +35,8 @@ from server.services import after_submission
 from server.services.apply import Context, apply
 from server.store import audit, scoping
 from server.store.models import Address, Attachment, Submission
-from server.store.queries import registry as registry_q
+from server.store.queries import filters
+from server.store.queries import persons as person_q
 from server.store.queries import submissions as q
 
 SKEW_LIMIT_S = 2**31 - 1
@@ -138,7 +139,7 @@ def _store(session: Session, actor: Actor, body: dict, form, answers: dict, subj
         grid_id=subject.grid_id if subject is not None else None, account_id=actor.account_id,
         role=actor.role, device_id=body.get("device_id"), started_at=body.get("started_at"),
         completed_at=body.get("completed_at"), server_received_at=now, device_clock_skew_s=skew,
-        location=registry_q.point(location["lon"], location["lat"]) if location else None,
+        location=filters.point(location["lon"], location["lat"]) if location else None,
         location_accuracy_m=(location or {}).get("accuracy_m"),
         location_captured_at=(location or {}).get("captured_at"),
         answers=json.loads(json.dumps(answers, default=str)),
@@ -233,7 +234,7 @@ def read(session: Session, actor: Actor, instance_id: uuid.UUID) -> Submission:
     """One submission as shown, answers and all: an audited read of the people in it."""
     row = get(session, actor, instance_id)
     audit.record(session, actor, "submission.read", subject_type="submission", subject_ids=[row.instance_id],
-                 person_ids=registry_q.persons_of_result(session, row.result or {}),
+                 person_ids=person_q.persons_of_result(session, row.result or {}),
                  fields=answer_fields(None, row.answers), purpose=None)
     return row
 

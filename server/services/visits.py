@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
@@ -27,7 +26,7 @@ def record(session: Session, submission: Submission, form, previous: Submission 
     top, _ = bound_values(form, submission.answers)
     visit = None
     if previous is not None:
-        visit = session.scalar(select(Visit).where(Visit.instance_id == previous.instance_id))
+        visit = q.by_instance(session, previous.instance_id)
     if visit is None:
         visit = Visit()
         session.add(visit)

@@ -76,7 +76,7 @@ def _visible(session: Session, actor: Actor, address: Address) -> Address:
 
 def get(session: Session, actor: Actor, address_id: uuid.UUID) -> Address:
     require(actor, "address.read")
-    row = session.scalar(scoping.visible_addresses(actor).where(Address.id == address_id))
+    row = address_q.visible(session, scoping.visible_addresses(actor), address_id)
     if row is None:
         raise NotFound("No such address.", code="address.not_found")
     return row
@@ -87,19 +87,6 @@ def search(session: Session, actor: Actor, *, q_text=None, near=None, radius_m=N
     """Addresses in scope, ordered by their canonical text (stable pages), each
     with its distance in metres from ``near`` (None without ``near``)."""
     require(actor, "address.read")
-    query = scoping.visible_addresses(actor)
-    if q_text:
-        query = filters.text_match(query, search_text(q_text))
-    if near is not None:
-        query = filters.within_radius(query, near[0], near[1], min(radius_m or 200, filters.MAX_RADIUS_M))
-    if bbox is not None:
-        query = filters.within_bbox(query, *bbox)
-    if grid:
-        row = area_q.grid_by_code(session, grid)
-        query = query.where(Address.grid_id == (row.id if row else None))
-    if near is not None:
-        query = query.add_columns(filters.distance_m(near[0], near[1]))
-    query = filters.keyset(query, (Address.full_text, Address.id), after, limit)
-    if near is None:
-        return [(row, None) for row in session.scalars(query)]
-    return [(row, distance) for row, distance in session.execute(query)]
+    return address_q.page(session, scoping.visible_addresses(actor), text=search_text(q_text) if q_text else None,
+                          near=near, radius_m=min(radius_m or 200, filters.MAX_RADIUS_M) if near is not None else None,
+                          bbox=bbox, grid=grid, after=after, limit=limit)

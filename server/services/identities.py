@@ -60,7 +60,7 @@ def match(session: Session, actor: Actor, document_type: str, number: str) -> Ma
     registered = person_q.person_by_document(session, document_type, number)
     if registered is not None and _sees(session, visible, registered):
         return Match(person=registered)
-    own = session.scalar(q.provisional_with_number(visible, document_type, number))
+    own = q.provisional_with_number(session, visible, document_type, number)
     if own is not None:
         return Match(person=own)
     return Match(outside=registered)
@@ -69,7 +69,7 @@ def match(session: Session, actor: Actor, document_type: str, number: str) -> Ma
 def _sees(session: Session, visible, person: Person) -> bool:
     if visible.whereclause is None:  # admins and the system see everyone
         return True
-    return session.scalar(visible.where(Person.id == person.id)) is not None
+    return person_q.visible(session, visible, person.id) is not None
 
 
 def _plain(value):

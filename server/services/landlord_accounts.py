@@ -28,6 +28,7 @@ from server.store.queries import accounts as account_q
 from server.store.queries import areas as area_q
 from server.store.queries import landlords as q
 from server.store.queries import filters
+from server.store.queries import houses as house_q
 
 # Anyone may ask for an account; one address may ask this many times an hour.
 REQUESTS_PER_HOUR = 5
@@ -201,15 +202,14 @@ def decide(session: Session, actor: Actor, claim_id: uuid.UUID, decision: str, *
            account: Account | None = None) -> LandlordClaim:
     """Confirm a claim against a registered house of the officer's area, or reject it."""
     require(actor, "landlord.activate")
-    row = session.scalar(q.claims_select(scoping.grid_condition(actor, LandlordClaim.grid_id))
-                         .where(LandlordClaim.id == claim_id))
+    row = q.claim(session, scoping.grid_condition(actor, LandlordClaim.grid_id), claim_id)
     if row is None or (account is not None and row.account_id != account.id):
         raise ValidationFailed(errors={"claim_id": [f"{claim_id} is not a claim in your area"
                                                     + (" of this request." if account else ".")]})
     if row.status != "pending":
         raise Conflict(f"This claim was already {row.status}.", code="landlord.claim_decided")
     if decision == "confirm":
-        house = session.scalar(scoping.visible_houses(actor).where(House.id == house_id)) if house_id else None
+        house = house_q.visible(session, scoping.visible_houses(actor), house_id) if house_id else None
         if house is None:
             raise ValidationFailed(errors={"house_id": ["Name a registered house in your area."]})
         hold(session, house, session.get(Account, row.account_id))
@@ -238,7 +238,7 @@ def create(session: Session, actor: Actor, *, username: str, password: str, name
            sex: str | None = None) -> Account:
     """An officer creates an active landlord account holding houses of their area."""
     require(actor, "account.create_landlord")
-    houses = [session.scalar(scoping.visible_houses(actor).where(House.id == hid)) for hid in house_ids]
+    houses = [house_q.visible(session, scoping.visible_houses(actor), hid) for hid in house_ids]
     if any(h is None for h in houses):
         raise ValidationFailed(errors={"house_ids": ["Every house must be registered in your area."]})
     person = _landlord_person(session, actor, {"name": name, "phone": phone, "document_type": document_type,

@@ -29,6 +29,7 @@ from server.store.models import Address, ComplianceEvent, House, Person, Residen
 from server.store.queries import landlords as q
 from server.store.queries import tiers as tier_q
 from server.store.queries import residences as residence_q
+from server.store.queries import houses as house_q
 
 @dataclass(frozen=True)
 class ArrivalReport:
@@ -43,7 +44,7 @@ class ArrivalReport:
 
 def _my_house(session: Session, actor: Actor, house_id: uuid.UUID) -> House:
     require(actor, "landlord.report")
-    house = session.scalar(scoping.visible_houses(actor).where(House.id == house_id))
+    house = house_q.visible(session, scoping.visible_houses(actor), house_id)
     if house is None:
         raise NotFound("No such house among yours.", code="house.not_found")
     return house
@@ -144,7 +145,7 @@ def record_event(session: Session, kind: str, house: House, residence: Residence
 def house_compliance(session: Session, actor: Actor, house_id: uuid.UUID, today: date):
     """For officers of the area (and the landlord): the figures and each event behind them."""
     require(actor, "house.read")
-    house = session.scalar(scoping.visible_houses(actor).where(House.id == house_id))
+    house = house_q.visible(session, scoping.visible_houses(actor), house_id)
     if house is None:
         raise NotFound("No such house in your area.", code="house.not_found")
     return house, compliance(session, house, today), q.events_of(session, house.id, _window(today))
@@ -165,8 +166,8 @@ def compliance(session: Session, house: House, today: date) -> dict:
 def landlord_compliance(session: Session, actor: Actor, account_id: uuid.UUID, today: date) -> dict:
     """A landlord's record over all their houses the officer can see (404 when none)."""
     require(actor, "house.read")
-    houses = scoping.visible_houses(actor).where(House.landlord_account_id == account_id)
-    held = [h for h, _ in q.houses_with_addresses(session, houses)]
+    held = [h for h, _ in q.houses_with_addresses(session, house_q.of_landlord(scoping.visible_houses(actor),
+                                                                                account_id))]
     if not held:
         raise NotFound("No landlord holding houses in your area.", code="landlord.not_found")
     condition = ComplianceEvent.house_id.in_([h.id for h in held]) & (ComplianceEvent.landlord_account_id == account_id)

@@ -193,7 +193,7 @@ def _deprecated(session: Session, actor: Actor, deprecated_id, form) -> Submissi
 
 
 def _may_see(session: Session, actor: Actor, submission: Submission) -> bool:
-    return session.scalar(scoping.visible_submissions(actor).where(Submission.id == submission.id)) is not None
+    return q.visible(session, scoping.visible_submissions(actor), submission.id) is not None
 
 
 def _clock(device_time: datetime | None, now: datetime) -> tuple[list[str], int | None]:

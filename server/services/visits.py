@@ -84,7 +84,7 @@ def search(session: Session, actor: Actor, *, house_id=None, unit_id=None, grid_
     require(actor, "visit.read")
     query = q.filtered(scoping.visible_visits(actor), house_id=house_id, unit_id=unit_id, grid_id=grid_id,
                        account_id=account_id, since=since, until=until, flag=flag)
-    rows = list(session.scalars(q.newest_first(query, after, limit + 1)))
+    rows = q.newest_first_page(session, query, after, limit + 1)
     audit_read(session, actor, rows[:limit])
     return rows
 

@@ -35,3 +35,8 @@ def page(session: Session, visible_houses: Select, *, grid: str | None, use: str
     if text:
         query = text_match(query, text)
     return list(session.execute(keyset(query, (Address.full_text, House.id), after, limit)))
+
+
+def of_landlord(visible_houses: Select, account_id: uuid.UUID) -> Select:
+    """The houses in scope this landlord account holds."""
+    return visible_houses.where(House.landlord_account_id == account_id)

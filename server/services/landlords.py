@@ -1,7 +1,8 @@
 """Landlords report tenants arriving and leaving within 7 days (人来登记、人走注销).
 
 Every report leaves a compliance event (on time or late); household visits add
-missed arrivals and departures (services/apply.py). The tier rules and the
+missed arrivals and departures (services/apply.py records them as events,
+services/after_submission.py calls ``record_event`` / ``record_report``). The tier rules and the
 police count these. Accounts and house claims: services/landlord_accounts.py.
 """
 

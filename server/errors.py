@@ -76,9 +76,15 @@ class Conflict(ApiError):
 
 
 class TooManyRequests(ApiError):
+    """``retry_after`` is in seconds; the edge turns it into the ``Retry-After`` header."""
+
     status = 429
     code = "rate_limited"
     message = "Too many requests; try again later."
+
+    def __init__(self, message=None, *, retry_after: int | None = None, **kw):
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
 
 
 # Codes for errors raised by Flask/werkzeug/webargs rather than by our code.
@@ -206,9 +212,12 @@ def register_error_handlers(app: Flask) -> None:
         if exc.status >= 500:  # a server fault (e.g. photo.file_missing): logged, and the client gets the request id
             extra["request_id"] = getattr(g, "request_id", None)
             log.error("server fault %s (request %s): %s", exc.code, extra["request_id"], exc.message, exc_info=exc)
-        params = _retry_params(exc.headers) | exc.params
+        headers = dict(exc.headers)
+        if getattr(exc, "retry_after", None) is not None:
+            headers["Retry-After"] = str(exc.retry_after)
+        params = _retry_params(headers) | exc.params
         return _respond(error_body(exc.code, exc.status, exc.message, exc.errors, params=params, **extra),
-                        exc.status, exc.headers)
+                        exc.status, headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

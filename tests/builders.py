@@ -90,7 +90,7 @@ def _registry_builders():
 
     from server.domain.addresses import AddressParts, canonical_key, canonical_text, normalise_parts, search_text
     from server.store.models import Address, Employment, House, Person, Residence, Unit
-    from server.store.queries.registry import point
+    from server.store.queries.filters import point
 
     def address(self, grid, lon, lat, street="幸福路"):
         parts = normalise_parts(AddressParts(street=street, door=str(secrets.randbelow(900000) + 1)))

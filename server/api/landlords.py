@@ -78,7 +78,7 @@ class AccountRequests(MethodView):
         session = request_session()
         account = account_service.request_account(session, anonymous(g.request_id, request.remote_addr),
                                                    today=today(), **body)
-        return _request(account, account_service.q.claims_of(session, account.id)), 201
+        return _request(account, account_service.claims_of(session, account.id)), 201
 
     @blp.response(200, AccountRequestsSchema)
     def get(self):
@@ -98,7 +98,7 @@ class Activation(MethodView):
         """Activate a requested account, confirming its claims against registered houses (or rejecting them)."""
         session = request_session()
         account = account_service.activate(session, current_actor(), account_id, **body)
-        return _request(account, account_service.q.claims_of(session, account.id))
+        return _request(account, account_service.claims_of(session, account.id))
 
 
 @blp.route("/landlords")

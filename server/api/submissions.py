@@ -38,8 +38,9 @@ def _device_time_header():
     return value
 
 
-def _receive(session, actor, body):
-    received = service.receive(session, actor, body, form_lookup=catalog().get,
+def _receive(session, actor, body, *, batch=False):
+    receive = service.receive_in_batch if batch else service.receive
+    received = receive(session, actor, body, form_lookup=catalog().get,
                                header_device_time=_device_time_header(), today=today(),
                                zone=current_app.config["TIMEZONE"],
                                deadline_days=current_app.config["REPORT_DEADLINE_DAYS"],
@@ -103,8 +104,7 @@ class Batch(MethodView):
                 results.append(_failed(index, instance_id, ValidationFailed(errors=errors)))
                 continue
             try:
-                with session.begin_nested():
-                    received = _receive(session, actor, item)
+                received = _receive(session, actor, item, batch=True)
             except ApiError as exc:
                 results.append(_failed(index, str(item["instance_id"]), exc))
                 continue

@@ -17,6 +17,8 @@ PERMIT_AFTER_DAYS = 30
 PERMIT_RENEW_DAYS = 30
 # Categories whose members need a permit to live here: those registered outside the city.
 PERMIT_CATEGORIES = ("floating",)
+COMPLIANCE_KINDS = ("arrival_on_time", "arrival_late", "departure_on_time", "departure_late",
+                    "missed_arrival", "missed_departure")
 
 
 @dataclass(frozen=True)

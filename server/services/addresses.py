@@ -14,7 +14,8 @@ from server.errors import ApiError, NotFound, ValidationFailed
 from server.store import audit, scoping, unique
 from server.store.models import Address, Grid
 from server.store.queries import areas as area_q
-from server.store.queries import registry as q
+from server.store.queries import addresses as address_q
+from server.store.queries import filters
 
 PART_FIELDS = ("street", "door", "building", "unit", "floor", "room")
 
@@ -36,7 +37,7 @@ def resolve(session: Session, actor: Actor, *, location: dict, street: str, comm
     except AddressProblem as exc:
         raise ValidationFailed(errors={exc.field: [str(exc)]}) from exc
     lon, lat = location["lon"], location["lat"]
-    grid = area_q.grid_containing(session, q.point(lon, lat))
+    grid = area_q.grid_containing(session, filters.point(lon, lat))
     if grid is None:
         raise ValidationFailed("This point lies outside every grid.", code="address.outside_grids",
                                errors={"location": [f"No grid contains ({lon}, {lat}); check the GPS fix "
@@ -52,14 +53,14 @@ def resolve(session: Session, actor: Actor, *, location: dict, street: str, comm
     key = canonical_key(parts)
 
     def make() -> Address:
-        full = canonical_text(parts, q.division_names(session, grid.community_id))
+        full = canonical_text(parts, address_q.division_names(session, grid.community_id))
         return Address(
             community_id=grid.community_id, grid_id=grid.id, created_by=actor.account_id,
-            full_text=full, canonical_key=key, search_text=search_text(full), geom=q.point(lon, lat),
+            full_text=full, canonical_key=key, search_text=search_text(full), geom=filters.point(lon, lat),
             **{f: getattr(parts, f) for f in PART_FIELDS},
         )
 
-    address, created = unique.find_or_add(session, lambda: q.address_by_key(session, grid.community_id, key), make)
+    address, created = unique.find_or_add(session, lambda: address_q.address_by_key(session, grid.community_id, key), make)
     if not created:
         return Resolved(_visible(session, actor, address), created=False)
     audit.record(session, actor, "address.create", subject_type="address", subject_ids=[address.id])
@@ -75,7 +76,7 @@ def _visible(session: Session, actor: Actor, address: Address) -> Address:
 
 def get(session: Session, actor: Actor, address_id: uuid.UUID) -> Address:
     require(actor, "address.read")
-    row = session.scalar(scoping.visible_addresses(actor).where(Address.id == address_id))
+    row = address_q.visible(session, scoping.visible_addresses(actor), address_id)
     if row is None:
         raise NotFound("No such address.", code="address.not_found")
     return row
@@ -86,19 +87,6 @@ def search(session: Session, actor: Actor, *, q_text=None, near=None, radius_m=N
     """Addresses in scope, ordered by their canonical text (stable pages), each
     with its distance in metres from ``near`` (None without ``near``)."""
     require(actor, "address.read")
-    query = scoping.visible_addresses(actor)
-    if q_text:
-        query = q.text_match(query, search_text(q_text))
-    if near is not None:
-        query = q.within_radius(query, near[0], near[1], min(radius_m or 200, q.MAX_RADIUS_M))
-    if bbox is not None:
-        query = q.within_bbox(query, *bbox)
-    if grid:
-        row = area_q.grid_by_code(session, grid)
-        query = query.where(Address.grid_id == (row.id if row else None))
-    if near is not None:
-        query = query.add_columns(q.distance_m(near[0], near[1]))
-    query = q.keyset(query, (Address.full_text, Address.id), after, limit)
-    if near is None:
-        return [(row, None) for row in session.scalars(query)]
-    return [(row, distance) for row, distance in session.execute(query)]
+    return address_q.page(session, scoping.visible_addresses(actor), text=search_text(q_text) if q_text else None,
+                          near=near, radius_m=min(radius_m or 200, filters.MAX_RADIUS_M) if near is not None else None,
+                          bbox=bbox, grid=grid, after=after, limit=limit)

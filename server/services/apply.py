@@ -15,23 +15,24 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
+from server.domain.events import Event, HouseChanged, ReportMissed, ResidenceReported, UnitChanged
 from server.domain.forms.definition import BINDINGS
 from server.domain.reporting import DEFAULT_DEADLINE_DAYS, days_late
+from server.domain.values import coerce, plain, same
 from server.errors import ValidationFailed
 from server.services import addresses as address_service
 from server.services import houses as house_service
 from server.services import identities
-from server.services import landlords as landlord_service
 from server.services import persons as person_service
 from server.services import units as unit_service
 from server.store import audit, unique
 from server.store.models import Conflict, House, Person, Residence
-from server.store.queries import registry as q
+from server.store.queries import persons as person_q
+from server.store.queries import residences as residence_q
 
 HOUSE_PROPS = ("use", "rental_mode", "rooms", "floor_area_m2", "agreement_signed_on", "rented_since")
 PERSON_PROPS = ("name", "sex", "ethnicity", "birth_date", "document_type", "document_number", "phone",
@@ -62,6 +63,10 @@ class Context:
     deadline_days: int = DEFAULT_DEADLINE_DAYS  # landlords' reporting deadline (missed arrivals)
     grid_id: uuid.UUID | None = None  # the grid of the form's subject: where its conflicts are raised
     applied: Applied = field(default_factory=Applied)
+    events: list[Event] = field(default_factory=list)  # for services/after_submission.py (decision 0014)
+
+    def emit(self, event: Event) -> None:
+        self.events.append(event)
 
 
 def bound_values(form, answers: dict) -> tuple[dict, dict[str, list[dict]]]:
@@ -97,38 +102,11 @@ def _props(values: dict, prefix: str) -> dict:
     return {k[len(prefix) + 1:]: v for k, v in values.items() if k.startswith(prefix + ".")}
 
 
-def _plain(value):
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    return value
-
-
-def _same(current, submitted) -> bool:
-    if isinstance(current, Decimal) or isinstance(submitted, float):
-        try:
-            return current is not None and float(current) == float(submitted)
-        except (TypeError, ValueError):
-            return False
-    if isinstance(current, date) and isinstance(submitted, str):
-        return current.isoformat() == submitted
-    return current == submitted
-
-
-def coerce(prop: str, value):
-    if prop in ("birth_date", "agreement_signed_on", "rented_since", "arrived_on", "left_on") and isinstance(value, str):
-        return date.fromisoformat(value)
-    return value
-
-
 def merge(ctx: Context, record, record_type: str, submitted: dict, base_version: int | None, updater) -> bool:
     """Fill what is missing, apply differences the phone was entitled to make,
     and turn the rest into a conflict. Returns True when anything changed."""
     submitted = {k: coerce(k, v) for k, v in submitted.items()}
-    differing = {k: v for k, v in submitted.items() if not _same(getattr(record, k), v)}
+    differing = {k: v for k, v in submitted.items() if not same(getattr(record, k), v)}
     if not differing:
         return False
     current_version = record.version
@@ -136,7 +114,7 @@ def merge(ctx: Context, record, record_type: str, submitted: dict, base_version:
         apply_now, clash = differing, {}
     else:
         apply_now = {k: v for k, v in differing.items() if getattr(record, k) is None}
-        clash = {k: {"current": _plain(getattr(record, k)), "submitted": _plain(v)}
+        clash = {k: {"current": plain(getattr(record, k)), "submitted": plain(v)}
                  for k, v in differing.items() if k not in apply_now}
     if clash:
         record_grid = _grid_of(ctx, record, record_type)
@@ -157,7 +135,7 @@ def _grid_of(ctx: Context, record, record_type: str):
     if record_type in ("house", "unit", "address"):
         return record.grid_id
     if record_type == "person":
-        house_id = q.any_house_of_person(ctx.session, record.id)
+        house_id = person_q.any_house_of_person(ctx.session, record.id)
         house = ctx.session.get(House, house_id) if house_id else None
         return house.grid_id if house else None
     return None
@@ -200,6 +178,7 @@ def _register(ctx: Context, top: dict) -> None:
                                                       **{k: coerce(k, v) for k, v in house_values.items()})
         if created:
             ctx.applied.created.append({"type": "house", "id": str(house.id)})
+            ctx.emit(HouseChanged(house.id))
         else:
             _merge_house(ctx, house, house_values, None)
     unit_values = _props(top, "unit")
@@ -209,6 +188,7 @@ def _register(ctx: Context, top: dict) -> None:
                                    kind=unit_values.get("kind", "other"), phone=unit_values.get("phone"),
                                    responsible_person_id=person.id if person else None)
         ctx.applied.created.append({"type": "unit", "id": str(unit.id)})
+        ctx.emit(UnitChanged(unit.id))
 
 
 def _merge_house(ctx: Context, house: House, values: dict, base_version: int | None) -> None:
@@ -220,6 +200,7 @@ def _merge_house(ctx: Context, house: House, values: dict, base_version: int | N
 
     if merge(ctx, house, "house", values, base_version, update):
         ctx.applied.updated.append({"type": "house", "id": str(house.id)})
+        ctx.emit(HouseChanged(house.id))
 
 
 def _find_or_create_person(ctx: Context, values: dict, house: House | None = None) -> Person:
@@ -233,7 +214,7 @@ def _find_or_create_person(ctx: Context, values: dict, house: House | None = Non
     if number is not None:
         person = identities.match(ctx.session, ctx.actor, values["document_type"], number).person
     elif house is not None and values.get("name") and not values.get("document_number"):
-        person = q.resident_named(ctx.session, house.id, values["name"], coerce("birth_date", values.get("birth_date")))
+        person = residence_q.resident_named(ctx.session, house.id, values["name"], coerce("birth_date", values.get("birth_date")))
     if person is None:  # new here; or registered by a concurrent submission a moment ago: merged like one found
         person, created = person_service.find_or_create(
             ctx.session, ctx.actor, today=ctx.today, source="submission", house=house, grid_id=ctx.grid_id,
@@ -260,15 +241,14 @@ def _resident(ctx: Context, house: House, entry: dict, *, source: str) -> None:
         return
     person = _find_or_create_person(ctx, person_values, house)
     residence_values = _props(entry, "residence")
-    open_residence = q.open_residence(ctx.session, person.id, house.id)
+    open_residence = residence_q.open_residence(ctx.session, person.id, house.id)
     present = residence_values.get("present")
     if present in ("no", False):
         if open_residence is not None:
             _verify(ctx, open_residence, "rejected")
             _close(ctx, open_residence, ctx.visit_date)
             if house.landlord_account_id is not None:  # gone, and the landlord never said so
-                landlord_service.record_event(ctx.session, "missed_departure", house, open_residence, 0,
-                                              ctx.visit_date)
+                ctx.emit(ReportMissed("missed_departure", house.id, open_residence.id, 0, ctx.visit_date))
         return
     if open_residence is not None:
         _verify(ctx, open_residence, "confirmed")
@@ -277,12 +257,12 @@ def _resident(ctx: Context, house: House, entry: dict, *, source: str) -> None:
     residence = _open(ctx, person, house, residence_values.get("category") or "floating", arrived, source,
                       "confirmed" if source != "landlord" else "pending")
     if residence is None:  # a concurrent submission registered them a moment ago: this visit confirms it
-        _verify(ctx, q.open_residence(ctx.session, person.id, house.id), "confirmed")
+        _verify(ctx, residence_q.open_residence(ctx.session, person.id, house.id), "confirmed")
         return
     ctx.applied.created.append({"type": "residence", "id": str(residence.id)})
     late = days_late(residence.arrived_on, ctx.visit_date, ctx.deadline_days)
     if house.landlord_account_id is not None and late > 0:  # living here past the deadline, never reported
-        landlord_service.record_event(ctx.session, "missed_arrival", house, residence, late, ctx.visit_date)
+        ctx.emit(ReportMissed("missed_arrival", house.id, residence.id, late, ctx.visit_date))
 
 
 def _verify(ctx: Context, residence: Residence, outcome: str) -> None:
@@ -298,7 +278,7 @@ def _open(ctx: Context, person: Person, house: House, category: str, arrived_on:
           verification: str) -> Residence | None:
     """A new open residence; None when a concurrent submission opened the same one first."""
     residence, created = unique.find_or_add(
-        ctx.session, lambda: q.open_residence(ctx.session, person.id, house.id),
+        ctx.session, lambda: residence_q.open_residence(ctx.session, person.id, house.id),
         lambda: Residence(person_id=person.id, house_id=house.id, category=category,
                           arrived_on=min(arrived_on, ctx.today), reported_at=datetime.now(UTC),
                           reported_by=ctx.actor.account_id, source=source, verification=verification))
@@ -324,7 +304,7 @@ def _tenant_report(ctx: Context, house: House, top: dict) -> None:
     event = top.get("tenant.event")
     person = _find_or_create_person(ctx, _props(top, "person"), house)
     residence_values = _props(top, "residence")
-    open_residence = q.open_residence(ctx.session, person.id, house.id)
+    open_residence = residence_q.open_residence(ctx.session, person.id, house.id)
     if event == "departure":
         if open_residence is not None:
             _close(ctx, open_residence, coerce("left_on", residence_values.get("left_on")) or ctx.visit_date)
@@ -341,5 +321,6 @@ def _tenant_report(ctx: Context, house: House, top: dict) -> None:
 
 
 def _reported(ctx: Context, house: House, residence: Residence, event: str, event_on: date) -> None:
-    """A landlord's report through the form counts like one through the landlord API."""
-    landlord_service.record_report(ctx.session, house, residence, event, event_on, ctx.today, ctx.deadline_days)
+    """A landlord's report through the form counts like one through the landlord API
+    (services/after_submission.py records it)."""
+    ctx.emit(ResidenceReported(house.id, residence.id, event, event_on))

@@ -19,18 +19,13 @@ from server.store.queries import areas as q
 
 def list_divisions(session: Session, actor: Actor, *, level=None, parent=None, after=None, limit=50):
     require(actor, "area.read")
-    query = scoping.visible_divisions(actor)
-    if level:
-        query = query.where(Division.level == level)
-    if parent:
-        parent_row = q.division_by_code(session, parent)
-        query = query.where(Division.parent_id == (parent_row.id if parent_row else None))
+    query = q.divisions_filtered(scoping.visible_divisions(actor), level=level, parent=parent)
     return q.by_code_page(session, query, Division, after=after, limit=limit)
 
 
 def get_division(session: Session, actor: Actor, division_id: uuid.UUID) -> Division:
     require(actor, "area.read")
-    row = session.scalar(scoping.visible_divisions(actor).where(Division.id == division_id))
+    row = q.visible_one(session, scoping.visible_divisions(actor), Division, division_id)
     if row is None:
         raise NotFound("No such division.", code="division.not_found")
     return row
@@ -96,19 +91,13 @@ def create_station(session: Session, actor: Actor, *, code: str, name: str) -> S
 
 def list_grids(session: Session, actor: Actor, *, community=None, station=None, after=None, limit=50):
     require(actor, "area.read")
-    query = scoping.visible_grids(actor)
-    if community:
-        row = q.division_by_code(session, community)
-        query = query.where(Grid.community_id == (row.id if row else None))
-    if station:
-        row = q.station_by_code(session, station)
-        query = query.where(Grid.station_id == (row.id if row else None))
+    query = q.grids_filtered(scoping.visible_grids(actor), community=community, station=station)
     return q.by_code_page(session, query, Grid, after=after, limit=limit)
 
 
 def get_grid(session: Session, actor: Actor, grid_id: uuid.UUID) -> Grid:
     require(actor, "area.read")
-    row = session.scalar(scoping.visible_grids(actor).where(Grid.id == grid_id))
+    row = q.visible_one(session, scoping.visible_grids(actor), Grid, grid_id)
     if row is None:
         raise NotFound("No such grid.", code="grid.not_found")
     return row

@@ -17,8 +17,9 @@ from server.auth.actor import Actor
 from server.auth.verbs import require
 from server.errors import NotFound
 from server.store import audit, scoping
-from server.store.models import AuditEvent, Person
+from server.store.models import AuditEvent
 from server.store.queries import audit as q
+from server.store.queries import persons as person_q
 
 
 SHOWN_IDS = 1000  # the audit row of a read names up to this many events (an export: the first ones)
@@ -30,7 +31,7 @@ def events(session: Session, actor: Actor, *, person: uuid.UUID | None = None, a
     require(actor, "audit.read")
     condition = None
     if person is not None:
-        if session.scalar(scoping.visible_persons(actor).where(Person.id == person)) is None:
+        if person_q.visible(session, scoping.visible_persons(actor), person) is None:
             raise NotFound("No such person.", code="person.not_found")
         condition = q.about_person(person)
     elif not actor.is_admin:

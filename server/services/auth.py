@@ -54,7 +54,7 @@ def login(session: Session, actor: Actor, *, username: str, password: str,
         seconds = max(1, math.ceil(retry.total_seconds()))
         raise TooManyRequests(
             f"Too many failed sign-ins for this account; try again in {math.ceil(seconds / 60)} minute(s).",
-            code="auth.locked", headers={"Retry-After": str(seconds)},
+            code="auth.locked", retry_after=seconds,
         )
 
     account = q.by_username(session, username)

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
 from server.auth.verbs import require
-from server.errors import ApiError, NotFound, ValidationFailed
+from server.errors import Conflict as ConflictError, NotFound, ValidationFailed
 from server.services import houses as house_service
 from server.services import persons as person_service
-from server.services.apply import _plain as plain, _same as same, coerce  # one notion of equal values
+from server.domain.values import coerce, plain, same  # one notion of equal values
 from server.store import audit, scoping
 from server.store.models import Conflict
 from server.store.queries import submissions as q
@@ -97,7 +97,7 @@ def resolve(session: Session, actor: Actor, conflict: Conflict, *, choose: dict[
     ``conflict.stale`` with the current values, for a new decision."""
     require(actor, "conflict.resolve")
     if conflict.status != "open":
-        raise ApiError("This conflict is already resolved.", status=409, code="conflict.resolved")
+        raise ConflictError("This conflict is already resolved.", code="conflict.resolved")
     props = set(conflict.properties)
     errors = {}
     if set(choose) != props:
@@ -142,8 +142,8 @@ def _refuse_stale(conflict: Conflict, record, live: dict, take: dict, current_ve
         moved = sorted(p for p in take if not same(getattr(record, p), conflict.properties[p]["current"]))
     if not moved:
         return
-    raise ApiError(
+    raise ConflictError(
         "The record changed after this conflict was shown; decide again on its current values.",
-        status=409, code="conflict.stale",
+        code="conflict.stale",
         errors={p: [f"Now {live[p]['current']!r} (version {record.version})."] for p in moved},
         extra={"current_version": record.version, "properties": live})

@@ -109,7 +109,7 @@ def _item(session: Session, actor: Actor, row) -> FeedItem:
         visible = record is not None and actor.role != "landlord"
         return FeedItem("conflict", row.entity_id, "upsert", record) if visible else tombstone
     visible, model = _VISIBLE[row.entity_type]
-    record = session.scalar(visible(actor).where(model.id == row.entity_id))
+    record = q.visible_record(session, visible(actor), model, row.entity_id)
     if record is None or (row.entity_type == "inspection_due" and record.due_on is None):
         return tombstone  # gone, out of scope, or no longer due
     person = session.get(Person, record.person_id) if row.entity_type == "residence" else None

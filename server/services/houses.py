@@ -16,9 +16,9 @@ from server.services import addresses as address_service
 from server.services import tiers as tier_service
 from server.domain.privacy import HOUSE_PERSONAL_FIELDS
 from server.store import audit, scoping, unique
-from server.store.models import Account, Address, House, Person
-from server.store.queries import areas as area_q
-from server.store.queries import registry as q
+from server.store.models import Account, House
+from server.store.queries import houses as house_q
+from server.store.queries import persons as person_q
 
 FIELDS = ("use", "rental_mode", "rooms", "floor_area_m2", "rented_since", "landlord_person_id",
           "landlord_account_id", "agreement_signed_on", "note")
@@ -26,7 +26,7 @@ FIELDS = ("use", "rental_mode", "rooms", "floor_area_m2", "rented_since", "landl
 
 def get(session: Session, actor: Actor, house_id: uuid.UUID) -> House:
     require(actor, "house.read")
-    row = session.scalar(scoping.visible_houses(actor).where(House.id == house_id))
+    row = house_q.visible(session, scoping.visible_houses(actor), house_id)
     if row is None:
         raise NotFound("No such house.", code="house.not_found")
     return row
@@ -52,8 +52,7 @@ def _check(session: Session, actor: Actor, values: dict, today: date) -> None:
                             rented_since=values.get("rented_since"),
                             agreement_signed_on=values.get("agreement_signed_on"), today=today)
     person_id = values.get("landlord_person_id")
-    if person_id is not None and session.scalar(
-            scoping.visible_persons(actor).where(Person.id == person_id)) is None:
+    if person_id is not None and person_q.visible(session, scoping.visible_persons(actor), person_id) is None:
         errors["landlord_person_id"] = ["No such person in your area."]
     account_id = values.get("landlord_account_id")
     if account_id is not None:
@@ -82,7 +81,7 @@ def find_or_create(session: Session, actor: Actor, *, address_id: uuid.UUID, tod
     values = {k: values.get(k) for k in FIELDS}
     _check(session, actor, values, today)
     house, created = unique.find_or_add(
-        session, lambda: q.house_at(session, address.id),
+        session, lambda: house_q.house_at(session, address.id),
         lambda: House(address_id=address.id, grid_id=address.grid_id, created_by=actor.account_id, **values))
     if created:
         audit.record(session, actor, "house.create", subject_type="house", subject_ids=[house.id],
@@ -109,7 +108,7 @@ def update(session: Session, actor: Actor, house: House, *, today: date, **chang
 
 def delete(session: Session, actor: Actor, house: House) -> None:
     require(actor, "house.update")
-    if q.residences_count(session, house.id):
+    if house_q.residences_count(session, house.id):
         raise Conflict("This house has residence records; record departures instead of deleting it.",
                        code="house.has_residences")
     audit.record(session, actor, "house.delete", subject_type="house", subject_ids=[house.id])
@@ -120,15 +119,7 @@ def delete(session: Session, actor: Actor, house: House) -> None:
 def search(session: Session, actor: Actor, *, grid=None, use=None, q_text=None, after=None, limit=50):
     """Houses in scope with their addresses, ordered by address text."""
     require(actor, "house.read")
-    query = scoping.visible_houses(actor).join(Address, Address.id == House.address_id).add_columns(Address)
-    if grid:
-        row = area_q.grid_by_code(session, grid)
-        query = query.where(House.grid_id == (row.id if row else None))
-    if use:
-        query = query.where(House.use == use)
-    if q_text:
-        query = q.text_match(query, search_text(q_text))
-    query = q.keyset(query, (Address.full_text, House.id), after, limit)
-    rows = list(session.execute(query))
+    rows = house_q.page(session, scoping.visible_houses(actor), grid=grid, use=use,
+                        text=search_text(q_text) if q_text else None, after=after, limit=limit)
     audit_read(session, actor, [r[0] for r in rows], purpose="house list")
     return rows

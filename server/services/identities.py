@@ -27,11 +27,11 @@ from sqlalchemy.orm import Session
 from server.auth.actor import Actor
 from server.auth.verbs import require
 from server.domain.id_numbers import check_document
-from server.errors import ApiError, NotFound
+from server.errors import Conflict as ConflictError, NotFound
 from server.store import audit, scoping
 from server.store.models import Conflict, House, IdentityCheck, Person
 from server.store.queries import identities as q
-from server.store.queries import registry as registry_q
+from server.store.queries import persons as person_q
 
 # What a caller types about a person and an officer compares with the registry.
 COMPARED = ("name", "sex", "birth_date", "ethnicity", "hukou_address", "phone")
@@ -57,10 +57,10 @@ def normalised(document_type: str | None, raw: str | None, today: date) -> str |
 def match(session: Session, actor: Actor, document_type: str, number: str) -> Match:
     """Who this document number names, as far as the caller may know."""
     visible = scoping.visible_persons(actor)
-    registered = registry_q.person_by_document(session, document_type, number)
+    registered = person_q.person_by_document(session, document_type, number)
     if registered is not None and _sees(session, visible, registered):
         return Match(person=registered)
-    own = session.scalar(q.provisional_with_number(visible, document_type, number))
+    own = q.provisional_with_number(session, visible, document_type, number)
     if own is not None:
         return Match(person=own)
     return Match(outside=registered)
@@ -69,7 +69,7 @@ def match(session: Session, actor: Actor, document_type: str, number: str) -> Ma
 def _sees(session: Session, visible, person: Person) -> bool:
     if visible.whereclause is None:  # admins and the system see everyone
         return True
-    return session.scalar(visible.where(Person.id == person.id)) is not None
+    return person_q.visible(session, visible, person.id) is not None
 
 
 def _plain(value):
@@ -77,7 +77,7 @@ def _plain(value):
 
 
 def _person_grid(session: Session, person: Person) -> uuid.UUID | None:
-    house_id = registry_q.any_house_of_person(session, person.id)
+    house_id = person_q.any_house_of_person(session, person.id)
     house = session.get(House, house_id) if house_id else None
     return house.grid_id if house else None
 
@@ -204,7 +204,7 @@ def decide(session: Session, actor: Actor, check: IdentityCheck, *, decision: st
     conflict; different_person: the provisional person stays as typed."""
     require(actor, "identity.resolve")
     if check.status != "open":
-        raise ApiError(f"This identity was already decided ({check.status}).", status=409, code="identity.decided")
+        raise ConflictError(f"This identity was already decided ({check.status}).", code="identity.decided")
     registered = session.get(Person, check.matched_person_id)
     if decision == "same_person":
         if check.provisional_person_id is not None:

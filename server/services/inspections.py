@@ -14,23 +14,14 @@ from server.auth.actor import Actor
 from server.auth.verbs import require
 from server.domain.tiers import schedule
 from server.store import scoping
-from server.store.models import InspectionDue
-from server.store.queries import areas as area_q
 from server.store.queries import tiers as q
 
 EXPORT_LIMIT = 100_000
 
 
 def _scoped(session: Session, actor: Actor, *, status, within_days, tier, grid, role, today: date):
-    query = scoping.visible_dues(actor).where(q.status_condition(status, today, within_days))
-    if tier:
-        query = query.where(InspectionDue.tier == tier)
-    if role:
-        query = query.where(InspectionDue.role == role)
-    if grid:
-        row = area_q.grid_by_code(session, grid)
-        query = query.where(InspectionDue.grid_id == (row.id if row else None))
-    return query
+    return q.dues_filtered(scoping.visible_dues(actor), status=status, today=today, within_days=within_days,
+                           tier=tier, role=role, grid=grid)
 
 
 def due(session: Session, actor: Actor, *, today: date, status=None, within_days=None, tier=None, grid=None,

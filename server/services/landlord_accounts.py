@@ -27,7 +27,8 @@ from server.store.models import Account, House, LandlordClaim, Person
 from server.store.queries import accounts as account_q
 from server.store.queries import areas as area_q
 from server.store.queries import landlords as q
-from server.store.queries import registry as registry_q
+from server.store.queries import filters
+from server.store.queries import houses as house_q
 
 # Anyone may ask for an account; one address may ask this many times an hour.
 REQUESTS_PER_HOUR = 5
@@ -61,11 +62,11 @@ def _landlord_person(session: Session, actor: Actor, identity: dict, today: date
 
 
 def _grid_at(session: Session, house: dict):
-    return area_q.grid_containing(session, registry_q.point(house["location"]["lon"], house["location"]["lat"]))
+    return area_q.grid_containing(session, filters.point(house["location"]["lon"], house["location"]["lat"]))
 
 
 def _new_claim(session: Session, account: Account, house: dict) -> LandlordClaim:
-    point = registry_q.point(house["location"]["lon"], house["location"]["lat"])
+    point = filters.point(house["location"]["lon"], house["location"]["lat"])
     grid = area_q.grid_containing(session, point)
     claim = LandlordClaim(account_id=account.id, address_text=house["address"], location=point,
                           grid_id=grid.id if grid else None)
@@ -79,7 +80,7 @@ def count_attempt(session: Session, actor: Actor) -> None:
     since = datetime.now(UTC) - timedelta(hours=1)
     if actor.client_addr and q.recent_requests(session, actor.client_addr, since) >= REQUESTS_PER_HOUR:
         raise TooManyRequests("Too many account requests from this address; try again in an hour.",
-                              code="landlord.too_many_requests", headers={"Retry-After": "3600"})
+                              code="landlord.too_many_requests", retry_after=3600)
     audit.record(session, actor, "landlord.request_attempt", subject_type="account")
     session.commit()  # the attempt must count even though the request may fail
 
@@ -112,6 +113,11 @@ def request_account(session: Session, actor: Actor, *, username: str, password: 
     audit.record(session, actor, "landlord.request", subject_type="account", subject_ids=[account.id],
                  person_ids=[person.id], details={"username_taken": taken})
     return account
+
+
+def claims_of(session: Session, account_id: uuid.UUID) -> list[LandlordClaim]:
+    """The houses an account claims, for showing its request."""
+    return q.claims_of(session, account_id)
 
 
 def shown_username(account: Account) -> str:
@@ -196,15 +202,14 @@ def decide(session: Session, actor: Actor, claim_id: uuid.UUID, decision: str, *
            account: Account | None = None) -> LandlordClaim:
     """Confirm a claim against a registered house of the officer's area, or reject it."""
     require(actor, "landlord.activate")
-    row = session.scalar(q.claims_select(scoping.grid_condition(actor, LandlordClaim.grid_id))
-                         .where(LandlordClaim.id == claim_id))
+    row = q.claim(session, scoping.grid_condition(actor, LandlordClaim.grid_id), claim_id)
     if row is None or (account is not None and row.account_id != account.id):
         raise ValidationFailed(errors={"claim_id": [f"{claim_id} is not a claim in your area"
                                                     + (" of this request." if account else ".")]})
     if row.status != "pending":
         raise Conflict(f"This claim was already {row.status}.", code="landlord.claim_decided")
     if decision == "confirm":
-        house = session.scalar(scoping.visible_houses(actor).where(House.id == house_id)) if house_id else None
+        house = house_q.visible(session, scoping.visible_houses(actor), house_id) if house_id else None
         if house is None:
             raise ValidationFailed(errors={"house_id": ["Name a registered house in your area."]})
         hold(session, house, session.get(Account, row.account_id))
@@ -233,7 +238,7 @@ def create(session: Session, actor: Actor, *, username: str, password: str, name
            sex: str | None = None) -> Account:
     """An officer creates an active landlord account holding houses of their area."""
     require(actor, "account.create_landlord")
-    houses = [session.scalar(scoping.visible_houses(actor).where(House.id == hid)) for hid in house_ids]
+    houses = [house_q.visible(session, scoping.visible_houses(actor), hid) for hid in house_ids]
     if any(h is None for h in houses):
         raise ValidationFailed(errors={"house_ids": ["Every house must be registered in your area."]})
     person = _landlord_person(session, actor, {"name": name, "phone": phone, "document_type": document_type,

@@ -1,7 +1,8 @@
 """Landlords report tenants arriving and leaving within 7 days (人来登记、人走注销).
 
 Every report leaves a compliance event (on time or late); household visits add
-missed arrivals and departures (services/apply.py). The tier rules and the
+missed arrivals and departures (services/apply.py records them as events,
+services/after_submission.py calls ``record_event`` / ``record_report``). The tier rules and the
 police count these. Accounts and house claims: services/landlord_accounts.py.
 """
 
@@ -28,7 +29,8 @@ from server.store import audit, scoping, unique
 from server.store.models import Address, ComplianceEvent, House, Person, Residence
 from server.store.queries import landlords as q
 from server.store.queries import tiers as tier_q
-from server.store.queries import registry as registry_q
+from server.store.queries import residences as residence_q
+from server.store.queries import houses as house_q
 
 @dataclass(frozen=True)
 class ArrivalReport:
@@ -43,7 +45,7 @@ class ArrivalReport:
 
 def _my_house(session: Session, actor: Actor, house_id: uuid.UUID) -> House:
     require(actor, "landlord.report")
-    house = session.scalar(scoping.visible_houses(actor).where(House.id == house_id))
+    house = house_q.visible(session, scoping.visible_houses(actor), house_id)
     if house is None:
         raise NotFound("No such house among yours.", code="house.not_found")
     return house
@@ -66,7 +68,7 @@ def report_arrival(session: Session, actor: Actor, house_id: uuid.UUID, *, ident
         raise ValidationFailed(problem.message, errors={f"tenant.{k}": v for k, v in problem.errors.items()})
     now = datetime.now(UTC)
     residence, created = unique.find_or_add(
-        session, lambda: registry_q.open_residence(session, person.id, house.id),
+        session, lambda: residence_q.open_residence(session, person.id, house.id),
         lambda: Residence(person_id=person.id, house_id=house.id, category=category, arrived_on=arrived_on,
                           reported_at=now, reported_by=actor.account_id, source="landlord", verification="pending"))
     if not created:
@@ -144,7 +146,7 @@ def record_event(session: Session, kind: str, house: House, residence: Residence
 def house_compliance(session: Session, actor: Actor, house_id: uuid.UUID, today: date):
     """For officers of the area (and the landlord): the figures and each event behind them."""
     require(actor, "house.read")
-    house = session.scalar(scoping.visible_houses(actor).where(House.id == house_id))
+    house = house_q.visible(session, scoping.visible_houses(actor), house_id)
     if house is None:
         raise NotFound("No such house in your area.", code="house.not_found")
     return house, compliance(session, house, today), q.events_of(session, house.id, _window(today))
@@ -165,8 +167,8 @@ def compliance(session: Session, house: House, today: date) -> dict:
 def landlord_compliance(session: Session, actor: Actor, account_id: uuid.UUID, today: date) -> dict:
     """A landlord's record over all their houses the officer can see (404 when none)."""
     require(actor, "house.read")
-    houses = scoping.visible_houses(actor).where(House.landlord_account_id == account_id)
-    held = [h for h, _ in q.houses_with_addresses(session, houses)]
+    held = [h for h, _ in q.houses_with_addresses(session, house_q.of_landlord(scoping.visible_houses(actor),
+                                                                                account_id))]
     if not held:
         raise NotFound("No landlord holding houses in your area.", code="landlord.not_found")
     condition = ComplianceEvent.house_id.in_([h.id for h in held]) & (ComplianceEvent.landlord_account_id == account_id)

@@ -7,7 +7,6 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
@@ -18,7 +17,7 @@ from server.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from server.services import identities
 from server.store import audit, scoping, unique
 from server.store.models import Person
-from server.store.queries import registry as q
+from server.store.queries import persons as person_q
 
 EDITABLE = ("name", "sex", "ethnicity", "birth_date", "document_type", "document_number", "hukou_address", "phone")
 
@@ -109,7 +108,7 @@ def find_or_create(session: Session, actor: Actor, *, today: date, source: str =
             return provisional(found.outside)
 
     def find() -> Person | None:
-        return q.person_by_document(session, values["document_type"], number) if number is not None else None
+        return person_q.person_by_document(session, values["document_type"], number) if number is not None else None
 
     person, created = unique.find_or_add(session, find, lambda: Person(created_by=actor.account_id, **values))
     if created:
@@ -129,7 +128,7 @@ def _audit_create(session: Session, actor: Actor, person: Person, values: dict) 
 
 def get(session: Session, actor: Actor, person_id: uuid.UUID, *, audited: bool = True) -> Person:
     require(actor, "person.read" if actor.role != "landlord" else "residence.read")
-    row = session.scalar(scoping.visible_persons(actor).where(Person.id == person_id))
+    row = person_q.visible(session, scoping.visible_persons(actor), person_id)
     if row is None:
         raise NotFound("No such person.", code="person.not_found")
     if audited:
@@ -171,7 +170,7 @@ def update(session: Session, actor: Actor, person: Person, *, today: date, **cha
 
 def _pending_match(session: Session, person: Person):
     """The registered person an open identity check pairs this provisional person with."""
-    return q.pending_identity_match(session, person.id)
+    return person_q.pending_identity_match(session, person.id)
 
 
 def looks_like_document(text: str) -> bool:
@@ -182,14 +181,10 @@ def looks_like_document(text: str) -> bool:
 def search(session: Session, actor: Actor, *, q_text: str | None, after=None, limit=50) -> list[Person]:
     """By part of the name, or by exact document number (audited as such)."""
     require(actor, "person.read")
-    query = scoping.visible_persons(actor)
     by_document = bool(q_text) and looks_like_document(q_text)
-    if by_document:
-        number = normalise_number(q_text)
-        query = query.where(or_(Person.document_number == number, Person.unconfirmed_document_number == number))
-    elif q_text:
-        query = query.where(q.contains(Person.name, q_text))
-    rows = list(session.scalars(q.keyset(query, (Person.name, Person.id), after, limit)))
+    number = normalise_number(q_text) if by_document else None
+    rows = person_q.page(session, scoping.visible_persons(actor), document_number=number,
+                         name_part=None if by_document else q_text, after=after, limit=limit)
     if by_document:  # every look-up by number is on record, found or not
         audit.record(session, actor, "person.search_by_document", subject_type="person",
                      subject_ids=[p.id for p in rows], fields=person_fields_for(actor.role),
@@ -202,7 +197,7 @@ def search(session: Session, actor: Actor, *, q_text: str | None, after=None, li
 def duplicates(session: Session, actor: Actor, *, limit=50) -> list[list[Person]]:
     """Groups of likely duplicates: same name and birth date, documents differing or missing."""
     require(actor, "person.read")
-    groups = q.duplicate_groups(session, scoping.visible_persons(actor), limit)
+    groups = person_q.duplicate_groups(session, scoping.visible_persons(actor), limit)
     audit_read(session, actor, [p for g in groups for p in g], purpose="duplicate review")
     return groups
 
@@ -213,12 +208,11 @@ def reveal(session: Session, actor: Actor, person_id: uuid.UUID, *, reason: str,
     rationed: every attempt counts against the daily limit, found or not."""
     require(actor, "person.reveal_id")
     midnight = datetime.combine(datetime.now(ZoneInfo(zone)).date(), time(0), tzinfo=ZoneInfo(zone))
-    used = q.count_actions_since(session, actor.account_id, "person.reveal_attempt", midnight)
+    used = person_q.count_actions_since(session, actor.account_id, "person.reveal_attempt", midnight)
     if used >= daily_limit:
         wait = datetime.combine(midnight.date() + timedelta(days=1), time(0), tzinfo=ZoneInfo(zone)) - datetime.now(UTC)
         raise TooManyRequests(f"You have asked for {used} document numbers today, the daily limit.",
-                              code="person.reveal_limit", headers={"Retry-After": str(max(1, math.ceil(
-                                  wait.total_seconds())))})
+                              code="person.reveal_limit", retry_after=max(1, math.ceil(wait.total_seconds())))
     audit.record(session, actor, "person.reveal_attempt", subject_type="person", subject_ids=[person_id],
                  purpose=reason)
     session.commit()  # the attempt counts even when the person is not found

@@ -19,7 +19,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,7 +30,8 @@ from server.media.images import ImageRejected, ProcessedImage, process
 from server.media.storage import MediaNotFound, MediaStore
 from server.store import audit, scoping
 from server.store.models import Attachment, Photo, Submission
-from server.store.queries import registry as registry_q
+from server.store.queries import filters
+from server.store.queries import photos as photo_q
 from server.store.queries import submissions as submission_q
 
 SIZES = ("320", "1024", "2048")
@@ -71,8 +71,7 @@ def upload(session: Session, actor: Actor, store: MediaStore, instance_id: uuid.
     digest = hashlib.sha256(data).hexdigest()
     submission = submission_q.by_instance(session, instance_id)
     entry = _declared(session, actor, submission, name, digest) if submission is not None else None
-    existing = session.scalar(select(Photo).where(Photo.instance_id == instance_id, Photo.name == name,
-                                                  Photo.account_id == actor.account_id))
+    existing = photo_q.upload(session, instance_id, name, actor.account_id)
     if existing is not None and existing.sha256 == digest:
         return Uploaded(existing, False)
     try:
@@ -86,7 +85,7 @@ def upload(session: Session, actor: Actor, store: MediaStore, instance_id: uuid.
     row.sha256, row.bytes, row.content_type = digest, len(data), processed.content_type
     row.width, row.height = processed.width, processed.height
     row.taken_at, row.camera = evidence.taken_at, evidence.camera
-    row.taken_location = (registry_q.point(evidence.lon, evidence.lat)
+    row.taken_location = (filters.point(evidence.lon, evidence.lat)
                           if evidence.lon is not None and evidence.lat is not None else None)
     row.derivatives, row.original_key = derivatives, original_key
     row.received_at = datetime.now(UTC)
@@ -96,8 +95,7 @@ def upload(session: Session, actor: Actor, store: MediaStore, instance_id: uuid.
                 session.add(row)
             session.flush()
     except IntegrityError:  # the same upload arrived concurrently and won
-        winner = session.scalar(select(Photo).where(Photo.instance_id == instance_id, Photo.name == name,
-                                                    Photo.account_id == actor.account_id))
+        winner = photo_q.upload(session, instance_id, name, actor.account_id)
         if winner is None or winner.sha256 != digest:
             raise Conflict("Another upload of this attachment arrived at the same moment; send it again.",
                            code="attachment.concurrent_upload")
@@ -114,13 +112,12 @@ def upload(session: Session, actor: Actor, store: MediaStore, instance_id: uuid.
 
 def _declared(session: Session, actor: Actor, submission: Submission, name: str, digest: str) -> Attachment:
     if submission.account_id != actor.account_id:
-        visible = session.scalar(scoping.visible_submissions(actor).where(Submission.id == submission.id))
+        visible = submission_q.visible(session, scoping.visible_submissions(actor), submission.id)
         if visible is None:
             raise NotFound("No such submission.", code="submission.not_found")
         raise Forbidden("Only the account that sent the submission may upload its attachments.",
                         code="attachment.not_owner")
-    entry = session.scalar(select(Attachment).where(Attachment.instance_id == submission.instance_id,
-                                                    Attachment.name == name))
+    entry = submission_q.attachment(session, submission.instance_id, name)
     if entry is None:
         raise ValidationFailed(f"The submission declares no attachment named {name!r}.",
                                code="attachment.not_declared",
@@ -160,9 +157,7 @@ def link_on_receive(session: Session, submission: Submission, previous: Submissi
     (not declared, or another SHA-256); those uploads are dropped and stay missing."""
     entries = {a.name: a for a in submission_q.attachments_of(session, submission.instance_id)}
     refused = []
-    pending = session.scalars(select(Photo).where(Photo.instance_id == submission.instance_id,
-                                                  Photo.account_id == submission.account_id,
-                                                  Photo.status == "pending"))
+    pending = photo_q.of_instance(session, submission.instance_id, submission.account_id, "pending")
     linked = set()
     for photo in list(pending):
         entry = entries.get(photo.name)
@@ -173,9 +168,7 @@ def link_on_receive(session: Session, submission: Submission, previous: Submissi
             refused.append(photo.name)
             session.delete(photo)
     if previous is not None:
-        carried = session.scalars(select(Photo).where(Photo.instance_id == previous.instance_id,
-                                                      Photo.account_id == previous.account_id,
-                                                      Photo.status == "linked"))
+        carried = photo_q.of_instance(session, previous.instance_id, previous.account_id, "linked")
         for old in list(carried):
             entry = entries.get(old.name)
             if entry is None or entry.sha256 != old.sha256 or old.name in linked:
@@ -193,7 +186,7 @@ _COPIED = ("status", "sha256", "bytes", "content_type", "width", "height", "take
 
 def get(session: Session, actor: Actor, photo_id: uuid.UUID) -> Photo:
     require(actor, "photo.read")
-    row = session.scalar(scoping.visible_photos(actor).where(Photo.id == photo_id))
+    row = photo_q.visible(session, scoping.visible_photos(actor), photo_id)
     if row is None:
         raise NotFound("No such photo.", code="photo.not_found")
     return row

@@ -16,15 +16,16 @@ from server.services import persons as person_service
 from server.services import tiers as tier_service
 from server.domain.privacy import RESIDENCE_FIELDS
 from server.store import audit, scoping, unique
-from server.store.models import Person, Residence
-from server.store.queries import registry as q
+from server.store.models import Residence
+from server.store.queries import persons as person_q
+from server.store.queries import residences as residence_q
 
 FIELD_ROLES = ("grid_worker", "committee", "police", "admin")
 
 
 def get(session: Session, actor: Actor, residence_id: uuid.UUID) -> Residence:
     require(actor, "residence.read")
-    row = session.scalar(scoping.visible_residences(actor).where(Residence.id == residence_id))
+    row = residence_q.visible(session, scoping.visible_residences(actor), residence_id)
     if row is None:
         raise NotFound("No such residence.", code="residence.not_found")
     return row
@@ -44,7 +45,7 @@ def create(session: Session, actor: Actor, *, person_id: uuid.UUID, house_id: uu
     (Landlords report through their own path, which leaves it pending.)"""
     require(actor, "residence.create")
     house = house_service.get(session, actor, house_id)
-    if session.scalar(scoping.visible_persons(actor).where(Person.id == person_id)) is None:
+    if person_q.visible(session, scoping.visible_persons(actor), person_id) is None:
         raise ValidationFailed(errors={"person_id": ["No such person in your area."]})
     if arrived_on > today:
         raise ValidationFailed(errors={"arrived_on": ["Must not be in the future."]})
@@ -52,7 +53,7 @@ def create(session: Session, actor: Actor, *, person_id: uuid.UUID, house_id: uu
     if source == "landlord":
         raise ValidationFailed(errors={"source": ["Landlords report through /landlord; use worker or self."]})
     row, created = unique.find_or_add(
-        session, lambda: q.open_residence(session, person_id, house.id),
+        session, lambda: residence_q.open_residence(session, person_id, house.id),
         lambda: Residence(person_id=person_id, house_id=house.id, category=category, arrived_on=arrived_on,
                           reported_at=datetime.now(UTC), reported_by=actor.account_id, source=source,
                           verification="confirmed"))
@@ -100,13 +101,8 @@ def of_house(session: Session, actor: Actor, house_id: uuid.UUID, *, current: bo
     """以房找人: the people registered in a house, with their residences."""
     house = house_service.get(session, actor, house_id)
     require(actor, "residence.read")
-    query = scoping.visible_residences(actor).where(Residence.house_id == house.id)
-    if current is True:
-        query = query.where(Residence.left_on.is_(None))
-    elif current is False:
-        query = query.where(Residence.left_on.is_not(None))
-    rows = list(session.scalars(query.order_by(Residence.arrived_on.desc(), Residence.id)))
-    persons = {p.id: p for p in q.persons_by_ids(session, [r.person_id for r in rows])}
+    rows = residence_q.of_house(session, scoping.visible_residences(actor), house.id, current=current)
+    persons = {p.id: p for p in person_q.persons_by_ids(session, [r.person_id for r in rows])}
     person_service.audit_read(session, actor, persons.values(), purpose="residents of a house")
     return [(r, persons[r.person_id]) for r in rows]
 
@@ -115,6 +111,5 @@ def of_person(session: Session, actor: Actor, person_id: uuid.UUID) -> list[Resi
     """以人找房: where a person lives or lived (within the caller's area)."""
     person_service.get(session, actor, person_id)
     require(actor, "residence.read")
-    query = scoping.visible_residences(actor).where(Residence.person_id == person_id)
-    return list(session.scalars(query.order_by(Residence.arrived_on.desc(), Residence.id)))
+    return residence_q.of_person(session, scoping.visible_residences(actor), person_id)
 

@@ -21,21 +21,22 @@ from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
 from server.auth.verbs import require
+from server.domain.events import HouseChanged, PhotosDeclared, UnitChanged
 from server.domain.forms.answers import check_answers
 from server.domain.privacy import answer_fields
 from server.domain.plausibility import Limits
 from server.domain.reporting import DEFAULT_DEADLINE_DAYS, local_date
-from server.errors import ApiError, Conflict, Forbidden, NotFound, ValidationFailed
+from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.services import addresses as address_service
 from server.services import houses as house_service
 from server.services import units as unit_service
-from server.services import photos as photo_service
 from server.services import visits as visit_service
-from server.services import tiers as tier_service
+from server.services import after_submission
 from server.services.apply import Context, apply
 from server.store import audit, scoping
 from server.store.models import Address, Attachment, Submission
-from server.store.queries import registry as registry_q
+from server.store.queries import filters
+from server.store.queries import persons as person_q
 from server.store.queries import submissions as q
 
 SKEW_LIMIT_S = 2**31 - 1
@@ -75,13 +76,7 @@ def receive(session: Session, actor: Actor, body: dict, *, form_lookup, header_d
     existing = q.by_instance(session, instance_id)
     if existing is not None:
         return _replay(existing, actor, digest)
-    form = form_lookup(body["form_id"], body["form_version"])
-    if form is None:
-        raise ValidationFailed(f"Form {body['form_id']} version {body['form_version']} is not known here.",
-                               code="form.unknown_version",
-                               errors={"form_version": ["Unknown form or version; fetch GET /api/v1/forms."]})
-    if actor.role not in form.roles:
-        raise Forbidden(f"The role '{actor.role}' may not fill form {form.id}.", code="form.role_not_allowed")
+    form = _form(actor, body, form_lookup)
     now = datetime.now(UTC)
     check = check_answers(form, body["answers"], today=today, now=now)
     if check.errors:
@@ -89,44 +84,19 @@ def receive(session: Session, actor: Actor, body: dict, *, form_lookup, header_d
                                errors=check.errors)
     subject = _subject(session, actor, form, body["subject"])
     previous = _deprecated(session, actor, body.get("deprecated_id"), form)
-    flags, skew = _clock(body.get("device_time") or header_device_time, now)
-    completed = body.get("completed_at")
-    visit_date = local_date(completed, zone) if completed and completed <= now else today
-    location = body.get("location")
     try:
         with session.begin_nested():
-            submission = Submission(
-                instance_id=instance_id, deprecated_id=body.get("deprecated_id"), form_id=form.id,
-                form_version=form.version, subject_type=body["subject"]["type"],
-                subject_id=subject.id if subject is not None else None,
-                grid_id=subject.grid_id if subject is not None else None, account_id=actor.account_id,
-                role=actor.role, device_id=body.get("device_id"), started_at=body.get("started_at"),
-                completed_at=completed, server_received_at=now, device_clock_skew_s=skew,
-                location=registry_q.point(location["lon"], location["lat"]) if location else None,
-                location_accuracy_m=(location or {}).get("accuracy_m"),
-                location_captured_at=(location or {}).get("captured_at"),
-                answers=json.loads(json.dumps(check.answers, default=str)),
-                base_versions={"subject": body["subject"].get("base_version")},
-                attachments=[dict(a) for a in body.get("attachments", [])], content_hash=digest, flags=flags,
-            )
-            session.add(submission)
-            session.flush()  # stored first: conflicts raised while applying point at it
+            submission = _store(session, actor, body, form, check.answers, subject, digest, header_device_time, now)
+            completed = body.get("completed_at")
             ctx = Context(session=session, actor=actor, instance_id=instance_id, today=today,
-                          visit_date=visit_date, location=location, deadline_days=deadline_days,
-                          grid_id=subject.grid_id if subject is not None else None)
-            applied = apply(ctx, form, check.answers, subject=subject,
-                            base_version=body["subject"].get("base_version"))
-            submission.result = applied.as_dict() | {"dropped": check.dropped}
-            submission.grid_id = submission.grid_id or _grid(session, applied)
-            _manifest(session, submission, previous)
-            refused = photo_service.link_on_receive(session, submission, previous)
-            if refused:  # uploaded before the submission, but not declared or with another SHA-256
-                submission.result = submission.result | {"attachments_refused": refused}
-            visit_service.record(session, submission, form, previous, limits)
-            if previous is not None:
-                previous.superseded_by = instance_id
-            session.flush()
-            tier_service.refresh_after_submission(session, submission, applied, today, zone)
+                          visit_date=local_date(completed, zone) if completed and completed <= now else today,
+                          location=body.get("location"), deadline_days=deadline_days,
+                          grid_id=submission.grid_id)
+            _apply(ctx, submission, form, check, subject, body["subject"].get("base_version"), previous, limits)
+            outcome = after_submission.handle(session, ctx.events, today=today, zone=zone,
+                                              deadline_days=deadline_days, limits=limits)
+            if outcome.attachments_refused:  # uploaded before the submission, but not declared or another SHA-256
+                submission.result = submission.result | {"attachments_refused": outcome.attachments_refused}
     except IntegrityError:  # the same instance arrived concurrently and won
         existing = q.by_instance(session, instance_id)
         if existing is None:
@@ -136,6 +106,68 @@ def receive(session: Session, actor: Actor, body: dict, *, form_lookup, header_d
                  subject_ids=[submission.subject_id] if submission.subject_id else [],
                  details={"instance_id": str(instance_id), "form": f"{form.id}@{form.version}"})
     return Received(submission, "created")
+
+
+def receive_in_batch(session: Session, actor: Actor, body: dict, **kw) -> Received:
+    """One item of a batch upload: in its own savepoint, so that an item refused
+    leaves what the items before it stored."""
+    with session.begin_nested():
+        return receive(session, actor, body, **kw)
+
+
+def _form(actor: Actor, body: dict, form_lookup):
+    """The form version the phone filled, which the caller's role may fill."""
+    form = form_lookup(body["form_id"], body["form_version"])
+    if form is None:
+        raise ValidationFailed(f"Form {body['form_id']} version {body['form_version']} is not known here.",
+                               code="form.unknown_version",
+                               errors={"form_version": ["Unknown form or version; fetch the current form list."]})
+    if actor.role not in form.roles:
+        raise Forbidden(f"The role '{actor.role}' may not fill form {form.id}.", code="form.role_not_allowed")
+    return form
+
+
+def _store(session: Session, actor: Actor, body: dict, form, answers: dict, subject, digest: str,
+           header_device_time: datetime | None, now: datetime) -> Submission:
+    """The submission as received, stored first: conflicts raised while applying point at it."""
+    flags, skew = _clock(body.get("device_time") or header_device_time, now)
+    location = body.get("location")
+    submission = Submission(
+        instance_id=body["instance_id"], deprecated_id=body.get("deprecated_id"), form_id=form.id,
+        form_version=form.version, subject_type=body["subject"]["type"],
+        subject_id=subject.id if subject is not None else None,
+        grid_id=subject.grid_id if subject is not None else None, account_id=actor.account_id,
+        role=actor.role, device_id=body.get("device_id"), started_at=body.get("started_at"),
+        completed_at=body.get("completed_at"), server_received_at=now, device_clock_skew_s=skew,
+        location=filters.point(location["lon"], location["lat"]) if location else None,
+        location_accuracy_m=(location or {}).get("accuracy_m"),
+        location_captured_at=(location or {}).get("captured_at"),
+        answers=json.loads(json.dumps(answers, default=str)),
+        base_versions={"subject": body["subject"].get("base_version")},
+        attachments=[dict(a) for a in body.get("attachments", [])], content_hash=digest, flags=flags,
+    )
+    session.add(submission)
+    session.flush()
+    return submission
+
+
+def _apply(ctx: Context, submission: Submission, form, check, subject, base_version: int | None,
+           previous: Submission | None, limits: Limits | None) -> None:
+    """Apply the answers to the registry, record the visit and the attachments, and collect the events
+    ``after_submission`` handles (the subject visited, the photos declared)."""
+    applied = apply(ctx, form, check.answers, subject=subject, base_version=base_version)
+    submission.result = applied.as_dict() | {"dropped": check.dropped}
+    submission.grid_id = submission.grid_id or _grid(ctx.session, applied)
+    _manifest(ctx.session, submission, previous)
+    ctx.emit(PhotosDeclared(submission.instance_id, previous.instance_id if previous is not None else None))
+    visit_service.record(ctx.session, submission, form, previous, limits)
+    if previous is not None:
+        previous.superseded_by = submission.instance_id
+    if submission.subject_type == "house":
+        ctx.emit(HouseChanged(submission.subject_id))
+    elif submission.subject_type == "unit":
+        ctx.emit(UnitChanged(submission.subject_id))
+    ctx.session.flush()
 
 
 def _replay(existing: Submission, actor: Actor, digest: str) -> Received:
@@ -155,13 +187,13 @@ def _deprecated(session: Session, actor: Actor, deprecated_id, form) -> Submissi
     if previous.form_id != form.id:
         raise ValidationFailed(errors={"deprecated_id": [f"It is a {previous.form_id} submission, not {form.id}."]})
     if previous.superseded_by is not None:
-        raise ApiError("That version was already edited; edit the current version.", status=409,
+        raise Conflict("That version was already edited; edit the current version.",
                        code="submission.not_current", extra={"current_id": str(previous.superseded_by)})
     return previous
 
 
 def _may_see(session: Session, actor: Actor, submission: Submission) -> bool:
-    return session.scalar(scoping.visible_submissions(actor).where(Submission.id == submission.id)) is not None
+    return q.visible(session, scoping.visible_submissions(actor), submission.id) is not None
 
 
 def _clock(device_time: datetime | None, now: datetime) -> tuple[list[str], int | None]:
@@ -202,7 +234,7 @@ def read(session: Session, actor: Actor, instance_id: uuid.UUID) -> Submission:
     """One submission as shown, answers and all: an audited read of the people in it."""
     row = get(session, actor, instance_id)
     audit.record(session, actor, "submission.read", subject_type="submission", subject_ids=[row.instance_id],
-                 person_ids=registry_q.persons_of_result(session, row.result or {}),
+                 person_ids=person_q.persons_of_result(session, row.result or {}),
                  fields=answer_fields(None, row.answers), purpose=None)
     return row
 

@@ -11,7 +11,7 @@ same for everything, in batches (``gridwork tiers recompute``, nightly).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
@@ -33,11 +33,15 @@ BATCH = 2000
 DEFAULT_ZONE = "Asia/Shanghai"
 
 
-def _zone(zone: str | None) -> str:
+def zone_of(session: Session | None, zone: str | None = None) -> str:
+    """The local zone for "days": the one passed in, else the one the unit of work carries
+    (``session.info["zone"]``, set from the settings where the session is opened), else the default.
+    Services never read the web framework's configuration themselves."""
     if zone:
         return zone
-    from flask import current_app, has_app_context
-    return current_app.config["TIMEZONE"] if has_app_context() else DEFAULT_ZONE
+    if session is not None and session.info.get("zone"):
+        return session.info["zone"]
+    return DEFAULT_ZONE
 
 
 # -- evaluation -----------------------------------------------------------------------------------
@@ -61,7 +65,7 @@ def _refresh(session: Session, subject: str, subject_ids, today: date, zone, now
     session.flush()
     policy = policy or current_policy()
     rows = q.subject_rows(session, subject, ids=ids, **windows(policy, today))
-    return _evaluate(session, subject, rows, today, _zone(zone), now or datetime.now(UTC), policy)
+    return _evaluate(session, subject, rows, today, zone_of(session, zone), now or datetime.now(UTC), policy)
 
 
 def windows(policy: Policy, today: date) -> dict[str, Window]:
@@ -75,7 +79,7 @@ def recompute(session: Session, today: date, *, zone: str | None = None, batch: 
               after_batch=None) -> dict[str, int]:
     """Evaluate every house and unit, ``batch`` at a time. ``progress(n)`` hears of each batch;
     ``after_batch()`` may commit. Safe to re-run: unchanged subjects write no history or due changes."""
-    policy, zone, now = current_policy(), _zone(zone), datetime.now(UTC)
+    policy, zone, now = current_policy(), zone_of(session, zone), datetime.now(UTC)
     totals = {"houses": 0, "units": 0, "changed": 0}
     for subject, key in (("house", "houses"), ("unit", "units")):
         after = None
@@ -98,72 +102,101 @@ def _inspections(row) -> list[Inspection]:
             for at, h, received in zip(row.insp_at or (), row.insp_hazards or (), row.insp_received or ())]
 
 
+@dataclass
+class _Plan:
+    """What one evaluation batch writes."""
+
+    new_states: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+    new_dues: list = field(default_factory=list)
+    updated_dues: list = field(default_factory=list)
+
+
 def _evaluate(session: Session, subject: str, rows, today: date, zone: str, now: datetime, policy: Policy) -> int:
+    """Evaluate a batch of subjects, then write states, history and dues in a few statements."""
     sp = policy.for_subject(subject)
     ids = [r.id for r in rows]
     states = q.states_of(session, subject, ids) if any(r.state_id for r in rows) else {}
     dues = q.dues_of(session, subject, ids) if states else {}
-    new_states, updated, changes, new_dues, updated_dues = [], [], [], [], []
+    plan = _Plan()
     fk = "house_id" if subject == "house" else "unit_id"
     for row in rows:
-        st = states.get(row.id)
-        hold = st.hold_started if st else None
-        if subject == "house":
-            facts = house_facts(use=row.use, rental_mode=row.rental_mode, rooms=row.rooms,
-                                rented_since=row.rented_since, agreement_signed_on=row.agreement_signed_on,
-                                residents=row.residents, turnover=row.turnover, late_reports=row.late_reports,
-                                missed_arrivals=row.missed_arrivals, missed_departures=row.missed_departures,
-                                on_time_reports=row.on_time_reports, inspections=_inspections(row),
-                                severity=policy.hazards, today=today, zone=zone, hold_started=hold)
-        else:
-            facts = unit_facts(kind=row.kind, inspections=_inspections(row), severity=policy.hazards, today=today,
-                               zone=zone, hold_started=hold)
-        previous = rules.Previous(st.computed_tier, st.hold_started) if st else None
-        outcome = rules.evaluate(sp, facts, previous, now=now)
-        if st is None and outcome.tier == rules.NONE:
-            continue  # never let, never tiered: nothing to keep
-        override = (st.override_tier, st.override_expires_on) if st else (None, None)
-        expired = override[0] is not None and override[1] < today
-        if expired:
-            override = (None, None)
-        tier = rules.effective(outcome.tier, *override, today)
-        values = {
-            "grid_id": row.grid_id, "tier": tier,
-            "tier_since": st.tier_since if st and st.tier == tier else today,
-            "computed_tier": outcome.tier,
-            "computed_since": st.computed_since if st and st.computed_tier == outcome.tier else today,
-            "reasons": outcome.reasons, "facts": facts, "policy_version": policy.version, "evaluated_at": now,
-            "hold_started": outcome.hold_started,
-        }
-        if st is None:
-            new_states.append(values | {"id": new_id(), "subject_type": subject, fk: row.id,
-                                        "override_tier": None, "override_reason": None,
-                                        "override_expires_on": None, "override_by": None, "override_at": None})
-        else:
-            values |= {"override_tier": st.override_tier, "override_reason": st.override_reason,
-                       "override_expires_on": st.override_expires_on, "override_by": st.override_by,
-                       "override_at": st.override_at}
-            if expired:
-                values |= {"override_tier": None, "override_reason": None, "override_expires_on": None,
-                           "override_by": None, "override_at": None}
-            if _differs(st, values):
-                updated.append(values | {"id": st.id})
-        if st is None or st.tier != tier or st.computed_tier != outcome.tier:
-            changes.append({"id": new_id(), "subject_type": subject, fk: row.id,
-                            "from_tier": st.tier if st else None, "to_tier": tier, "computed_tier": outcome.tier,
-                            "cause": "override_expired" if expired else "evaluation", "reasons": outcome.reasons,
-                            "policy_version": policy.version, "actor_id": None, "changed_at": now})
-        _plan_dues(subject, fk, row, sp, tier, values["tier_since"], dues.get(row.id, {}), zone, now,
-                   new_dues, updated_dues)
-    table = TierState.__table__
-    q.add_states(session, new_states)
-    q.update_by_id(session, table, updated)
-    q.add_changes(session, changes)
-    q.add_dues(session, new_dues)
-    q.update_by_id(session, InspectionDue.__table__, updated_dues)
-    if updated or updated_dues:
+        _evaluate_one(subject, fk, row, states.get(row.id), dues.get(row.id, {}), sp, policy, today, zone, now,
+                      plan)
+    _write(session, plan)
+    return len(plan.changes)
+
+
+def _facts(subject: str, row, policy: Policy, today: date, zone: str, hold):
+    """The tier facts of one subject, from its batch row."""
+    if subject == "house":
+        return house_facts(use=row.use, rental_mode=row.rental_mode, rooms=row.rooms,
+                           rented_since=row.rented_since, agreement_signed_on=row.agreement_signed_on,
+                           residents=row.residents, turnover=row.turnover, late_reports=row.late_reports,
+                           missed_arrivals=row.missed_arrivals, missed_departures=row.missed_departures,
+                           on_time_reports=row.on_time_reports, inspections=_inspections(row),
+                           severity=policy.hazards, today=today, zone=zone, hold_started=hold)
+    return unit_facts(kind=row.kind, inspections=_inspections(row), severity=policy.hazards, today=today,
+                      zone=zone, hold_started=hold)
+
+
+def _evaluate_one(subject: str, fk: str, row, st, existing_dues: dict, sp, policy: Policy, today: date, zone: str,
+                  now: datetime, plan: _Plan) -> None:
+    """One subject: its computed tier, the override still in force, the state and history rows, its dues."""
+    facts = _facts(subject, row, policy, today, zone, st.hold_started if st else None)
+    previous = rules.Previous(st.computed_tier, st.hold_started) if st else None
+    outcome = rules.evaluate(sp, facts, previous, now=now)
+    if st is None and outcome.tier == rules.NONE:
+        return  # never let, never tiered: nothing to keep
+    override = (st.override_tier, st.override_expires_on) if st else (None, None)
+    expired = override[0] is not None and override[1] < today
+    if expired:
+        override = (None, None)
+    tier = rules.effective(outcome.tier, *override, today)
+    values = {
+        "grid_id": row.grid_id, "tier": tier,
+        "tier_since": st.tier_since if st and st.tier == tier else today,
+        "computed_tier": outcome.tier,
+        "computed_since": st.computed_since if st and st.computed_tier == outcome.tier else today,
+        "reasons": outcome.reasons, "facts": facts, "policy_version": policy.version, "evaluated_at": now,
+        "hold_started": outcome.hold_started,
+    }
+    _plan_state(subject, fk, row, st, values, expired, plan)
+    if st is None or st.tier != tier or st.computed_tier != outcome.tier:
+        plan.changes.append({"id": new_id(), "subject_type": subject, fk: row.id,
+                             "from_tier": st.tier if st else None, "to_tier": tier, "computed_tier": outcome.tier,
+                             "cause": "override_expired" if expired else "evaluation", "reasons": outcome.reasons,
+                             "policy_version": policy.version, "actor_id": None, "changed_at": now})
+    _plan_dues(subject, fk, row, sp, tier, values["tier_since"], existing_dues, zone, now,
+               plan.new_dues, plan.updated_dues)
+
+
+def _plan_state(subject: str, fk: str, row, st, values: dict, expired: bool, plan: _Plan) -> None:
+    """A new state row, or the changes to the existing one (an expired override is cleared)."""
+    if st is None:
+        plan.new_states.append(values | {"id": new_id(), "subject_type": subject, fk: row.id,
+                                         "override_tier": None, "override_reason": None,
+                                         "override_expires_on": None, "override_by": None, "override_at": None})
+        return
+    values |= {"override_tier": st.override_tier, "override_reason": st.override_reason,
+               "override_expires_on": st.override_expires_on, "override_by": st.override_by,
+               "override_at": st.override_at}
+    if expired:
+        values |= {"override_tier": None, "override_reason": None, "override_expires_on": None,
+                   "override_by": None, "override_at": None}
+    if _differs(st, values):
+        plan.updated.append(values | {"id": st.id})
+
+
+def _write(session: Session, plan: _Plan) -> None:
+    q.add_states(session, plan.new_states)
+    q.update_by_id(session, TierState.__table__, plan.updated)
+    q.add_changes(session, plan.changes)
+    q.add_dues(session, plan.new_dues)
+    q.update_by_id(session, InspectionDue.__table__, plan.updated_dues)
+    if plan.updated or plan.updated_dues:
         session.expire_all()  # ORM copies of these rows (if any) are stale now
-    return len(changes)
 
 
 def _differs(state, values: dict) -> bool:
@@ -297,22 +330,6 @@ def _record_change(session, state: TierState, before: str, after: str, cause: st
                              "policy_version": policy.version, "actor_id": actor.account_id, "changed_at": now}])
 
 
-def refresh_after_submission(session: Session, submission, applied, today: date, zone: str | None = None) -> None:
-    """The houses and units a submission visited or changed (residences count as the house's)."""
-    houses, units = set(), set()
-    if submission.subject_type == "house":
-        houses.add(submission.subject_id)
-    elif submission.subject_type == "unit":
-        units.add(submission.subject_id)
-    for entry in applied.created + applied.updated:
-        if entry["type"] == "house":
-            houses.add(uuid.UUID(entry["id"]))
-        elif entry["type"] == "unit":
-            units.add(uuid.UUID(entry["id"]))
-    refresh_houses(session, houses, today, zone=zone)
-    refresh_units(session, units, today, zone=zone)
-
-
-def local_today(zone: str | None = None) -> date:
+def local_today(zone: str | None = None, session: Session | None = None) -> date:
     from zoneinfo import ZoneInfo
-    return datetime.now(ZoneInfo(_zone(zone))).date()
+    return datetime.now(ZoneInfo(zone_of(session, zone))).date()

@@ -15,16 +15,16 @@ from server.services import persons as person_service
 from server.services import tiers as tier_service
 from server.domain.privacy import UNIT_PERSONAL_FIELDS
 from server.store import audit, scoping, unique
-from server.store.models import Employment, Person, Unit
-from server.store.queries import areas as area_q
-from server.store.queries import registry as q
+from server.store.models import Employment, Unit
+from server.store.queries import persons as person_q
+from server.store.queries import units as unit_q
 
 FIELDS = ("name", "kind", "responsible_person_id", "phone")
 
 
 def get(session: Session, actor: Actor, unit_id: uuid.UUID) -> Unit:
     require(actor, "unit.read")
-    row = session.scalar(scoping.visible_units(actor).where(Unit.id == unit_id))
+    row = unit_q.visible(session, scoping.visible_units(actor), unit_id)
     if row is None:
         raise NotFound("No such unit.", code="unit.not_found")
     return row
@@ -46,7 +46,7 @@ def audit_read(session: Session, actor: Actor, units, purpose: str | None = None
 
 
 def _check_person(session: Session, actor: Actor, person_id, field: str) -> None:
-    if person_id is not None and session.scalar(scoping.visible_persons(actor).where(Person.id == person_id)) is None:
+    if person_id is not None and person_q.visible(session, scoping.visible_persons(actor), person_id) is None:
         raise ValidationFailed(errors={field: ["No such person in your area."]})
 
 
@@ -60,7 +60,7 @@ def create(session: Session, actor: Actor, *, address_id: uuid.UUID, name: str, 
     session.add(unit)
     session.flush()
     audit.record(session, actor, "unit.create", subject_type="unit", subject_ids=[unit.id])
-    tier_service.refresh_units(session, [unit.id], tier_service.local_today())
+    tier_service.refresh_units(session, [unit.id], tier_service.local_today(session=session))
     return unit
 
 
@@ -72,21 +72,14 @@ def update(session: Session, actor: Actor, unit: Unit, **changes) -> Unit:
         setattr(unit, key, value)
     session.flush()
     audit.record(session, actor, "unit.update", subject_type="unit", subject_ids=[unit.id], fields=sorted(changes))
-    tier_service.refresh_units(session, [unit.id], tier_service.local_today())
+    tier_service.refresh_units(session, [unit.id], tier_service.local_today(session=session))
     return unit
 
 
 def search(session: Session, actor: Actor, *, grid=None, kind=None, q_text=None, after=None, limit=50) -> list[Unit]:
     require(actor, "unit.read")
-    query = scoping.visible_units(actor)
-    if grid:
-        row = area_q.grid_by_code(session, grid)
-        query = query.where(Unit.grid_id == (row.id if row else None))
-    if kind:
-        query = query.where(Unit.kind == kind)
-    if q_text:
-        query = query.where(q.contains(Unit.name, q_text))
-    rows = list(session.scalars(q.keyset(query, (Unit.name, Unit.id), after, limit)))
+    rows = unit_q.page(session, scoping.visible_units(actor), grid=grid, kind=kind, name_part=q_text, after=after,
+                       limit=limit)
     audit_read(session, actor, rows, purpose="unit list")
     return rows
 
@@ -99,7 +92,7 @@ def hire(session: Session, actor: Actor, unit: Unit, *, person_id: uuid.UUID, st
     if started_on > today:
         raise ValidationFailed(errors={"started_on": ["Must not be in the future."]})
     row, created = unique.find_or_add(
-        session, lambda: q.open_employment(session, person_id, unit.id),
+        session, lambda: unit_q.open_employment(session, person_id, unit.id),
         lambda: Employment(unit_id=unit.id, person_id=person_id, started_on=started_on,
                            reported_at=datetime.now(UTC), reported_by=actor.account_id))
     if not created:
@@ -113,7 +106,7 @@ def hire(session: Session, actor: Actor, unit: Unit, *, person_id: uuid.UUID, st
 def end_employment(session: Session, actor: Actor, unit: Unit, employment_id: uuid.UUID, *, ended_on: date,
                    today: date) -> Employment:
     require(actor, "unit.update")
-    row = q.employment_of(session, unit.id, employment_id)
+    row = unit_q.employment_of(session, unit.id, employment_id)
     if row is None:
         raise NotFound("No such employment at this unit.", code="employment.not_found")
     if row.ended_on is not None:
@@ -129,7 +122,7 @@ def end_employment(session: Session, actor: Actor, unit: Unit, employment_id: uu
 
 def employees(session: Session, actor: Actor, unit: Unit, *, current: bool | None):
     require(actor, "person.read")
-    rows = q.employments_of(session, unit.id, current)
-    persons = {p.id: p for p in q.persons_by_ids(session, [e.person_id for e in rows])}
+    rows = unit_q.employments_of(session, unit.id, current)
+    persons = {p.id: p for p in person_q.persons_by_ids(session, [e.person_id for e in rows])}
     person_service.audit_read(session, actor, persons.values(), purpose="employees of a unit")
     return [(e, persons[e.person_id]) for e in rows]

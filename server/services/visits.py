@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
@@ -27,7 +26,7 @@ def record(session: Session, submission: Submission, form, previous: Submission 
     top, _ = bound_values(form, submission.answers)
     visit = None
     if previous is not None:
-        visit = session.scalar(select(Visit).where(Visit.instance_id == previous.instance_id))
+        visit = q.by_instance(session, previous.instance_id)
     if visit is None:
         visit = Visit()
         session.add(visit)
@@ -85,7 +84,7 @@ def search(session: Session, actor: Actor, *, house_id=None, unit_id=None, grid_
     require(actor, "visit.read")
     query = q.filtered(scoping.visible_visits(actor), house_id=house_id, unit_id=unit_id, grid_id=grid_id,
                        account_id=account_id, since=since, until=until, flag=flag)
-    rows = list(session.scalars(q.newest_first(query, after, limit + 1)))
+    rows = q.newest_first_page(session, query, after, limit + 1)
     audit_read(session, actor, rows[:limit])
     return rows
 

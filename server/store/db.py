@@ -91,6 +91,7 @@ def request_session() -> Session:
     """The session of the current request (opened on first use)."""
     if "db_session" not in g:
         g.db_session = get_db().session()
+        g.db_session.info["zone"] = current_app.config["TIMEZONE"]  # settings travel with the unit of work
     return g.db_session
 
 

@@ -7,7 +7,7 @@ from server.services.auth import actor_for
 from server.store import scoping
 from server.store.models import Address, House, Person
 from server.store.queries import areas as area_q
-from server.store.queries import registry as q
+from server.store.queries import filters
 
 
 @pytest.fixture
@@ -73,9 +73,9 @@ def test_a_landlord_sees_only_their_houses_and_tenants(session, build, world):
 
 
 def test_the_grid_of_a_point_is_the_polygon_that_contains_it(session, district):
-    assert area_q.grid_containing(session, q.point(120.005, 30.005)).id == district.grids[0].id
-    assert area_q.grid_containing(session, q.point(120.025, 30.009)).id == district.grids[2].id
-    assert area_q.grid_containing(session, q.point(121.5, 31.0)) is None
+    assert area_q.grid_containing(session, filters.point(120.005, 30.005)).id == district.grids[0].id
+    assert area_q.grid_containing(session, filters.point(120.025, 30.009)).id == district.grids[2].id
+    assert area_q.grid_containing(session, filters.point(121.5, 31.0)) is None
 
 
 def test_radius_search_measures_metres_on_the_ellipsoid_not_degrees(session, build, district):
@@ -83,9 +83,9 @@ def test_radius_search_measures_metres_on_the_ellipsoid_not_degrees(session, bui
     east_90m = build.address(district.grids[0], 120.0050 + 90 / 96_400, 30.0050)  # ~96.4 km per degree of lon here
     north_120m = build.address(district.grids[0], 120.0050, 30.0050 + 120 / 110_850)
     within_100 = select(Address).where(Address.id.in_([centre.id, east_90m.id, north_120m.id]))
-    found = {a.id for a in session.scalars(q.within_radius(within_100, 120.0050, 30.0050, 100))}
+    found = {a.id for a in session.scalars(filters.within_radius(within_100, 120.0050, 30.0050, 100))}
     assert found == {centre.id, east_90m.id}
-    distance = session.scalar(select(q.distance_m(120.0050, 30.0050)).where(Address.id == north_120m.id))
+    distance = session.scalar(select(filters.distance_m(120.0050, 30.0050)).where(Address.id == north_120m.id))
     assert 119 < distance < 121
 
 

@@ -30,9 +30,12 @@ def raised_codes() -> list[tuple[str, int | None, str]]:
     for path in sorted(SERVER.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         where = str(path.relative_to(SERVER.parent))
+        aliases = {a.asname: a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
+                   and (n.module or "").endswith("errors") for a in n.names if a.asname}  # Conflict as ConflictError
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+                name = aliases.get(name, name)
                 keywords = {k.arg: k.value for k in node.keywords}
                 if name in CLASS_STATUS and isinstance(_literal(keywords.get("code")), str):
                     status = _literal(keywords.get("status")) or CLASS_STATUS[name]

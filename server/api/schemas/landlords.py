@@ -2,8 +2,8 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from server.domain.id_numbers import DOCUMENT_TYPES
-from server.store.models.landlords import COMPLIANCE_KINDS
-from server.store.models.registry import RESIDENCE_CATEGORIES, SEXES
+from server.domain.landlords import COMPLIANCE_KINDS
+from server.domain.registry import RESIDENCE_CATEGORIES, SEXES
 
 from .common import Integer, Location, StrictSchema
 from .persons import PersonCreateSchema, PersonSchema, ResidenceSchema

@@ -2,7 +2,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from server.domain.id_numbers import DOCUMENT_TYPES
-from server.store.models.registry import RESIDENCE_CATEGORIES, SEXES, VERIFICATION_STATES
+from server.domain.registry import RESIDENCE_CATEGORIES, SEXES, VERIFICATION_STATES
 
 from .common import Integer, StrictSchema, version_field
 

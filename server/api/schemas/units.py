@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from server.store.models.registry import UNIT_KINDS
+from server.domain.registry import UNIT_KINDS
 
 from .addresses import AddressSchema
 from .common import AreaRef, Integer, StrictSchema, version_field

@@ -51,7 +51,7 @@ from graphlib import CycleError, TopologicalSorter
 
 from jsonschema import Draft202012Validator
 
-from server.domain import houses
+from server.domain import registry
 from server.domain.forms.expressions import Expression, ExpressionError, parse, reference_uses, uses_current
 from server.domain.forms.values import MAX_TEXT, check_value, is_empty
 from server.domain.id_numbers import DOCUMENT_TYPES, SEXES
@@ -66,12 +66,12 @@ SELECT_TYPES = ("select_one", "select_multiple")
 NUMBER_TYPES = ("integer", "decimal")
 NO_DEFAULT_TYPES = ("note", "repeat", "image", "geopoint", "citizen_id")
 
-# The registry's vocabularies (server/store/models/registry.py holds the same tuples for the
-# database's CHECK constraints; tests/unit/test_form_definitions.py keeps them equal).
-HOUSE_USES = houses.USES
-RENTAL_MODES = houses.RENTAL_MODES
-RESIDENCE_CATEGORIES = ("permanent", "lodger", "floating", "foreign", "unregistered")
-UNIT_KINDS = ("company", "shop", "site", "hotel", "school", "hospital", "other")
+# The registry's vocabularies: server/domain/registry.py, which the database's CHECK constraints
+# (server/store/models/registry.py) read too.
+HOUSE_USES = registry.HOUSE_USES
+RENTAL_MODES = registry.RENTAL_MODES
+RESIDENCE_CATEGORIES = registry.RESIDENCE_CATEGORIES
+UNIT_KINDS = registry.UNIT_KINDS
 VISIT_OUTCOMES = ("met", "not_home", "refused", "vacant")
 HAZARDS = ("gas_cylinder_indoors", "coal_stove", "improvised_wiring", "blocked_exit", "overcrowding", "other")
 NO_HAZARD = "none"

@@ -11,15 +11,12 @@ from geoalchemy2 import Geometry
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from server.domain.registry import (  # noqa: F401  (re-exported: the vocabularies are domain facts)
+    HOUSE_USES, RENTAL_MODES, REPORT_SOURCES, RESIDENCE_CATEGORIES, SEXES, UNIT_KINDS, VERIFICATION_STATES,
+)
+
 from .base import Base, Timestamps, new_id
 
-HOUSE_USES = ("self_occupied", "rented", "vacant", "business", "mixed")
-RENTAL_MODES = ("whole", "shared", "by_bed")
-SEXES = ("male", "female")
-RESIDENCE_CATEGORIES = ("permanent", "lodger", "floating", "foreign", "unregistered")
-REPORT_SOURCES = ("worker", "landlord", "self")
-VERIFICATION_STATES = ("pending", "confirmed", "rejected")
-UNIT_KINDS = ("company", "shop", "site", "hotel", "school", "hospital", "other")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -55,3 +55,33 @@ def grid_containing(session: Session, point_wkt_element) -> Grid | None:
     return session.scalar(
         select(Grid).where(func.ST_Contains(Grid.geom, point_wkt_element)).order_by(Grid.code).limit(1)
     )
+
+
+def visible_one(session: Session, visible: Select, model, row_id: uuid.UUID):
+    """The division or grid, if it is among ``visible`` (the caller's scoped query)."""
+    return session.scalar(visible.where(model.id == row_id))
+
+
+def _id_of(model, code: str):
+    """The id of the row with this (unique) code, as a subquery; NULL, so matching nothing, when unknown."""
+    return select(model.id).where(model.code == code).scalar_subquery()
+
+
+def divisions_filtered(visible_divisions: Select, *, level: str | None, parent: str | None) -> Select:
+    """Divisions in scope at this level, under the division with this code."""
+    query = visible_divisions
+    if level:
+        query = query.where(Division.level == level)
+    if parent:
+        query = query.where(Division.parent_id == _id_of(Division, parent))
+    return query
+
+
+def grids_filtered(visible_grids: Select, *, community: str | None, station: str | None) -> Select:
+    """Grids in scope in the community and of the police station with these codes."""
+    query = visible_grids
+    if community:
+        query = query.where(Grid.community_id == _id_of(Division, community))
+    if station:
+        query = query.where(Grid.station_id == _id_of(Station, station))
+    return query

@@ -76,3 +76,8 @@ def scope_members(session: Session, actor: Actor) -> list[str]:
     else:  # admins see everything; a grid worker's grids are on the account itself
         return []
     return sorted(str(r) for r in rows)
+
+
+def visible_record(session: Session, visible, model, record_id):
+    """The changed record, if it is among ``visible`` (the caller's scoped query for its type)."""
+    return session.scalar(visible.where(model.id == record_id))

@@ -12,10 +12,12 @@ from server.store.models import (
 )
 
 
-def provisional_with_number(visible_persons: Select, document_type: str, number: str) -> Select:
+def provisional_with_number(session: Session, visible_persons: Select, document_type: str,
+                            number: str) -> Person | None:
     """A provisional person the caller may see, holding this number unconfirmed."""
-    return visible_persons.where(Person.document_type == document_type,
-                                 Person.unconfirmed_document_number == number).order_by(Person.created_at).limit(1)
+    return session.scalar(visible_persons.where(Person.document_type == document_type,
+                                                Person.unconfirmed_document_number == number)
+                          .order_by(Person.created_at).limit(1))
 
 
 def open_for_provisional(session: Session, person_id: uuid.UUID) -> list[IdentityCheck]:

@@ -23,6 +23,11 @@ def claims_select(condition) -> Select:
     return select(LandlordClaim).where(condition).order_by(LandlordClaim.created_at, LandlordClaim.id)
 
 
+def claim(session: Session, condition, claim_id: uuid.UUID) -> LandlordClaim | None:
+    """The claim, if it meets ``condition`` (the caller's area)."""
+    return session.scalar(claims_select(condition).where(LandlordClaim.id == claim_id))
+
+
 def claims_of(session: Session, account_id: uuid.UUID) -> list[LandlordClaim]:
     return list(session.scalars(claims_select(LandlordClaim.account_id == account_id)))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from server.store.models import Photo
@@ -41,3 +41,20 @@ def keys_still_referenced(session: Session, keys: set[str]) -> set[str]:
     if not keys:
         return set()
     return {key for key in referenced_keys(session) if key in keys}
+
+
+def upload(session: Session, instance_id: uuid.UUID, name: str, account_id: uuid.UUID) -> Photo | None:
+    """This account's upload of the attachment ``name`` of a submission (pending or linked)."""
+    return session.scalar(select(Photo).where(Photo.instance_id == instance_id, Photo.name == name,
+                                              Photo.account_id == account_id))
+
+
+def of_instance(session: Session, instance_id: uuid.UUID, account_id: uuid.UUID, status: str) -> list[Photo]:
+    """A submission's photos uploaded by this account, in this status (``pending`` or ``linked``)."""
+    return list(session.scalars(select(Photo).where(Photo.instance_id == instance_id, Photo.account_id == account_id,
+                                                    Photo.status == status)))
+
+
+def visible(session: Session, visible_photos: Select, photo_id: uuid.UUID) -> Photo | None:
+    """The photo, if it is among ``visible_photos`` (the caller's scoped query)."""
+    return session.scalar(visible_photos.where(Photo.id == photo_id))

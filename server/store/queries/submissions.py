@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from server.store.models import Attachment, Conflict, Submission
@@ -26,3 +26,13 @@ def conflicts_page(session: Session, condition, *, status: str | None, after, li
     if after is not None:
         query = query.where(Conflict.id > after)
     return list(session.scalars(query.order_by(Conflict.id).limit(limit)))
+
+
+def attachment(session: Session, instance_id: uuid.UUID, name: str) -> Attachment | None:
+    """The attachment ``name`` a submission declares."""
+    return session.scalar(select(Attachment).where(Attachment.instance_id == instance_id, Attachment.name == name))
+
+
+def visible(session: Session, visible_submissions: Select, submission_id: uuid.UUID) -> Submission | None:
+    """The submission, if it is among ``visible_submissions`` (the caller's scoped query)."""
+    return session.scalar(visible_submissions.where(Submission.id == submission_id))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 
-from sqlalchemy import Uuid, and_, any_, bindparam, func, select, text, update
+from sqlalchemy import Select, Uuid, and_, any_, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
@@ -163,7 +162,7 @@ def due_rows(session: Session, scoped, *, after, limit: int) -> list:
     from sqlalchemy.orm import aliased
 
     from server.store.models import Address, Grid, House, Unit
-    from server.store.queries.registry import keyset
+    from server.store.queries.filters import keyset
 
     d = InspectionDue
     page = keyset(scoped.with_only_columns(d.id), (d.due_on, d.id), after, limit).subquery()
@@ -201,3 +200,17 @@ def due_summary(session: Session, scoped, *, group_by: str, today: date) -> list
     query = select(column, *counts).group_by(column).order_by(column)
     return [{"key": key, "grid": None, "overdue": o, "due_today": t, "upcoming": u}
             for key, o, t, u in session.execute(query)]
+
+
+def dues_filtered(visible_dues: Select, *, status, today: date, within_days, tier, role, grid) -> Select:
+    """The caller's due inspections narrowed by status (as of ``today``), tier, role and grid code."""
+    from server.store.queries.filters import in_grid
+
+    query = visible_dues.where(status_condition(status, today, within_days))
+    if tier:
+        query = query.where(InspectionDue.tier == tier)
+    if role:
+        query = query.where(InspectionDue.role == role)
+    if grid:
+        query = query.where(in_grid(InspectionDue.grid_id, grid))
+    return query

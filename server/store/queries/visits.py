@@ -31,6 +31,10 @@ def filtered(query: Select, *, house_id=None, unit_id=None, grid_id=None, accoun
     return query
 
 
+def newest_first_page(session: Session, query: Select, after: list | None, limit: int) -> list[Visit]:
+    return list(session.scalars(newest_first(query, after, limit)))
+
+
 def newest_first(query: Select, after: list | None, limit: int) -> Select:
     """Keyset order (visited_at, id) descending."""
     if after is not None:

@@ -12,7 +12,7 @@ from server.store.db import request_session
 
 from . import exports, pagination
 from .base import blueprint, current_actor
-from .schemas.common import StrictSchema
+from .schemas.common import PageSchema, StrictSchema
 from .schemas.visits import DayOrTime
 
 blp = blueprint("audit", "The audit log (administrators; police within their station)")
@@ -55,9 +55,8 @@ class AuditEventSchema(ma.Schema):
     details = fields.Dict(required=True)
 
 
-class AuditPageSchema(ma.Schema):
+class AuditPageSchema(PageSchema):
     items = fields.List(fields.Nested(AuditEventSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
 
 
 def _bound(value, *, end: bool):

@@ -6,6 +6,7 @@ from datetime import date
 from flask.views import MethodView
 
 from server.services import inspections as service
+from server.store import geometry
 from server.store.db import request_session
 
 from . import exports, geojson, pagination
@@ -51,13 +52,9 @@ class Due(MethodView):
             return exports.csv_response(COLUMNS, [_row(i) for i in items], "inspections-due")
         if fmt == "xlsx":
             return exports.xlsx_response(COLUMNS, [_row(i) for i in items], "inspections-due", "due")
-        page = pagination.page_of(items, args["limit"], key=lambda i: [i["due_on"].isoformat(), str(i["id"])])
-        if fmt == "geojson":
-            for item in page["items"]:
-                loc = item["address"]["location"]
-                item["point"] = {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]}
-            return geojson.feature_collection(page["items"], "point", page["next_cursor"])
-        return page
+        return pagination.respond(items, args["limit"], key=lambda i: [i["due_on"].isoformat(), str(i["id"])],
+                                  present=list, as_geojson=fmt == "geojson",
+                                  geometry=lambda item: geometry.lonlat_to_geojson(item["address"]["location"]))
 
 
 @blp.route("/inspections/summary")

@@ -32,8 +32,7 @@ PERMIT_NOTICE = ("This tenant registered outside the city and stays a month or m
 
 
 def _claim(row) -> dict:
-    point = geometry.from_db(row.location) if row.location is not None else None
-    return {"id": row.id, "address": row.address_text, "location": {"lon": point.x, "lat": point.y} if point else None,
+    return {"id": row.id, "address": row.address_text, "location": geometry.to_lonlat(row.location),
             "grid_id": row.grid_id, "house_id": row.house_id, "status": row.status, "created_at": row.created_at,
             "decided_at": row.decided_at}
 

@@ -20,18 +20,13 @@ def area_ref(row) -> dict | None:
     return {"id": row.id, "code": row.code, "name": row.name} if row else None
 
 
-def location(geom) -> dict:
-    point = geometry.from_db(geom)
-    return {"lon": point.x, "lat": point.y}
-
-
 def address(session, row, **extra) -> dict:
     return {
         "id": row.id, "version": row.version, "full_text": row.full_text, "street": row.street, "door": row.door,
         "building": row.building, "unit": row.unit, "floor": row.floor, "room": row.room,
         "community": area_ref(session.get(Division, row.community_id)),
         "grid": area_ref(session.get(Grid, row.grid_id)),
-        "location": location(row.geom), **extra,
+        "location": geometry.to_lonlat(row.geom), **extra,
     }
 
 
@@ -48,6 +43,14 @@ def house(session, row, address_row=None) -> dict:
         "landlord_account_id": row.landlord_account_id, "agreement_signed_on": row.agreement_signed_on,
         "note": _free_text(row.note), "created_at": row.created_at, "updated_at": row.updated_at,
     }
+
+
+def houses(session, rows) -> list[dict]:
+    """A page of ``(house, address)`` rows as shown: their areas fetched for the page at once."""
+    from server.store.queries import pages
+
+    pages.load_areas(session, [a.community_id for _, a in rows], [g for h, a in rows for g in (h.grid_id, a.grid_id)])
+    return [house(session, h, a) for h, a in rows]
 
 
 def person(row, role: str) -> dict:

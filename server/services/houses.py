@@ -118,7 +118,8 @@ def delete(session: Session, actor: Actor, house: House) -> None:
 
 
 def search(session: Session, actor: Actor, *, grid=None, use=None, q_text=None, after=None, limit=50):
-    """Houses in scope with their addresses, ordered by address text."""
+    """Houses in scope with their addresses, ordered by address text: up to ``limit`` + 1, the
+    one past the page (it tells that there is a next page) not shown and not audited."""
     require(actor, "house.read")
     query = scoping.visible_houses(actor).join(Address, Address.id == House.address_id).add_columns(Address)
     if grid:
@@ -128,7 +129,7 @@ def search(session: Session, actor: Actor, *, grid=None, use=None, q_text=None, 
         query = query.where(House.use == use)
     if q_text:
         query = q.text_match(query, search_text(q_text))
-    query = q.keyset(query, (Address.full_text, House.id), after, limit)
+    query = q.keyset(query, (Address.full_text, House.id), after, limit + 1)
     rows = list(session.execute(query))
-    audit_read(session, actor, [r[0] for r in rows], purpose="house list")
+    audit_read(session, actor, [r[0] for r in rows[:limit]], purpose="house list")
     return rows

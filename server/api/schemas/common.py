@@ -151,3 +151,17 @@ def version_field():
     """The version of a record a submission can change (+1 on every change; also the ETag)."""
     return fields.Integer(required=True, metadata={
         "description": "+1 on every change; send the version you saw as subject.base_version (docs/sync.md)"})
+
+
+class LinkSchema(ma.Schema):
+    rel = fields.String(required=True, metadata={"example": "next"})
+    href = fields.String(required=True, metadata={"description": "This request with the cursor to the next page"})
+
+
+class PageSchema(ma.Schema):
+    """Every list: its ``items``, and the way to the next page (docs/decisions/0013-list-contract.md)."""
+
+    next_cursor = fields.String(allow_none=True, required=True,
+                                metadata={"description": "Send it as `cursor` for the next page; null on the last"})
+    links = fields.List(fields.Nested(LinkSchema), required=True,
+                        metadata={"description": "`rel=next`: this request for the next page (none on the last)"})

@@ -11,25 +11,16 @@ from sqlalchemy.orm import Session
 from server.store.models import Address, Division, Grid, House, Unit
 
 
-def load_areas(session: Session, division_ids: Iterable, grid_ids: Iterable) -> None:
-    """The divisions and grids named by a page's rows, in one statement each, into the session:
-    ``session.get`` then finds them without asking the database again."""
+def areas_by_id(session: Session, division_ids: Iterable, grid_ids: Iterable) -> dict:
+    """``id -> Division or Grid`` of the divisions and grids named by a page's rows, one statement each."""
     division_ids = {i for i in division_ids if i is not None}
     grid_ids = {i for i in grid_ids if i is not None}
+    found: dict = {}
     if division_ids:
-        list(session.scalars(select(Division).where(Division.id.in_(division_ids))))
+        found |= {d.id: d for d in session.scalars(select(Division).where(Division.id.in_(division_ids)))}
     if grid_ids:
-        list(session.scalars(select(Grid).where(Grid.id.in_(grid_ids))))
-
-
-def load_addresses(session: Session, address_ids: Iterable) -> list[Address]:
-    """Addresses by id, in one statement, with their community and grid (into the session)."""
-    address_ids = {i for i in address_ids if i is not None}
-    if not address_ids:
-        return []
-    rows = list(session.scalars(select(Address).where(Address.id.in_(address_ids))))
-    load_areas(session, [a.community_id for a in rows], [a.grid_id for a in rows])
-    return rows
+        found |= {g.id: g for g in session.scalars(select(Grid).where(Grid.id.in_(grid_ids)))}
+    return found
 
 
 def subject_addresses(session: Session, house_ids: Iterable, unit_ids: Iterable) -> dict:

@@ -3,6 +3,7 @@ departure reports (人来登记、人走注销), compliance and residence permit
 
 import functools
 import uuid
+from datetime import date
 
 from flask import current_app, g, request
 from flask.views import MethodView
@@ -14,14 +15,14 @@ from server.services import landlords as service
 from server.store import geometry
 from server.store.db import request_session
 
-from . import views
+from . import pagination, views
 from .accounts_view import user_view
 from .base import blueprint, current_actor, public, today
 from .schemas.landlords import (
     AccountRequestSchema, AccountRequestsSchema, AccountRequestViewSchema, ActivationSchema, ArrivalResultSchema,
     ArrivalSchema, ClaimDecisionSchema, ClaimQuery, ClaimSchema, ClaimsSchema, DepartureResultSchema,
     DepartureSchema, HouseClaimSchema, HouseComplianceSchema, LandlordComplianceSchema, LandlordCreateSchema,
-    LandlordHousesSchema, PermitsDueSchema,
+    LandlordHousesSchema, PermitsDueQuery, PermitsDueSchema,
 )
 from .schemas.accounts import UserSchema
 
@@ -217,12 +218,16 @@ class LandlordCompliance(MethodView):
 
 @blp.route("/residence-permits/due")
 class PermitsDue(MethodView):
+    @blp.arguments(PermitsDueQuery, location="query")
     @blp.response(200, PermitsDueSchema)
-    def get(self):
-        """People in your area who must apply for or renew a residence permit (居住证)."""
-        actor, day = current_actor(), today()
-        rows = service.permits_due(request_session(), actor, today=day)
-        return {"items": [{"person": views.person(p, actor.role), "residence": views.residence(r),
-                           "status": permit_status(category=r.category, arrived_on=r.arrived_on,
-                                                   permit_expires_on=p.permit_expires_on, today=day),
-                           "permit_expires_on": p.permit_expires_on} for r, p in rows]}
+    def get(self, args):
+        """People in your area who must apply for or renew a residence permit (居住证), missing and
+        longest expired first."""
+        session, actor, day = request_session(), current_actor(), today()
+        after = pagination.decode(args["cursor"], (date.fromisoformat, date.fromisoformat, uuid.UUID))
+        rows = service.permits_due(session, actor, today=day, after=after, limit=args["limit"])
+        return pagination.respond(rows, args["limit"], key=service.permits_due_key, present=lambda page: [
+            {"person": views.person(p, actor.role), "residence": views.residence(r),
+             "status": permit_status(category=r.category, arrived_on=r.arrived_on,
+                                     permit_expires_on=p.permit_expires_on, today=day),
+             "permit_expires_on": p.permit_expires_on} for r, p in page])

@@ -12,7 +12,6 @@ from server.auth.actor import anonymous
 from server.domain.landlords import permit_status
 from server.services import landlord_accounts as account_service
 from server.services import landlords as service
-from server.store import geometry
 from server.store.db import request_session
 
 from . import pagination, views
@@ -32,16 +31,10 @@ PERMIT_NOTICE = ("This tenant registered outside the city and stays a month or m
                  "residence permit (居住证) at the police station within 30 days of arriving.")
 
 
-def _claim(row) -> dict:
-    return {"id": row.id, "address": row.address_text, "location": geometry.to_lonlat(row.location),
-            "grid_id": row.grid_id, "house_id": row.house_id, "status": row.status, "created_at": row.created_at,
-            "decided_at": row.decided_at}
-
-
 def _request(account, claims) -> dict:
     return {"account_id": account.id, "username": account_service.shown_username(account),
             "name": account.display_name, "phone": account.phone, "requested_at": account.created_at,
-            "active": account.disabled_at is None, "claims": [_claim(c) for c in claims]}
+            "active": account.disabled_at is None, "claims": claims}
 
 
 def _counted(view):
@@ -120,13 +113,13 @@ class Claims(MethodView):
     def get(self, args):
         """A landlord's own house claims; for officers, the claims in their area."""
         rows = account_service.claims(request_session(), current_actor(), status=args.get("status"))
-        return {"items": [_claim(c) for c in rows]}
+        return {"items": rows}
 
     @blp.arguments(HouseClaimSchema)
     @blp.response(201, ClaimSchema)
     def post(self, body):
         """A landlord says they let one more house; it is theirs once an officer of the area confirms it."""
-        return _claim(account_service.claim(request_session(), current_actor(), body)), 201
+        return account_service.claim(request_session(), current_actor(), body), 201
 
 
 @blp.route("/landlord/claims/<uuid:claim_id>/decision")
@@ -138,7 +131,7 @@ class ClaimDecision(MethodView):
         """Confirm a claim against a registered house of your area, or reject it."""
         row = account_service.decide(request_session(), current_actor(), claim_id, body["decision"],
                                      house_id=body.get("house_id"))
-        return _claim(row)
+        return row
 
 
 @blp.route("/landlord/houses")

@@ -117,6 +117,19 @@ class Location(StrictSchema):
     lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90), allow_nan=False)
 
 
+class Point(fields.Nested):
+    """A stored point (PostGIS or shapely) shown as a ``Location``, ``{lon, lat}``; the conversion is
+    store/geometry's, the one place for it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(Location, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        from server.store import geometry
+
+        return super()._serialize(geometry.to_lonlat(value), attr, obj, **kwargs)
+
+
 class LonLat(fields.String):
     """Query parameter 'lon,lat'."""
 

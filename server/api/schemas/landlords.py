@@ -5,7 +5,7 @@ from server.domain.id_numbers import DOCUMENT_TYPES
 from server.store.models.landlords import COMPLIANCE_KINDS
 from server.store.models.registry import RESIDENCE_CATEGORIES, SEXES
 
-from .common import Integer, Location, PageQuery, PageSchema, StrictSchema
+from .common import Integer, Location, PageQuery, PageSchema, Point, StrictSchema
 from .persons import PersonCreateSchema, PersonSchema, ResidenceSchema
 
 _name = fields.String(required=True, validate=validate.Length(min=1, max=100))
@@ -44,9 +44,11 @@ class LandlordCreateSchema(_LandlordAccount):
 
 
 class ClaimSchema(ma.Schema):
+    """Dumps a ``LandlordClaim`` as it is stored."""
+
     id = fields.UUID(required=True)
-    address = fields.String(required=True)
-    location = fields.Nested(Location, allow_none=True, required=True)
+    address = fields.String(required=True, attribute="address_text")
+    location = Point(allow_none=True, required=True)
     grid_id = fields.UUID(allow_none=True, required=True)
     house_id = fields.UUID(allow_none=True, required=True)
     status = fields.String(required=True, validate=validate.OneOf(("pending", "confirmed", "rejected")))

@@ -118,11 +118,8 @@ class Grids(MethodView):
         session = request_session()
         rows = service.list_grids(session, current_actor(), community=args.get("community"),
                                   station=args.get("station"), after=_after(args), limit=args["limit"] + 1)
-        page = _page(rows, args["limit"])
-        page["items"] = [_grid(session, r) for r in page["items"]]
-        if geojson.wanted():
-            return geojson.feature_collection(page["items"], "polygon", page["next_cursor"])
-        return page
+        return pagination.respond(rows, args["limit"], key=lambda r: [r.code],
+                                  present=lambda page: [_grid(session, r) for r in page], geometry="polygon")
 
     @blp.arguments(GridCreateSchema)
     @blp.response(201, GridDetailSchema)

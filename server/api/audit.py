@@ -12,13 +12,14 @@ from server.store.db import request_session
 
 from . import exports, pagination
 from .base import blueprint, current_actor
-from .schemas.common import StrictSchema
+from .schemas.common import PageSchema, StrictSchema
 from .schemas.visits import DayOrTime
 
 blp = blueprint("audit", "The audit log (administrators; police within their station)")
 
 FORMATS = ("A page of JSON by default. With `Accept: text/csv` or `format=csv`: the whole filtered log "
-           "(up to 100,000 rows, newest first)")
+           "(up to 100,000 rows, newest first; a longer log is cut there and says so in the `X-Export-Truncated` "
+           "header)")
 EXPORT_LIMIT = 100_000
 COLUMNS = ["at", "actor_id", "actor_username", "actor_role", "action", "subject_type", "subject_ids", "person_ids",
            "fields", "purpose", "request_id", "client_addr", "details"]
@@ -55,9 +56,8 @@ class AuditEventSchema(ma.Schema):
     details = fields.Dict(required=True)
 
 
-class AuditPageSchema(ma.Schema):
+class AuditPageSchema(PageSchema):
     items = fields.List(fields.Nested(AuditEventSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
 
 
 def _bound(value, *, end: bool):
@@ -107,10 +107,12 @@ class AuditEvents(MethodView):
         rows = service.events(session, current_actor(), person=args.get("person"), actor_id=args.get("actor"),
                               action=args.get("action"), since=_bound(args.get("from_"), end=False),
                               until=_bound(args.get("to"), end=True), after=after[0] if after else None,
-                              limit=EXPORT_LIMIT if export else args["limit"] + 1)
+                              limit=(EXPORT_LIMIT if export else args["limit"]) + 1)
+        if export:
+            rows, headers = exports.capped(rows, EXPORT_LIMIT)
         names = service.usernames(session, rows)
         if export:
-            return exports.csv_response(COLUMNS, [_row(_view(r, names)) for r in rows], "audit-events")
+            return exports.csv_response(COLUMNS, [_row(_view(r, names)) for r in rows], "audit-events", headers)
         page = pagination.page_of(rows, args["limit"], key=lambda r: [r.id])
         page["items"] = [_view(r, names) for r in page["items"]]
         return page

@@ -9,7 +9,7 @@ from server.store.db import request_session
 
 from . import pagination, views
 from .base import blueprint, current_actor, today
-from .schemas.common import Integer, StrictSchema
+from .schemas.common import Integer, PageSchema, StrictSchema
 
 blp = blueprint("conflicts", "Conflicts between submissions and the registry")
 
@@ -28,9 +28,8 @@ class ConflictSchema(ma.Schema):
     resolution = fields.Dict(allow_none=True, required=True)
 
 
-class ConflictPageSchema(ma.Schema):
+class ConflictPageSchema(PageSchema):
     items = fields.List(fields.Nested(ConflictSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
 
 
 class ConflictQuery(StrictSchema):

@@ -63,7 +63,19 @@ def xlsx_cell(sheet, value):
     return cell
 
 
-def csv_response(header: list[str], rows: list[list], filename: str) -> Response:
+# On a download cut at its row limit: the number of rows it holds. A client that sees it knows the
+# file is not the whole list and narrows its filter (or asks for the JSON pages, which hold it all).
+TRUNCATED = "X-Export-Truncated"
+
+
+def capped(rows: list, limit: int) -> tuple[list, dict]:
+    """``rows`` fetched with limit + 1: the rows a download holds, and the headers saying it is cut."""
+    if len(rows) > limit:
+        return rows[:limit], {TRUNCATED: str(limit)}
+    return rows, {}
+
+
+def csv_response(header: list[str], rows: list[list], filename: str, headers: dict | None = None) -> Response:
     out = io.StringIO()
     out.write("\ufeff")
     # Every cell quoted (OWASP): where the spreadsheet's list separator is ';', an unquoted
@@ -72,10 +84,11 @@ def csv_response(header: list[str], rows: list[list], filename: str) -> Response
     writer.writerow([csv_cell(v) for v in header])
     writer.writerows([[csv_cell(v) for v in row] for row in rows])
     return Response(out.getvalue().encode("utf-8"), mimetype=CSV, headers={
-        "Content-Disposition": f'attachment; filename="{filename}.csv"'})
+        "Content-Disposition": f'attachment; filename="{filename}.csv"', **(headers or {})})
 
 
-def xlsx_response(header: list[str], rows: list[list], filename: str, sheet: str) -> Response:
+def xlsx_response(header: list[str], rows: list[list], filename: str, sheet: str,
+                  headers: dict | None = None) -> Response:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -86,4 +99,4 @@ def xlsx_response(header: list[str], rows: list[list], filename: str, sheet: str
     out = io.BytesIO()
     book.save(out)
     return Response(out.getvalue(), mimetype=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="{filename}.xlsx"'})
+        "Content-Disposition": f'attachment; filename="{filename}.xlsx"', **(headers or {})})

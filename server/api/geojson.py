@@ -6,6 +6,8 @@ import marshmallow as ma
 from flask import Response, json, request
 from marshmallow import fields
 
+from .schemas.common import LinkSchema
+
 GEOJSON = "application/geo+json"
 
 
@@ -14,13 +16,17 @@ def wanted() -> bool:
     return best == GEOJSON and request.accept_mimetypes[GEOJSON] > request.accept_mimetypes["application/json"]
 
 
-def feature_collection(items: list[dict], geometry_key: str, next_cursor: str | None) -> Response:
+def feature_collection(items: list[dict], geometry, next_cursor: str | None, links: list[dict]) -> Response:
+    """``geometry``: the key of an item's GeoJSON geometry (left out of its properties), or a
+    function giving it from the item (the item is then the properties as it is)."""
     features = []
     for item in items:
-        props = {k: v for k, v in item.items() if k != geometry_key}
-        features.append({"type": "Feature", "id": str(item["id"]), "geometry": item.get(geometry_key),
-                         "properties": props})
-    body = {"type": "FeatureCollection", "features": features, "next_cursor": next_cursor}
+        if callable(geometry):
+            geom, props = geometry(item), item
+        else:
+            geom, props = item.get(geometry), {k: v for k, v in item.items() if k != geometry}
+        features.append({"type": "Feature", "id": str(item["id"]), "geometry": geom, "properties": props})
+    body = {"type": "FeatureCollection", "features": features, "next_cursor": next_cursor, "links": links}
     return Response(json.dumps(body), mimetype=GEOJSON)
 
 
@@ -43,3 +49,5 @@ class FeatureCollectionSchema(ma.Schema):
     type = fields.String(required=True)
     features = fields.List(fields.Nested(FeatureSchema), required=True)
     next_cursor = fields.String(allow_none=True, required=True)
+    links = fields.List(fields.Nested(LinkSchema), required=True)
+    links = fields.List(fields.Nested(LinkSchema), required=True)

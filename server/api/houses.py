@@ -3,6 +3,7 @@ import uuid
 from flask.views import MethodView
 
 from server.services import houses as service
+from server.store import geometry
 from server.store.db import request_session
 
 from . import geojson, pagination, views
@@ -23,15 +24,10 @@ class Houses(MethodView):
         session = request_session()
         after = pagination.decode(args["cursor"], (str, uuid.UUID))
         rows = service.search(session, current_actor(), grid=args.get("grid"), use=args.get("use"),
-                              q_text=args.get("q"), after=after, limit=args["limit"] + 1)
-        page = pagination.page_of(rows, args["limit"], key=lambda r: [r[1].full_text, str(r[0].id)])
-        page["items"] = [views.house(session, h, a) for h, a in page["items"]]
-        if geojson.wanted():
-            for item in page["items"]:
-                loc = item["address"]["location"]
-                item["point"] = {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]}
-            return geojson.feature_collection(page["items"], "point", page["next_cursor"])
-        return page
+                              q_text=args.get("q"), after=after, limit=args["limit"])
+        return pagination.respond(rows, args["limit"], key=lambda r: [r[1].full_text, str(r[0].id)],
+                                  present=lambda page: views.houses(session, page),
+                                  geometry=lambda item: geometry.lonlat_to_geojson(item["address"]["location"]))
 
     @blp.arguments(HouseCreateSchema)
     @blp.response(201, HouseSchema)

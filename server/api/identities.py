@@ -13,7 +13,7 @@ from server.store.models import Person
 
 from . import pagination, views
 from .base import blueprint, current_actor
-from .schemas.common import StrictSchema
+from .schemas.common import PageSchema, StrictSchema
 from .schemas.persons import PersonSchema
 
 blp = blueprint("identities", "Identities to confirm: document numbers typed for people registered elsewhere")
@@ -41,9 +41,8 @@ class IdentityCheckSchema(ma.Schema):
     note = fields.String(allow_none=True, required=True)
 
 
-class IdentityCheckPageSchema(ma.Schema):
+class IdentityCheckPageSchema(PageSchema):
     items = fields.List(fields.Nested(IdentityCheckSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
 
 
 class IdentityQuery(StrictSchema):

@@ -6,6 +6,7 @@ from datetime import date
 from flask.views import MethodView
 
 from server.services import inspections as service
+from server.store import geometry
 from server.store.db import request_session
 
 from . import exports, geojson, pagination
@@ -15,7 +16,8 @@ from .schemas.tiers import DuePageSchema, DueQuery, SummaryQuery, SummarySchema
 blp = blueprint("inspections", "Inspection schedules and due lists")
 
 FORMATS = ("A page of JSON by default. By `Accept` header or `format=`: `text/csv` or XLSX (the whole list, "
-           "up to 100,000 rows), `application/geo+json` (the page as points)")
+           "up to 100,000 rows; a longer list is cut there and says so in the `X-Export-Truncated` header), "
+           "`application/geo+json` (the page as points)")
 
 COLUMNS = ["status", "days_overdue", "due_on", "tier", "role", "subject_type", "address", "grid", "unit_name",
            "last_visit_at", "reasons", "house_id", "unit_id"]
@@ -47,17 +49,14 @@ class Due(MethodView):
         filters = {k: args.get(k) for k in ("status", "within_days", "tier", "grid", "role")}
         items = service.due(session, current_actor(), today=today(), after=after,
                             limit=args["limit"] + 1, export=export, **filters)
-        if fmt == "csv":
-            return exports.csv_response(COLUMNS, [_row(i) for i in items], "inspections-due")
-        if fmt == "xlsx":
-            return exports.xlsx_response(COLUMNS, [_row(i) for i in items], "inspections-due", "due")
-        page = pagination.page_of(items, args["limit"], key=lambda i: [i["due_on"].isoformat(), str(i["id"])])
-        if fmt == "geojson":
-            for item in page["items"]:
-                loc = item["address"]["location"]
-                item["point"] = {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]}
-            return geojson.feature_collection(page["items"], "point", page["next_cursor"])
-        return page
+        if export:
+            rows, headers = exports.capped(items, service.EXPORT_LIMIT)
+            if fmt == "csv":
+                return exports.csv_response(COLUMNS, [_row(i) for i in rows], "inspections-due", headers)
+            return exports.xlsx_response(COLUMNS, [_row(i) for i in rows], "inspections-due", "due", headers)
+        return pagination.respond(items, args["limit"], key=lambda i: [i["due_on"].isoformat(), str(i["id"])],
+                                  present=list, as_geojson=fmt == "geojson",
+                                  geometry=lambda item: geometry.lonlat_to_geojson(item["address"]["location"]))
 
 
 @blp.route("/inspections/summary")

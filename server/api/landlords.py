@@ -3,6 +3,7 @@ departure reports (人来登记、人走注销), compliance and residence permit
 
 import functools
 import uuid
+from datetime import date
 
 from flask import current_app, g, request
 from flask.views import MethodView
@@ -11,17 +12,16 @@ from server.auth.actor import anonymous
 from server.domain.landlords import permit_status
 from server.services import landlord_accounts as account_service
 from server.services import landlords as service
-from server.store import geometry
 from server.store.db import request_session
 
-from . import views
+from . import pagination, views
 from .accounts_view import user_view
 from .base import blueprint, current_actor, public, today
 from .schemas.landlords import (
     AccountRequestSchema, AccountRequestsSchema, AccountRequestViewSchema, ActivationSchema, ArrivalResultSchema,
     ArrivalSchema, ClaimDecisionSchema, ClaimQuery, ClaimSchema, ClaimsSchema, DepartureResultSchema,
     DepartureSchema, HouseClaimSchema, HouseComplianceSchema, LandlordComplianceSchema, LandlordCreateSchema,
-    LandlordHousesSchema, PermitsDueSchema,
+    LandlordHousesSchema, PermitsDueQuery, PermitsDueSchema,
 )
 from .schemas.accounts import UserSchema
 
@@ -31,17 +31,10 @@ PERMIT_NOTICE = ("This tenant registered outside the city and stays a month or m
                  "residence permit (居住证) at the police station within 30 days of arriving.")
 
 
-def _claim(row) -> dict:
-    point = geometry.from_db(row.location) if row.location is not None else None
-    return {"id": row.id, "address": row.address_text, "location": {"lon": point.x, "lat": point.y} if point else None,
-            "grid_id": row.grid_id, "house_id": row.house_id, "status": row.status, "created_at": row.created_at,
-            "decided_at": row.decided_at}
-
-
 def _request(account, claims) -> dict:
     return {"account_id": account.id, "username": account_service.shown_username(account),
             "name": account.display_name, "phone": account.phone, "requested_at": account.created_at,
-            "active": account.disabled_at is None, "claims": [_claim(c) for c in claims]}
+            "active": account.disabled_at is None, "claims": claims}
 
 
 def _counted(view):
@@ -120,13 +113,13 @@ class Claims(MethodView):
     def get(self, args):
         """A landlord's own house claims; for officers, the claims in their area."""
         rows = account_service.claims(request_session(), current_actor(), status=args.get("status"))
-        return {"items": [_claim(c) for c in rows]}
+        return {"items": rows}
 
     @blp.arguments(HouseClaimSchema)
     @blp.response(201, ClaimSchema)
     def post(self, body):
         """A landlord says they let one more house; it is theirs once an officer of the area confirms it."""
-        return _claim(account_service.claim(request_session(), current_actor(), body)), 201
+        return account_service.claim(request_session(), current_actor(), body), 201
 
 
 @blp.route("/landlord/claims/<uuid:claim_id>/decision")
@@ -138,7 +131,7 @@ class ClaimDecision(MethodView):
         """Confirm a claim against a registered house of your area, or reject it."""
         row = account_service.decide(request_session(), current_actor(), claim_id, body["decision"],
                                      house_id=body.get("house_id"))
-        return _claim(row)
+        return row
 
 
 @blp.route("/landlord/houses")
@@ -218,12 +211,16 @@ class LandlordCompliance(MethodView):
 
 @blp.route("/residence-permits/due")
 class PermitsDue(MethodView):
+    @blp.arguments(PermitsDueQuery, location="query")
     @blp.response(200, PermitsDueSchema)
-    def get(self):
-        """People in your area who must apply for or renew a residence permit (居住证)."""
-        actor, day = current_actor(), today()
-        rows = service.permits_due(request_session(), actor, today=day)
-        return {"items": [{"person": views.person(p, actor.role), "residence": views.residence(r),
-                           "status": permit_status(category=r.category, arrived_on=r.arrived_on,
-                                                   permit_expires_on=p.permit_expires_on, today=day),
-                           "permit_expires_on": p.permit_expires_on} for r, p in rows]}
+    def get(self, args):
+        """People in your area who must apply for or renew a residence permit (居住证), missing and
+        longest expired first."""
+        session, actor, day = request_session(), current_actor(), today()
+        after = pagination.decode(args["cursor"], (date.fromisoformat, date.fromisoformat, uuid.UUID))
+        rows = service.permits_due(session, actor, today=day, after=after, limit=args["limit"])
+        return pagination.respond(rows, args["limit"], key=service.permits_due_key, present=lambda page: [
+            {"person": views.person(p, actor.role), "residence": views.residence(r),
+             "status": permit_status(category=r.category, arrived_on=r.arrived_on,
+                                     permit_expires_on=p.permit_expires_on, today=day),
+             "permit_expires_on": p.permit_expires_on} for r, p in page])

@@ -1,11 +1,18 @@
-"""Opaque keyset cursors: stable order, no skipped or repeated rows between pages."""
+"""The one list contract (docs/decisions/0013-list-contract.md): opaque keyset cursors (stable
+order, no skipped or repeated rows between pages), limit + 1 rows fetched to know whether a next
+page exists, ``next_cursor`` and ``links`` (rel=next) in every page, and the GeoJSON variant."""
 
 from __future__ import annotations
 
 import base64
 import json
+from urllib.parse import urlencode
+
+from flask import request
 
 from server.errors import ValidationFailed
+
+from . import geojson
 
 
 def encode(values: list) -> str:
@@ -27,8 +34,42 @@ def decode(cursor: str | None, types: tuple) -> list | None:
         raise ValidationFailed(errors={"cursor": ["Not a cursor from this list; start again without it."]})
 
 
+def shown(rows: list, limit: int) -> list:
+    """The rows a page shows of ``rows`` fetched with limit + 1 (what a read is audited for)."""
+    return rows[:limit]
+
+
+def next_link(cursor: str | None) -> list[dict]:
+    """``links`` of a page: rel=next to this same request with the cursor to the next page."""
+    if cursor is None:
+        return []
+    args = request.args.copy()
+    args["cursor"] = cursor
+    return [{"rel": "next", "href": f"{request.script_root}{request.path}?{urlencode(list(args.items(multi=True)))}"}]
+
+
 def page_of(items: list, limit: int, key) -> dict:
-    """``items`` fetched with limit + 1: the page and the cursor to the next one."""
+    """``items`` fetched with limit + 1: the page, the cursor to the next one and its link."""
     more = len(items) > limit
-    items = items[:limit]
-    return {"items": items, "next_cursor": encode(key(items[-1])) if more and items else None}
+    items = shown(items, limit)
+    cursor = encode(key(items[-1])) if more and items else None
+    return {"items": items, "next_cursor": cursor, "links": next_link(cursor)}
+
+
+def respond(rows: list, limit: int, key, present, *, geometry=None, as_geojson: bool | None = None):
+    """A list response. ``rows`` fetched with limit + 1 and ordered by ``key`` (a row's cursor
+    values); ``present`` shows the page's rows (a list in, a list out, in one go so that it can
+    fetch what they show in one query). With ``geometry`` (a shown item's GeoJSON geometry) the
+    list has a GeoJSON variant, given when asked for (``Accept: application/geo+json``)."""
+    page = page_of(rows, limit, key)
+    page["items"] = present(page["items"])
+    wanted = geojson.wanted() if as_geojson is None else as_geojson
+    if geometry is not None and wanted:
+        return geojson.feature_collection(page["items"], geometry, page["next_cursor"], page["links"])
+    return page
+
+
+def whole(items: list) -> dict:
+    """A list that is short by nature (a house's residents, one person's residences...), shown
+    whole: the same page shape with no next page."""
+    return {"items": items, "next_cursor": None, "links": []}

@@ -27,10 +27,9 @@ class Persons(MethodView):
         session = request_session()
         actor = current_actor()
         after = pagination.decode(args["cursor"], (str, uuid.UUID))
-        rows = service.search(session, actor, q_text=args.get("q"), after=after, limit=args["limit"] + 1)
-        page = pagination.page_of(rows, args["limit"], key=lambda p: [p.name, str(p.id)])
-        page["items"] = [views.person(p, actor.role) for p in page["items"]]
-        return page
+        rows = service.search(session, actor, q_text=args.get("q"), after=after, limit=args["limit"])
+        return pagination.respond(rows, args["limit"], key=lambda p: [p.name, str(p.id)],
+                                  present=lambda page: [views.person(p, actor.role) for p in page])
 
     @blp.arguments(PersonCreateSchema)
     @blp.response(201, PersonSchema)

@@ -30,12 +30,11 @@ def store():
 
 def view(session, photo) -> dict:
     submission = submission_q.by_instance(session, photo.instance_id)
-    point = geometry.from_db(photo.taken_location)
     return {
         "id": photo.id, "instance_id": photo.instance_id, "name": photo.name, "status": photo.status,
         "sha256": photo.sha256, "bytes": photo.bytes, "content_type": photo.content_type,
         "width": photo.width, "height": photo.height, "taken_at": photo.taken_at,
-        "taken_location": {"lon": point.x, "lat": point.y} if point is not None else None,
+        "taken_location": geometry.to_lonlat(photo.taken_location),
         "camera": photo.camera, "urls": photo_urls(photo.id), "flags": list(photo.flags or []),
         "missing_attachments": (submission_service.missing_attachments(session, submission)
                                 if submission is not None else None),

@@ -20,34 +20,41 @@ def area_ref(row) -> dict | None:
     return {"id": row.id, "code": row.code, "name": row.name} if row else None
 
 
-def location(geom) -> dict:
-    point = geometry.from_db(geom)
-    return {"lon": point.x, "lat": point.y}
-
-
-def address(session, row, **extra) -> dict:
+def address(session, row, areas: dict | None = None, **extra) -> dict:
+    """``areas``: the page's divisions and grids by id, fetched at once (else one by one)."""
+    area = areas.get if areas is not None else (lambda key: None)
     return {
         "id": row.id, "version": row.version, "full_text": row.full_text, "street": row.street, "door": row.door,
         "building": row.building, "unit": row.unit, "floor": row.floor, "room": row.room,
-        "community": area_ref(session.get(Division, row.community_id)),
-        "grid": area_ref(session.get(Grid, row.grid_id)),
-        "location": location(row.geom), **extra,
+        "community": area_ref(area(row.community_id) or session.get(Division, row.community_id)),
+        "grid": area_ref(area(row.grid_id) or session.get(Grid, row.grid_id)),
+        "location": geometry.to_lonlat(row.geom), **extra,
     }
 
 
-def house(session, row, address_row=None) -> dict:
+def house(session, row, address_row=None, areas: dict | None = None) -> dict:
     from server.store.models import Address
 
     address_row = address_row or session.get(Address, row.address_id)
+    grid = (areas or {}).get(row.grid_id) or session.get(Grid, row.grid_id)
     return {
-        "id": row.id, "version": row.version, "address": address(session, address_row),
-        "grid": area_ref(session.get(Grid, row.grid_id)),
+        "id": row.id, "version": row.version, "address": address(session, address_row, areas),
+        "grid": area_ref(grid),
         "use": row.use, "rental_mode": row.rental_mode, "rooms": row.rooms,
         "floor_area_m2": float(row.floor_area_m2) if row.floor_area_m2 is not None else None,
         "rented_since": row.rented_since, "landlord_person_id": row.landlord_person_id,
         "landlord_account_id": row.landlord_account_id, "agreement_signed_on": row.agreement_signed_on,
         "note": _free_text(row.note), "created_at": row.created_at, "updated_at": row.updated_at,
     }
+
+
+def houses(session, rows) -> list[dict]:
+    """A page of ``(house, address)`` rows as shown: their areas fetched for the page at once."""
+    from server.store.queries import pages
+
+    areas = pages.areas_by_id(session, [a.community_id for _, a in rows],
+                              [g for h, a in rows for g in (h.grid_id, a.grid_id)])
+    return [house(session, h, a, areas) for h, a in rows]
 
 
 def person(row, role: str) -> dict:

@@ -11,8 +11,8 @@ from server.services import houses as house_service
 from server.services import visits as service
 from server.store import geometry
 from server.store.db import request_session
-from server.store.models import Address, House, Unit
 from server.store.queries import areas as area_q
+from server.store.queries import pages as pages_q
 from server.store.queries import visits as q
 
 from . import geojson, pagination
@@ -28,22 +28,17 @@ def photo_urls(photo_id) -> dict:
     return {size: f"{PREFIX}/photos/{photo_id}?size={size}" for size in SIZES}
 
 
-def _location(geom) -> dict | None:
-    point = geometry.from_db(geom)
-    return {"lon": point.x, "lat": point.y} if point is not None else None
-
-
 def views(session, visits) -> list[dict]:
-    """How visits are shown (one query for all their photos and one for their actors)."""
+    """How visits are shown: one statement each for all their photos, actors and subjects' addresses."""
     photos = {}
     for photo in q.linked_photos(session, [v.instance_id for v in visits]):
         photos[(photo.instance_id, photo.account_id, photo.name)] = photo
     accounts = q.accounts(session, [v.account_id for v in visits])
+    addresses = pages_q.subject_addresses(session, [v.house_id for v in visits], [v.unit_id for v in visits])
     out = []
     for v in visits:
-        subject = session.get(House, v.house_id) if v.house_id else session.get(Unit, v.unit_id)
-        address = session.get(Address, subject.address_id)
-        location = _location(v.location)
+        subject_id = v.house_id or v.unit_id
+        location = geometry.to_lonlat(v.location)
         names = list(v.photo_names or [])
         names += sorted({key[2] for key in photos if key[0] == v.instance_id and key[1] == v.account_id} - set(names))
         shown = []
@@ -53,13 +48,14 @@ def views(session, visits) -> list[dict]:
                 "id": photo.id if photo else None, "name": name, "status": "received" if photo else "missing",
                 "urls": photo_urls(photo.id) if photo else None,
                 "taken_at": photo.taken_at if photo else None,
-                "taken_location": _location(photo.taken_location) if photo else None,
+                "taken_location": geometry.to_lonlat(photo.taken_location) if photo else None,
                 "flags": list(photo.flags or []) if photo else [],
             })
         account = accounts.get(v.account_id)
         out.append({
             "id": v.id, "instance_id": v.instance_id, "kind": v.kind,
-            "subject": {"type": v.subject_type, "id": subject.id, "address": address.full_text if address else None},
+            "subject": {"type": v.subject_type, "id": subject_id,
+                        "address": addresses.get(("house" if v.house_id else "unit", subject_id))},
             "grid_id": v.grid_id,
             "actor": {"id": v.account_id, "name": account.display_name if account else None, "role": v.role},
             "outcome": v.outcome, "visited_at": v.visited_at, "received_at": v.received_at,
@@ -79,14 +75,9 @@ def _bound(value, *, end: bool):
 
 
 def _page(session, rows, limit):
-    page = pagination.page_of(rows, limit, key=lambda v: [v.visited_at.isoformat(), str(v.id)])
-    page["items"] = views(session, page["items"])
-    if geojson.wanted():
-        for item in page["items"]:
-            loc = item["location"]
-            item["point"] = {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]} if loc else None
-        return geojson.feature_collection(page["items"], "point", page["next_cursor"])
-    return page
+    return pagination.respond(rows, limit, key=lambda v: [v.visited_at.isoformat(), str(v.id)],
+                              present=lambda page: views(session, page),
+                              geometry=lambda item: geometry.lonlat_to_geojson(item["location"]))
 
 
 def _after(cursor):

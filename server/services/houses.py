@@ -117,9 +117,10 @@ def delete(session: Session, actor: Actor, house: House) -> None:
 
 
 def search(session: Session, actor: Actor, *, grid=None, use=None, q_text=None, after=None, limit=50):
-    """Houses in scope with their addresses, ordered by address text."""
+    """Houses in scope with their addresses, ordered by address text: up to ``limit`` + 1, the
+    one past the page (it tells that there is a next page) not shown and not audited."""
     require(actor, "house.read")
     rows = house_q.page(session, scoping.visible_houses(actor), grid=grid, use=use,
-                        text=search_text(q_text) if q_text else None, after=after, limit=limit)
-    audit_read(session, actor, [r[0] for r in rows], purpose="house list")
+                        text=search_text(q_text) if q_text else None, after=after, limit=limit + 1)
+    audit_read(session, actor, [r[0] for r in rows[:limit]], purpose="house list")
     return rows

@@ -205,9 +205,15 @@ def overview(session: Session, actor: Actor, house: House, today: date) -> dict:
     }
 
 
-def permits_due(session: Session, actor: Actor, *, today: date, limit: int = 200):
-    """People in the area whose residence permit is missing, expired or due for renewal."""
+def permits_due(session: Session, actor: Actor, *, today: date, after: list | None = None, limit: int = 200):
+    """People in the area whose residence permit is missing, expired or due for renewal: a page of
+    ``limit`` and the next row, if any (it only tells that there is a next page: not on record as read)."""
     require(actor, "person.read")
-    rows = q.permit_candidates(session, scoping.visible_residences(actor), today, limit)
-    person_service.audit_read(session, actor, [p for _, p in rows], purpose="residence permit reminders")
+    rows = q.permit_candidates_page(session, scoping.visible_residences(actor), today, after, limit + 1)
+    person_service.audit_read(session, actor, [p for _, p in rows[:limit]], purpose="residence permit reminders")
     return rows
+
+
+def permits_due_key(row) -> list:
+    """The cursor values of a row of ``permits_due`` (its ``after``)."""
+    return q.permit_key(*row)

@@ -179,18 +179,21 @@ def looks_like_document(text: str) -> bool:
 
 
 def search(session: Session, actor: Actor, *, q_text: str | None, after=None, limit=50) -> list[Person]:
-    """By part of the name, or by exact document number (audited as such)."""
+    """By part of the name, or by exact document number (audited as such). Up to ``limit`` + 1
+    persons: the one past the page only tells that a next page exists; it is not shown, so
+    it is not on record as read."""
     require(actor, "person.read")
     by_document = bool(q_text) and looks_like_document(q_text)
     number = normalise_number(q_text) if by_document else None
     rows = person_q.page(session, scoping.visible_persons(actor), document_number=number,
-                         name_part=None if by_document else q_text, after=after, limit=limit)
+                         name_part=None if by_document else q_text, after=after, limit=limit + 1)
+    shown = rows[:limit]
     if by_document:  # every look-up by number is on record, found or not
         audit.record(session, actor, "person.search_by_document", subject_type="person",
-                     subject_ids=[p.id for p in rows], fields=person_fields_for(actor.role),
-                     purpose="search by document number", details={"found": len(rows)})
+                     subject_ids=[p.id for p in shown], fields=person_fields_for(actor.role),
+                     purpose="search by document number", details={"found": len(shown)})
     else:
-        audit_read(session, actor, rows)
+        audit_read(session, actor, shown)
     return rows
 
 

@@ -31,3 +31,18 @@ def from_geojson(obj: dict):
 
 def to_geojson(geom) -> dict | None:
     return mapping(geom) if geom is not None else None
+
+
+def to_lonlat(value) -> dict | None:
+    """A point as the API shows it, ``{"lon": .., "lat": ..}``: from the database or shapely."""
+    if value is None:
+        return None
+    point = from_db(value) if not hasattr(value, "geom_type") else value
+    return {"lon": point.x, "lat": point.y}
+
+
+def lonlat_to_geojson(location: dict | None) -> dict | None:
+    """``{"lon", "lat"}`` as shown as a GeoJSON Point (for the map variant of a list)."""
+    if not location:
+        return None
+    return {"type": "Point", "coordinates": [location["lon"], location["lat"]]}

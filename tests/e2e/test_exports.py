@@ -49,3 +49,30 @@ def test_the_due_list_xlsx_keeps_the_name_as_text_not_a_formula(as_worker, as_po
     assert {uid: c.value for uid, c in cells.items()} == units  # shown exactly as typed...
     assert all(c.data_type == "s" and c.quotePrefix for c in cells.values())  # ...as text, never a formula
     assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
+
+
+def test_a_download_cut_at_its_row_limit_says_so(as_worker, as_police, monkeypatch):
+    from server.services import inspections
+
+    _units(as_worker, ["甲", "乙", "丙"])
+    whole = as_police.get(DUE, query_string={"format": "csv"})
+    assert "X-Export-Truncated" not in whole.headers
+    shown = len(list(csv.DictReader(io.StringIO(whole.get_data().decode("utf-8-sig")))))
+    monkeypatch.setattr(inspections, "EXPORT_LIMIT", shown - 1)
+
+    for fmt in ("csv", "xlsx"):
+        cut = as_police.get(DUE, query_string={"format": fmt})
+        assert cut.status_code == 200 and cut.headers["X-Export-Truncated"] == str(shown - 1)
+    cut_csv = as_police.get(DUE, query_string={"format": "csv"}).get_data().decode("utf-8-sig")
+    assert len(list(csv.DictReader(io.StringIO(cut_csv)))) == shown - 1
+
+
+def test_an_audit_log_download_cut_at_its_row_limit_says_so(as_admin, monkeypatch):
+    from server.api import audit
+
+    monkeypatch.setattr(audit, "EXPORT_LIMIT", 1)
+    for _ in range(2):
+        as_admin.get("/api/v1/persons")  # each list read is on record
+    cut = as_admin.get("/api/v1/audit-events", headers={"Accept": "text/csv"})
+    assert cut.status_code == 200 and cut.headers["X-Export-Truncated"] == "1"
+    assert len(list(csv.DictReader(io.StringIO(cut.get_data().decode("utf-8-sig"))))) == 1

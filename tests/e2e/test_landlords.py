@@ -259,6 +259,26 @@ def test_permit_reminders_list_stays_past_a_month_and_expiring_permits(landlord,
     assert long_stay["residence_permit_required"] is False
 
 
+def test_permit_reminders_page_through_everyone_due_instead_of_stopping_at_200(build, session, district, as_police):
+    address = build.address(district.grids[0], 120.005, 30.005)
+    house = build.house(address)
+    due = set()
+    for i in range(203):
+        person = build.person()
+        person.permit_expires_on = date.today() + timedelta(days=i % 7) if i % 3 else None
+        build.residence(person, house, arrived_on=date.today() - timedelta(days=60 + i))
+        due.add(str(person.id))
+    session.flush()
+
+    first = as_police.get("/api/v1/residence-permits/due").get_json()
+    assert len(first["items"]) == 200 and first["links"][0]["rel"] == "next"
+    rest = as_police.get(first["links"][0]["href"]).get_json()
+    assert len(rest["items"]) == 3 and rest["next_cursor"] is None
+    assert {d["person"]["id"] for d in first["items"] + rest["items"]} == due
+    missing_first = [d["permit_expires_on"] for d in first["items"]][:5]
+    assert missing_first == [None] * 5
+
+
 def test_the_tenant_report_form_counts_like_the_landlord_api(landlord, as_police):
     client, h = landlord
     number = citizen_id(date(1997, 7, 7), "male")

@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 
 from server.auth.verbs import ROLES
 
-from .common import AreaRef, Integer, StrictSchema
+from .common import PageSchema, AreaRef, Integer, StrictSchema
 
 
 class ScopeSchema(ma.Schema):
@@ -25,9 +25,8 @@ class UserSchema(ma.Schema):
     scope = fields.Nested(ScopeSchema, required=True)
 
 
-class UserPageSchema(ma.Schema):
+class UserPageSchema(PageSchema):
     items = fields.List(fields.Nested(UserSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
 
 
 class UserQuery(StrictSchema):

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .common import AreaRef, BBox, Integer, Location, LonLat, StrictSchema, version_field
+from .common import PageSchema, AreaRef, BBox, Integer, Location, LonLat, StrictSchema, version_field
 
 _part = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
 
@@ -40,9 +40,8 @@ class AddressResolvedSchema(AddressSchema):
         "description": "true (HTTP 200): this address was registered before; false (HTTP 201): created now"})
 
 
-class AddressPageSchema(ma.Schema):
+class AddressPageSchema(PageSchema):
     items = fields.List(fields.Nested(AddressSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
 
 
 class AddressQuery(StrictSchema):

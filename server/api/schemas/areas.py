@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 
 from server.domain.areas import LEVELS
 
-from .common import AreaRef, Integer, StrictSchema
+from .common import PageSchema, AreaRef, Integer, StrictSchema
 
 _code = fields.String(validate=validate.Length(min=1, max=32))
 _name = fields.String(validate=validate.Length(min=1, max=100))
@@ -29,9 +29,8 @@ class DivisionSchema(ma.Schema):
     parent = fields.String(allow_none=True, required=True, metadata={"description": "Parent division code"})
 
 
-class DivisionPageSchema(ma.Schema):
+class DivisionPageSchema(PageSchema):
     items = fields.List(fields.Nested(DivisionSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
 
 
 class DivisionCreateSchema(StrictSchema):
@@ -51,9 +50,8 @@ class StationSchema(ma.Schema):
     name = fields.String(required=True)
 
 
-class StationPageSchema(ma.Schema):
+class StationPageSchema(PageSchema):
     items = fields.List(fields.Nested(StationSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
 
 
 class StationCreateSchema(StrictSchema):
@@ -93,9 +91,8 @@ class GridDetailSchema(GridSchema):
     counts = fields.Nested(GridCountsSchema, required=True)
 
 
-class GridPageSchema(ma.Schema):
+class GridPageSchema(PageSchema):
     items = fields.List(fields.Nested(GridSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
 
 
 _polygon = fields.Dict(metadata={"description": "GeoJSON Polygon or MultiPolygon, (longitude, latitude)",

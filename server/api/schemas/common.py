@@ -120,6 +120,19 @@ class Location(StrictSchema):
     lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90), allow_nan=False)
 
 
+class Point(fields.Nested):
+    """A stored point (PostGIS or shapely) shown as a ``Location``, ``{lon, lat}``; the conversion is
+    store/geometry's, the one place for it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(Location, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        from server.store import geometry
+
+        return super()._serialize(geometry.to_lonlat(value), attr, obj, **kwargs)
+
+
 class LonLat(fields.String):
     """Query parameter 'lon,lat'."""
 
@@ -154,3 +167,17 @@ def version_field():
     """The version of a record a submission can change (+1 on every change; also the ETag)."""
     return fields.Integer(required=True, metadata={
         "description": "+1 on every change; send the version you saw as subject.base_version (docs/sync.md)"})
+
+
+class LinkSchema(ma.Schema):
+    rel = fields.String(required=True, metadata={"example": "next"})
+    href = fields.String(required=True, metadata={"description": "This request with the cursor to the next page"})
+
+
+class PageSchema(ma.Schema):
+    """Every list: its ``items``, and the way to the next page (docs/decisions/0013-list-contract.md)."""
+
+    next_cursor = fields.String(allow_none=True, required=True,
+                                metadata={"description": "Send it as `cursor` for the next page; null on the last"})
+    links = fields.List(fields.Nested(LinkSchema), required=True,
+                        metadata={"description": "`rel=next`: this request for the next page (none on the last)"})

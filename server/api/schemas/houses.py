@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 from server.domain.houses import RENTAL_MODES, USES
 
 from .addresses import AddressSchema
-from .common import AreaRef, Integer, StrictSchema, version_field
+from .common import PageSchema, AreaRef, Integer, StrictSchema, version_field
 
 _fields = dict(
     use=fields.String(validate=validate.OneOf(USES)),
@@ -60,9 +60,8 @@ class HouseSchema(ma.Schema):
     updated_at = fields.DateTime(required=True)
 
 
-class HousePageSchema(ma.Schema):
+class HousePageSchema(PageSchema):
     items = fields.List(fields.Nested(HouseSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
 
 
 class HouseQuery(StrictSchema):

@@ -5,7 +5,7 @@ from server.domain.id_numbers import DOCUMENT_TYPES
 from server.domain.landlords import COMPLIANCE_KINDS
 from server.domain.registry import RESIDENCE_CATEGORIES, SEXES
 
-from .common import Integer, Location, StrictSchema
+from .common import Integer, Location, PageQuery, PageSchema, Point, StrictSchema
 from .persons import PersonCreateSchema, PersonSchema, ResidenceSchema
 
 _name = fields.String(required=True, validate=validate.Length(min=1, max=100))
@@ -44,9 +44,11 @@ class LandlordCreateSchema(_LandlordAccount):
 
 
 class ClaimSchema(ma.Schema):
+    """Dumps a ``LandlordClaim`` as it is stored."""
+
     id = fields.UUID(required=True)
-    address = fields.String(required=True)
-    location = fields.Nested(Location, allow_none=True, required=True)
+    address = fields.String(required=True, attribute="address_text")
+    location = Point(allow_none=True, required=True)
     grid_id = fields.UUID(allow_none=True, required=True)
     house_id = fields.UUID(allow_none=True, required=True)
     status = fields.String(required=True, validate=validate.OneOf(("pending", "confirmed", "rejected")))
@@ -209,5 +211,10 @@ class PermitDueSchema(ma.Schema):
     permit_expires_on = fields.Date(allow_none=True, required=True)
 
 
-class PermitsDueSchema(ma.Schema):
+class PermitsDueQuery(PageQuery):
+    # 200 a page by default: the first page is the whole list it was before the list paged.
+    limit = Integer(load_default=200, validate=validate.Range(min=1, max=200))
+
+
+class PermitsDueSchema(PageSchema):
     items = fields.List(fields.Nested(PermitDueSchema), required=True)

@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 from server.domain.id_numbers import DOCUMENT_TYPES
 from server.domain.registry import RESIDENCE_CATEGORIES, SEXES, VERIFICATION_STATES
 
-from .common import Integer, StrictSchema, version_field
+from .common import PageSchema, Integer, StrictSchema, version_field
 
 _doc_type = fields.String(allow_none=True, validate=validate.OneOf(DOCUMENT_TYPES), metadata={
     "description": "citizen_id (居民身份证), passport, foreign_permanent_residence, hmt_residence_permit "
@@ -52,9 +52,8 @@ class PersonSchema(ma.Schema):
     phone = fields.String(allow_none=True, required=True)
 
 
-class PersonPageSchema(ma.Schema):
+class PersonPageSchema(PageSchema):
     items = fields.List(fields.Nested(PersonSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
 
 
 class PersonQuery(StrictSchema):

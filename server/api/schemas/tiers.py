@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .common import AreaRef, Integer, StrictSchema
+from .common import PageSchema, AreaRef, Integer, StrictSchema
 
 HOUSE_TIERS = ("focus", "uncertain", "trusted")
 ALL_TIERS = HOUSE_TIERS + ("key", "general")
@@ -112,9 +112,8 @@ class DueSchema(ma.Schema):
     days_overdue = fields.Integer(required=True)
 
 
-class DuePageSchema(ma.Schema):
+class DuePageSchema(PageSchema):
     items = fields.List(fields.Nested(DueSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
 
 
 class SummaryQuery(StrictSchema):

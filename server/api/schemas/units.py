@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 from server.domain.registry import UNIT_KINDS
 
 from .addresses import AddressSchema
-from .common import AreaRef, Integer, StrictSchema, version_field
+from .common import PageSchema, AreaRef, Integer, StrictSchema, version_field
 from .persons import PersonSchema
 
 _kind = fields.String(validate=validate.OneOf(UNIT_KINDS))
@@ -37,9 +37,8 @@ class UnitSchema(ma.Schema):
     created_at = fields.DateTime(required=True)
 
 
-class UnitPageSchema(ma.Schema):
+class UnitPageSchema(PageSchema):
     items = fields.List(fields.Nested(UnitSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
 
 
 class UnitQuery(StrictSchema):

@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 
 from server.domain.plausibility import ALL_FLAGS
 
-from .common import Integer, StrictSchema
+from .common import PageSchema, Integer, StrictSchema
 
 
 class DayOrTime(fields.Field):
@@ -101,9 +101,8 @@ class VisitSchema(ma.Schema):
         "description": "Per flag: measured, limit, unit; photo flags list the photos that raised them"})
 
 
-class VisitPageSchema(ma.Schema):
+class VisitPageSchema(PageSchema):
     items = fields.List(fields.Nested(VisitSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
 
 
 class PhotoQuery(StrictSchema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from server.domain.windows import Window
@@ -70,17 +70,35 @@ def last_self_check(session: Session, house_id: uuid.UUID) -> datetime | None:
 def permit_candidates(session: Session, visible_residences: Select, today: date, limit: int,
                       after_days: int = 30, renew_days: int = 30) -> list[tuple[Residence, Person]]:
     """Open residences whose person's permit is missing (floating, stayed past the limit), expired or expiring."""
+    return permit_candidates_page(session, visible_residences, today, None, limit, after_days, renew_days)
+
+
+NO_PERMIT = date(1, 1, 1)  # a missing permit sorts first, as if it had expired the longest ago
+
+
+def permit_candidates_page(session: Session, visible_residences: Select, today: date, after: list | None,
+                           limit: int, after_days: int = 30, renew_days: int = 30) -> list[tuple[Residence, Person]]:
+    """Open residences whose person's permit is missing (floating, stayed past the limit), expired or
+    expiring, as keyset pages: ordered by (permit expiry, missing first; arrival; residence),
+    after the cursor values ``after`` (``permit_key`` of the last row shown)."""
     visible = visible_residences.where(Residence.left_on.is_(None)).subquery()
     condition = or_(
         and_(Person.permit_expires_on.is_(None), visible.c.category == "floating",
              visible.c.arrived_on < today - timedelta(days=after_days)),
         Person.permit_expires_on <= today + timedelta(days=renew_days),
     )
-    rows = session.execute(
-        select(Residence, Person).join(visible, visible.c.id == Residence.id)
-        .join(Person, Person.id == Residence.person_id).where(condition)
-        .order_by(Person.permit_expires_on.nulls_first(), Residence.arrived_on, Residence.id).limit(limit))
+    expires = func.coalesce(Person.permit_expires_on, NO_PERMIT)
+    query = (select(Residence, Person).join(visible, visible.c.id == Residence.id)
+             .join(Person, Person.id == Residence.person_id).where(condition))
+    if after is not None:
+        query = query.where(tuple_(expires, Residence.arrived_on, Residence.id) > tuple_(*after))
+    rows = session.execute(query.order_by(expires, Residence.arrived_on, Residence.id).limit(limit))
     return [(r, p) for r, p in rows]
+
+
+def permit_key(residence: Residence, person: Person) -> list:
+    """The cursor values of a row of ``permit_candidates_page``."""
+    return [(person.permit_expires_on or NO_PERMIT).isoformat(), residence.arrived_on.isoformat(), str(residence.id)]
 
 
 def events_of(session: Session, house_id: uuid.UUID, window: Window) -> list[ComplianceEvent]:

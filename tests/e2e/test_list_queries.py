@@ -1,0 +1,113 @@
+"""A list page costs a fixed number of SQL statements, whatever its length: what the page shows
+beside its rows (addresses, grids, communities, photos, actors) is fetched for the whole page at
+once, never once per row (docs/decisions/0013-list-contract.md)."""
+
+import uuid
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from server.store.models import AuditEvent, Submission, Visit
+from tests.builders import ref
+
+
+@contextmanager
+def statements(db):
+    """Counts the SQL statements the application sends while the block runs."""
+    seen = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _houses_in_their_own_grids(build, district, n):
+    """n houses, each in a grid and community of its own: nothing the page shows is shared."""
+    houses = []
+    for i in range(n):
+        community = build.division("community", district.town)
+        grid = build.grid(community, district.station, (120.0, 30.0, 120.03, 30.01))
+        houses.append(build.house(build.address(grid, 120.001 + i * 0.0001, 30.005, street=f"测试路{ref()}")))
+    return houses
+
+
+def _visit(build, house, account, when):
+    instance_id = uuid.uuid4()
+    build._add(Submission(instance_id=instance_id, form_id="visit", form_version="2026.1", subject_type="house",
+                          subject_id=house.id, grid_id=house.grid_id, account_id=account.id, role=account.role,
+                          server_received_at=when, answers={}, content_hash=ref().ljust(64, "0")[:64]))
+    return build._add(Visit(instance_id=instance_id, kind="visit", form_id="visit", form_version="2026.1",
+                            subject_type="house", house_id=house.id, grid_id=house.grid_id, account_id=account.id,
+                            role=account.role, outcome="met", visited_at=when, received_at=when))
+
+
+def _statements_for(db, client, url, limit, **query):
+    with statements(db) as seen:
+        answer = client.get(url, query_string={"limit": limit, **query})
+    assert answer.status_code == 200, answer.get_json()
+    return len(seen), answer.get_json()
+
+
+@pytest.mark.parametrize("geo", [False, True], ids=["json", "geojson"])
+def test_a_page_of_200_houses_costs_the_same_statements_as_a_page_of_5(db, build, district, as_admin, geo):
+    _houses_in_their_own_grids(build, district, 200)
+    headers = {"Accept": "application/geo+json"} if geo else None
+    as_admin.get("/api/v1/me")  # the token's first use is on record once; not part of any list
+
+    with statements(db) as seen:
+        few = as_admin.get("/api/v1/houses", query_string={"limit": 5}, headers=headers)
+    with statements(db) as seen_all:
+        many = as_admin.get("/api/v1/houses", query_string={"limit": 200}, headers=headers)
+
+    assert few.status_code == many.status_code == 200
+    rows = many.get_json()["features" if geo else "items"]
+    assert len(rows) == 200
+    assert len(seen_all) == len(seen), f"{len(seen)} statements for 5 houses, {len(seen_all)} for 200"
+
+
+def test_a_page_of_200_visits_costs_the_same_statements_as_a_page_of_5(db, build, district, as_admin):
+    worker = build.account("grid_worker", grids=[district.grids[0].code])
+    start = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    for i, house in enumerate(_houses_in_their_own_grids(build, district, 200)):
+        _visit(build, house, worker, start + timedelta(minutes=i))
+    as_admin.get("/api/v1/me")  # the token's first use is on record once; not part of any list
+
+    few, _ = _statements_for(db, as_admin, "/api/v1/visits", 5)
+    many, page = _statements_for(db, as_admin, "/api/v1/visits", 200)
+
+    assert len(page["items"]) == 200
+    assert all(item["subject"]["address"] for item in page["items"])  # still shown, from one query
+    assert many == few, f"{few} statements for 5 visits, {many} for 200"
+
+
+def test_a_page_links_to_the_next_one_and_the_last_page_to_none(build, district, as_admin):
+    _houses_in_their_own_grids(build, district, 3)
+
+    first = as_admin.get("/api/v1/houses", query_string={"limit": 2, "use": "rented"}).get_json()
+    assert first["links"] == [{"rel": "next", "href": f"/api/v1/houses?limit=2&use=rented&cursor={first['next_cursor']}"}]
+
+    second = as_admin.get(first["links"][0]["href"]).get_json()
+    assert len(second["items"]) == 1 and second["next_cursor"] is None and second["links"] == []
+    assert {h["id"] for h in first["items"] + second["items"]} == {h["id"] for h in
+                                                                  as_admin.get("/api/v1/houses").get_json()["items"]}
+
+
+def test_a_person_list_puts_on_record_only_the_people_it_shows(build, session, as_admin):
+    name = f"审计{ref()}"
+    people = {build.person(name=f"{name}{i}").id for i in range(3)}
+
+    page = as_admin.get("/api/v1/persons", query_string={"q": name, "limit": 2}).get_json()
+
+    shown = {uuid.UUID(p["id"]) for p in page["items"]}
+    assert len(shown) == 2 and page["next_cursor"]
+    read = session.scalars(select(AuditEvent).where(AuditEvent.action == "person.read",
+                                                    AuditEvent.actor_id == as_admin.account_id)).all()
+    on_record = {uuid.UUID(str(i)) for event in read for i in event.subject_ids}
+    assert on_record == shown and not (people - shown) & on_record

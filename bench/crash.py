@@ -38,7 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from server import devdb  # noqa: E402
+from devtools import devdb  # noqa: E402
 
 BIN = Path(sys.executable).parent
 

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from server import devdb  # noqa: E402
+from devtools import devdb  # noqa: E402
 from server.services import seed as seeder  # noqa: E402
 from server.store import bulk, migrate  # noqa: E402
 

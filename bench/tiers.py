@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from server import devdb  # noqa: E402
+from devtools import devdb  # noqa: E402
 from server.auth.actor import system  # noqa: E402
 from server.services import accounts  # noqa: E402
 from server.services import seed as seeder  # noqa: E402

@@ -1,15 +1,21 @@
 """Settings, read from environment variables once when the app is created.
 
 Every setting has a default that works from a checkout; DATABASE_URL unset
-means the private PostGIS instance under var/ (see server/devdb.py).
+means the private PostGIS instance under var/ (see devtools/devdb.py, which
+this module must not import: decision 0016).
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .devdb import project_home
+
+def project_home() -> Path:
+    """The checkout: GRIDWORK_HOME, or the folder that holds the `server` package."""
+    env = os.environ.get("GRIDWORK_HOME")
+    return Path(env).resolve() if env else Path(__file__).resolve().parents[1]
 
 
 def _int(name: str, default: int) -> int:

@@ -18,7 +18,9 @@ import random
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from pathlib import Path
 
+import yaml
 from sqlalchemy.orm import Session
 
 from server.auth.actor import system
@@ -30,40 +32,27 @@ from server.store import audit, bulk
 AS_OF = date(2026, 11, 1)  # the seeded data's "today": fixed, so that runs are identical
 CENTRE, SLOT_STEP, CELL = (120.13, 30.27), 0.3, (0.0045, 0.0036)  # degrees (lon, lat); CELL: one grid
 PROCESS_FROM = 20_000  # households: from here on, generation runs in its own process
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚"
-            "卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
-GIVEN = {"male": "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆旭宁龙林国建志文博晨阳轩睿航毅峰海成坤振",
-         "female": "芳娜敏静丽艳娟霞燕玲婷雪慧莹倩琳晶颖洁梅兰红琴云萍秀英佳怡欣悦彤涵萱诗梦雨思嘉晓蕾"}
-MINORITIES = "壮族 回族 满族 维吾尔族 苗族 彝族 土家族 藏族 蒙古族 侗族 布依族 瑶族 白族 朝鲜族 畲族".split()
-FOREIGNERS = {"male": "John Smith|Michael Brown|Kim Min-jun|Tanaka Hiroshi|Nguyen Van An|Ivan Petrov|Ahmed Khan|"
-                      "David Miller".split("|"),
-              "female": "Emily Johnson|Lee Seo-yeon|Sato Yuki|Tran Thi Mai|Maria Garcia|Anna Schmidt|"
-                        "Priya Sharma|Sophie Martin".split("|")}
-CITIES = "杭州 宁波 温州 嘉兴 湖州 绍兴 金华 衢州 舟山 台州 丽水".split()  # 3301..3311
-ORIGINS = [o.split(":") for o in (
-    "340321:安徽省蚌埠市怀远县 341221:安徽省阜阳市临泉县 341321:安徽省宿州市砀山县 411525:河南省信阳市固始县 "
-    "411621:河南省周口市扶沟县 410523:河南省安阳市汤阴县 360121:江西省南昌市南昌县 361127:江西省上饶市余干县 "
-    "511321:四川省南充市南部县 511722:四川省达州市宣汉县 430524:湖南省邵阳市隆回县 431021:湖南省郴州市桂阳县 "
-    "520521:贵州省毕节市大方县 520323:贵州省遵义市绥阳县 421122:湖北省黄冈市红安县 421127:湖北省黄冈市黄梅县 "
-    "371321:山东省临沂市沂南县 370829:山东省济宁市嘉祥县 321323:江苏省宿迁市泗阳县 450821:广西壮族自治区贵港市平南县 "
-    "500229:重庆市城口县 530622:云南省昭通市巧家县 620421:甘肃省白银市靖远县 610526:陕西省渭南市蒲城县").split()]
-PLACES = ("幸福 文三 学院 教工 古翠 竞舟 紫荆 丰潭 益乐 花园 和平 建设 解放 人民 中山 延安 环城 湖墅 天目 保俶 曙光 黄龙 "
-          "求是 庆丰 翠苑 嘉绿 西溪 五常 蒋村 三墩 振华 留下 转塘 之江 秋涛 凤起 庆春 东新 石桥 大关 德胜 朝晖 潮王 上塘 "
-          "长寿 东坡 南山 灵隐 龙井 虎跑 九溪 玉泉 新塘 景芳 明月 青年 文一 文二 莫干 登云 良渚 仁和 崇贤 塘栖 瓶窑 闲林 "
-          "仓前 临平 乔司 星桥 南苑 东湖 运河 钱江 望江 闸口 清波 湖滨 小营 采荷 四季 凯旋 彭埠 笕桥 丁桥 九堡 下沙 白杨 "
-          "桃源 松竹 碧波 锦绣 春晖 秀水 银湖 金沙 翠竹 云栖 梧桐 香樟 枫林 桂花 芙蓉 丹桂 银杏 海棠 紫薇 白鹭 凤凰 麒麟 "
-          "鹿鸣 荷花 梅园 竹林 柳浪 桃花 杏花 茶园 稻香 丰收 新华 永安 长安 太平 安康 吉祥 福寿 康乐 团结 胜利 光明 红星 "
-          "东风 向阳 朝阳 旭日 晨光 星光 月湖 日新").split()
+
+# The name tables are data (seed_data/names.yaml): their order is part of what a seed produces.
+_NAMES = yaml.safe_load((Path(__file__).parent / "seed_data" / "names.yaml").read_text(encoding="utf-8"))
+SURNAMES = "".join(_NAMES["surnames"].split())  # most common first
+GIVEN = {sex: "".join(chars.split()) for sex, chars in _NAMES["given"].items()}
+MINORITIES = _NAMES["minorities"].split()
+FOREIGNERS = {sex: list(names) for sex, names in _NAMES["foreigners"].items()}
+CITIES = _NAMES["cities"].split()  # 3301..3311
+ORIGINS = [list(origin) for origin in _NAMES["origins"]]  # [county code, its name]
+PLACES = _NAMES["places"].split()
 UNIT_KINDS = {  # kind: (weight, fewest and most employees, names)
-    "shop": (40, 1, 4, "便利店 超市 面馆 理发店 水果店 五金店 小吃店 药店"),
-    "company": (25, 3, 20, "科技有限公司 贸易有限公司 物流有限公司 文化传媒有限公司"),
-    "other": (10, 1, 5, "物业服务中心 洗衣店 棋牌室"),
-    "hotel": (8, 4, 12, "宾馆 快捷酒店 民宿"),
-    "site": (7, 8, 30, "安置房项目部 道路改造工地"),
-    "school": (5, 8, 30, "幼儿园 小学 培训学校"),
-    "hospital": (5, 5, 25, "社区卫生服务站 诊所 口腔门诊部"),
+    "shop": (40, 1, 4, _NAMES["unit_names"]["shop"]),
+    "company": (25, 3, 20, _NAMES["unit_names"]["company"]),
+    "other": (10, 1, 5, _NAMES["unit_names"]["other"]),
+    "hotel": (8, 4, 12, _NAMES["unit_names"]["hotel"]),
+    "site": (7, 8, 30, _NAMES["unit_names"]["site"]),
+    "school": (5, 8, 30, _NAMES["unit_names"]["school"]),
+    "hospital": (5, 5, 25, _NAMES["unit_names"]["hospital"]),
 }
-PHONES = "30 31 32 33 35 36 37 38 39 50 51 52 53 55 56 57 58 59 66 73 77 80 81 82 83 85 86 87 88 89 99".split()
+PHONES = _NAMES["phone_prefixes"].split()  # mobile numbers: 1, a prefix, 8 digits
+
 CATEGORIES = ("floating", "lodger", "permanent", "foreign", "unregistered")
 ORIGIN = {"permanent": "local", "lodger": "city", "floating": "far", "unregistered": "none"}
 _CN, _GOLDEN, _MASK62 = "零一二三四五六七八九十", 0x9E3779B97F4A7C15, (1 << 62) - 1

@@ -195,7 +195,8 @@ def main() -> int:
                 session.execute(text("ANALYZE visits; ANALYZE submissions; ANALYZE compliance_events"))
                 session.commit()
                 visits = session.scalar(text("SELECT count(*) FROM visits"))
-                print(f"added {visits:,} inspections and the compliance record in {time.perf_counter() - started:.1f} s")
+                seconds = time.perf_counter() - started
+                print(f"added {visits:,} inspections and the compliance record in {seconds:.1f} s")
             print(f"police station {station.code}: {station.n:,} households")
 
             env = dict(os.environ, DATABASE_URL=url)

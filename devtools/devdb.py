@@ -77,13 +77,13 @@ class Instance:
     data_dir: Path  # PGDATA (owned by the server user)
 
     @classmethod
-    def for_checkout(cls, home: Path | None = None) -> "Instance":
+    def for_checkout(cls, home: Path | None = None) -> Instance:
         home = home or project_home()
         state = home / "var" / "pg"
         data = home / "var" / "pgdata"
         if _is_root() and not _server_user_can_reach(home):
-            digest = hashlib.sha1(str(home).encode()).hexdigest()[:12]
-            data = Path("/var/tmp/gridwork-pg") / digest
+            digest = hashlib.sha1(str(home).encode(), usedforsecurity=False).hexdigest()[:12]
+            data = Path("/var/tmp/gridwork-pg") / digest  # noqa: S108 - reachable by postgres (decision 0001)
         return cls(state_dir=state, data_dir=data)
 
     @property
@@ -316,12 +316,12 @@ def temporary_cluster() -> Iterator[Instance]:
     and system identifier."""
     import tempfile
 
-    root = Path("/var/tmp/gridwork-pg") if _is_root() else None
+    root = Path("/var/tmp/gridwork-pg") if _is_root() else None  # noqa: S108 - as above (decision 0001)
     if root is not None:
         root.mkdir(parents=True, exist_ok=True)
-        os.chmod(root, 0o755)
+        os.chmod(root, 0o755)  # noqa: S103 - the server user (root: postgres) must reach it
     base = Path(tempfile.mkdtemp(prefix="cluster-", dir=root))
-    os.chmod(base, 0o755)  # the server user (root: postgres) must reach the data directory
+    os.chmod(base, 0o755)  # noqa: S103 - the server user (root: postgres) must reach the data directory
     instance = Instance(state_dir=base / "state", data_dir=base / "data")
     try:
         instance.start()

@@ -87,7 +87,8 @@ def _visits_and_photos() -> dict:
     return {
         "PHOTO_MAX_PIXELS": _int("PHOTO_MAX_PIXELS", 50_000_000),
         "MEDIA_KEEP_ORIGINALS": _bool("MEDIA_KEEP_ORIGINALS", False),
-        # uploads whose submission never arrives are deleted after this many days (`gridwork media check --expire-pending`)
+        # uploads whose submission never arrives are deleted after this many days
+        # (`gridwork media check --expire-pending`)
         "PENDING_PHOTO_DAYS": _int("PENDING_PHOTO_DAYS", 7),
         "VISIT_MAX_DISTANCE_M": _float("VISIT_MAX_DISTANCE_M", 100.0),
         "VISIT_MAX_ACCURACY_M": _float("VISIT_MAX_ACCURACY_M", 50.0),

@@ -34,7 +34,7 @@ class Limits:
     late_sync_h: float = 72.0         # completion to receipt
 
     @classmethod
-    def from_settings(cls, config) -> "Limits":
+    def from_settings(cls, config) -> Limits:
         return cls(distance_m=float(config["VISIT_MAX_DISTANCE_M"]),
                    accuracy_m=float(config["VISIT_MAX_ACCURACY_M"]),
                    photo_distance_m=float(config["PHOTO_MAX_DISTANCE_M"]),

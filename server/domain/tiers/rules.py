@@ -55,7 +55,7 @@ def _compare(actual, op: str, expected) -> bool:
         return actual in expected
     if op == "not_in":
         return actual not in expected
-    if isinstance(actual, bool) or isinstance(actual, str):
+    if isinstance(actual, (bool, str)):
         return False
     return {"<": actual < expected, "<=": actual <= expected, ">": actual > expected,
             ">=": actual >= expected}[op]

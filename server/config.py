@@ -20,7 +20,7 @@ def project_home() -> Path:
 
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
-    return int(raw) if raw not in (None, "") else default
+    return int(raw) if raw else default
 
 
 def normalise_database_url(url: str) -> str:
@@ -74,12 +74,12 @@ def from_environment() -> dict:
 
 def _bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
-    return raw.strip().lower() in ("1", "true", "yes", "on") if raw not in (None, "") else default
+    return raw.strip().lower() in ("1", "true", "yes", "on") if raw else default
 
 
 def _float(name: str, default: float) -> float:
     raw = os.environ.get(name)
-    return float(raw) if raw not in (None, "") else default
+    return float(raw) if raw else default
 
 
 def _visits_and_photos() -> dict:

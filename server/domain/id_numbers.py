@@ -154,7 +154,7 @@ def check_document(doc_type: str, raw: str, *, birth_date: date | None = None, s
 
 # --- citizen ID and the residence permit built like it ---------------------------------------
 
-def _check_citizen_id(number: str, birth_date, sex, today) -> DocumentCheck:
+def _check_citizen_id(number: str, birth_date: date | None, sex: str | None, today: date) -> DocumentCheck:
     upgraded = False
     if len(number) == 15:
         upgraded = True
@@ -173,7 +173,7 @@ def _check_citizen_id(number: str, birth_date, sex, today) -> DocumentCheck:
     return _check_18(number, area_problems, birth_date, sex, today, upgraded)
 
 
-def _check_hmt_permit(number: str, birth_date, sex, today) -> DocumentCheck:
+def _check_hmt_permit(number: str, birth_date: date | None, sex: str | None, today: date) -> DocumentCheck:
     if len(number) != 18:
         return DocumentCheck(None, [f"a Hong Kong, Macao or Taiwan residence permit number has 18 characters, "
                                     f"this one has {len(number)}"])
@@ -184,7 +184,8 @@ def _check_hmt_permit(number: str, birth_date, sex, today) -> DocumentCheck:
     return _check_18(number, area_problems, birth_date, sex, today, False)
 
 
-def _check_18(number, area_problems, given_birth, given_sex, today, upgraded) -> DocumentCheck:
+def _check_18(number: str, area_problems: list[str], given_birth: date | None, given_sex: str | None, today: date,
+              upgraded: bool) -> DocumentCheck:
     """Shared checks of an 18-character number: digits, birth date, check character, agreement."""
     bad = _non_digits(number, 17)
     if bad:

@@ -19,6 +19,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sqlalchemy.orm import Session
@@ -105,8 +106,8 @@ class Generator:
         return n
 
     def names(self, count: int, suffixes: str) -> list[str]:
-        pool, suffixes = self.rng.sample(PLACES, len(PLACES)), suffixes.split()
-        return [pool[i % len(pool)] + ("", "东", "西", "南", "北")[i // len(pool) % 5] + self.pick(suffixes)
+        pool, endings = self.rng.sample(PLACES, len(PLACES)), suffixes.split()
+        return [pool[i % len(pool)] + ("", "东", "西", "南", "北")[i // len(pool) % 5] + self.pick(endings)
                 for i in range(count)]
 
     # -- divisions, stations, grids -------------------------------------------------------------
@@ -137,13 +138,15 @@ class Generator:
         xs = [round(x0 + i * CELL[0], 6) for i in range(cols + 1)]
         ys = [round(y0 + i * CELL[1], 6) for i in range(rows + 1)]
         ew_roads, ns_roads = self.names(rows, "路 路 路 大道"), self.names(cols, "路 路 街")
-        runs, order = [], order[:count]  # a community: 3..6 grids; a town: 5..9 communities
+        runs: list[list[Any]] = []  # a community: 3..6 grids; a town: 5..9 communities
+        order = order[:count]
         while len(order) > sum(map(len, runs)):
             runs.append(order[sum(map(len, runs)):][:ri(3, 6)])
-        towns = []
+        towns: list[list[list[Any]]] = []
         while len(runs) > sum(map(len, towns)):
             towns.append(runs[sum(map(len, towns)):][:ri(5, 9)])
-        areas, grids, created = Chunk(), [], self.stamp(self.today - 1500)
+        grids: list[Any] = []
+        areas, created = Chunk(), self.stamp(self.today - 1500)
         add = lambda table, *row: areas.rows[table].append((*row, created, created))  # noqa: E731
         county_id = self.new_id()
         add("divisions", county_id, code, self.county_name, "county", None)
@@ -180,6 +183,7 @@ class Generator:
         given = GIVEN[sex]
         name = (surname or SURNAMES[int(len(SURNAMES) * rand() ** 2)]) + pick(given) + (
             pick(given) if rand() < 0.7 else "")
+        doc_type: str | None  # None: unregistered, no document
         ethnicity, doc_type, number = "汉族" if rand() < 0.94 else pick(MINORITIES), "citizen_id", None
         if origin == "foreign":
             name, ethnicity, doc_type = pick(FOREIGNERS[sex]), None, "passport"
@@ -304,7 +308,9 @@ class Generator:
 
     def grid(self, grid: dict, rows: dict) -> None:
         surveyed, rent_share = self.today - self.ri(30, 700), 0.22 + 0.23 * self.rand()
-        self.owners, self.landlords, self.workers = [], [], []
+        self.owners: list[Any] = []
+        self.landlords: list[Any] = []
+        self.workers: list[Any] = []
         for parts, lon, lat in self.layout(grid):
             self.created = self.stamp(surveyed + self.ri(0, 25))
             full, address_id = canonical_text(parts, grid["divisions"]), self.new_id()
@@ -442,7 +448,7 @@ def run(bind, *, households: int, seed: int, as_of: date = AS_OF, progress=None,
                        "Choose another --seed.", code="seed.overlaps")
     bulk.prepare(pg)
     counts = {t: bulk.copy_rows(pg, t, gen.areas.rows[t]) for t in bulk.LOAD_ORDER[:3]}
-    check, renumbered = bulk.has_documents(pg), set()
+    check, renumbered = bulk.has_documents(pg), set[Any]()
     chunks = (bulk.produced_elsewhere(f"{__name__}:chunks_of", str(households), str(seed), as_of.isoformat())
               if households >= PROCESS_FROM else gen.chunks())
     for chunk in chunks:

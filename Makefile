@@ -11,11 +11,13 @@ WORKERS    ?= 2
 PYTEST_ARGS ?=
 LOCK       := requirements.lock
 
-.PHONY: run test test-fast lock stop db-start db-status system install openapi bench clean-db help
+.PHONY: run test test-fast lint format lock stop db-start db-status system install openapi bench clean-db help
 
 help:
 	@echo "make run     install what is missing, start the private PostGIS, load the demo district, serve on http://$(HOST):$(PORT)"
 	@echo "make test    install what is missing and run the whole test suite"
+	@echo "make lint    ruff check, ruff format --check and mypy (scripts/lint.sh; make test runs it first)"
+	@echo "make format  format the tree and apply ruff's safe fixes"
 	@echo "make test-fast  the suite without tests marked slow (crash, restore into a second cluster)"
 	@echo "make stop    stop the private PostGIS instance under var/"
 	@echo "make openapi regenerate openapi.yaml from the code"
@@ -56,10 +58,17 @@ run: db-start
 	@echo ">> serving on http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/api/v1/docs, Ctrl-C stops)"
 	@exec $(BIN)/gridwork serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-test: db-start
+# the checks come first: they take seconds, the suite takes many minutes
+test: lint db-start
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-fast: db-start
+lint: $(STAMP)
+	@VENV=$(VENV) bash scripts/lint.sh
+
+format: $(STAMP)
+	@VENV=$(VENV) bash scripts/lint.sh --fix
+
+test-fast: lint db-start
 	@$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 stop:

@@ -23,6 +23,7 @@ tests/integration/test_crash_durability.py runs it as a slow test.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -38,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from server import devdb  # noqa: E402
+from devtools import devdb
 
 BIN = Path(sys.executable).parent
 
@@ -82,10 +83,8 @@ def _kill_cluster(data_dir: Path) -> int:
             if ppid == pid:
                 victims.append(int(entry.name))
     for victim in victims:
-        try:
+        with contextlib.suppress(ProcessLookupError):  # already gone
             os.kill(victim, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     # Until init reaps it, a killed postmaster still "exists" for kill(pid, 0), which is how both
     # pg_ctl status and the new postmaster's lock-file check decide that a server is running.
     deadline = time.monotonic() + 30

@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PIL import ExifTags, Image  # noqa: E402
+from PIL import ExifTags, Image
 
-from server.media import images  # noqa: E402
+from server.media import images
 
 
 def synthetic_photo(width: int, height: int, seed: int = 7) -> Image.Image:

@@ -15,12 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
-from server import devdb  # noqa: E402
-from server.services import seed as seeder  # noqa: E402
-from server.store import bulk, migrate  # noqa: E402
+from devtools import devdb
+from server.services import seed as seeder
+from server.store import bulk, migrate
 
 
 def main() -> int:

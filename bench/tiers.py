@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from server import devdb  # noqa: E402
+from devtools import devdb  # noqa: E402
 from server.auth.actor import system  # noqa: E402
 from server.services import accounts  # noqa: E402
 from server.services import seed as seeder  # noqa: E402
@@ -195,7 +195,8 @@ def main() -> int:
                 session.execute(text("ANALYZE visits; ANALYZE submissions; ANALYZE compliance_events"))
                 session.commit()
                 visits = session.scalar(text("SELECT count(*) FROM visits"))
-                print(f"added {visits:,} inspections and the compliance record in {time.perf_counter() - started:.1f} s")
+                seconds = time.perf_counter() - started
+                print(f"added {visits:,} inspections and the compliance record in {seconds:.1f} s")
             print(f"police station {station.code}: {station.n:,} households")
 
             env = dict(os.environ, DATABASE_URL=url)

@@ -20,7 +20,7 @@ def _url() -> str:
     url = config.attributes.get("database_url") or os.environ.get("DATABASE_URL")
     if url:
         return normalise_database_url(url)
-    from server.devdb import private_url
+    from devtools.devdb import private_url
     return private_url()
 
 

@@ -41,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     def database_url() -> str:
         if app.config.get("DATABASE_URL"):
             return app.config["DATABASE_URL"]
-        from .devdb import private_url
+        from devtools.devdb import private_url
         return private_url()
 
     # first: their hooks time the whole request, the commit in init_db's hook included

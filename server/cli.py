@@ -11,7 +11,16 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from server import devdb
+from server.config import project_home
+from server.pg_binaries import PostgresNotFound
+
+
+def _devdb():
+    """The private development database (devtools/devdb.py), imported only by the commands that
+    use it, so that a server started with DATABASE_URL never loads the development tool (decision 0016)."""
+    from devtools import devdb
+
+    return devdb
 
 
 def _create_app():
@@ -26,7 +35,7 @@ def main():
 
 
 def _database_url() -> str:
-    return current_app.config.get("DATABASE_URL") or devdb.private_url()
+    return current_app.config.get("DATABASE_URL") or _devdb().private_url()
 
 
 # -- database -------------------------------------------------------------------
@@ -42,6 +51,7 @@ def db_start():
     if os.environ.get("DATABASE_URL"):
         click.echo("DATABASE_URL is set: using that database, not starting a private one.")
         return
+    devdb = _devdb()
     try:
         instance = devdb.Instance.for_checkout()
         started = instance.start()
@@ -54,14 +64,14 @@ def db_start():
 @db.command("stop")
 def db_stop():
     """Stop the private PostGIS instance."""
-    instance = devdb.Instance.for_checkout()
+    instance = _devdb().Instance.for_checkout()
     click.echo("stopped" if instance.stop() else "not running")
 
 
 @db.command("status")
 def db_status():
     """Is the private instance running, and where."""
-    instance = devdb.Instance.for_checkout()
+    instance = _devdb().Instance.for_checkout()
     if not instance.exists:
         click.echo("not created (run `gridwork db start`)")
         sys.exit(3)
@@ -107,7 +117,7 @@ def backup_command(file):
 
     try:
         backup.backup(_database_url(), file)
-    except (backup.BackupError, devdb.DevDbError) as exc:
+    except (backup.BackupError, PostgresNotFound, _devdb().DevDbError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f">> backup written to {file} ({file.stat().st_size:,} bytes)")
 
@@ -127,7 +137,7 @@ def restore_command(file, database):
     try:
         url = backup.with_database(_database_url(), database)
         backup.restore(url, file)
-    except (backup.BackupError, devdb.DevDbError) as exc:
+    except (backup.BackupError, PostgresNotFound, _devdb().DevDbError) as exc:
         raise click.ClickException(str(exc)) from exc
     migrate.upgrade(url)
     with backup.session_for(url) as session:
@@ -264,7 +274,7 @@ def prepare_metrics_dir(port: int):
     run's files first, as prometheus_client asks: a dead worker's counters would otherwise count again."""
     from pathlib import Path
 
-    path = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or devdb.project_home() / "var" / "prometheus" / str(port))
+    path = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or project_home() / "var" / "prometheus" / str(port))
     path.mkdir(parents=True, exist_ok=True)
     for stale in path.glob("*.db"):
         stale.unlink()
@@ -275,7 +285,7 @@ def _control_socket_args(port: int) -> list[str]:
     """gunicorn's control socket lives in this checkout's var/run/, one per port, not in ~/.gunicorn/,
     where every gunicorn on the machine would announce the same path (issue #11). A Unix socket path
     is limited to 107 bytes: for a checkout that deep there is no control socket at all."""
-    path = devdb.project_home() / "var" / "run" / f"gunicorn-{port}.ctl"
+    path = project_home() / "var" / "run" / f"gunicorn-{port}.ctl"
     if len(str(path).encode()) > 100:
         return ["--no-control-socket"]
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,20 +1,26 @@
 """Settings, read from environment variables once when the app is created.
 
 Every setting has a default that works from a checkout; DATABASE_URL unset
-means the private PostGIS instance under var/ (see server/devdb.py).
+means the private PostGIS instance under var/ (see devtools/devdb.py, which
+this module must not import: decision 0016).
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .devdb import project_home
+
+def project_home() -> Path:
+    """The checkout: GRIDWORK_HOME, or the folder that holds the `server` package."""
+    env = os.environ.get("GRIDWORK_HOME")
+    return Path(env).resolve() if env else Path(__file__).resolve().parents[1]
 
 
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
-    return int(raw) if raw not in (None, "") else default
+    return int(raw) if raw else default
 
 
 def normalise_database_url(url: str) -> str:
@@ -68,12 +74,12 @@ def from_environment() -> dict:
 
 def _bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
-    return raw.strip().lower() in ("1", "true", "yes", "on") if raw not in (None, "") else default
+    return raw.strip().lower() in ("1", "true", "yes", "on") if raw else default
 
 
 def _float(name: str, default: float) -> float:
     raw = os.environ.get(name)
-    return float(raw) if raw not in (None, "") else default
+    return float(raw) if raw else default
 
 
 def _visits_and_photos() -> dict:
@@ -81,7 +87,8 @@ def _visits_and_photos() -> dict:
     return {
         "PHOTO_MAX_PIXELS": _int("PHOTO_MAX_PIXELS", 50_000_000),
         "MEDIA_KEEP_ORIGINALS": _bool("MEDIA_KEEP_ORIGINALS", False),
-        # uploads whose submission never arrives are deleted after this many days (`gridwork media check --expire-pending`)
+        # uploads whose submission never arrives are deleted after this many days
+        # (`gridwork media check --expire-pending`)
         "PENDING_PHOTO_DAYS": _int("PENDING_PHOTO_DAYS", 7),
         "VISIT_MAX_DISTANCE_M": _float("VISIT_MAX_DISTANCE_M", 100.0),
         "VISIT_MAX_ACCURACY_M": _float("VISIT_MAX_ACCURACY_M", 50.0),

@@ -21,7 +21,7 @@ time.tzset()
 
 import pytest
 
-from server import devdb
+from devtools import devdb
 
 from .builders import Builders
 

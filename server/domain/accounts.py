@@ -35,7 +35,7 @@ def password_problems(password: str, *, min_length: int = 8, max_length: int = 1
     return problems
 
 
-def scope_problems(role: str, *, grids: list, community, station) -> dict[str, list[str]]:
+def scope_problems(role: str, *, grids: list[str], community: str | None, station: str | None) -> dict[str, list[str]]:
     """Which scope fields a role needs, and which it must not have."""
     problems: dict[str, list[str]] = {}
     needs = {

@@ -132,7 +132,7 @@ def search_text(raw: str) -> str:
 
 # --- components --------------------------------------------------------------------------------
 
-def _normalise_component(name: str, raw) -> str | None:
+def _normalise_component(name: str, raw: object) -> str | None:
     if raw is None:
         return None
     raw = str(raw)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.validation import explain_validity
@@ -33,7 +34,7 @@ def division_code_problems(level: str, code: str, parent_code: str | None) -> di
     return problems
 
 
-def grid_polygon(geojson: dict) -> tuple[MultiPolygon | None, list[str]]:
+def grid_polygon(geojson: dict[str, Any]) -> tuple[MultiPolygon | None, list[str]]:
     """A grid boundary from GeoJSON (lon, lat): a valid Polygon or MultiPolygon."""
     try:
         geom = shape(geojson)

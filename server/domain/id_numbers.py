@@ -84,7 +84,7 @@ def citizen_id_check_char(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character for the first 17 digits of an ID number."""
     if len(first17) != 17 or not set(first17) <= _DIGITS:
         raise ValueError("need exactly 17 digits")
-    total = sum(int(d) * w for d, w in zip(first17, CHECK_WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(first17, CHECK_WEIGHTS, strict=True))
     return CHECK_CHARS[total % 11]
 
 
@@ -138,7 +138,7 @@ def check_document(doc_type: str, raw: str, *, birth_date: date | None = None, s
     number = normalise_number(raw)
     if not number:
         return DocumentCheck(None, ["the number is empty"])
-    today = today or date.today()
+    today = today or date.today()  # noqa: DTZ011 - the machine's day unless the caller passes one
     if doc_type == CITIZEN_ID:
         return _check_citizen_id(number, birth_date, sex, today)
     if doc_type == HMT_RESIDENCE_PERMIT:
@@ -154,7 +154,7 @@ def check_document(doc_type: str, raw: str, *, birth_date: date | None = None, s
 
 # --- citizen ID and the residence permit built like it ---------------------------------------
 
-def _check_citizen_id(number: str, birth_date, sex, today) -> DocumentCheck:
+def _check_citizen_id(number: str, birth_date: date | None, sex: str | None, today: date) -> DocumentCheck:
     upgraded = False
     if len(number) == 15:
         upgraded = True
@@ -173,7 +173,7 @@ def _check_citizen_id(number: str, birth_date, sex, today) -> DocumentCheck:
     return _check_18(number, area_problems, birth_date, sex, today, upgraded)
 
 
-def _check_hmt_permit(number: str, birth_date, sex, today) -> DocumentCheck:
+def _check_hmt_permit(number: str, birth_date: date | None, sex: str | None, today: date) -> DocumentCheck:
     if len(number) != 18:
         return DocumentCheck(None, [f"a Hong Kong, Macao or Taiwan residence permit number has 18 characters, "
                                     f"this one has {len(number)}"])
@@ -184,7 +184,8 @@ def _check_hmt_permit(number: str, birth_date, sex, today) -> DocumentCheck:
     return _check_18(number, area_problems, birth_date, sex, today, False)
 
 
-def _check_18(number, area_problems, given_birth, given_sex, today, upgraded) -> DocumentCheck:
+def _check_18(number: str, area_problems: list[str], given_birth: date | None, given_sex: str | None, today: date,
+              upgraded: bool) -> DocumentCheck:
     """Shared checks of an 18-character number: digits, birth date, check character, agreement."""
     bad = _non_digits(number, 17)
     if bad:

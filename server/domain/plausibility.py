@@ -11,8 +11,10 @@ geography, in metres) and handed in.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 FAR_FROM_SUBJECT = "far_from_subject"          # visit point farther than the limit from the house / unit
 POOR_ACCURACY = "poor_accuracy"                # GPS accuracy worse than the limit
@@ -34,7 +36,7 @@ class Limits:
     late_sync_h: float = 72.0         # completion to receipt
 
     @classmethod
-    def from_settings(cls, config) -> "Limits":
+    def from_settings(cls, config: Mapping[str, Any]) -> Limits:
         return cls(distance_m=float(config["VISIT_MAX_DISTANCE_M"]),
                    accuracy_m=float(config["VISIT_MAX_ACCURACY_M"]),
                    photo_distance_m=float(config["PHOTO_MAX_DISTANCE_M"]),
@@ -42,14 +44,14 @@ class Limits:
                    late_sync_h=float(config["LATE_SYNC_HOURS"]))
 
 
-def _detail(measured: float, limit: float, unit: str) -> dict:
+def _detail(measured: float, limit: float, unit: str) -> dict[str, Any]:
     return {"measured": round(measured, 1), "limit": limit, "unit": unit}
 
 
 def visit_flags(*, distance_m: float | None, accuracy_m: float | None, visited_at: datetime,
-                received_at: datetime, limits: Limits) -> dict[str, dict]:
+                received_at: datetime, limits: Limits) -> dict[str, dict[str, Any]]:
     """Flags of the visit itself: {flag: {measured, limit, unit}}. Unknown values raise no flag."""
-    flags: dict[str, dict] = {}
+    flags: dict[str, dict[str, Any]] = {}
     if distance_m is not None and distance_m > limits.distance_m:
         flags[FAR_FROM_SUBJECT] = _detail(distance_m, limits.distance_m, "m")
     if accuracy_m is not None and accuracy_m > limits.accuracy_m:
@@ -61,9 +63,9 @@ def visit_flags(*, distance_m: float | None, accuracy_m: float | None, visited_a
 
 
 def photo_flags(*, distance_m: float | None, taken_at: datetime | None, visited_at: datetime,
-                limits: Limits) -> dict[str, dict]:
+                limits: Limits) -> dict[str, dict[str, Any]]:
     """Flags of one photo against its visit. A photo without EXIF position or time raises none."""
-    flags: dict[str, dict] = {}
+    flags: dict[str, dict[str, Any]] = {}
     if distance_m is not None and distance_m > limits.photo_distance_m:
         flags[PHOTO_FAR_FROM_VISIT] = _detail(distance_m, limits.photo_distance_m, "m")
     if taken_at is not None:
@@ -73,10 +75,11 @@ def photo_flags(*, distance_m: float | None, taken_at: datetime | None, visited_
     return flags
 
 
-def combine(visit: dict[str, dict], photos: dict[str, dict[str, dict]]) -> tuple[list[str], dict]:
+def combine(visit: dict[str, dict[str, Any]],
+            photos: dict[str, dict[str, dict[str, Any]]]) -> tuple[list[str], dict[str, Any]]:
     """The visit's flag list and details: its own flags, plus each photo flag with the photos that raised it
     (``{"photo_time_off": {"limit": 30.0, "unit": "min", "photos": {"door.jpg": 95.0}}}``)."""
-    details: dict = dict(visit)
+    details: dict[str, Any] = dict(visit)
     for name in sorted(photos):
         for flag, detail in photos[name].items():
             entry = details.setdefault(flag, {"limit": detail["limit"], "unit": detail["unit"], "photos": {}})

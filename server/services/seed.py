@@ -17,8 +17,11 @@ import math
 import random
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
+import yaml
 from sqlalchemy.orm import Session
 
 from server.auth.actor import system
@@ -30,40 +33,27 @@ from server.store import audit, bulk
 AS_OF = date(2026, 11, 1)  # the seeded data's "today": fixed, so that runs are identical
 CENTRE, SLOT_STEP, CELL = (120.13, 30.27), 0.3, (0.0045, 0.0036)  # degrees (lon, lat); CELL: one grid
 PROCESS_FROM = 20_000  # households: from here on, generation runs in its own process
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚"
-            "卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
-GIVEN = {"male": "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆旭宁龙林国建志文博晨阳轩睿航毅峰海成坤振",
-         "female": "芳娜敏静丽艳娟霞燕玲婷雪慧莹倩琳晶颖洁梅兰红琴云萍秀英佳怡欣悦彤涵萱诗梦雨思嘉晓蕾"}
-MINORITIES = "壮族 回族 满族 维吾尔族 苗族 彝族 土家族 藏族 蒙古族 侗族 布依族 瑶族 白族 朝鲜族 畲族".split()
-FOREIGNERS = {"male": "John Smith|Michael Brown|Kim Min-jun|Tanaka Hiroshi|Nguyen Van An|Ivan Petrov|Ahmed Khan|"
-                      "David Miller".split("|"),
-              "female": "Emily Johnson|Lee Seo-yeon|Sato Yuki|Tran Thi Mai|Maria Garcia|Anna Schmidt|"
-                        "Priya Sharma|Sophie Martin".split("|")}
-CITIES = "杭州 宁波 温州 嘉兴 湖州 绍兴 金华 衢州 舟山 台州 丽水".split()  # 3301..3311
-ORIGINS = [o.split(":") for o in (
-    "340321:安徽省蚌埠市怀远县 341221:安徽省阜阳市临泉县 341321:安徽省宿州市砀山县 411525:河南省信阳市固始县 "
-    "411621:河南省周口市扶沟县 410523:河南省安阳市汤阴县 360121:江西省南昌市南昌县 361127:江西省上饶市余干县 "
-    "511321:四川省南充市南部县 511722:四川省达州市宣汉县 430524:湖南省邵阳市隆回县 431021:湖南省郴州市桂阳县 "
-    "520521:贵州省毕节市大方县 520323:贵州省遵义市绥阳县 421122:湖北省黄冈市红安县 421127:湖北省黄冈市黄梅县 "
-    "371321:山东省临沂市沂南县 370829:山东省济宁市嘉祥县 321323:江苏省宿迁市泗阳县 450821:广西壮族自治区贵港市平南县 "
-    "500229:重庆市城口县 530622:云南省昭通市巧家县 620421:甘肃省白银市靖远县 610526:陕西省渭南市蒲城县").split()]
-PLACES = ("幸福 文三 学院 教工 古翠 竞舟 紫荆 丰潭 益乐 花园 和平 建设 解放 人民 中山 延安 环城 湖墅 天目 保俶 曙光 黄龙 "
-          "求是 庆丰 翠苑 嘉绿 西溪 五常 蒋村 三墩 振华 留下 转塘 之江 秋涛 凤起 庆春 东新 石桥 大关 德胜 朝晖 潮王 上塘 "
-          "长寿 东坡 南山 灵隐 龙井 虎跑 九溪 玉泉 新塘 景芳 明月 青年 文一 文二 莫干 登云 良渚 仁和 崇贤 塘栖 瓶窑 闲林 "
-          "仓前 临平 乔司 星桥 南苑 东湖 运河 钱江 望江 闸口 清波 湖滨 小营 采荷 四季 凯旋 彭埠 笕桥 丁桥 九堡 下沙 白杨 "
-          "桃源 松竹 碧波 锦绣 春晖 秀水 银湖 金沙 翠竹 云栖 梧桐 香樟 枫林 桂花 芙蓉 丹桂 银杏 海棠 紫薇 白鹭 凤凰 麒麟 "
-          "鹿鸣 荷花 梅园 竹林 柳浪 桃花 杏花 茶园 稻香 丰收 新华 永安 长安 太平 安康 吉祥 福寿 康乐 团结 胜利 光明 红星 "
-          "东风 向阳 朝阳 旭日 晨光 星光 月湖 日新").split()
+
+# The name tables are data (seed_data/names.yaml): their order is part of what a seed produces.
+_NAMES = yaml.safe_load((Path(__file__).parent / "seed_data" / "names.yaml").read_text(encoding="utf-8"))
+SURNAMES = "".join(_NAMES["surnames"].split())  # most common first
+GIVEN = {sex: "".join(chars.split()) for sex, chars in _NAMES["given"].items()}
+MINORITIES = _NAMES["minorities"].split()
+FOREIGNERS = {sex: list(names) for sex, names in _NAMES["foreigners"].items()}
+CITIES = _NAMES["cities"].split()  # 3301..3311
+ORIGINS = [list(origin) for origin in _NAMES["origins"]]  # [county code, its name]
+PLACES = _NAMES["places"].split()
 UNIT_KINDS = {  # kind: (weight, fewest and most employees, names)
-    "shop": (40, 1, 4, "便利店 超市 面馆 理发店 水果店 五金店 小吃店 药店"),
-    "company": (25, 3, 20, "科技有限公司 贸易有限公司 物流有限公司 文化传媒有限公司"),
-    "other": (10, 1, 5, "物业服务中心 洗衣店 棋牌室"),
-    "hotel": (8, 4, 12, "宾馆 快捷酒店 民宿"),
-    "site": (7, 8, 30, "安置房项目部 道路改造工地"),
-    "school": (5, 8, 30, "幼儿园 小学 培训学校"),
-    "hospital": (5, 5, 25, "社区卫生服务站 诊所 口腔门诊部"),
+    "shop": (40, 1, 4, _NAMES["unit_names"]["shop"]),
+    "company": (25, 3, 20, _NAMES["unit_names"]["company"]),
+    "other": (10, 1, 5, _NAMES["unit_names"]["other"]),
+    "hotel": (8, 4, 12, _NAMES["unit_names"]["hotel"]),
+    "site": (7, 8, 30, _NAMES["unit_names"]["site"]),
+    "school": (5, 8, 30, _NAMES["unit_names"]["school"]),
+    "hospital": (5, 5, 25, _NAMES["unit_names"]["hospital"]),
 }
-PHONES = "30 31 32 33 35 36 37 38 39 50 51 52 53 55 56 57 58 59 66 73 77 80 81 82 83 85 86 87 88 89 99".split()
+PHONES = _NAMES["phone_prefixes"].split()  # mobile numbers: 1, a prefix, 8 digits
+
 CATEGORIES = ("floating", "lodger", "permanent", "foreign", "unregistered")
 ORIGIN = {"permanent": "local", "lodger": "city", "floating": "far", "unregistered": "none"}
 _CN, _GOLDEN, _MASK62 = "零一二三四五六七八九十", 0x9E3779B97F4A7C15, (1 << 62) - 1
@@ -88,7 +78,7 @@ class Generator:
         self.ri = lambda low, high: low + int(rand() * (high - low + 1))  # random.randint, faster
         self.pick = lambda seq: seq[int(rand() * len(seq))]  # random.choice, faster
         self.day = lambda ordinal: date.fromordinal(ordinal).isoformat()
-        self._id_ms = int(datetime(as_of.year, as_of.month, as_of.day, tzinfo=timezone.utc).timestamp() * 1000)
+        self._id_ms = int(datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC).timestamp() * 1000)
         self._id_salt, self._id_n = self.rng.getrandbits(62), 0
         self.documents: set[tuple[str, str]] = set()
         self.doors: dict[str, int] = {}
@@ -116,8 +106,8 @@ class Generator:
         return n
 
     def names(self, count: int, suffixes: str) -> list[str]:
-        pool, suffixes = self.rng.sample(PLACES, len(PLACES)), suffixes.split()
-        return [pool[i % len(pool)] + ("", "东", "西", "南", "北")[i // len(pool) % 5] + self.pick(suffixes)
+        pool, endings = self.rng.sample(PLACES, len(PLACES)), suffixes.split()
+        return [pool[i % len(pool)] + ("", "东", "西", "南", "北")[i // len(pool) % 5] + self.pick(endings)
                 for i in range(count)]
 
     # -- divisions, stations, grids -------------------------------------------------------------
@@ -148,21 +138,24 @@ class Generator:
         xs = [round(x0 + i * CELL[0], 6) for i in range(cols + 1)]
         ys = [round(y0 + i * CELL[1], 6) for i in range(rows + 1)]
         ew_roads, ns_roads = self.names(rows, "路 路 路 大道"), self.names(cols, "路 路 街")
-        runs, order = [], order[:count]  # a community: 3..6 grids; a town: 5..9 communities
+        runs: list[list[Any]] = []  # a community: 3..6 grids; a town: 5..9 communities
+        order = order[:count]
         while len(order) > sum(map(len, runs)):
             runs.append(order[sum(map(len, runs)):][:ri(3, 6)])
-        towns = []
+        towns: list[list[list[Any]]] = []
         while len(runs) > sum(map(len, towns)):
             towns.append(runs[sum(map(len, towns)):][:ri(5, 9)])
-        areas, grids, created = Chunk(), [], self.stamp(self.today - 1500)
+        grids: list[Any] = []
+        areas, created = Chunk(), self.stamp(self.today - 1500)
         add = lambda table, *row: areas.rows[table].append((*row, created, created))  # noqa: E731
         county_id = self.new_id()
         add("divisions", county_id, code, self.county_name, "county", None)
         town_names, community_names = self.names(len(towns), "街道 街道 镇"), iter(self.names(len(runs), "社区"))
-        for t, (town_name, town_runs) in enumerate(zip(town_names, towns), start=1):
+        for t, (town_name, town_runs) in enumerate(zip(town_names, towns, strict=True), start=1):
             town_id, station_id = self.new_id(), self.new_id()
             add("divisions", town_id, f"{code}{t:03d}", town_name, "town", county_id)
-            add("stations", station_id, f"{code}-PS{t:02d}", town_name.removesuffix("街道").removesuffix("镇") + "派出所")
+            station_name = town_name.removesuffix("街道").removesuffix("镇") + "派出所"
+            add("stations", station_id, f"{code}-PS{t:02d}", station_name)
             for c, cells in enumerate(town_runs, start=1):
                 comm_id, comm_code, comm_name = self.new_id(), f"{code}{t:03d}{c:03d}", next(community_names)
                 add("divisions", comm_id, comm_code, comm_name, "community", town_id)
@@ -190,6 +183,7 @@ class Generator:
         given = GIVEN[sex]
         name = (surname or SURNAMES[int(len(SURNAMES) * rand() ** 2)]) + pick(given) + (
             pick(given) if rand() < 0.7 else "")
+        doc_type: str | None  # None: unregistered, no document
         ethnicity, doc_type, number = "汉族" if rand() < 0.94 else pick(MINORITIES), "citizen_id", None
         if origin == "foreign":
             name, ethnicity, doc_type = pick(FOREIGNERS[sex]), None, "passport"
@@ -314,7 +308,9 @@ class Generator:
 
     def grid(self, grid: dict, rows: dict) -> None:
         surveyed, rent_share = self.today - self.ri(30, 700), 0.22 + 0.23 * self.rand()
-        self.owners, self.landlords, self.workers = [], [], []
+        self.owners: list[Any] = []
+        self.landlords: list[Any] = []
+        self.workers: list[Any] = []
         for parts, lon, lat in self.layout(grid):
             self.created = self.stamp(surveyed + self.ri(0, 25))
             full, address_id = canonical_text(parts, grid["divisions"]), self.new_id()
@@ -439,7 +435,7 @@ def run(bind, *, households: int, seed: int, as_of: date = AS_OF, progress=None,
     loaded after each community. Refuses (Conflict) when the seed's codes exist already or its
     grids would overlap existing ones. Returns the rows loaded per table.
     """
-    if as_of > date.today():
+    if as_of > date.today():  # noqa: DTZ011 - a sanity guard: the machine's day is close enough
         raise ValidationFailed(errors={"as_of": ["Must not be in the future: the data would be dated after today."]})
     gen, pg = Generator(households, seed, as_of), bulk.driver_connection(bind)
     taken = bulk.codes_in_use(pg, **{t: [row[1] for row in gen.areas.rows[t]] for t in bulk.LOAD_ORDER[:3]})
@@ -452,7 +448,7 @@ def run(bind, *, households: int, seed: int, as_of: date = AS_OF, progress=None,
                        "Choose another --seed.", code="seed.overlaps")
     bulk.prepare(pg)
     counts = {t: bulk.copy_rows(pg, t, gen.areas.rows[t]) for t in bulk.LOAD_ORDER[:3]}
-    check, renumbered = bulk.has_documents(pg), set()
+    check, renumbered = bulk.has_documents(pg), set[Any]()
     chunks = (bulk.produced_elsewhere(f"{__name__}:chunks_of", str(households), str(seed), as_of.isoformat())
               if households >= PROCESS_FROM else gen.chunks())
     for chunk in chunks:

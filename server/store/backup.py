@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from server import devdb
+from server.pg_binaries import find_bindir
 
 
 class BackupError(RuntimeError):
@@ -46,7 +46,7 @@ def backup(url: str, path: Path) -> None:
     """Write a pg_dump custom-format archive of the database at ``url`` to ``path``."""
     args, env = _conninfo(url)
     partial = path.with_name(path.name + ".partial")
-    _run([str(devdb.find_bindir() / "pg_dump"), "--format=custom", "--no-password", "--file", str(partial), *args],
+    _run([str(find_bindir() / "pg_dump"), "--format=custom", "--no-password", "--file", str(partial), *args],
          env, "pg_dump")
     partial.replace(path)  # a backup file is either whole or absent
 
@@ -75,7 +75,7 @@ def restore(url: str, path: Path) -> None:
         raise BackupError(f"the database {make_url(url).database!r} is not empty ({len(found)} tables, e.g. "
                           f"{', '.join(found[:3])}); restore into a new, empty database")
     args, env = _conninfo(url)
-    _run([str(devdb.find_bindir() / "pg_restore"), "--no-password", "--no-owner", "--no-privileges",
+    _run([str(find_bindir() / "pg_restore"), "--no-password", "--no-owner", "--no-privileges",
           "--exit-on-error", "--single-transaction", *args, str(path)], env, "pg_restore")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 
-from server.devdb import project_home
+from server.config import project_home
 
 
 def alembic_config(url: str) -> Config:

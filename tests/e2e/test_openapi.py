@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-from server.devdb import project_home
+from server.config import project_home
 
 
 def test_committed_openapi_yaml_matches_the_code(app):

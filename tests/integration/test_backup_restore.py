@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from server import devdb
+from devtools import devdb
 from server.app import create_app
 from server.store import backup, migrate
 from tests.builders import Builders

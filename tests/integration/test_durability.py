@@ -1,7 +1,8 @@
 """A 2xx means the data is on disk (issue #11): the database `make run` serves waits for the
 WAL flush before a commit returns, and `gridwork serve` refuses one that does not."""
 
-from server import config, devdb
+from devtools import devdb
+from server import config
 from server.store.db import durability_problems
 
 

@@ -480,7 +480,7 @@ def _binding_problems(form: Form, locations) -> list[str]:
         places = ", ".join(person_groups.values())
         problems.append(f"{places}: person and residence bindings describe one person and must all be at the "
                         f"top level or all in one repeat")
-    for (group, binding), fields in seen.items():
+    for (_group, binding), fields in seen.items():
         if len(fields) > 1 and not BINDINGS[binding].many and any(f.relevant is None for f in fields):
             wheres = [locations[id(f)] for f in fields]
             problems.append(f"{wheres[1]}.binding: {binding} is already bound by {wheres[0]}; a binding may be "

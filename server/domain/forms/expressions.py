@@ -423,9 +423,8 @@ def to_date(value: object) -> date | datetime | None:
         except ValueError:
             return None
         return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if _FIRST_DAY <= value <= _LAST_DAY:  # also false for NaN
-            return EPOCH + timedelta(days=int(value))
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and _FIRST_DAY <= value <= _LAST_DAY:
+        return EPOCH + timedelta(days=int(value))  # the range test is also false for NaN
     return None
 
 

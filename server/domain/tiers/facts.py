@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from .schedule import local_day
 
@@ -23,7 +24,7 @@ class Inspection:
 
 
 def inspection_facts(inspections: list[Inspection], *, severity: dict[str, str], today: date, zone: str,
-                     hold_started: datetime | None = None) -> dict:
+                     hold_started: datetime | None = None) -> dict[str, Any]:
     """Facts from the inspections, most recent first."""
     latest = inspections[0] if inspections else None
     clean_run = 0
@@ -34,7 +35,7 @@ def inspection_facts(inspections: list[Inspection], *, severity: dict[str, str],
     open_hazards = latest.hazards if latest else ()
     days_open = None
     if open_hazards:
-        first = latest
+        first = inspections[0]  # the latest: its hazards are the open ones
         for inspection in inspections:  # back to the first of the current run that found hazards
             if not inspection.hazards:
                 break
@@ -61,7 +62,7 @@ def house_facts(*, use: str, rental_mode: str | None, rooms: int | None, rented_
                 agreement_signed_on: date | None, residents: int, turnover: int, late_reports: int,
                 missed_arrivals: int, missed_departures: int, on_time_reports: int,
                 inspections: list[Inspection], severity: dict[str, str], today: date, zone: str,
-                hold_started: datetime | None = None) -> dict:
+                hold_started: datetime | None = None) -> dict[str, Any]:
     facts = {
         "use": use,
         "rental_mode": rental_mode,
@@ -81,6 +82,6 @@ def house_facts(*, use: str, rental_mode: str | None, rooms: int | None, rented_
 
 
 def unit_facts(*, kind: str, inspections: list[Inspection], severity: dict[str, str], today: date, zone: str,
-               hold_started: datetime | None = None) -> dict:
+               hold_started: datetime | None = None) -> dict[str, Any]:
     return {"unit_kind": kind} | inspection_facts(inspections, severity=severity, today=today, zone=zone,
                                                   hold_started=hold_started)

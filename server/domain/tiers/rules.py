@@ -15,7 +15,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from .policy import Group, Leaf, Rule, SubjectPolicy
 
@@ -33,35 +34,35 @@ class Previous:
 @dataclass(frozen=True)
 class Outcome:
     tier: str
-    reasons: list[dict]
+    reasons: list[dict[str, Any]]
     hold_started: datetime | None  # set while the sticky tier is held by hysteresis
 
 
-def holds(condition, facts: dict) -> bool:
+def holds(condition: Group | Leaf, facts: dict[str, Any]) -> bool:
     if isinstance(condition, Group):
         results = (holds(c, facts) for c in condition.items)
         return all(results) if condition.mode == "all" else any(results)
     return _compare(facts.get(condition.fact), condition.op, condition.value)
 
 
-def _compare(actual, op: str, expected) -> bool:
+def _compare(actual: Any, op: str, expected: Any) -> bool:
     if actual is None:
         return False
     if op == "=":
-        return actual == expected
+        return bool(actual == expected)
     if op == "!=":
-        return actual != expected
+        return bool(actual != expected)
     if op == "in":
-        return actual in expected
+        return bool(actual in expected)
     if op == "not_in":
-        return actual not in expected
-    if isinstance(actual, bool) or isinstance(actual, str):
+        return bool(actual not in expected)
+    if isinstance(actual, (bool, str)):
         return False
-    return {"<": actual < expected, "<=": actual <= expected, ">": actual > expected,
-            ">=": actual >= expected}[op]
+    return bool({"<": actual < expected, "<=": actual <= expected, ">": actual > expected,
+                 ">=": actual >= expected}[op])
 
 
-def evidence(condition, facts: dict) -> list[dict]:
+def evidence(condition: Group | Leaf, facts: dict[str, Any]) -> list[dict[str, Any]]:
     """The comparisons that made a condition hold: fact, op, threshold and the value found.
     Of ``any`` alternatives, every one that holds (not only the first): each is a reason."""
     if isinstance(condition, Leaf):
@@ -76,12 +77,12 @@ def evidence(condition, facts: dict) -> list[dict]:
     return found
 
 
-def reason(rule: Rule, facts: dict) -> dict:
+def reason(rule: Rule, facts: dict[str, Any]) -> dict[str, Any]:
     return {"rule": rule.id, "tier": rule.tier, "description": dict(rule.description),
             "facts": evidence(rule.when, facts)}
 
 
-def evaluate(subject: SubjectPolicy, facts: dict, previous: Previous | None, *, now: datetime) -> Outcome:
+def evaluate(subject: SubjectPolicy, facts: dict[str, Any], previous: Previous | None, *, now: datetime) -> Outcome:
     """The tier these facts call for, with the reasons, given last time's result.
 
     ``facts['clean_inspections_since_hold']``: clean inspections since
@@ -114,7 +115,7 @@ def evaluate(subject: SubjectPolicy, facts: dict, previous: Previous | None, *, 
     return Outcome(tier, reasons, None)
 
 
-def effective(computed: str, override: str | None, override_expires_on, today) -> str:
+def effective(computed: str, override: str | None, override_expires_on: date | None, today: date) -> str:
     """An override applies up to and including its expiry day."""
     if override is not None and override_expires_on is not None and override_expires_on >= today:
         return override

@@ -11,11 +11,13 @@ PostgreSQL refuses to run as root, so when we are root the server runs as the
 reach the checkout (a home directory closed to others), the data directory
 moves to /var/tmp/gridwork-pg/<hash of the checkout path>; see
 docs/decisions/0001-private-postgis.md.
+
+It is a development tool, so it lives outside the server package (decision 0016):
+it imports the server's config, never the other way round.
 """
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import os
 import secrets
@@ -29,6 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from server import pg_binaries
+from server.config import normalise_database_url, project_home
+
 SUPERUSER = "gridwork"
 DATABASE = "gridwork"
 DEFAULT_PORT = 54329
@@ -38,31 +43,12 @@ class DevDbError(RuntimeError):
     """The private database could not be set up or reached; the message says why."""
 
 
-def project_home() -> Path:
-    """The checkout: GRIDWORK_HOME, or the folder that holds the `server` package."""
-    env = os.environ.get("GRIDWORK_HOME")
-    return Path(env).resolve() if env else Path(__file__).resolve().parents[1]
-
-
 def find_bindir() -> Path:
-    """The newest PostgreSQL (15+) whose PostGIS extension is installed."""
-    env = os.environ.get("PG_BINDIR")
-    if env:
-        return Path(env)
-    candidates = []
-    for bindir in glob.glob("/usr/lib/postgresql/*/bin"):
-        version = Path(bindir).parent.name
-        major = version.split(".")[0]
-        if not major.isdigit() or int(major) < 15:
-            continue
-        if glob.glob(f"/usr/share/postgresql/{version}/extension/postgis.control"):
-            candidates.append((int(major), Path(bindir)))
-    if not candidates:
-        raise DevDbError(
-            "no PostgreSQL 15+ with PostGIS found under /usr/lib/postgresql; "
-            "run `make run` (it installs them) or set DATABASE_URL"
-        )
-    return max(candidates)[1]
+    """The newest PostgreSQL (15+) with PostGIS (server/pg_binaries.py), as a DevDbError if there is none."""
+    try:
+        return pg_binaries.find_bindir()
+    except pg_binaries.PostgresNotFound as exc:
+        raise DevDbError(str(exc)) from exc
 
 
 def _is_root() -> bool:
@@ -91,13 +77,13 @@ class Instance:
     data_dir: Path  # PGDATA (owned by the server user)
 
     @classmethod
-    def for_checkout(cls, home: Path | None = None) -> "Instance":
+    def for_checkout(cls, home: Path | None = None) -> Instance:
         home = home or project_home()
         state = home / "var" / "pg"
         data = home / "var" / "pgdata"
         if _is_root() and not _server_user_can_reach(home):
-            digest = hashlib.sha1(str(home).encode()).hexdigest()[:12]
-            data = Path("/var/tmp/gridwork-pg") / digest
+            digest = hashlib.sha1(str(home).encode(), usedforsecurity=False).hexdigest()[:12]
+            data = Path("/var/tmp/gridwork-pg") / digest  # noqa: S108 - reachable by postgres (decision 0001)
         return cls(state_dir=state, data_dir=data)
 
     @property
@@ -268,8 +254,6 @@ def private_url(database: str = DATABASE) -> str:
 def scratch_server_url() -> str:
     """Where throwaway databases go: TEST_DATABASE_URL, else DATABASE_URL, else
     the private instance (started if needed)."""
-    from server.config import normalise_database_url
-
     url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if url:
         return normalise_database_url(url)
@@ -332,12 +316,12 @@ def temporary_cluster() -> Iterator[Instance]:
     and system identifier."""
     import tempfile
 
-    root = Path("/var/tmp/gridwork-pg") if _is_root() else None
+    root = Path("/var/tmp/gridwork-pg") if _is_root() else None  # noqa: S108 - as above (decision 0001)
     if root is not None:
         root.mkdir(parents=True, exist_ok=True)
-        os.chmod(root, 0o755)
+        os.chmod(root, 0o755)  # noqa: S103 - the server user (root: postgres) must reach it
     base = Path(tempfile.mkdtemp(prefix="cluster-", dir=root))
-    os.chmod(base, 0o755)  # the server user (root: postgres) must reach the data directory
+    os.chmod(base, 0o755)  # noqa: S103 - the server user (root: postgres) must reach the data directory
     instance = Instance(state_dir=base / "state", data_dir=base / "data")
     try:
         instance.start()

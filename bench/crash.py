@@ -62,11 +62,16 @@ def _call(base: str, method: str, path: str, body=None, token=None, timeout=10):
 def _not_home(house_id: str) -> dict:
     now = datetime.now(UTC)
     return {
-        "instance_id": str(uuid.uuid4()), "form_id": "household_visit", "form_version": "2026.1",
-        "subject": {"type": "house", "id": house_id}, "device_id": "crash-test",
-        "started_at": (now - timedelta(minutes=3)).isoformat(), "completed_at": now.isoformat(),
+        "instance_id": str(uuid.uuid4()),
+        "form_id": "household_visit",
+        "form_version": "2026.1",
+        "subject": {"type": "house", "id": house_id},
+        "device_id": "crash-test",
+        "started_at": (now - timedelta(minutes=3)).isoformat(),
+        "completed_at": now.isoformat(),
         "location": {"lon": 120.0, "lat": 30.0, "accuracy_m": 8},
-        "answers": {"outcome": "not_home"}, "attachments": [],
+        "answers": {"outcome": "not_home"},
+        "attachments": [],
     }
 
 
@@ -121,12 +126,20 @@ def _experiment(instance, seconds, clients, unsafe_async_commit, say) -> dict:
                 raise RuntimeError(f"gridwork {' '.join(command)} failed:\n{done.stdout}{done.stderr}")
         port = _free_port()
         if unsafe_async_commit:
-            cmd = [BIN / "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--no-control-socket",
-                   "server.app:create_app()"]
+            cmd = [
+                BIN / "gunicorn",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--no-control-socket",
+                "server.app:create_app()",
+            ]
         else:
             cmd = [BIN / "gridwork", "serve", "--port", str(port), "--workers", "2"]
-        server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                  start_new_session=True)
+        server = subprocess.Popen(
+            cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         base = f"http://127.0.0.1:{port}/api/v1"
         for _ in range(100):
             if _call(base, "GET", "/healthz")[0] == 200:
@@ -170,8 +183,14 @@ def _experiment(instance, seconds, clients, unsafe_async_commit, say) -> dict:
 
         instance.start()  # crash recovery replays the WAL
         ids = list(acked)
-        rows = _sql(url, ("SELECT instance_id::text, count(*) FROM submissions "
-                          "WHERE instance_id = ANY(%s::uuid[]) GROUP BY instance_id", (ids,)))
+        rows = _sql(
+            url,
+            (
+                "SELECT instance_id::text, count(*) FROM submissions "
+                "WHERE instance_id = ANY(%s::uuid[]) GROUP BY instance_id",
+                (ids,),
+            ),
+        )
         present = {row[0]: row[1] for row in rows}
         result = {
             "acknowledged": len(ids),
@@ -195,8 +214,9 @@ def _sql(url: str, *statements):
 
     u = make_url(url)
     rows = []
-    with psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database,
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database, autocommit=True
+    ) as conn:
         for statement in statements:
             sql, params = statement if isinstance(statement, tuple) else (statement, None)
             cur = conn.execute(sql, params)
@@ -208,8 +228,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=4.0, help="submissions before the kill (default 4)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent phones (default 4)")
-    parser.add_argument("--unsafe-async-commit", action="store_true",
-                        help="run with synchronous_commit = off to see acknowledged writes lost")
+    parser.add_argument(
+        "--unsafe-async-commit",
+        action="store_true",
+        help="run with synchronous_commit = off to see acknowledged writes lost",
+    )
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}")
     result = run(args.seconds, args.clients, args.unsafe_async_commit)

@@ -44,9 +44,14 @@ def synthetic_photo(width: int, height: int, seed: int = 7) -> Image.Image:
         pixels = scene + (texture[..., None] - 128) * 0.25 + noise + ramp
         return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "RGB")
     size = (width, height)
-    scene = Image.merge("RGB", [Image.linear_gradient("L").resize(size),
-                                Image.linear_gradient("L").rotate(90).resize(size),
-                                Image.radial_gradient("L").resize(size)])
+    scene = Image.merge(
+        "RGB",
+        [
+            Image.linear_gradient("L").resize(size),
+            Image.linear_gradient("L").rotate(90).resize(size),
+            Image.radial_gradient("L").resize(size),
+        ],
+    )
     return Image.blend(scene, Image.effect_noise(size, 24).convert("RGB"), 0.2)
 
 
@@ -79,7 +84,7 @@ def per_size_drafts(data: bytes) -> dict[int, images.Derivative]:
 
 
 def timed(label: str, fn, runs: int) -> list[float]:
-    fn()                                                  # warm-up (imports, plugin registration)
+    fn()  # warm-up (imports, plugin registration)
     samples = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -101,8 +106,10 @@ def main() -> int:
     width, height = (int(v) for v in args.size.lower().split("x"))
 
     data = photo_bytes(width, height, args.quality, args.orientation)
-    print(f"photo: {width}x{height} ({width * height / 1e6:.1f} MP), {len(data):,} bytes JPEG q{args.quality}, "
-          f"orientation {args.orientation}, Pillow {Image.__version__}, {args.runs} runs")
+    print(
+        f"photo: {width}x{height} ({width * height / 1e6:.1f} MP), {len(data):,} bytes JPEG q{args.quality}, "
+        f"orientation {args.orientation}, Pillow {Image.__version__}, {args.runs} runs"
+    )
 
     result = images.process(data)
     print(f"evidence: {result.evidence}")
@@ -119,6 +126,7 @@ def main() -> int:
         if draft:
             img.draft("RGB", images._fit(*img.size, max(images.SIZES)))
         img.load()
+
     timed("  decode only, full scale", lambda: decode(False), args.runs)
     timed("  decode only, draft for 2048", lambda: decode(True), args.runs)
     return 0

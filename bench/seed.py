@@ -47,10 +47,14 @@ def main() -> int:
             rows = sum(stored.values())
             for table, n in stored.items():
                 print(f"  {table:<12} {n:>9,}")
-            print(f"households {args.households:,}  addresses {stored['addresses']:,}  persons {stored['persons']:,}"
-                  f"  residences {stored['residences']:,}")
-            print(f"seeded {rows:,} rows in {elapsed:.1f} s: {rows / elapsed:,.0f} rows/s, "
-                  f"{args.households / elapsed:,.0f} households/s")
+            print(
+                f"households {args.households:,}  addresses {stored['addresses']:,}  persons {stored['persons']:,}"
+                f"  residences {stored['residences']:,}"
+            )
+            print(
+                f"seeded {rows:,} rows in {elapsed:.1f} s: {rows / elapsed:,.0f} rows/s, "
+                f"{args.households / elapsed:,.0f} households/s"
+            )
             assert counts["addresses"] == stored["addresses"]
         finally:
             engine.dispose()

@@ -90,9 +90,12 @@ FROM (SELECT h.id, abs(hashtext(h.id::text)) % 100 AS r FROM houses h WHERE h.us
 def _station_of(session: Session, households: int):
     """The largest station, grown to about ``households`` by taking over the grids of the next
     stations (the seeder's stations are smaller than a large urban one)."""
-    sizes = session.execute(text(
-        "SELECT s.id, s.code, count(h.id) AS n FROM stations s JOIN grids g ON g.station_id = s.id "
-        "LEFT JOIN houses h ON h.grid_id = g.id GROUP BY s.id, s.code ORDER BY n DESC")).all()
+    sizes = session.execute(
+        text(
+            "SELECT s.id, s.code, count(h.id) AS n FROM stations s JOIN grids g ON g.station_id = s.id "
+            "LEFT JOIN houses h ON h.grid_id = g.id GROUP BY s.id, s.code ORDER BY n DESC"
+        )
+    ).all()
     target, total = sizes[0], sizes[0].n
     for other in sizes[1:]:
         if total >= households:
@@ -155,8 +158,10 @@ def measure(label: str, url: str, token: str, requests: int) -> None:
     timings.sort()
     p50 = statistics.median(timings) * 1000
     p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))] * 1000
-    print(f"  {label:<44} {len(timings):>4} requests, {CLIENTS} clients: p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
-          f"({len(timings) / wall:5.1f} req/s); one client alone: p50 {single:6.1f} ms")
+    print(
+        f"  {label:<44} {len(timings):>4} requests, {CLIENTS} clients: p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
+        f"({len(timings) / wall:5.1f} req/s); one client alone: p50 {single:6.1f} ms"
+    )
 
 
 def main() -> int:
@@ -177,17 +182,23 @@ def main() -> int:
             with Session(engine) as session:
                 counts = seeder.run(session, households=args.households, seed=args.seed, analyze=True)
                 session.commit()
-            print(f"seeded {args.households:,} households ({counts['houses']:,} houses, {counts['units']:,} units) "
-                  f"in {time.perf_counter() - started:.1f} s")
+            print(
+                f"seeded {args.households:,} households ({counts['houses']:,} houses, {counts['units']:,} units) "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
 
             with Session(engine) as session:
                 station = _station_of(session, STATION_HOUSEHOLDS)
                 community = session.scalar(text("SELECT d.code FROM divisions d WHERE d.level = 'community' LIMIT 1"))
                 made = {}
-                for role, scope in (("admin", {}), ("police", {"station": station.code}),
-                                    ("committee", {"community": community})):
-                    made[role] = accounts.create(session, system("bench"), username=f"bench-{role}", password=PASSWORD,
-                                                 role=role, **scope)
+                for role, scope in (
+                    ("admin", {}),
+                    ("police", {"station": station.code}),
+                    ("committee", {"community": community}),
+                ):
+                    made[role] = accounts.create(
+                        session, system("bench"), username=f"bench-{role}", password=PASSWORD, role=role, **scope
+                    )
                 started = time.perf_counter()
                 session.execute(text(EXTRAS), {"police": made["police"].id, "committee": made["committee"].id})
                 session.execute(text(COMPLIANCE))
@@ -203,26 +214,38 @@ def main() -> int:
             gridwork = str(Path(sys.executable).parent / "gridwork")
             for run in ("first", "second"):
                 started = time.perf_counter()
-                out = subprocess.run([gridwork, "tiers", "recompute"], env=env, check=True, capture_output=True,
-                                     text=True).stdout
-                print(f"tiers recompute ({run} run): {time.perf_counter() - started:.1f} s wall; "
-                      f"{out.strip().splitlines()[-1]}")
+                out = subprocess.run(
+                    [gridwork, "tiers", "recompute"], env=env, check=True, capture_output=True, text=True
+                ).stdout
+                print(
+                    f"tiers recompute ({run} run): {time.perf_counter() - started:.1f} s wall; "
+                    f"{out.strip().splitlines()[-1]}"
+                )
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 # what autovacuum does soon after a bulk write (visibility map for index-only scans, statistics)
                 conn.execute(text("VACUUM ANALYZE tier_states, inspection_dues, tier_changes, changes"))
-                for row in conn.execute(text("SELECT subject_type, tier, count(*) FROM tier_states "
-                                             "GROUP BY 1, 2 ORDER BY 1, 2")):
+                for row in conn.execute(
+                    text("SELECT subject_type, tier, count(*) FROM tier_states GROUP BY 1, 2 ORDER BY 1, 2")
+                ):
                     print(f"  {row[0]:<6} {row[1]:<10} {row[2]:>8,}")
-                dues = conn.execute(text(
-                    "SELECT count(*) FILTER (WHERE role = 'police' AND grid_id IN (SELECT g.id FROM grids g "
-                    "JOIN stations s ON s.id = g.station_id WHERE s.code = :code)), count(*) FROM inspection_dues "
-                    "WHERE due_on IS NOT NULL"), {"code": station.code}).one()
+                dues = conn.execute(
+                    text(
+                        "SELECT count(*) FILTER (WHERE role = 'police' AND grid_id IN (SELECT g.id FROM grids g "
+                        "JOIN stations s ON s.id = g.station_id WHERE s.code = :code)), count(*) FROM inspection_dues "
+                        "WHERE due_on IS NOT NULL"
+                    ),
+                    {"code": station.code},
+                ).one()
                 print(f"  due rows: {dues[1]:,} in all, {dues[0]:,} for the officer of {station.code}")
                 conn.commit()
 
             port = free_port()
-            server = subprocess.Popen([gridwork, "serve", "--port", str(port), "--workers", str(args.workers)],
-                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            server = subprocess.Popen(
+                [gridwork, "serve", "--port", str(port), "--workers", str(args.workers)],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             base = f"http://127.0.0.1:{port}/api/v1"
             for _ in range(100):
                 try:
@@ -230,17 +253,32 @@ def main() -> int:
                         break
                 except OSError:
                     time.sleep(0.2)
-            tokens = {role: json.loads(call(f"{base}/auth/tokens", body={"username": f"bench-{role}",
-                                                                         "password": PASSWORD})[1])["token"]
-                      for role in ("admin", "police")}
+            tokens = {
+                role: json.loads(
+                    call(f"{base}/auth/tokens", body={"username": f"bench-{role}", "password": PASSWORD})[1]
+                )["token"]
+                for role in ("admin", "police")
+            }
             print(f"HTTP ({args.workers} gunicorn workers):")
             measure("police: GET /inspections/due", f"{base}/inspections/due", tokens["police"], args.requests)
-            measure("police: GET /inspections/due?status=overdue", f"{base}/inspections/due?status=overdue",
-                    tokens["police"], args.requests)
-            measure("admin: GET /inspections/summary?group_by=grid", f"{base}/inspections/summary?group_by=grid",
-                    tokens["admin"], args.requests)
-            measure("admin: GET /inspections/summary?group_by=tier", f"{base}/inspections/summary?group_by=tier",
-                    tokens["admin"], args.requests)
+            measure(
+                "police: GET /inspections/due?status=overdue",
+                f"{base}/inspections/due?status=overdue",
+                tokens["police"],
+                args.requests,
+            )
+            measure(
+                "admin: GET /inspections/summary?group_by=grid",
+                f"{base}/inspections/summary?group_by=grid",
+                tokens["admin"],
+                args.requests,
+            )
+            measure(
+                "admin: GET /inspections/summary?group_by=tier",
+                f"{base}/inspections/summary?group_by=tier",
+                tokens["admin"],
+                args.requests,
+            )
         finally:
             if server is not None:
                 server.terminate()

@@ -98,10 +98,7 @@ class Instance:
         return (self.state_dir / "password").read_text().strip()
 
     def url(self, database: str = DATABASE) -> str:
-        return (
-            f"postgresql+psycopg://{SUPERUSER}:{quote(self.password, safe='')}"
-            f"@127.0.0.1:{self.port}/{database}"
-        )
+        return f"postgresql+psycopg://{SUPERUSER}:{quote(self.password, safe='')}@127.0.0.1:{self.port}/{database}"
 
     @property
     def exists(self) -> bool:
@@ -136,12 +133,18 @@ class Instance:
                 _as_server_user(
                     [
                         str(bindir / "initdb"),
-                        "-D", str(self.data_dir),
-                        "-U", SUPERUSER,
-                        "--pwfile", str(pwfile),
-                        "--auth", "scram-sha-256",
-                        "-E", "UTF8",
-                        "--locale", "C.UTF-8",
+                        "-D",
+                        str(self.data_dir),
+                        "-U",
+                        SUPERUSER,
+                        "--pwfile",
+                        str(pwfile),
+                        "--auth",
+                        "scram-sha-256",
+                        "-E",
+                        "UTF8",
+                        "--locale",
+                        "C.UTF-8",
                     ]
                 ),
                 "initdb",
@@ -203,8 +206,12 @@ class Instance:
         while True:
             try:
                 conn = psycopg.connect(
-                    host="127.0.0.1", port=self.port, user=SUPERUSER,
-                    password=self.password, dbname="postgres", autocommit=True,
+                    host="127.0.0.1",
+                    port=self.port,
+                    user=SUPERUSER,
+                    password=self.password,
+                    dbname="postgres",
+                    autocommit=True,
                 )
                 break
             except psycopg.OperationalError:
@@ -267,8 +274,9 @@ def _maintenance_connection(url: str):
     from sqlalchemy.engine import make_url
 
     u = make_url(url)
-    return psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password,
-                           dbname="postgres", autocommit=True)
+    return psycopg.connect(
+        host=u.host, port=u.port, user=u.username, password=u.password, dbname="postgres", autocommit=True
+    )
 
 
 def create_scratch_database(server_url: str, prefix: str, *, durable: bool = True) -> str:

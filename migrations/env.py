@@ -21,14 +21,19 @@ def _url() -> str:
     if url:
         return normalise_database_url(url)
     from devtools.devdb import private_url
+
     return private_url()
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True,
-                      include_object=include_object,
-                      process_revision_directives=alembic_helpers.writer,
-                      render_item=alembic_helpers.render_item)
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        include_object=include_object,
+        process_revision_directives=alembic_helpers.writer,
+        render_item=alembic_helpers.render_item,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -44,10 +49,14 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      include_object=include_object, compare_type=True,
-                      process_revision_directives=alembic_helpers.writer,
-                      render_item=alembic_helpers.render_item)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        include_object=include_object,
+        compare_type=True,
+        process_revision_directives=alembic_helpers.writer,
+        render_item=alembic_helpers.render_item,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -34,14 +34,16 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.from_environment())
     app.config.update(config or {})
 
-    from .media.storage import from_config
-    from .store.db import Database, init_app as init_db
     from . import api, logs, metrics
+    from .media.storage import from_config
+    from .store.db import Database
+    from .store.db import init_app as init_db
 
     def database_url() -> str:
         if app.config.get("DATABASE_URL"):
             return app.config["DATABASE_URL"]
         from devtools.devdb import private_url
+
         return private_url()
 
     # first: their hooks time the whole request, the commit in init_db's hook included
@@ -64,5 +66,4 @@ def _trust_proxies(app: Flask) -> None:
     if count > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count,
-                                x_prefix=count)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count, x_prefix=count)

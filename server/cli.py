@@ -25,11 +25,11 @@ def _devdb():
 
 def _create_app():
     from server.app import create_app
+
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
-             help="Gridwork server commands.")
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, help="Gridwork server commands.")
 def main():
     pass
 
@@ -39,6 +39,7 @@ def _database_url() -> str:
 
 
 # -- database -------------------------------------------------------------------
+
 
 @main.group()
 def db():
@@ -93,6 +94,7 @@ def db_url():
 def db_upgrade(revision):
     """Migrate the database to REVISION (default: head)."""
     from server.store import migrate
+
     migrate.upgrade(_database_url(), revision)
     click.echo(f">> database at {revision}")
 
@@ -103,10 +105,12 @@ def db_upgrade(revision):
 def db_downgrade(revision):
     """Migrate the database down to REVISION ('base' empties it)."""
     from server.store import migrate
+
     migrate.downgrade(_database_url(), revision)
 
 
 # -- backup and restore ---------------------------------------------------------
+
 
 @main.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
@@ -124,9 +128,12 @@ def backup_command(file):
 
 @main.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--database", "database", default=None,
-              help="Restore into this database on the same server (created when missing) instead of the "
-                   "configured one.")
+@click.option(
+    "--database",
+    "database",
+    default=None,
+    help="Restore into this database on the same server (created when missing) instead of the configured one.",
+)
 @with_appcontext
 def restore_command(file, database):
     """Restore FILE (from `gridwork backup`) into an empty database, migrate it to this version, and start a
@@ -167,6 +174,7 @@ def sync_new_epoch(reason):
 
 # -- accounts -------------------------------------------------------------------
 
+
 @main.group()
 def users():
     """Accounts."""
@@ -192,10 +200,18 @@ def users_create(username, role, display_name, grids, community, station, passwo
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with _session() as session:
         try:
-            account = accounts.create(session, system("cli"), username=username, password=password, role=role,
-                                      display_name=display_name, grids=list(grids), community=community,
-                                      station=station)
-        except Exception as exc:  # noqa: BLE001
+            account = accounts.create(
+                session,
+                system("cli"),
+                username=username,
+                password=password,
+                role=role,
+                display_name=display_name,
+                grids=list(grids),
+                community=community,
+                station=station,
+            )
+        except Exception as exc:
             raise click.ClickException(_explain(exc)) from exc
         session.commit()
         click.echo(f"created {account.role} account {account.username} ({account.id})")
@@ -213,7 +229,7 @@ def users_disable(username):
         actor = system("cli")
         try:
             account = accounts.by_username(session, actor, username)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise click.ClickException(_explain(exc)) from exc
         accounts.update(session, actor, account, disabled=True)
         session.commit()
@@ -221,6 +237,7 @@ def users_disable(username):
 
 
 # -- demo and serving -----------------------------------------------------------
+
 
 @main.group()
 def demo():
@@ -253,8 +270,10 @@ def serve(host, port, workers):
     problems = durability_problems(_database_url())
     if problems:
         raise click.ClickException(
-            "the database is not durable, so a 2xx could be lost in a crash: " + "; ".join(problems)
-            + ". Turn these settings back on (see docs/operations.md).")
+            "the database is not durable, so a 2xx could be lost in a crash: "
+            + "; ".join(problems)
+            + ". Turn these settings back on (see docs/operations.md)."
+        )
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(prepare_metrics_dir(port))
     argv = gunicorn_argv(host, port, workers)
     os.execv(argv[0], argv)
@@ -263,9 +282,19 @@ def serve(host, port, workers):
 def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
     """JSON logs and the metrics' multiprocess hooks come from server/gunicorn_conf.py."""
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    return [gunicorn, "--config", "python:server.gunicorn_conf", "--bind", f"{host}:{port}",
-            "--workers", str(workers), "--graceful-timeout", "5", *_control_socket_args(port),
-            "server.app:create_app()"]
+    return [
+        gunicorn,
+        "--config",
+        "python:server.gunicorn_conf",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--graceful-timeout",
+        "5",
+        *_control_socket_args(port),
+        "server.app:create_app()",
+    ]
 
 
 def prepare_metrics_dir(port: int):
@@ -294,11 +323,13 @@ def _control_socket_args(port: int) -> list[str]:
 
 def _session():
     from server.store.db import get_db
+
     return get_db().session()
 
 
 def _explain(exc: Exception) -> str:
     from server.errors import ApiError
+
     if isinstance(exc, ApiError):
         details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
         return f"{exc.message} {details}".strip()
@@ -306,12 +337,27 @@ def _explain(exc: Exception) -> str:
 
 
 @main.command("seed")
-@click.option("--households", default=1000, show_default=True, type=click.IntRange(min=1),
-              help="How many households (houses at standard addresses) to generate.")
-@click.option("--seed", "seed_value", default=1, show_default=True, type=int,
-              help="Same households and seed give the same district, ids included.")
-@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="The generated data's 'today' (default 2026-11-01, fixed so that runs repeat).")
+@click.option(
+    "--households",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many households (houses at standard addresses) to generate.",
+)
+@click.option(
+    "--seed",
+    "seed_value",
+    default=1,
+    show_default=True,
+    type=int,
+    help="Same households and seed give the same district, ids included.",
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="The generated data's 'today' (default 2026-11-01, fixed so that runs repeat).",
+)
 @with_appcontext
 def seed_command(households, seed_value, as_of):
     """Load a synthetic district (grids, addresses, houses, people, units) with COPY."""
@@ -324,8 +370,14 @@ def seed_command(households, seed_value, as_of):
     with _session() as session:
         with click.progressbar(length=households, label="households", show_pos=True) as bar:
             try:
-                counts = seeder.run(session, households=households, seed=seed_value, progress=bar.update,
-                                    as_of=as_of.date() if as_of else seeder.AS_OF, analyze=True)
+                counts = seeder.run(
+                    session,
+                    households=households,
+                    seed=seed_value,
+                    progress=bar.update,
+                    as_of=as_of.date() if as_of else seeder.AS_OF,
+                    analyze=True,
+                )
             except ApiError as exc:
                 raise click.ClickException(_explain(exc)) from exc
         session.commit()
@@ -336,6 +388,7 @@ def seed_command(households, seed_value, as_of):
 
 # -- media ----------------------------------------------------------------------
 
+
 @main.group()
 def media():
     """Photo storage."""
@@ -343,13 +396,24 @@ def media():
 
 @media.command("check")
 @click.option("--fix-orphans", is_flag=True, help="Remove stored files that no photo references.")
-@click.option("--min-age-minutes", default=60, show_default=True, type=click.IntRange(min=0),
-              help="Leave orphans younger than this alone (uploads in flight write files before their row).")
-@click.option("--expire-pending", is_flag=True,
-              help="Delete pending photos (uploads whose submission never came) older than --pending-days, "
-                   "and their files.")
-@click.option("--pending-days", default=None, type=click.IntRange(min=1),
-              help="Age at which a pending photo expires (default: PENDING_PHOTO_DAYS, 7).")
+@click.option(
+    "--min-age-minutes",
+    default=60,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Leave orphans younger than this alone (uploads in flight write files before their row).",
+)
+@click.option(
+    "--expire-pending",
+    is_flag=True,
+    help="Delete pending photos (uploads whose submission never came) older than --pending-days, and their files.",
+)
+@click.option(
+    "--pending-days",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Age at which a pending photo expires (default: PENDING_PHOTO_DAYS, 7).",
+)
 @with_appcontext
 def media_check(fix_orphans, min_age_minutes, expire_pending, pending_days):
     """Report photos whose files are missing from storage, and stored files nothing references.
@@ -365,13 +429,17 @@ def media_check(fix_orphans, min_age_minutes, expire_pending, pending_days):
             expired = media_service.expire_pending(session, older_than=timedelta(days=days))
             session.commit()
         media_service.remove(store, expired.unreferenced)  # only after the rows are gone for good
-        click.echo(f">> expired {len(expired.photos)} pending photos older than {days} days, "
-                   f"removed {len(expired.unreferenced)} files")
+        click.echo(
+            f">> expired {len(expired.photos)} pending photos older than {days} days, "
+            f"removed {len(expired.unreferenced)} files"
+        )
     with _session() as session:
-        report = media_service.check(session, store, fix_orphans=fix_orphans,
-                                     min_age=timedelta(minutes=min_age_minutes))
-    click.echo(f"{store.backend} storage: {report.stored} files under photos/, "
-               f"{report.referenced} referenced by the database")
+        report = media_service.check(
+            session, store, fix_orphans=fix_orphans, min_age=timedelta(minutes=min_age_minutes)
+        )
+    click.echo(
+        f"{store.backend} storage: {report.stored} files under photos/, {report.referenced} referenced by the database"
+    )
     for key, ids in report.missing.items():
         click.echo(f"missing: {key} (photo {', '.join(ids)})")
     for key in report.orphans:
@@ -383,14 +451,20 @@ def media_check(fix_orphans, min_age_minutes, expire_pending, pending_days):
 
 # -- tiers ----------------------------------------------------------------------
 
+
 @main.group()
 def tiers():
     """Rental tiers and inspection schedules."""
 
 
 @tiers.command("recompute")
-@click.option("--batch", default=2000, show_default=True, type=click.IntRange(min=1, max=50000),
-              help="Houses (then units) evaluated per batch; each batch is committed.")
+@click.option(
+    "--batch",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(min=1, max=50000),
+    help="Houses (then units) evaluated per batch; each batch is committed.",
+)
 @with_appcontext
 def tiers_recompute(batch):
     """Re-evaluate every house and unit and their due inspections (nightly; safe to re-run)."""
@@ -405,9 +479,17 @@ def tiers_recompute(batch):
     with _session() as session:
         total = tier_q.count(session, House) + tier_q.count(session, Unit)
         with click.progressbar(length=total, label="houses and units", show_pos=True) as bar:
-            counts = tier_service.recompute(session, today, zone=current_app.config["TIMEZONE"], batch=batch,
-                                            progress=bar.update, after_batch=session.commit)
+            counts = tier_service.recompute(
+                session,
+                today,
+                zone=current_app.config["TIMEZONE"],
+                batch=batch,
+                progress=bar.update,
+                after_batch=session.commit,
+            )
         session.commit()
     elapsed = time.perf_counter() - started
-    click.echo(f">> evaluated {counts['houses']:,} houses and {counts['units']:,} units in {elapsed:.1f} s "
-               f"({counts['changed']:,} tier changes); today is {today.isoformat()}")
+    click.echo(
+        f">> evaluated {counts['houses']:,} houses and {counts['units']:,} units in {elapsed:.1f} s "
+        f"({counts['changed']:,} tier changes); today is {today.isoformat()}"
+    )

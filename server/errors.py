@@ -28,9 +28,17 @@ class ApiError(Exception):
     code = "request.invalid"
     message = "The request is invalid."
 
-    def __init__(self, message: str | None = None, *, code: str | None = None,
-                 status: int | None = None, errors: dict | None = None,
-                 headers: dict | None = None, extra: dict | None = None, params: dict | None = None):
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        errors: dict | None = None,
+        headers: dict | None = None,
+        extra: dict | None = None,
+        params: dict | None = None,
+    ):
         super().__init__(message or self.message)
         self.message = message or self.message
         self.code = code or self.code
@@ -105,8 +113,16 @@ HTTP_CODES = {
 }
 
 
-_LOCATIONS = {"json": "body", "form": "body", "files": "body", "query": "query", "querystring": "query",
-              "path": "path", "view_args": "path", "headers": "headers"}
+_LOCATIONS = {
+    "json": "body",
+    "form": "body",
+    "files": "body",
+    "query": "query",
+    "querystring": "query",
+    "path": "path",
+    "view_args": "path",
+    "headers": "headers",
+}
 
 
 def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -145,13 +161,23 @@ def request_language() -> str:
     return errors_catalogue.language(request.headers.get("Accept-Language"))
 
 
-def render_message(code: str, fallback: str | None, errors: dict | None = None, params: dict | None = None,
-                   extra: dict | None = None, lang: str | None = None) -> str:
+def render_message(
+    code: str,
+    fallback: str | None,
+    errors: dict | None = None,
+    params: dict | None = None,
+    extra: dict | None = None,
+    lang: str | None = None,
+) -> str:
     """The catalogue's message for ``code``, placeholders filled from the error; ``fallback`` (the raise site's
     English) only for a code the catalogue lacks, which tests/unit/test_error_catalogue.py forbids."""
     errors = errors or {}
-    values = {**(extra or {}), "fields": ", ".join(sorted(errors)),
-              "detail": " ".join(m for ms in errors.values() for m in ms if isinstance(m, str)), **(params or {})}
+    values = {
+        **(extra or {}),
+        "fields": ", ".join(sorted(errors)),
+        "detail": " ".join(m for ms in errors.values() for m in ms if isinstance(m, str)),
+        **(params or {}),
+    }
     text = errors_catalogue.message(code, lang or request_language(), values)
     if text is None:
         log.warning("error code %r is not in the error catalogue", code)
@@ -159,8 +185,15 @@ def render_message(code: str, fallback: str | None, errors: dict | None = None, 
     return text
 
 
-def error_body(code: str, status: int, message: str | None = None, errors: dict | None = None, *,
-               params: dict | None = None, **extra) -> dict:
+def error_body(
+    code: str,
+    status: int,
+    message: str | None = None,
+    errors: dict | None = None,
+    *,
+    params: dict | None = None,
+    **extra,
+) -> dict:
     """The one error shape, its message from the catalogue. Citizen ID numbers inside messages are masked
     (an error never carries a full document number, docs/privacy.md)."""
     from server.domain.privacy import mask_in_text, mask_in_values
@@ -190,7 +223,8 @@ def _respond(body: dict, status: int, headers: dict | None = None):
 def database_unavailable(exc: BaseException) -> bool:
     """Is this the database being out of reach (down, restarting, connection cut, pool exhausted,
     a transient failure such as a deadlock), rather than a bug? Phones should retry those later."""
-    from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
+    from sqlalchemy.exc import DBAPIError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     if isinstance(exc, (OperationalError, PoolTimeout)):
         return True
@@ -213,11 +247,13 @@ def register_error_handlers(app: Flask) -> None:
             extra["request_id"] = getattr(g, "request_id", None)
             log.error("server fault %s (request %s): %s", exc.code, extra["request_id"], exc.message, exc_info=exc)
         headers = dict(exc.headers)
-        if getattr(exc, "retry_after", None) is not None:
-            headers["Retry-After"] = str(exc.retry_after)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            headers["Retry-After"] = str(retry_after)
         params = _retry_params(headers) | exc.params
-        return _respond(error_body(exc.code, exc.status, exc.message, exc.errors, params=params, **extra),
-                        exc.status, headers)
+        return _respond(
+            error_body(exc.code, exc.status, exc.message, exc.errors, params=params, **extra), exc.status, headers
+        )
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
@@ -237,7 +273,8 @@ def register_error_handlers(app: Flask) -> None:
         code = HTTP_CODES.get(status, "http.error" if status < 500 else "internal")
         return _respond(error_body(code, status, message, errors, params=params), status, headers)
 
-    from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
+    from sqlalchemy.exc import DBAPIError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
     from sqlalchemy.orm.exc import StaleDataError
 
     @app.errorhandler(OperationalError)

@@ -25,8 +25,12 @@ logconfig_dict = logging_config()
 accesslog = None
 
 # gunicorn's own codes, beyond those the application raises
-SERVER_CODES = {414: "request.uri_too_long", 417: "request.expectation_failed",
-                431: "request.header_fields_too_large", 501: "request.not_implemented"}
+SERVER_CODES = {
+    414: "request.uri_too_long",
+    417: "request.expectation_failed",
+    431: "request.header_fields_too_large",
+    501: "request.not_implemented",
+}
 
 
 def json_error(status: int, reason: str, detail: str) -> bytes:
@@ -34,8 +38,10 @@ def json_error(status: int, reason: str, detail: str) -> bytes:
     code = SERVER_CODES.get(status) or HTTP_CODES.get(status) or ("internal" if status >= 500 else "http.error")
     message = f"{reason}: {detail}" if detail else f"{reason}."  # only for a status the catalogue lacks
     body = json.dumps(error_body(code, status, message, params={"detail": detail}), ensure_ascii=True).encode("ascii")
-    head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1")
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode("latin-1")
     return head + body
 
 

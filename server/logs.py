@@ -60,8 +60,7 @@ def logging_config(level: str | None = None) -> dict:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": "server.logs.JsonFormatter"}},
-        "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
-                                "formatter": "json"}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "json"}},
         "root": {"level": level, "handlers": ["stderr"]},
         "loggers": {
             "gunicorn.error": {"level": level, "handlers": ["stderr"], "propagate": False},
@@ -99,13 +98,16 @@ def _log_request(response):
     elapsed = duration_seconds()
     actor = g.get("actor")
     signed_in = actor is not None and actor.account_id is not None
-    log.info("request", extra={
-        "request_id": g.get("request_id"),
-        "method": request.method,
-        "route": route(),
-        "status": response.status_code,
-        "duration_ms": None if elapsed is None else round(elapsed * 1000, 1),
-        "actor_id": str(actor.account_id) if signed_in else None,
-        "actor_role": actor.role if signed_in else None,
-    })
+    log.info(
+        "request",
+        extra={
+            "request_id": g.get("request_id"),
+            "method": request.method,
+            "route": route(),
+            "status": response.status_code,
+            "duration_ms": None if elapsed is None else round(elapsed * 1000, 1),
+            "actor_id": str(actor.account_id) if signed_in else None,
+            "actor_role": actor.role if signed_in else None,
+        },
+    )
     return response

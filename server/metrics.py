@@ -34,12 +34,14 @@ from .logs import duration_seconds, route
 MIN_TOKEN_LENGTH = 32
 
 REQUEST_SECONDS = Histogram(
-    "gridwork_http_request_duration_seconds", "Time to answer a request, by URL rule and status class.",
+    "gridwork_http_request_duration_seconds",
+    "Time to answer a request, by URL rule and status class.",
     ["method", "route", "status_class"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 SYNC_LAG_SECONDS = Histogram(
-    "gridwork_sync_lag_seconds", "Time from a form's completion on the phone to its arrival at the server.",
+    "gridwork_sync_lag_seconds",
+    "Time from a form's completion on the phone to its arrival at the server.",
     buckets=(60, 300, 900, 3600, 4 * 3600, 12 * 3600, 86400, 3 * 86400, 7 * 86400, 30 * 86400),
 )
 
@@ -47,8 +49,9 @@ SYNC_LAG_SECONDS = Histogram(
 def init_app(app: Flask) -> None:
     token = app.config.get("METRICS_TOKEN")
     if token and len(token) < MIN_TOKEN_LENGTH:
-        raise RuntimeError(f"METRICS_TOKEN must be at least {MIN_TOKEN_LENGTH} characters "
-                           "(e.g. `openssl rand -hex 32`)")
+        raise RuntimeError(
+            f"METRICS_TOKEN must be at least {MIN_TOKEN_LENGTH} characters (e.g. `openssl rand -hex 32`)"
+        )
     app.after_request(_observe_request)
     app.add_url_rule("/metrics", "metrics", exposition, methods=["GET"])
 
@@ -56,8 +59,9 @@ def init_app(app: Flask) -> None:
 def _observe_request(response):
     elapsed = duration_seconds()
     if elapsed is not None:
-        REQUEST_SECONDS.labels(request.method, route() or "unmatched",
-                               f"{response.status_code // 100}xx").observe(elapsed)
+        REQUEST_SECONDS.labels(request.method, route() or "unmatched", f"{response.status_code // 100}xx").observe(
+            elapsed
+        )
     return response
 
 

@@ -40,16 +40,25 @@ class Builders:
         digits = {"county": 6, "town": 9, "community": 12}[level]
         code = str(secrets.randbelow(10**digits)).zfill(digits)
         suffix = {"county": "区", "town": "街道", "community": "社区"}[level]
-        return self._add(Division(code=code, name=name or f"测试{code[-4:]}{suffix}", level=level,
-                                  parent_id=parent.id if parent else None))
+        return self._add(
+            Division(
+                code=code, name=name or f"测试{code[-4:]}{suffix}", level=level, parent_id=parent.id if parent else None
+            )
+        )
 
     def station(self) -> Station:
         return self._add(Station(code=ref("PS-"), name=f"派出所 {ref()}"))
 
     def grid(self, community: Division, station: Station | None, bounds=(120.0, 30.0, 120.01, 30.01)) -> Grid:
-        return self._add(Grid(code=ref("G-"), name=f"网格 {ref()}", community_id=community.id,
-                              station_id=station.id if station else None,
-                              geom=geometry.to_db(geometry.as_multipolygon(box(*bounds)))))
+        return self._add(
+            Grid(
+                code=ref("G-"),
+                name=f"网格 {ref()}",
+                community_id=community.id,
+                station_id=station.id if station else None,
+                geom=geometry.to_db(geometry.as_multipolygon(box(*bounds))),
+            )
+        )
 
     def district(self) -> District:
         county = self.division("county")
@@ -64,10 +73,17 @@ class Builders:
         ]
         return District(county, town, community, other, station, grids)
 
-    def account(self, role: str, *, password: str = "correct horse battery", username: str | None = None,
-                **scope) -> Account:
-        return accounts.create(self.session, system("test"), username=username or ref(f"{role[:4]}-"),
-                               password=password, role=role, **scope)
+    def account(
+        self, role: str, *, password: str = "correct horse battery", username: str | None = None, **scope
+    ) -> Account:
+        return accounts.create(
+            self.session,
+            system("test"),
+            username=username or ref(f"{role[:4]}-"),
+            password=password,
+            role=role,
+            **scope,
+        )
 
 
 def citizen_id(birth=None, sex="male", area=None) -> str:
@@ -95,32 +111,71 @@ def _registry_builders():
     def address(self, grid, lon, lat, street="幸福路"):
         parts = normalise_parts(AddressParts(street=street, door=str(secrets.randbelow(900000) + 1)))
         full = canonical_text(parts)
-        return self._add(Address(community_id=grid.community_id, grid_id=grid.id, street=parts.street,
-                                 door=parts.door, full_text=full, canonical_key=canonical_key(parts),
-                                 search_text=search_text(full), geom=point(lon, lat)))
+        return self._add(
+            Address(
+                community_id=grid.community_id,
+                grid_id=grid.id,
+                street=parts.street,
+                door=parts.door,
+                full_text=full,
+                canonical_key=canonical_key(parts),
+                search_text=search_text(full),
+                geom=point(lon, lat),
+            )
+        )
 
     def house(self, address, use="rented", landlord_account=None, landlord_person=None):
-        return self._add(House(address_id=address.id, grid_id=address.grid_id, use=use,
-                               rental_mode="whole" if use == "rented" else None,
-                               landlord_account_id=landlord_account.id if landlord_account else None,
-                               landlord_person_id=landlord_person.id if landlord_person else None))
+        return self._add(
+            House(
+                address_id=address.id,
+                grid_id=address.grid_id,
+                use=use,
+                rental_mode="whole" if use == "rented" else None,
+                landlord_account_id=landlord_account.id if landlord_account else None,
+                landlord_person_id=landlord_person.id if landlord_person else None,
+            )
+        )
 
     def person(self, name=None, created_by=None):
-        return self._add(Person(name=name or f"人{ref()}", sex="male", document_type="citizen_id",
-                                document_number=citizen_id(), created_by=created_by.id if created_by else None))
+        return self._add(
+            Person(
+                name=name or f"人{ref()}",
+                sex="male",
+                document_type="citizen_id",
+                document_number=citizen_id(),
+                created_by=created_by.id if created_by else None,
+            )
+        )
 
     def residence(self, person, house, arrived_on=date(2026, 1, 1), left_on=None):
-        return self._add(Residence(person_id=person.id, house_id=house.id, category="floating",
-                                   arrived_on=arrived_on, left_on=left_on, reported_at=datetime.now(UTC),
-                                   source="worker", verification="confirmed"))
+        return self._add(
+            Residence(
+                person_id=person.id,
+                house_id=house.id,
+                category="floating",
+                arrived_on=arrived_on,
+                left_on=left_on,
+                reported_at=datetime.now(UTC),
+                source="worker",
+                verification="confirmed",
+            )
+        )
 
     def unit(self, address, responsible=None):
-        return self._add(Unit(name=f"单位{ref()}", kind="company", address_id=address.id, grid_id=address.grid_id,
-                              responsible_person_id=responsible.id if responsible else None))
+        return self._add(
+            Unit(
+                name=f"单位{ref()}",
+                kind="company",
+                address_id=address.id,
+                grid_id=address.grid_id,
+                responsible_person_id=responsible.id if responsible else None,
+            )
+        )
 
     def employment(self, person, unit):
-        return self._add(Employment(unit_id=unit.id, person_id=person.id, started_on=date(2026, 1, 1),
-                                    reported_at=datetime.now(UTC)))
+        return self._add(
+            Employment(unit_id=unit.id, person_id=person.id, started_on=date(2026, 1, 1), reported_at=datetime.now(UTC))
+        )
 
     for fn in (address, house, person, residence, unit, employment):
         setattr(Builders, fn.__name__, fn)

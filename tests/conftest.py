@@ -55,8 +55,9 @@ def database_url(make_database) -> str:
 def _test_app(database_url: str, media_root):
     from server.app import create_app
 
-    return create_app({"TESTING": True, "DATABASE_URL": database_url, "MEDIA_BACKEND": "local",
-                       "MEDIA_ROOT": str(media_root)})
+    return create_app(
+        {"TESTING": True, "DATABASE_URL": database_url, "MEDIA_BACKEND": "local", "MEDIA_ROOT": str(media_root)}
+    )
 
 
 @pytest.fixture(scope="session")
@@ -208,8 +209,10 @@ class Committed:
         """A new client (one per thread) signed in as the same account with a token of its own
         (requests sharing one fresh token would queue on its last-used time)."""
         client = self.app.test_client()
-        r = client.post("/api/v1/auth/tokens", json={"username": who.username, "password": password,
-                                                     "device_id": f"phone-{secrets.token_hex(3)}"})
+        r = client.post(
+            "/api/v1/auth/tokens",
+            json={"username": who.username, "password": password, "device_id": f"phone-{secrets.token_hex(3)}"},
+        )
         assert r.status_code == 201, r.get_json()
         return ApiClient(client, r.get_json()["token"], who.username, who.account_id)
 
@@ -250,7 +253,13 @@ def committed(committed_app):
     yield c
     engine = committed_app.extensions["gridwork.db"].engine
     with engine.begin() as conn:
-        tables = [r[0] for r in conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename NOT IN ('alembic_version', 'spatial_ref_sys')"))]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename NOT IN ('alembic_version', 'spatial_ref_sys')"
+                )
+            )
+        ]
         conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))

@@ -18,8 +18,27 @@ class GridworkApi(Api):
 
 
 def init_app(app: Flask) -> Api:
-    from . import (addresses, areas, audit, auth, conflicts, forms, health, houses, identities, inspections, landlords,
-                   persons, photos, submissions, sync, tiers, units, users, visits)
+    from . import (
+        addresses,
+        areas,
+        audit,
+        auth,
+        conflicts,
+        forms,
+        health,
+        houses,
+        identities,
+        inspections,
+        landlords,
+        persons,
+        photos,
+        submissions,
+        sync,
+        tiers,
+        units,
+        users,
+        visits,
+    )
 
     app.config.setdefault("API_TITLE", "Gridwork")
     app.config.setdefault("API_VERSION", "1")
@@ -28,19 +47,47 @@ def init_app(app: Flask) -> Api:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
     docs_assets.init_app(app)  # Swagger UI from our own server, no CDN
-    api = GridworkApi(app, spec_kwargs={
-        "extra_plugins": [SecurityPlugin()],
-        "info": {"description": "Field data collection for community grid management: one standard "
-                                "address, three realities (一标三实). All times are UTC; days are local "
-                                "calendar days in the configured zone."},
-    })
-    api.spec.components.security_scheme("bearerAuth", {
-        "type": "http", "scheme": "bearer",
-        "description": "Token from POST /api/v1/auth/tokens (web: 12 h; device: 30 days).",
-    })
+    api = GridworkApi(
+        app,
+        spec_kwargs={
+            "extra_plugins": [SecurityPlugin()],
+            "info": {
+                "description": "Field data collection for community grid management: one standard "
+                "address, three realities (一标三实). All times are UTC; days are local "
+                "calendar days in the configured zone."
+            },
+        },
+    )
+    api.spec.components.security_scheme(
+        "bearerAuth",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "Token from POST /api/v1/auth/tokens (web: 12 h; device: 30 days).",
+        },
+    )
     app.extensions["gridwork.api"] = api
-    for module in (health, auth, users, areas, addresses, houses, persons, units, forms, submissions, sync, conflicts,
-                   landlords, visits, photos, tiers, inspections, identities, audit):
+    for module in (
+        health,
+        auth,
+        users,
+        areas,
+        addresses,
+        houses,
+        persons,
+        units,
+        forms,
+        submissions,
+        sync,
+        conflicts,
+        landlords,
+        visits,
+        photos,
+        tiers,
+        inspections,
+        identities,
+        audit,
+    ):
         api.register_blueprint(module.blp)
     app.before_request(authenticate_request)
     app.after_request(add_request_id)

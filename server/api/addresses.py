@@ -7,7 +7,13 @@ from server.store.db import request_session
 
 from . import pagination, views
 from .base import ETAG, blueprint, current_actor, with_etag
-from .schemas.addresses import AddressCreateSchema, AddressPageSchema, AddressQuery, AddressResolvedSchema, AddressSchema
+from .schemas.addresses import (
+    AddressCreateSchema,
+    AddressPageSchema,
+    AddressQuery,
+    AddressResolvedSchema,
+    AddressSchema,
+)
 
 blp = blueprint("addresses", "Standard addresses (标准地址)")
 
@@ -20,19 +26,32 @@ class Addresses(MethodView):
         """Find addresses in your area: by text, near a point, in a box, or in a grid."""
         session = request_session()
         after = pagination.decode(args["cursor"], (str, uuid.UUID))
-        rows = service.search(session, current_actor(), q_text=args.get("q"), near=args.get("near"),
-                              radius_m=args.get("radius_m"), bbox=args.get("bbox"), grid=args.get("grid"),
-                              after=after, limit=args["limit"] + 1)
+        rows = service.search(
+            session,
+            current_actor(),
+            q_text=args.get("q"),
+            near=args.get("near"),
+            radius_m=args.get("radius_m"),
+            bbox=args.get("bbox"),
+            grid=args.get("grid"),
+            after=after,
+            limit=args["limit"] + 1,
+        )
         page = pagination.page_of(rows, args["limit"], key=lambda r: [r[0].full_text, str(r[0].id)])
-        page["items"] = [views.address(session, a, **({"distance_m": round(d, 1)} if d is not None else {}))
-                         for a, d in page["items"]]
+        page["items"] = [
+            views.address(session, a, **({"distance_m": round(d, 1)} if d is not None else {}))
+            for a, d in page["items"]
+        ]
         return page
 
     @blp.arguments(AddressCreateSchema)
     @blp.response(201, AddressResolvedSchema)
     @blp.alt_response(200, schema=AddressResolvedSchema, description="The address was registered before")
-    @blp.alt_response(404, description="address.outside_your_area: the point lies in a grid outside your area, "
-                                       "or so does the address already registered there")
+    @blp.alt_response(
+        404,
+        description="address.outside_your_area: the point lies in a grid outside your area, "
+        "or so does the address already registered there",
+    )
     def post(self, body):
         """Register a standard address, or get the existing one (200, existing=true)."""
         session = request_session()
@@ -49,4 +68,3 @@ class Address(MethodView):
         """One standard address."""
         session = request_session()
         return with_etag(views.address(session, service.get(session, current_actor(), address_id)))
-

@@ -8,9 +8,20 @@ from server.store.db import request_session
 from . import geojson, pagination
 from .base import blueprint, current_actor
 from .schemas.areas import (
-    DivisionCreateSchema, DivisionPageSchema, DivisionQuery, DivisionSchema, DivisionUpdateSchema,
-    GridCreateSchema, GridDetailSchema, GridPageSchema, GridQuery, GridSchema, GridUpdateSchema,
-    ListQuery, StationCreateSchema, StationPageSchema, StationSchema,
+    DivisionCreateSchema,
+    DivisionPageSchema,
+    DivisionQuery,
+    DivisionSchema,
+    DivisionUpdateSchema,
+    GridCreateSchema,
+    GridDetailSchema,
+    GridPageSchema,
+    GridQuery,
+    GridUpdateSchema,
+    ListQuery,
+    StationCreateSchema,
+    StationPageSchema,
+    StationSchema,
 )
 
 blp = blueprint("areas", "Divisions, police station areas and grids")
@@ -26,8 +37,13 @@ def _after(args):
 
 
 def _division(session, row):
-    return {"id": row.id, "code": row.code, "name": row.name, "level": row.level,
-            "parent": service.parent_code(session, row)}
+    return {
+        "id": row.id,
+        "code": row.code,
+        "name": row.name,
+        "level": row.level,
+        "parent": service.parent_code(session, row),
+    }
 
 
 def _ref(row):
@@ -36,10 +52,15 @@ def _ref(row):
 
 def _grid(session, row, counts=False):
     details = service.grid_details(session, row)
-    view = {"id": row.id, "code": row.code, "name": row.name, "polygon": details["polygon"],
-            "community": _ref(details["community"]), "station": _ref(details["station"]),
-            "workers": [{"id": w.id, "username": w.username, "display_name": w.display_name}
-                        for w in details["workers"]]}
+    view = {
+        "id": row.id,
+        "code": row.code,
+        "name": row.name,
+        "polygon": details["polygon"],
+        "community": _ref(details["community"]),
+        "station": _ref(details["station"]),
+        "workers": [{"id": w.id, "username": w.username, "display_name": w.display_name} for w in details["workers"]],
+    }
     if counts:
         view["counts"] = service.grid_counts(session, row)
     return view
@@ -52,8 +73,14 @@ class Divisions(MethodView):
     def get(self, args):
         """Divisions in your area (county → town/street → community/village), by code."""
         session = request_session()
-        rows = service.list_divisions(session, current_actor(), level=args.get("level"), parent=args.get("parent"),
-                                      after=_after(args), limit=args["limit"] + 1)
+        rows = service.list_divisions(
+            session,
+            current_actor(),
+            level=args.get("level"),
+            parent=args.get("parent"),
+            after=_after(args),
+            limit=args["limit"] + 1,
+        )
         page = _page(rows, args["limit"])
         page["items"] = [_division(session, r) for r in page["items"]]
         return page
@@ -93,8 +120,7 @@ class Stations(MethodView):
     @blp.response(200, StationPageSchema)
     def get(self, args):
         """Police station areas whose grids you can see."""
-        rows = service.list_stations(request_session(), current_actor(), after=_after(args),
-                                     limit=args["limit"] + 1)
+        rows = service.list_stations(request_session(), current_actor(), after=_after(args), limit=args["limit"] + 1)
         page = _page(rows, args["limit"])
         page["items"] = [_ref(r) for r in page["items"]]
         return page
@@ -111,15 +137,31 @@ class Stations(MethodView):
 class Grids(MethodView):
     @blp.arguments(GridQuery, location="query")
     @blp.response(200, GridPageSchema)
-    @blp.alt_response(200, schema=geojson.FeatureCollectionSchema, content_type=geojson.GEOJSON,
-                      description="With `Accept: application/geo+json`", success=True)
+    @blp.alt_response(
+        200,
+        schema=geojson.FeatureCollectionSchema,
+        content_type=geojson.GEOJSON,
+        description="With `Accept: application/geo+json`",
+        success=True,
+    )
     def get(self, args):
         """Grids in your area, by code (GeoJSON with `Accept: application/geo+json`)."""
         session = request_session()
-        rows = service.list_grids(session, current_actor(), community=args.get("community"),
-                                  station=args.get("station"), after=_after(args), limit=args["limit"] + 1)
-        return pagination.respond(rows, args["limit"], key=lambda r: [r.code],
-                                  present=lambda page: [_grid(session, r) for r in page], geometry="polygon")
+        rows = service.list_grids(
+            session,
+            current_actor(),
+            community=args.get("community"),
+            station=args.get("station"),
+            after=_after(args),
+            limit=args["limit"] + 1,
+        )
+        return pagination.respond(
+            rows,
+            args["limit"],
+            key=lambda r: [r.code],
+            present=lambda page: [_grid(session, r) for r in page],
+            geometry="polygon",
+        )
 
     @blp.arguments(GridCreateSchema)
     @blp.response(201, GridDetailSchema)

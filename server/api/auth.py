@@ -16,8 +16,12 @@ blp = blueprint("auth", "Signing in and out; who am I")
 
 def _policy() -> auth_service.LoginPolicy:
     c = current_app.config
-    return auth_service.LoginPolicy(web_hours=c["WEB_TOKEN_HOURS"], device_days=c["DEVICE_TOKEN_DAYS"],
-                                    max_failures=c["LOGIN_MAX_FAILURES"], lock_minutes=c["LOGIN_LOCK_MINUTES"])
+    return auth_service.LoginPolicy(
+        web_hours=c["WEB_TOKEN_HOURS"],
+        device_days=c["DEVICE_TOKEN_DAYS"],
+        max_failures=c["LOGIN_MAX_FAILURES"],
+        lock_minutes=c["LOGIN_LOCK_MINUTES"],
+    )
 
 
 @blp.route("/auth/tokens")
@@ -31,13 +35,19 @@ class Tokens(MethodView):
         """Sign in: exchange username and password for a bearer token."""
         session = request_session()
         issued = auth_service.login(
-            session, anonymous(g.request_id, request.remote_addr),
-            username=body["username"], password=body["password"], device_id=body.get("device_id"),
+            session,
+            anonymous(g.request_id, request.remote_addr),
+            username=body["username"],
+            password=body["password"],
+            device_id=body.get("device_id"),
             policy=_policy(),
         )
         return {
-            "token": issued.token, "token_type": "Bearer", "kind": issued.row.kind,
-            "device_id": issued.row.device_id, "expires_at": issued.row.expires_at,
+            "token": issued.token,
+            "token_type": "Bearer",
+            "kind": issued.row.kind,
+            "device_id": issued.row.device_id,
+            "expires_at": issued.row.expires_at,
             "account": user_view(session, issued.account),
         }
 
@@ -63,4 +73,3 @@ class Me(MethodView):
         view["verbs"] = sorted(ROLE_VERBS[account.role])
         view["token"] = {"kind": token.kind, "device_id": token.device_id, "expires_at": token.expires_at}
         return view
-

@@ -7,9 +7,9 @@ import re
 import uuid
 from functools import wraps
 
+import marshmallow as ma
 from apispec import BasePlugin
 from flask import current_app, g, request
-import marshmallow as ma
 from flask_smorest import Blueprint
 from webargs.core import missing
 from webargs.flaskparser import FlaskParser, is_json_request
@@ -91,8 +91,12 @@ def current_actor():
     return g.actor
 
 
-ETAG = {"ETag": {"description": 'The record\'s version as a weak ETag, e.g. W/"3" (docs/sync.md)',
-                 "schema": {"type": "string"}}}
+ETAG = {
+    "ETag": {
+        "description": 'The record\'s version as a weak ETag, e.g. W/"3" (docs/sync.md)',
+        "schema": {"type": "string"},
+    }
+}
 
 
 def with_etag(body: dict, status: int = 200):
@@ -140,7 +144,10 @@ def authenticate_request() -> None:
             raise Unauthenticated("Use 'Authorization: Bearer <token>'.", code="auth.malformed_header")
         raise Unauthenticated()
     g.actor = auth_service.authenticate(
-        request_session(), raw, request_id=g.request_id, client_addr=request.remote_addr,
+        request_session(),
+        raw,
+        request_id=g.request_id,
+        client_addr=request.remote_addr,
     )
 
 

@@ -1,8 +1,8 @@
 import uuid
 
 import marshmallow as ma
-from marshmallow import fields, validate
 from flask.views import MethodView
+from marshmallow import fields, validate
 
 from server.services import conflicts as service
 from server.store.db import request_session
@@ -39,15 +39,25 @@ class ConflictQuery(StrictSchema):
 
 
 class ResolutionSchema(StrictSchema):
-    choose = fields.Dict(required=True, keys=fields.String(validate=validate.Length(min=1, max=64)),
-                         values=fields.String(validate=validate.OneOf(("current", "submitted"))),
-                         metadata={"description": "Every conflicting property: 'current' keeps the registry's "
-                                                  "value, 'submitted' takes the phone's"})
+    choose = fields.Dict(
+        required=True,
+        keys=fields.String(validate=validate.Length(min=1, max=64)),
+        values=fields.String(validate=validate.OneOf(("current", "submitted"))),
+        metadata={
+            "description": "Every conflicting property: 'current' keeps the registry's "
+            "value, 'submitted' takes the phone's"
+        },
+    )
     note = fields.String(allow_none=True, validate=validate.Length(max=1000))
-    current_version = fields.Integer(allow_none=True, validate=validate.Range(min=1), metadata={
-        "description": "The record's version you decided against (current_version of GET /conflicts/{id}); if the "
-                       "record changed since, 409 conflict.stale with its current values. Without it, each "
-                       "property you take must still hold the value the conflict was raised against"})
+    current_version = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=1),
+        metadata={
+            "description": "The record's version you decided against (current_version of GET /conflicts/{id}); if the "
+            "record changed since, 409 conflict.stale with its current values. Without it, each "
+            "property you take must still hold the value the conflict was raised against"
+        },
+    )
 
 
 @blp.route("/conflicts")
@@ -59,8 +69,9 @@ class Conflicts(MethodView):
         after = pagination.decode(args["cursor"], (uuid.UUID,))
         session = request_session()
         actor = current_actor()
-        rows = service.page(session, actor, status=args.get("status"), after=after[0] if after else None,
-                            limit=args["limit"] + 1)
+        rows = service.page(
+            session, actor, status=args.get("status"), after=after[0] if after else None, limit=args["limit"] + 1
+        )
         page = pagination.page_of(rows, args["limit"], key=lambda c: [str(c.id)])
         page["items"] = [_shown(session, actor, c) for c in page["items"]]
         return page
@@ -82,8 +93,11 @@ class Resolution(MethodView):
     @blp.arguments(ResolutionSchema)
     @blp.response(200, ConflictSchema)
     @blp.alt_response(404, description="Unknown or outside your area")
-    @blp.alt_response(409, description="Already resolved (conflict.resolved), or the record changed since it was "
-                                       "shown (conflict.stale: current_version and properties with its values now)")
+    @blp.alt_response(
+        409,
+        description="Already resolved (conflict.resolved), or the record changed since it was "
+        "shown (conflict.stale: current_version and properties with its values now)",
+    )
     def post(self, body, conflict_id: uuid.UUID):
         """Resolve a conflict, choosing per property (officers)."""
         session = request_session()

@@ -83,12 +83,16 @@ def csv_response(header: list[str], rows: list[list], filename: str, headers: di
     writer = csv.writer(out, quoting=csv.QUOTE_ALL)
     writer.writerow([csv_cell(v) for v in header])
     writer.writerows([[csv_cell(v) for v in row] for row in rows])
-    return Response(out.getvalue().encode("utf-8"), mimetype=CSV, headers={
-        "Content-Disposition": f'attachment; filename="{filename}.csv"', **(headers or {})})
+    return Response(
+        out.getvalue().encode("utf-8"),
+        mimetype=CSV,
+        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"', **(headers or {})},
+    )
 
 
-def xlsx_response(header: list[str], rows: list[list], filename: str, sheet: str,
-                  headers: dict | None = None) -> Response:
+def xlsx_response(
+    header: list[str], rows: list[list], filename: str, sheet: str, headers: dict | None = None
+) -> Response:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -98,5 +102,8 @@ def xlsx_response(header: list[str], rows: list[list], filename: str, sheet: str
         ws.append([xlsx_cell(ws, v) for v in row])
     out = io.BytesIO()
     book.save(out)
-    return Response(out.getvalue(), mimetype=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="{filename}.xlsx"', **(headers or {})})
+    return Response(
+        out.getvalue(),
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}.xlsx"', **(headers or {})},
+    )

@@ -17,13 +17,21 @@ def catalog():
     """The shipped forms, loaded once per process (published versions never change)."""
     if "gridwork.forms" not in current_app.extensions:
         from server.forms.catalog import load_catalog
+
         current_app.extensions["gridwork.forms"] = load_catalog()
     return current_app.extensions["gridwork.forms"]
 
 
 def summary(form) -> dict:
-    return {"id": form.id, "version": form.version, "title": form.title, "subject": form.subject,
-            "kind": form.kind, "roles": list(form.roles), "definition": form_to_dict(form)}
+    return {
+        "id": form.id,
+        "version": form.version,
+        "title": form.title,
+        "subject": form.subject,
+        "kind": form.kind,
+        "roles": list(form.roles),
+        "definition": form_to_dict(form),
+    }
 
 
 @blp.route("/forms")

@@ -50,4 +50,3 @@ class FeatureCollectionSchema(ma.Schema):
     features = fields.List(fields.Nested(FeatureSchema), required=True)
     next_cursor = fields.String(allow_none=True, required=True)
     links = fields.List(fields.Nested(LinkSchema), required=True)
-    links = fields.List(fields.Nested(LinkSchema), required=True)

@@ -19,8 +19,12 @@ class Health(MethodView):
         """Is the service usable (database, PostGIS, media store)?"""
         # reads only; the media store's answer is kept for HEALTHZ_STORAGE_CACHE_SECONDS (services/health.py)
         storage_check = current_app.extensions.setdefault("gridwork.storage_check", health.StorageCheck())
-        result = health.check(get_db().session, current_app.extensions["gridwork.media"], storage_check,
-                              max_age=current_app.config["HEALTHZ_STORAGE_CACHE_SECONDS"])
+        result = health.check(
+            get_db().session,
+            current_app.extensions["gridwork.media"],
+            storage_check,
+            max_age=current_app.config["HEALTHZ_STORAGE_CACHE_SECONDS"],
+        )
         if result["status"] == "ok":
             return result, 200
         return result, 503, {"Retry-After": str(current_app.config.get("DATABASE_RETRY_AFTER_SECONDS", 30))}

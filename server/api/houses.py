@@ -17,17 +17,33 @@ blp = blueprint("houses", "Actual houses (实有房屋)")
 class Houses(MethodView):
     @blp.arguments(HouseQuery, location="query")
     @blp.response(200, HousePageSchema)
-    @blp.alt_response(200, schema=geojson.FeatureCollectionSchema, content_type=geojson.GEOJSON,
-                      description="With `Accept: application/geo+json`: points for a map", success=True)
+    @blp.alt_response(
+        200,
+        schema=geojson.FeatureCollectionSchema,
+        content_type=geojson.GEOJSON,
+        description="With `Accept: application/geo+json`: points for a map",
+        success=True,
+    )
     def get(self, args):
         """Houses in your area, by address (GeoJSON with `Accept: application/geo+json`)."""
         session = request_session()
         after = pagination.decode(args["cursor"], (str, uuid.UUID))
-        rows = service.search(session, current_actor(), grid=args.get("grid"), use=args.get("use"),
-                              q_text=args.get("q"), after=after, limit=args["limit"])
-        return pagination.respond(rows, args["limit"], key=lambda r: [r[1].full_text, str(r[0].id)],
-                                  present=lambda page: views.houses(session, page),
-                                  geometry=lambda item: geometry.lonlat_to_geojson(item["address"]["location"]))
+        rows = service.search(
+            session,
+            current_actor(),
+            grid=args.get("grid"),
+            use=args.get("use"),
+            q_text=args.get("q"),
+            after=after,
+            limit=args["limit"],
+        )
+        return pagination.respond(
+            rows,
+            args["limit"],
+            key=lambda r: [r[1].full_text, str(r[0].id)],
+            present=lambda page: views.houses(session, page),
+            geometry=lambda item: geometry.lonlat_to_geojson(item["address"]["location"]),
+        )
 
     @blp.arguments(HouseCreateSchema)
     @blp.response(201, HouseSchema)

@@ -22,15 +22,22 @@ blp = blueprint("identities", "Identities to confirm: document numbers typed for
 class IdentityCheckSchema(ma.Schema):
     id = fields.UUID(required=True)
     status = fields.String(required=True, validate=validate.OneOf(("open", "same_person", "different_person")))
-    source = fields.String(required=True, metadata={
-        "description": "submission, landlord_report, person_create, person_update or landlord_account"})
+    source = fields.String(
+        required=True,
+        metadata={"description": "submission, landlord_report, person_create, person_update or landlord_account"},
+    )
     document_type = fields.String(required=True)
     document_number_masked = fields.String(required=True)
     typed = fields.Dict(required=True, metadata={"description": "What the caller typed (name, sex, birth date...)"})
-    provisional_person = fields.Nested(PersonSchema, allow_none=True, required=True, metadata={
-        "description": "The caller's record of what they typed (gone once merged)"})
-    registered_person = fields.Nested(PersonSchema, required=True, metadata={
-        "description": "The person registered with this number"})
+    provisional_person = fields.Nested(
+        PersonSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "The caller's record of what they typed (gone once merged)"},
+    )
+    registered_person = fields.Nested(
+        PersonSchema, required=True, metadata={"description": "The person registered with this number"}
+    )
     house_id = fields.UUID(allow_none=True, required=True)
     instance_id = fields.UUID(allow_none=True, required=True)
     raised_by = fields.UUID(allow_none=True, required=True)
@@ -52,9 +59,14 @@ class IdentityQuery(StrictSchema):
 
 
 class DecisionSchema(StrictSchema):
-    decision = fields.String(required=True, validate=validate.OneOf(("same_person", "different_person")), metadata={
-        "description": "same_person: link the caller's record to the registered person (disagreeing values "
-                       "become a conflict); different_person: keep the caller's record as typed"})
+    decision = fields.String(
+        required=True,
+        validate=validate.OneOf(("same_person", "different_person")),
+        metadata={
+            "description": "same_person: link the caller's record to the registered person (disagreeing values "
+            "become a conflict); different_person: keep the caller's record as typed"
+        },
+    )
     note = fields.String(allow_none=True, validate=validate.Length(max=1000))
 
 
@@ -71,8 +83,9 @@ class IdentityChecks(MethodView):
         """Identities to confirm of your station's area, raised there or about a person living there (police, admins)."""
         session, actor = request_session(), current_actor()
         after = pagination.decode(args["cursor"], (uuid.UUID,))
-        rows = service.page(session, actor, status=args.get("status"), after=after[0] if after else None,
-                            limit=args["limit"] + 1)
+        rows = service.page(
+            session, actor, status=args.get("status"), after=after[0] if after else None, limit=args["limit"] + 1
+        )
         page = pagination.page_of(rows, args["limit"], key=lambda c: [str(c.id)])
         page["items"] = [_view(session, c, actor.role) for c in page["items"]]
         return page

@@ -15,20 +15,45 @@ from .schemas.tiers import DuePageSchema, DueQuery, SummaryQuery, SummarySchema
 
 blp = blueprint("inspections", "Inspection schedules and due lists")
 
-FORMATS = ("A page of JSON by default. By `Accept` header or `format=`: `text/csv` or XLSX (the whole list, "
-           "up to 100,000 rows; a longer list is cut there and says so in the `X-Export-Truncated` header), "
-           "`application/geo+json` (the page as points)")
+FORMATS = (
+    "A page of JSON by default. By `Accept` header or `format=`: `text/csv` or XLSX (the whole list, "
+    "up to 100,000 rows; a longer list is cut there and says so in the `X-Export-Truncated` header), "
+    "`application/geo+json` (the page as points)"
+)
 
-COLUMNS = ["status", "days_overdue", "due_on", "tier", "role", "subject_type", "address", "grid", "unit_name",
-           "last_visit_at", "reasons", "house_id", "unit_id"]
+COLUMNS = [
+    "status",
+    "days_overdue",
+    "due_on",
+    "tier",
+    "role",
+    "subject_type",
+    "address",
+    "grid",
+    "unit_name",
+    "last_visit_at",
+    "reasons",
+    "house_id",
+    "unit_id",
+]
 
 
 def _row(item: dict) -> list:
-    return [item["status"], item["days_overdue"], item["due_on"].isoformat(), item["tier"], item["role"],
-            item["subject_type"], item["address"]["full_text"], item["grid"]["code"], item["unit_name"],
-            item["last_visit_at"].isoformat() if item["last_visit_at"] else None,
-            "; ".join(r["description"]["zh"] for r in item["reasons"]),
-            str(item["house_id"]) if item["house_id"] else None, str(item["unit_id"]) if item["unit_id"] else None]
+    return [
+        item["status"],
+        item["days_overdue"],
+        item["due_on"].isoformat(),
+        item["tier"],
+        item["role"],
+        item["subject_type"],
+        item["address"]["full_text"],
+        item["grid"]["code"],
+        item["unit_name"],
+        item["last_visit_at"].isoformat() if item["last_visit_at"] else None,
+        "; ".join(r["description"]["zh"] for r in item["reasons"]),
+        str(item["house_id"]) if item["house_id"] else None,
+        str(item["unit_id"]) if item["unit_id"] else None,
+    ]
 
 
 @blp.route("/inspections/due")
@@ -36,10 +61,12 @@ class Due(MethodView):
     @blp.arguments(DueQuery, location="query")
     @blp.response(200, DuePageSchema)
     @blp.alt_response(200, schema={"type": "string"}, content_type=exports.CSV, success=True, description=FORMATS)
-    @blp.alt_response(200, schema={"type": "string", "format": "binary"}, content_type=exports.XLSX,
-                      success=True, description=FORMATS)
-    @blp.alt_response(200, schema=geojson.FeatureCollectionSchema, content_type=geojson.GEOJSON, success=True,
-                      description=FORMATS)
+    @blp.alt_response(
+        200, schema={"type": "string", "format": "binary"}, content_type=exports.XLSX, success=True, description=FORMATS
+    )
+    @blp.alt_response(
+        200, schema=geojson.FeatureCollectionSchema, content_type=geojson.GEOJSON, success=True, description=FORMATS
+    )
     def get(self, args):
         """Inspections you must do, most overdue first (JSON pages; CSV, XLSX or GeoJSON on request)."""
         session = request_session()
@@ -47,16 +74,22 @@ class Due(MethodView):
         export = fmt in ("csv", "xlsx")
         after = None if export else pagination.decode(args["cursor"], (date.fromisoformat, uuid.UUID))
         filters = {k: args.get(k) for k in ("status", "within_days", "tier", "grid", "role")}
-        items = service.due(session, current_actor(), today=today(), after=after,
-                            limit=args["limit"] + 1, export=export, **filters)
+        items = service.due(
+            session, current_actor(), today=today(), after=after, limit=args["limit"] + 1, export=export, **filters
+        )
         if export:
             rows, headers = exports.capped(items, service.EXPORT_LIMIT)
             if fmt == "csv":
                 return exports.csv_response(COLUMNS, [_row(i) for i in rows], "inspections-due", headers)
             return exports.xlsx_response(COLUMNS, [_row(i) for i in rows], "inspections-due", "due", headers)
-        return pagination.respond(items, args["limit"], key=lambda i: [i["due_on"].isoformat(), str(i["id"])],
-                                  present=list, as_geojson=fmt == "geojson",
-                                  geometry=lambda item: geometry.lonlat_to_geojson(item["address"]["location"]))
+        return pagination.respond(
+            items,
+            args["limit"],
+            key=lambda i: [i["due_on"].isoformat(), str(i["id"])],
+            present=list,
+            as_geojson=fmt == "geojson",
+            geometry=lambda item: geometry.lonlat_to_geojson(item["address"]["location"]),
+        )
 
 
 @blp.route("/inspections/summary")
@@ -66,8 +99,18 @@ class Summary(MethodView):
     def get(self, args):
         """Counts of inspections overdue, due today and upcoming in your area, by grid, tier or role."""
         session = request_session()
-        rows = service.summary(session, current_actor(), today=today(), group_by=args["group_by"],
-                               tier=args.get("tier"), grid=args.get("grid"), role=args.get("role"))
-        total = {"key": "total", "grid": None, **{k: sum(r[k] for r in rows) for k in
-                                                  ("overdue", "due_today", "upcoming")}}
+        rows = service.summary(
+            session,
+            current_actor(),
+            today=today(),
+            group_by=args["group_by"],
+            tier=args.get("tier"),
+            grid=args.get("grid"),
+            role=args.get("role"),
+        )
+        total = {
+            "key": "total",
+            "grid": None,
+            **{k: sum(r[k] for r in rows) for k in ("overdue", "due_today", "upcoming")},
+        }
         return {"group_by": args["group_by"], "today": today(), "rows": rows, "total": total}

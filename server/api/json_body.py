@@ -57,8 +57,12 @@ def _parse_constant(name: str):
 
 
 def too_deep() -> ApiError:
-    return ApiError(f"The JSON body is nested deeper than {MAX_DEPTH} levels.", code="request.malformed",
-                    status=400, errors={"body": [f"Nested deeper than {MAX_DEPTH} arrays and objects."]})
+    return ApiError(
+        f"The JSON body is nested deeper than {MAX_DEPTH} levels.",
+        code="request.malformed",
+        status=400,
+        errors={"body": [f"Nested deeper than {MAX_DEPTH} arrays and objects."]},
+    )
 
 
 def _printable(key: str) -> str:

@@ -17,29 +17,53 @@ from server.store.db import request_session
 from . import pagination, views
 from .accounts_view import user_view
 from .base import blueprint, current_actor, public, today
-from .schemas.landlords import (
-    AccountRequestSchema, AccountRequestsSchema, AccountRequestViewSchema, ActivationSchema, ArrivalResultSchema,
-    ArrivalSchema, ClaimDecisionSchema, ClaimQuery, ClaimSchema, ClaimsSchema, DepartureResultSchema,
-    DepartureSchema, HouseClaimSchema, HouseComplianceSchema, LandlordComplianceSchema, LandlordCreateSchema,
-    LandlordHousesSchema, PermitsDueQuery, PermitsDueSchema,
-)
 from .schemas.accounts import UserSchema
+from .schemas.landlords import (
+    AccountRequestSchema,
+    AccountRequestsSchema,
+    AccountRequestViewSchema,
+    ActivationSchema,
+    ArrivalResultSchema,
+    ArrivalSchema,
+    ClaimDecisionSchema,
+    ClaimQuery,
+    ClaimSchema,
+    ClaimsSchema,
+    DepartureResultSchema,
+    DepartureSchema,
+    HouseClaimSchema,
+    HouseComplianceSchema,
+    LandlordComplianceSchema,
+    LandlordCreateSchema,
+    LandlordHousesSchema,
+    PermitsDueQuery,
+    PermitsDueSchema,
+)
 
 blp = blueprint("landlords", "Landlords: accounts, houses, tenant reports and compliance")
 
-PERMIT_NOTICE = ("This tenant registered outside the city and stays a month or more: they must apply for a "
-                 "residence permit (居住证) at the police station within 30 days of arriving.")
+PERMIT_NOTICE = (
+    "This tenant registered outside the city and stays a month or more: they must apply for a "
+    "residence permit (居住证) at the police station within 30 days of arriving."
+)
 
 
 def _request(account, claims) -> dict:
-    return {"account_id": account.id, "username": account_service.shown_username(account),
-            "name": account.display_name, "phone": account.phone, "requested_at": account.created_at,
-            "active": account.disabled_at is None, "claims": claims}
+    return {
+        "account_id": account.id,
+        "username": account_service.shown_username(account),
+        "name": account.display_name,
+        "phone": account.phone,
+        "requested_at": account.created_at,
+        "active": account.disabled_at is None,
+        "claims": claims,
+    }
 
 
 def _counted(view):
     """Count the request against its address before its body is read: every
     attempt counts, whatever it is answered (422, 201...)."""
+
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         account_service.count_attempt(request_session(), anonymous(g.request_id, request.remote_addr))
@@ -69,16 +93,18 @@ class AccountRequests(MethodView):
         The answer is the same whether or not the username or the document is already known (an officer
         sorts that out at activation); every request counts against the address's hourly limit."""
         session = request_session()
-        account = account_service.request_account(session, anonymous(g.request_id, request.remote_addr),
-                                                   today=today(), **body)
+        account = account_service.request_account(
+            session, anonymous(g.request_id, request.remote_addr), today=today(), **body
+        )
         return _request(account, account_service.claims_of(session, account.id)), 201
 
     @blp.response(200, AccountRequestsSchema)
     def get(self):
         """Requests waiting for activation with a house in your area (grid workers, police, admins)."""
         rows = account_service.pending_requests(request_session(), current_actor())
-        return {"items": [_request(a, claims) | {"username_taken": a.requested_username is not None}
-                          for a, claims in rows]}
+        return {
+            "items": [_request(a, claims) | {"username_taken": a.requested_username is not None} for a, claims in rows]
+        }
 
 
 @blp.route("/landlord/account-requests/<uuid:account_id>/activation")
@@ -129,8 +155,9 @@ class ClaimDecision(MethodView):
     @blp.alt_response(409, description="Already decided, or the house is held by another landlord")
     def post(self, body, claim_id: uuid.UUID):
         """Confirm a claim against a registered house of your area, or reject it."""
-        row = account_service.decide(request_session(), current_actor(), claim_id, body["decision"],
-                                     house_id=body.get("house_id"))
+        row = account_service.decide(
+            request_session(), current_actor(), claim_id, body["decision"], house_id=body.get("house_id")
+        )
         return row
 
 
@@ -143,16 +170,31 @@ class MyHouses(MethodView):
         items = []
         for house, address in service.my_houses(session, actor):
             summary = service.overview(session, actor, house, today())
-            items.append({
-                "id": house.id, "address": address.full_text, "use": house.use, "rental_mode": house.rental_mode,
-                "rooms": house.rooms, "agreement_signed_on": house.agreement_signed_on,
-                "tenants": [{"residence_id": r.id, "person": views.person(p, actor.role), "category": r.category,
-                             "arrived_on": r.arrived_on, "verification": r.verification}
-                            for r, p in summary["tenants"]],
-                "pending_reports": summary["pending_reports"], "tier": summary["tier"],
-                "last_self_check_at": summary["last_self_check_at"],
-                "next_self_check_due": summary["next_self_check_due"], "compliance": summary["compliance"],
-            })
+            items.append(
+                {
+                    "id": house.id,
+                    "address": address.full_text,
+                    "use": house.use,
+                    "rental_mode": house.rental_mode,
+                    "rooms": house.rooms,
+                    "agreement_signed_on": house.agreement_signed_on,
+                    "tenants": [
+                        {
+                            "residence_id": r.id,
+                            "person": views.person(p, actor.role),
+                            "category": r.category,
+                            "arrived_on": r.arrived_on,
+                            "verification": r.verification,
+                        }
+                        for r, p in summary["tenants"]
+                    ],
+                    "pending_reports": summary["pending_reports"],
+                    "tier": summary["tier"],
+                    "last_self_check_at": summary["last_self_check_at"],
+                    "next_self_check_due": summary["next_self_check_due"],
+                    "compliance": summary["compliance"],
+                }
+            )
         return {"items": items}
 
 
@@ -165,13 +207,24 @@ class Arrivals(MethodView):
     def post(self, body, house_id: uuid.UUID):
         """Report a tenant's arrival (within 7 days). Says whether the report is on time and if a permit is needed."""
         session, actor = request_session(), current_actor()
-        report = service.report_arrival(session, actor, house_id, identity=body["tenant"], category=body["category"],
-                                        arrived_on=body["arrived_on"],
-                                        expected_stay_months=body.get("expected_stay_months"), today=today(),
-                                        **_deadline())
-        return {"residence": views.residence(report.residence), "person": views.person(report.person, actor.role),
-                "report": _timing(report.timeliness), "residence_permit_required": report.permit_required,
-                "notice": PERMIT_NOTICE if report.permit_required else None}, 201
+        report = service.report_arrival(
+            session,
+            actor,
+            house_id,
+            identity=body["tenant"],
+            category=body["category"],
+            arrived_on=body["arrived_on"],
+            expected_stay_months=body.get("expected_stay_months"),
+            today=today(),
+            **_deadline(),
+        )
+        return {
+            "residence": views.residence(report.residence),
+            "person": views.person(report.person, actor.role),
+            "report": _timing(report.timeliness),
+            "residence_permit_required": report.permit_required,
+            "notice": PERMIT_NOTICE if report.permit_required else None,
+        }, 201
 
 
 @blp.route("/landlord/houses/<uuid:house_id>/departures")
@@ -182,9 +235,15 @@ class Departures(MethodView):
     @blp.alt_response(409, description="The departure is already registered")
     def post(self, body, house_id: uuid.UUID):
         """Report a tenant's departure (within 7 days); closes the residence."""
-        residence, when = service.report_departure(request_session(), current_actor(), house_id,
-                                                   residence_id=body["residence_id"], left_on=body["left_on"],
-                                                   today=today(), **_deadline())
+        residence, when = service.report_departure(
+            request_session(),
+            current_actor(),
+            house_id,
+            residence_id=body["residence_id"],
+            left_on=body["left_on"],
+            today=today(),
+            **_deadline(),
+        )
         return {"residence": views.residence(residence), "report": _timing(when)}, 201
 
 
@@ -195,9 +254,21 @@ class HouseCompliance(MethodView):
     def get(self, house_id: uuid.UUID):
         """The landlord's reporting record for this house over 180 days, with each event."""
         house, figures, events = service.house_compliance(request_session(), current_actor(), house_id, today())
-        return {"house_id": house.id, "landlord_account_id": house.landlord_account_id, "compliance": figures,
-                "events": [{"kind": e.kind, "occurred_on": e.occurred_on, "days_late": e.days_late,
-                            "residence_id": e.residence_id, "recorded_at": e.recorded_at} for e in events]}
+        return {
+            "house_id": house.id,
+            "landlord_account_id": house.landlord_account_id,
+            "compliance": figures,
+            "events": [
+                {
+                    "kind": e.kind,
+                    "occurred_on": e.occurred_on,
+                    "days_late": e.days_late,
+                    "residence_id": e.residence_id,
+                    "recorded_at": e.recorded_at,
+                }
+                for e in events
+            ],
+        }
 
 
 @blp.route("/landlords/<uuid:account_id>/compliance")
@@ -219,8 +290,19 @@ class PermitsDue(MethodView):
         session, actor, day = request_session(), current_actor(), today()
         after = pagination.decode(args["cursor"], (date.fromisoformat, date.fromisoformat, uuid.UUID))
         rows = service.permits_due(session, actor, today=day, after=after, limit=args["limit"])
-        return pagination.respond(rows, args["limit"], key=service.permits_due_key, present=lambda page: [
-            {"person": views.person(p, actor.role), "residence": views.residence(r),
-             "status": permit_status(category=r.category, arrived_on=r.arrived_on,
-                                     permit_expires_on=p.permit_expires_on, today=day),
-             "permit_expires_on": p.permit_expires_on} for r, p in page])
+        return pagination.respond(
+            rows,
+            args["limit"],
+            key=service.permits_due_key,
+            present=lambda page: [
+                {
+                    "person": views.person(p, actor.role),
+                    "residence": views.residence(r),
+                    "status": permit_status(
+                        category=r.category, arrived_on=r.arrived_on, permit_expires_on=p.permit_expires_on, today=day
+                    ),
+                    "permit_expires_on": p.permit_expires_on,
+                }
+                for r, p in page
+            ],
+        )

@@ -10,9 +10,20 @@ from server.store.db import request_session
 from . import pagination, views
 from .base import ETAG, blueprint, current_actor, today, with_etag
 from .schemas.persons import (
-    DuplicatesSchema, PersonCreateSchema, PersonPageSchema, PersonQuery, PersonSchema, PersonUpdateSchema,
-    ResidenceCreateSchema, ResidencesSchema, ResidenceSchema, ResidenceUpdateSchema, ResidentsQuery,
-    ResidentsSchema, RevealedSchema, RevealSchema,
+    DuplicatesSchema,
+    PersonCreateSchema,
+    PersonPageSchema,
+    PersonQuery,
+    PersonSchema,
+    PersonUpdateSchema,
+    ResidenceCreateSchema,
+    ResidenceSchema,
+    ResidencesSchema,
+    ResidenceUpdateSchema,
+    ResidentsQuery,
+    ResidentsSchema,
+    RevealedSchema,
+    RevealSchema,
 )
 
 blp = blueprint("persons", "Actual population (实有人口) and residence registration")
@@ -28,8 +39,12 @@ class Persons(MethodView):
         actor = current_actor()
         after = pagination.decode(args["cursor"], (str, uuid.UUID))
         rows = service.search(session, actor, q_text=args.get("q"), after=after, limit=args["limit"])
-        return pagination.respond(rows, args["limit"], key=lambda p: [p.name, str(p.id)],
-                                  present=lambda page: [views.person(p, actor.role) for p in page])
+        return pagination.respond(
+            rows,
+            args["limit"],
+            key=lambda p: [p.name, str(p.id)],
+            present=lambda page: [views.person(p, actor.role) for p in page],
+        )
 
     @blp.arguments(PersonCreateSchema)
     @blp.response(201, PersonSchema)
@@ -47,8 +62,12 @@ class Duplicates(MethodView):
         """Likely duplicates for review: same name and birth date, different or missing documents."""
         actor = current_actor()
         groups = service.duplicates(request_session(), actor)
-        return {"groups": [{"name": g[0].name, "birth_date": g[0].birth_date,
-                            "persons": [views.person(p, actor.role) for p in g]} for g in groups]}
+        return {
+            "groups": [
+                {"name": g[0].name, "birth_date": g[0].birth_date, "persons": [views.person(p, actor.role) for p in g]}
+                for g in groups
+            ]
+        }
 
 
 @blp.route("/persons/<uuid:person_id>")
@@ -79,9 +98,14 @@ class Reveal(MethodView):
     @blp.alt_response(429, description="Daily reveal limit reached")
     def post(self, body, person_id: uuid.UUID):
         """The full document number (police and administrators, with a reason; audited, every attempt rationed daily)."""
-        row, number = service.reveal(request_session(), current_actor(), person_id, reason=body["reason"],
-                                     daily_limit=current_app.config["REVEAL_DAILY_LIMIT"],
-                                     zone=current_app.config["TIMEZONE"])
+        row, number = service.reveal(
+            request_session(),
+            current_actor(),
+            person_id,
+            reason=body["reason"],
+            daily_limit=current_app.config["REVEAL_DAILY_LIMIT"],
+            zone=current_app.config["TIMEZONE"],
+        )
         return {"person_id": row.id, "document_type": row.document_type, "document_number": number}
 
 

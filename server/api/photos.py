@@ -18,10 +18,16 @@ from .visits import photo_urls
 blp = blueprint("photos", "Photos: attachments of submissions, served without metadata")
 
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
-_UPLOAD_BODY = {"required": True, "description": "The image exactly as the camera saved it (JPEG, PNG or WebP; "
-                                                 "the type is decided by the content)",
-                "content": {"image/jpeg": _BINARY, "image/png": _BINARY, "image/webp": _BINARY,
-                            "application/octet-stream": _BINARY}}
+_UPLOAD_BODY = {
+    "required": True,
+    "description": "The image exactly as the camera saved it (JPEG, PNG or WebP; the type is decided by the content)",
+    "content": {
+        "image/jpeg": _BINARY,
+        "image/png": _BINARY,
+        "image/webp": _BINARY,
+        "application/octet-stream": _BINARY,
+    },
+}
 
 
 def store():
@@ -31,13 +37,23 @@ def store():
 def view(session, photo) -> dict:
     submission = submission_q.by_instance(session, photo.instance_id)
     return {
-        "id": photo.id, "instance_id": photo.instance_id, "name": photo.name, "status": photo.status,
-        "sha256": photo.sha256, "bytes": photo.bytes, "content_type": photo.content_type,
-        "width": photo.width, "height": photo.height, "taken_at": photo.taken_at,
+        "id": photo.id,
+        "instance_id": photo.instance_id,
+        "name": photo.name,
+        "status": photo.status,
+        "sha256": photo.sha256,
+        "bytes": photo.bytes,
+        "content_type": photo.content_type,
+        "width": photo.width,
+        "height": photo.height,
+        "taken_at": photo.taken_at,
         "taken_location": geometry.to_lonlat(photo.taken_location),
-        "camera": photo.camera, "urls": photo_urls(photo.id), "flags": list(photo.flags or []),
-        "missing_attachments": (submission_service.missing_attachments(session, submission)
-                                if submission is not None else None),
+        "camera": photo.camera,
+        "urls": photo_urls(photo.id),
+        "flags": list(photo.flags or []),
+        "missing_attachments": (
+            submission_service.missing_attachments(session, submission) if submission is not None else None
+        ),
     }
 
 
@@ -45,20 +61,26 @@ def view(session, photo) -> dict:
 class AttachmentUpload(MethodView):
     @blp.doc(requestBody=_UPLOAD_BODY)
     @blp.response(201, PhotoSchema)
-    @blp.alt_response(200, schema=PhotoSchema, description="The same bytes again: the first answer, nothing stored twice")
+    @blp.alt_response(
+        200, schema=PhotoSchema, description="The same bytes again: the first answer, nothing stored twice"
+    )
     @blp.alt_response(403, description="Not the account that sent the submission")
     @blp.alt_response(404, description="The submission is outside your area")
     @blp.alt_response(409, description="Another upload of the same attachment arrived at the same moment")
     @blp.alt_response(413, description="Larger than MAX_CONTENT_LENGTH (request.too_large)")
-    @blp.alt_response(422, description="Not an acceptable photo (photo.not_an_image, photo.unsupported_type, "
-                                       "photo.corrupt, photo.trailing_data, photo.too_many_pixels), or "
-                                       "attachment.hash_mismatch / attachment.not_declared")
+    @blp.alt_response(
+        422,
+        description="Not an acceptable photo (photo.not_an_image, photo.unsupported_type, "
+        "photo.corrupt, photo.trailing_data, photo.too_many_pixels), or "
+        "attachment.hash_mismatch / attachment.not_declared",
+    )
     def put(self, instance_id: uuid.UUID, name: str):
         """Upload one attachment of a submission, before or after the submission itself (safe to repeat)."""
         session = request_session()
         data = read_body(cache=False)
-        uploaded = service.upload(session, current_actor(), store(), instance_id, name, data,
-                                  service.Intake.from_settings(current_app.config))
+        uploaded = service.upload(
+            session, current_actor(), store(), instance_id, name, data, service.Intake.from_settings(current_app.config)
+        )
         return view(session, uploaded.photo), 201 if uploaded.created else 200
 
 
@@ -68,8 +90,11 @@ class PhotoFile(MethodView):
     @blp.response(200, content_type="image/jpeg", description="The photo re-encoded as JPEG, without metadata")
     @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
     @blp.alt_response(404, description="Unknown, or its visit is outside your area")
-    @blp.alt_response(500, description="photo.file_missing: its file is missing from storage (logged; "
-                                       "`gridwork media check` lists such photos)")
+    @blp.alt_response(
+        500,
+        description="photo.file_missing: its file is missing from storage (logged; "
+        "`gridwork media check` lists such photos)",
+    )
     def get(self, args, photo_id: uuid.UUID):
         """One photo at a size (long edge 320, 1024 or 2048 px); no EXIF or other metadata."""
         session = request_session()

@@ -17,7 +17,13 @@ from . import views
 from .base import blueprint, current_actor, today
 from .forms import catalog
 from .schemas.common import instant_problem
-from .schemas.sync import BatchResultSchema, BatchSchema, SubmissionDetailSchema, SubmissionResultSchema, SubmissionSchema
+from .schemas.sync import (
+    BatchResultSchema,
+    BatchSchema,
+    SubmissionDetailSchema,
+    SubmissionResultSchema,
+    SubmissionSchema,
+)
 
 blp = blueprint("submissions", "Submissions (filled forms) from phones")
 
@@ -29,7 +35,9 @@ def _device_time_header():
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
-        raise ValidationFailed(errors={"X-Device-Time": ["Use ISO 8601 with an offset, e.g. 2026-11-23T09:00:00+08:00."]})
+        raise ValidationFailed(
+            errors={"X-Device-Time": ["Use ISO 8601 with an offset, e.g. 2026-11-23T09:00:00+08:00."]}
+        )
     if value.tzinfo is None:
         raise ValidationFailed(errors={"X-Device-Time": ["Give the time zone offset."]})
     problem = instant_problem(value)
@@ -40,11 +48,17 @@ def _device_time_header():
 
 def _receive(session, actor, body, *, batch=False):
     receive = service.receive_in_batch if batch else service.receive
-    received = receive(session, actor, body, form_lookup=catalog().get,
-                               header_device_time=_device_time_header(), today=today(),
-                               zone=current_app.config["TIMEZONE"],
-                               deadline_days=current_app.config["REPORT_DEADLINE_DAYS"],
-                               limits=Limits.from_settings(current_app.config))
+    received = receive(
+        session,
+        actor,
+        body,
+        form_lookup=catalog().get,
+        header_device_time=_device_time_header(),
+        today=today(),
+        zone=current_app.config["TIMEZONE"],
+        deadline_days=current_app.config["REPORT_DEADLINE_DAYS"],
+        limits=Limits.from_settings(current_app.config),
+    )
     if received.status == "created":  # a replay arrived before: counted then
         s = received.submission
         metrics.observe_sync_lag(s.completed_at, s.server_received_at, s.device_clock_skew_s)
@@ -53,11 +67,16 @@ def _receive(session, actor, body, *, batch=False):
 
 def view(session, submission, status) -> dict:
     return {
-        "instance_id": submission.instance_id, "status": status, "form_id": submission.form_id,
-        "form_version": submission.form_version, "server_received_at": submission.server_received_at,
-        "flags": list(submission.flags or []), "result": submission.result,
+        "instance_id": submission.instance_id,
+        "status": status,
+        "form_id": submission.form_id,
+        "form_version": submission.form_version,
+        "server_received_at": submission.server_received_at,
+        "flags": list(submission.flags or []),
+        "result": submission.result,
         "missing_attachments": service.missing_attachments(session, submission),
-        "deprecated_id": submission.deprecated_id, "superseded_by": submission.superseded_by,
+        "deprecated_id": submission.deprecated_id,
+        "superseded_by": submission.superseded_by,
     }
 
 
@@ -83,7 +102,9 @@ class SubmissionDetail(MethodView):
         session = request_session()
         row = service.read(session, current_actor(), instance_id)
         return view(session, row, "stored") | {
-            "answers": views.submission_answers(row), "subject": {"type": row.subject_type, "id": row.subject_id}}
+            "answers": views.submission_answers(row),
+            "subject": {"type": row.subject_type, "id": row.subject_id},
+        }
 
 
 @blp.route("/sync/submissions")
@@ -109,14 +130,26 @@ class Batch(MethodView):
                 results.append(_failed(index, str(item["instance_id"]), exc))
                 continue
             status = 201 if received.status == "created" else 200
-            results.append({"index": index, "instance_id": str(item["instance_id"]), "outcome": received.status,
-                            "status": status, "result": view(session, received.submission, received.status),
-                            "error": None})
+            results.append(
+                {
+                    "index": index,
+                    "instance_id": str(item["instance_id"]),
+                    "outcome": received.status,
+                    "status": status,
+                    "result": view(session, received.submission, received.status),
+                    "error": None,
+                }
+            )
         return {"items": results}
 
 
 def _failed(index, instance_id, exc: ApiError) -> dict:
     outcome = "conflict" if exc.status == 409 else "rejected"
-    return {"index": index, "instance_id": None if instance_id is None else str(instance_id), "outcome": outcome,
-            "status": exc.status, "result": None,
-            "error": error_body(exc.code, exc.status, exc.message, exc.errors, **exc.extra)}
+    return {
+        "index": index,
+        "instance_id": None if instance_id is None else str(instance_id),
+        "outcome": outcome,
+        "status": exc.status,
+        "result": None,
+        "error": error_body(exc.code, exc.status, exc.message, exc.errors, **exc.extra),
+    }

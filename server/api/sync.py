@@ -38,8 +38,10 @@ class Changes(MethodView):
         actor = current_actor()
         page = feed.changes(session, actor, cursor=_cursor(args["cursor"]), limit=args["limit"])
         return {
-            "items": [{"type": i.entity_type, "id": i.entity_id, "op": i.op, "data": _data(session, i, actor.role)}
-                      for i in page.items],
+            "items": [
+                {"type": i.entity_type, "id": i.entity_id, "op": i.op, "data": _data(session, i, actor.role)}
+                for i in page.items
+            ],
             "next_cursor": pagination.encode([page.cursor.epoch, page.cursor.pos, page.cursor.scope]),
             "more": page.more,
             "reset": page.reset,

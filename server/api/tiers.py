@@ -19,20 +19,37 @@ def tier_view(view: service.TierView) -> dict:
     state = view.state
     override = None
     if view.override_active:
-        override = {"tier": state.override_tier, "reason": state.override_reason,
-                    "expires_on": state.override_expires_on, "by": state.override_by, "at": state.override_at}
+        override = {
+            "tier": state.override_tier,
+            "reason": state.override_reason,
+            "expires_on": state.override_expires_on,
+            "by": state.override_by,
+            "at": state.override_at,
+        }
     return {
-        "subject_type": view.subject_type, "id": view.subject_id, "tier": view.effective,
+        "subject_type": view.subject_type,
+        "id": view.subject_id,
+        "tier": view.effective,
         "tier_since": (state.tier_since if state.tier == view.effective else state.computed_since) if state else None,
         "computed_tier": state.computed_tier if state else "none",
         "computed_since": state.computed_since if state else None,
-        "reasons": state.reasons if state else [], "facts": state.facts if state else {},
+        "reasons": state.reasons if state else [],
+        "facts": state.facts if state else {},
         "policy_version": state.policy_version if state else None,
         "evaluated_at": state.evaluated_at if state else None,
         "override": override,
-        "history": [{"from_tier": h.from_tier, "to_tier": h.to_tier, "computed_tier": h.computed_tier,
-                     "cause": h.cause, "policy_version": h.policy_version, "changed_at": h.changed_at,
-                     "by": h.actor_id} for h in view.history],
+        "history": [
+            {
+                "from_tier": h.from_tier,
+                "to_tier": h.to_tier,
+                "computed_tier": h.computed_tier,
+                "cause": h.cause,
+                "policy_version": h.policy_version,
+                "changed_at": h.changed_at,
+                "by": h.actor_id,
+            }
+            for h in view.history
+        ],
     }
 
 

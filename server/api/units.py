@@ -8,8 +8,16 @@ from server.store.db import request_session
 from . import pagination, views
 from .base import ETAG, blueprint, current_actor, today, with_etag
 from .schemas.units import (
-    EmployeesQuery, EmployeesSchema, EmploymentCreateSchema, EmploymentEndSchema, EmploymentSchema,
-    UnitCreateSchema, UnitPageSchema, UnitQuery, UnitSchema, UnitUpdateSchema,
+    EmployeesQuery,
+    EmployeesSchema,
+    EmploymentCreateSchema,
+    EmploymentEndSchema,
+    EmploymentSchema,
+    UnitCreateSchema,
+    UnitPageSchema,
+    UnitQuery,
+    UnitSchema,
+    UnitUpdateSchema,
 )
 
 blp = blueprint("units", "Actual units (实有单位) and their employees")
@@ -23,8 +31,15 @@ class Units(MethodView):
         """Units in your area, by name."""
         session = request_session()
         after = pagination.decode(args["cursor"], (str, uuid.UUID))
-        rows = service.search(session, current_actor(), grid=args.get("grid"), kind=args.get("kind"),
-                              q_text=args.get("q"), after=after, limit=args["limit"] + 1)
+        rows = service.search(
+            session,
+            current_actor(),
+            grid=args.get("grid"),
+            kind=args.get("kind"),
+            q_text=args.get("q"),
+            after=after,
+            limit=args["limit"] + 1,
+        )
         page = pagination.page_of(rows, args["limit"], key=lambda u: [u.name, str(u.id)])
         page["items"] = [views.unit(session, u) for u in page["items"]]
         return page

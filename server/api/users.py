@@ -21,8 +21,9 @@ class Users(MethodView):
         """List accounts, by username."""
         session = request_session()
         after = pagination.decode(args["cursor"], (str,))
-        rows = account_service.page(session, current_actor(), after=after[0] if after else None,
-                                    limit=args["limit"] + 1, role=args.get("role"))
+        rows = account_service.page(
+            session, current_actor(), after=after[0] if after else None, limit=args["limit"] + 1, role=args.get("role")
+        )
         page = pagination.page_of(rows, args["limit"], key=lambda a: [a.username])
         page["items"] = [user_view(session, a) for a in page["items"]]
         return page

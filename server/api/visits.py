@@ -44,25 +44,41 @@ def views(session, visits) -> list[dict]:
         shown = []
         for name in names:
             photo = photos.get((v.instance_id, v.account_id, name))
-            shown.append({
-                "id": photo.id if photo else None, "name": name, "status": "received" if photo else "missing",
-                "urls": photo_urls(photo.id) if photo else None,
-                "taken_at": photo.taken_at if photo else None,
-                "taken_location": geometry.to_lonlat(photo.taken_location) if photo else None,
-                "flags": list(photo.flags or []) if photo else [],
-            })
+            shown.append(
+                {
+                    "id": photo.id if photo else None,
+                    "name": name,
+                    "status": "received" if photo else "missing",
+                    "urls": photo_urls(photo.id) if photo else None,
+                    "taken_at": photo.taken_at if photo else None,
+                    "taken_location": geometry.to_lonlat(photo.taken_location) if photo else None,
+                    "flags": list(photo.flags or []) if photo else [],
+                }
+            )
         account = accounts.get(v.account_id)
-        out.append({
-            "id": v.id, "instance_id": v.instance_id, "kind": v.kind,
-            "subject": {"type": v.subject_type, "id": subject_id,
-                        "address": addresses.get(("house" if v.house_id else "unit", subject_id))},
-            "grid_id": v.grid_id,
-            "actor": {"id": v.account_id, "name": account.display_name if account else None, "role": v.role},
-            "outcome": v.outcome, "visited_at": v.visited_at, "received_at": v.received_at,
-            "location": location | {"accuracy_m": v.location_accuracy_m} if location else None,
-            "form": {"id": v.form_id, "version": v.form_version}, "hazards": list(v.hazards or []),
-            "photos": shown, "flags": list(v.flags or []), "flag_details": v.flag_details or {},
-        })
+        out.append(
+            {
+                "id": v.id,
+                "instance_id": v.instance_id,
+                "kind": v.kind,
+                "subject": {
+                    "type": v.subject_type,
+                    "id": subject_id,
+                    "address": addresses.get(("house" if v.house_id else "unit", subject_id)),
+                },
+                "grid_id": v.grid_id,
+                "actor": {"id": v.account_id, "name": account.display_name if account else None, "role": v.role},
+                "outcome": v.outcome,
+                "visited_at": v.visited_at,
+                "received_at": v.received_at,
+                "location": location | {"accuracy_m": v.location_accuracy_m} if location else None,
+                "form": {"id": v.form_id, "version": v.form_version},
+                "hazards": list(v.hazards or []),
+                "photos": shown,
+                "flags": list(v.flags or []),
+                "flag_details": v.flag_details or {},
+            }
+        )
     return out
 
 
@@ -75,9 +91,13 @@ def _bound(value, *, end: bool):
 
 
 def _page(session, rows, limit):
-    return pagination.respond(rows, limit, key=lambda v: [v.visited_at.isoformat(), str(v.id)],
-                              present=lambda page: views(session, page),
-                              geometry=lambda item: geometry.lonlat_to_geojson(item["location"]))
+    return pagination.respond(
+        rows,
+        limit,
+        key=lambda v: [v.visited_at.isoformat(), str(v.id)],
+        present=lambda page: views(session, page),
+        geometry=lambda item: geometry.lonlat_to_geojson(item["location"]),
+    )
 
 
 def _after(cursor):
@@ -88,8 +108,13 @@ def _after(cursor):
 class Visits(MethodView):
     @blp.arguments(VisitQuery, location="query")
     @blp.response(200, VisitPageSchema)
-    @blp.alt_response(200, schema=geojson.FeatureCollectionSchema, content_type=geojson.GEOJSON,
-                      description="With `Accept: application/geo+json`: visit points for a map", success=True)
+    @blp.alt_response(
+        200,
+        schema=geojson.FeatureCollectionSchema,
+        content_type=geojson.GEOJSON,
+        description="With `Accept: application/geo+json`: visit points for a map",
+        success=True,
+    )
     def get(self, args):
         """Visits in your area, newest first, by house, unit, grid, actor, time or flag (GeoJSON with
         `Accept: application/geo+json`)."""
@@ -98,10 +123,19 @@ class Visits(MethodView):
         if args.get("grid"):
             grid = area_q.grid_by_code(session, args["grid"])
             grid_id = grid.id if grid else uuid.UUID(int=0)
-        rows = service.search(session, current_actor(), house_id=args.get("house"), unit_id=args.get("unit"),
-                              grid_id=grid_id, account_id=args.get("actor"),
-                              since=_bound(args.get("from_"), end=False), until=_bound(args.get("to"), end=True),
-                              flag=args.get("flag"), after=_after(args["cursor"]), limit=args["limit"])
+        rows = service.search(
+            session,
+            current_actor(),
+            house_id=args.get("house"),
+            unit_id=args.get("unit"),
+            grid_id=grid_id,
+            account_id=args.get("actor"),
+            since=_bound(args.get("from_"), end=False),
+            until=_bound(args.get("to"), end=True),
+            flag=args.get("flag"),
+            after=_after(args["cursor"]),
+            limit=args["limit"],
+        )
         return _page(session, rows, args["limit"])
 
 
@@ -109,8 +143,13 @@ class Visits(MethodView):
 class HouseVisits(MethodView):
     @blp.arguments(TimelineQuery, location="query")
     @blp.response(200, VisitPageSchema)
-    @blp.alt_response(200, schema=geojson.FeatureCollectionSchema, content_type=geojson.GEOJSON,
-                      description="With `Accept: application/geo+json`: visit points for a map", success=True)
+    @blp.alt_response(
+        200,
+        schema=geojson.FeatureCollectionSchema,
+        content_type=geojson.GEOJSON,
+        description="With `Accept: application/geo+json`: visit points for a map",
+        success=True,
+    )
     @blp.alt_response(404, description="Unknown house or outside your area")
     def get(self, args, house_id: uuid.UUID):
         """A house's visits as a timeline, newest first."""

@@ -132,6 +132,7 @@ def search_text(raw: str) -> str:
 
 # --- components --------------------------------------------------------------------------------
 
+
 def _normalise_component(name: str, raw: object) -> str | None:
     if raw is None:
         return None
@@ -235,6 +236,7 @@ _POSITIONAL = _build_positional_table()
 
 
 # --- text cleaning -----------------------------------------------------------------------------
+
 
 def _tidy(text: str) -> str:
     """NFKC, whitespace removed, ASCII letters upper-cased; repeated until stable."""

@@ -9,8 +9,9 @@ RENTAL_MODES = ("whole", "shared", "by_bed")
 LETTING_USES = ("rented", "mixed")
 
 
-def house_problems(*, use: str, rental_mode: str | None, rented_since: date | None,
-                   agreement_signed_on: date | None, today: date) -> dict[str, list[str]]:
+def house_problems(
+    *, use: str, rental_mode: str | None, rented_since: date | None, agreement_signed_on: date | None, today: date
+) -> dict[str, list[str]]:
     """What is inconsistent in a house's facts (empty when they fit together)."""
     problems: dict[str, list[str]] = {}
     if use == "rented" and rental_mode is None:

@@ -34,14 +34,34 @@ HMT_RESIDENCE_PERMIT = "hmt_residence_permit"
 HK_MACAO_TRAVEL_PERMIT = "hk_macao_travel_permit"
 TAIWAN_TRAVEL_PERMIT = "taiwan_travel_permit"
 
-DOCUMENT_TYPES = (CITIZEN_ID, PASSPORT, FOREIGN_PERMANENT_RESIDENCE, HMT_RESIDENCE_PERMIT,
-                  HK_MACAO_TRAVEL_PERMIT, TAIWAN_TRAVEL_PERMIT)
+DOCUMENT_TYPES = (
+    CITIZEN_ID,
+    PASSPORT,
+    FOREIGN_PERMANENT_RESIDENCE,
+    HMT_RESIDENCE_PERMIT,
+    HK_MACAO_TRAVEL_PERMIT,
+    TAIWAN_TRAVEL_PERMIT,
+)
 
 # First two digits of a citizen ID area code (GB/T 2260 provinces, plus 71 Taiwan,
 # 81 Hong Kong, 82 Macao, 83 Taiwan residents' permits, 91 overseas).
 PROVINCE_CODES = frozenset(
-    [f"{n}" for n in (*range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47), *range(50, 55),
-                      *range(61, 66), 71, 81, 82, 83, 91)]
+    [
+        f"{n}"
+        for n in (
+            *range(11, 16),
+            *range(21, 24),
+            *range(31, 38),
+            *range(41, 47),
+            *range(50, 55),
+            *range(61, 66),
+            71,
+            81,
+            82,
+            83,
+            91,
+        )
+    ]
 )
 HMT_AREA_CODES = ("810000", "820000", "830000")
 
@@ -125,8 +145,9 @@ def mask(number: str) -> str:
     return number[0] + "*" * (n - 2) + number[-1]
 
 
-def check_document(doc_type: str, raw: str, *, birth_date: date | None = None, sex: str | None = None,
-                   today: date | None = None) -> DocumentCheck:
+def check_document(
+    doc_type: str, raw: str, *, birth_date: date | None = None, sex: str | None = None, today: date | None = None
+) -> DocumentCheck:
     """Normalise and check a document number; every problem found is reported at once.
 
     ``birth_date`` and ``sex`` are what was entered for the person; for documents
@@ -154,38 +175,45 @@ def check_document(doc_type: str, raw: str, *, birth_date: date | None = None, s
 
 # --- citizen ID and the residence permit built like it ---------------------------------------
 
+
 def _check_citizen_id(number: str, birth_date: date | None, sex: str | None, today: date) -> DocumentCheck:
     upgraded = False
     if len(number) == 15:
         upgraded = True
         bad = _non_digits(number, 15)
         if bad:
-            return DocumentCheck(None, [f"an old 15-character citizen ID number is all digits; {bad}"],
-                                 upgraded_from_15=True)
+            return DocumentCheck(
+                None, [f"an old 15-character citizen ID number is all digits; {bad}"], upgraded_from_15=True
+            )
         number = upgrade_15_to_18(number)
     elif len(number) != 18:
-        return DocumentCheck(None, [f"a citizen ID number has 18 characters (or 15 for an old one), "
-                                    f"this one has {len(number)}"])
+        return DocumentCheck(
+            None, [f"a citizen ID number has 18 characters (or 15 for an old one), this one has {len(number)}"]
+        )
     area_problems = []
     if number[:2] not in PROVINCE_CODES:
-        area_problems.append(f"area code {number[:6]} does not start with a province code "
-                             f"({number[:2]} is not one)")
+        area_problems.append(f"area code {number[:6]} does not start with a province code ({number[:2]} is not one)")
     return _check_18(number, area_problems, birth_date, sex, today, upgraded)
 
 
 def _check_hmt_permit(number: str, birth_date: date | None, sex: str | None, today: date) -> DocumentCheck:
     if len(number) != 18:
-        return DocumentCheck(None, [f"a Hong Kong, Macao or Taiwan residence permit number has 18 characters, "
-                                    f"this one has {len(number)}"])
+        return DocumentCheck(
+            None,
+            [f"a Hong Kong, Macao or Taiwan residence permit number has 18 characters, this one has {len(number)}"],
+        )
     area_problems = []
     if number[:6] not in HMT_AREA_CODES:
-        area_problems.append(f"a Hong Kong, Macao or Taiwan residence permit number starts with "
-                             f"810000, 820000 or 830000, not {number[:6]}")
+        area_problems.append(
+            f"a Hong Kong, Macao or Taiwan residence permit number starts with "
+            f"810000, 820000 or 830000, not {number[:6]}"
+        )
     return _check_18(number, area_problems, birth_date, sex, today, False)
 
 
-def _check_18(number: str, area_problems: list[str], given_birth: date | None, given_sex: str | None, today: date,
-              upgraded: bool) -> DocumentCheck:
+def _check_18(
+    number: str, area_problems: list[str], given_birth: date | None, given_sex: str | None, today: date, upgraded: bool
+) -> DocumentCheck:
     """Shared checks of an 18-character number: digits, birth date, check character, agreement."""
     bad = _non_digits(number, 17)
     if bad:
@@ -198,8 +226,9 @@ def _check_18(number: str, area_problems: list[str], given_birth: date | None, g
     if number[17] != expected:
         problems.append(f"check character should be {expected}, not {number[17]}")
     if given_birth is not None and encoded_birth is not None and given_birth != encoded_birth:
-        problems.append(f"birth date {given_birth.isoformat()} does not match "
-                        f"{encoded_birth.isoformat()} in the number")
+        problems.append(
+            f"birth date {given_birth.isoformat()} does not match {encoded_birth.isoformat()} in the number"
+        )
     parity = "odd" if int(number[16]) % 2 else "even"
     encoded_sex = "male" if parity == "odd" else "female"
     if given_sex is not None and given_sex not in SEXES:
@@ -214,8 +243,11 @@ def _non_digits(number: str, upto: int) -> str:
     bad = [f"{i} ({ch!r})" for i, ch in enumerate(number[:upto], start=1) if ch not in _DIGITS]
     if not bad:
         return ""
-    return ("character " if len(bad) == 1 else "characters ") + ", ".join(bad) + (
-        " is not a digit" if len(bad) == 1 else " are not digits")
+    return (
+        ("character " if len(bad) == 1 else "characters ")
+        + ", ".join(bad)
+        + (" is not a digit" if len(bad) == 1 else " are not digits")
+    )
 
 
 def _birth_date_in(yyyymmdd: str, today: date) -> tuple[date | None, str | None]:
@@ -233,6 +265,7 @@ def _birth_date_in(yyyymmdd: str, today: date) -> tuple[date | None, str | None]
 
 
 # --- the other documents: format only --------------------------------------------------------
+
 
 def _passport_problems(number: str) -> list[str]:
     problems = []

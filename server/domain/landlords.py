@@ -17,8 +17,14 @@ PERMIT_AFTER_DAYS = 30
 PERMIT_RENEW_DAYS = 30
 # Categories whose members need a permit to live here: those registered outside the city.
 PERMIT_CATEGORIES = ("floating",)
-COMPLIANCE_KINDS = ("arrival_on_time", "arrival_late", "departure_on_time", "departure_late",
-                    "missed_arrival", "missed_departure")
+COMPLIANCE_KINDS = (
+    "arrival_on_time",
+    "arrival_late",
+    "departure_on_time",
+    "departure_late",
+    "missed_arrival",
+    "missed_departure",
+)
 
 
 @dataclass(frozen=True)
@@ -40,8 +46,15 @@ def permit_required(category: str, expected_stay_months: int | None) -> bool:
     return category in PERMIT_CATEGORIES and (expected_stay_months or 0) >= 1
 
 
-def permit_status(*, category: str, arrived_on: date, permit_expires_on: date | None, today: date,
-                  after_days: int = PERMIT_AFTER_DAYS, renew_days: int = PERMIT_RENEW_DAYS) -> str | None:
+def permit_status(
+    *,
+    category: str,
+    arrived_on: date,
+    permit_expires_on: date | None,
+    today: date,
+    after_days: int = PERMIT_AFTER_DAYS,
+    renew_days: int = PERMIT_RENEW_DAYS,
+) -> str | None:
     """'missing' (stayed past the limit without a valid permit), 'renewal_due'
     (expires within the renewal window), 'expired', or None (nothing to do)."""
     if permit_expires_on is not None:

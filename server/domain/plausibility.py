@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-FAR_FROM_SUBJECT = "far_from_subject"          # visit point farther than the limit from the house / unit
-POOR_ACCURACY = "poor_accuracy"                # GPS accuracy worse than the limit
+FAR_FROM_SUBJECT = "far_from_subject"  # visit point farther than the limit from the house / unit
+POOR_ACCURACY = "poor_accuracy"  # GPS accuracy worse than the limit
 PHOTO_FAR_FROM_VISIT = "photo_far_from_visit"  # a photo's EXIF position far from the visit point
-PHOTO_TIME_OFF = "photo_time_off"              # a photo's EXIF time far from the visit time
-LATE_SYNC = "late_sync"                        # received long after completion
+PHOTO_TIME_OFF = "photo_time_off"  # a photo's EXIF time far from the visit time
+LATE_SYNC = "late_sync"  # received long after completion
 
 VISIT_FLAGS = (FAR_FROM_SUBJECT, POOR_ACCURACY, LATE_SYNC)
 PHOTO_FLAGS = (PHOTO_FAR_FROM_VISIT, PHOTO_TIME_OFF)
@@ -29,27 +29,30 @@ ALL_FLAGS = VISIT_FLAGS + PHOTO_FLAGS
 
 @dataclass(frozen=True)
 class Limits:
-    distance_m: float = 100.0         # visit point to the subject's address point
-    accuracy_m: float = 50.0          # reported GPS accuracy
-    photo_distance_m: float = 200.0   # photo EXIF position to the visit point
-    photo_time_min: float = 30.0      # photo EXIF time to the visit time
-    late_sync_h: float = 72.0         # completion to receipt
+    distance_m: float = 100.0  # visit point to the subject's address point
+    accuracy_m: float = 50.0  # reported GPS accuracy
+    photo_distance_m: float = 200.0  # photo EXIF position to the visit point
+    photo_time_min: float = 30.0  # photo EXIF time to the visit time
+    late_sync_h: float = 72.0  # completion to receipt
 
     @classmethod
     def from_settings(cls, config: Mapping[str, Any]) -> Limits:
-        return cls(distance_m=float(config["VISIT_MAX_DISTANCE_M"]),
-                   accuracy_m=float(config["VISIT_MAX_ACCURACY_M"]),
-                   photo_distance_m=float(config["PHOTO_MAX_DISTANCE_M"]),
-                   photo_time_min=float(config["PHOTO_MAX_TIME_DIFF_MIN"]),
-                   late_sync_h=float(config["LATE_SYNC_HOURS"]))
+        return cls(
+            distance_m=float(config["VISIT_MAX_DISTANCE_M"]),
+            accuracy_m=float(config["VISIT_MAX_ACCURACY_M"]),
+            photo_distance_m=float(config["PHOTO_MAX_DISTANCE_M"]),
+            photo_time_min=float(config["PHOTO_MAX_TIME_DIFF_MIN"]),
+            late_sync_h=float(config["LATE_SYNC_HOURS"]),
+        )
 
 
 def _detail(measured: float, limit: float, unit: str) -> dict[str, Any]:
     return {"measured": round(measured, 1), "limit": limit, "unit": unit}
 
 
-def visit_flags(*, distance_m: float | None, accuracy_m: float | None, visited_at: datetime,
-                received_at: datetime, limits: Limits) -> dict[str, dict[str, Any]]:
+def visit_flags(
+    *, distance_m: float | None, accuracy_m: float | None, visited_at: datetime, received_at: datetime, limits: Limits
+) -> dict[str, dict[str, Any]]:
     """Flags of the visit itself: {flag: {measured, limit, unit}}. Unknown values raise no flag."""
     flags: dict[str, dict[str, Any]] = {}
     if distance_m is not None and distance_m > limits.distance_m:
@@ -62,8 +65,9 @@ def visit_flags(*, distance_m: float | None, accuracy_m: float | None, visited_a
     return flags
 
 
-def photo_flags(*, distance_m: float | None, taken_at: datetime | None, visited_at: datetime,
-                limits: Limits) -> dict[str, dict[str, Any]]:
+def photo_flags(
+    *, distance_m: float | None, taken_at: datetime | None, visited_at: datetime, limits: Limits
+) -> dict[str, dict[str, Any]]:
     """Flags of one photo against its visit. A photo without EXIF position or time raises none."""
     flags: dict[str, dict[str, Any]] = {}
     if distance_m is not None and distance_m > limits.photo_distance_m:
@@ -75,8 +79,9 @@ def photo_flags(*, distance_m: float | None, taken_at: datetime | None, visited_
     return flags
 
 
-def combine(visit: dict[str, dict[str, Any]],
-            photos: dict[str, dict[str, dict[str, Any]]]) -> tuple[list[str], dict[str, Any]]:
+def combine(
+    visit: dict[str, dict[str, Any]], photos: dict[str, dict[str, dict[str, Any]]]
+) -> tuple[list[str], dict[str, Any]]:
     """The visit's flag list and details: its own flags, plus each photo flag with the photos that raised it
     (``{"photo_time_off": {"limit": 30.0, "unit": "min", "photos": {"door.jpg": 95.0}}}``)."""
     details: dict[str, Any] = dict(visit)

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import re
 
-FULL_PERSON_FIELDS = ("name", "sex", "ethnicity", "birth_date", "document_type", "document_number_masked",
-                      "hukou_address", "phone")
+FULL_PERSON_FIELDS = (
+    "name",
+    "sex",
+    "ethnicity",
+    "birth_date",
+    "document_type",
+    "document_number_masked",
+    "hukou_address",
+    "phone",
+)
 # Landlords see the people living in their houses, with a reduced field set:
 # enough to recognise and contact a tenant, nothing about origin or ethnicity.
 LANDLORD_PERSON_FIELDS = ("name", "sex", "document_type", "document_number_masked", "phone")
@@ -96,9 +104,14 @@ def _mask_unknown(value):
 
 def mask_properties(properties: dict) -> dict:
     """A conflict's {property: {current, submitted}} with document numbers masked."""
-    return {prop: ({k: mask_number(v) for k, v in values.items()} if prop in DOCUMENT_PROPERTIES
-                   and isinstance(values, dict) else values)
-            for prop, values in (properties or {}).items()}
+    return {
+        prop: (
+            {k: mask_number(v) for k, v in values.items()}
+            if prop in DOCUMENT_PROPERTIES and isinstance(values, dict)
+            else values
+        )
+        for prop, values in (properties or {}).items()
+    }
 
 
 # -- what other records show of people (the audit log names these fields) ----------

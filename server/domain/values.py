@@ -7,11 +7,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 DATE_PROPS = ("birth_date", "agreement_signed_on", "rented_since", "arrived_on", "left_on")
 
 
-def plain(value):
+def plain(value: Any) -> Any:
     """A stored value as JSON shows it (conflict records keep both sides this way)."""
     if isinstance(value, (date, datetime)):
         return value.isoformat()
@@ -22,19 +23,19 @@ def plain(value):
     return value
 
 
-def same(current, submitted) -> bool:
+def same(current: Any, submitted: Any) -> bool:
     """Does the submitted value say what is stored (numbers by value, dates by their ISO day)?"""
     if isinstance(current, Decimal) or isinstance(submitted, float):
         try:
-            return current is not None and float(current) == float(submitted)
+            return current is not None and bool(float(current) == float(submitted))
         except (TypeError, ValueError):
             return False
     if isinstance(current, date) and isinstance(submitted, str):
         return current.isoformat() == submitted
-    return current == submitted
+    return bool(current == submitted)
 
 
-def coerce(prop: str, value):
+def coerce(prop: str, value: Any) -> Any:
     """A submitted value in the type the record stores (date properties arrive as ISO strings)."""
     if prop in DATE_PROPS and isinstance(value, str):
         return date.fromisoformat(value)

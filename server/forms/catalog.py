@@ -80,8 +80,9 @@ class Catalog:
 
     def etag(self, role: str) -> str:
         """A stable hash of the current definitions ``role`` may fill (changes when any of them does)."""
-        payload = json.dumps([form_to_dict(f) for f in self.for_role(role)], sort_keys=True, ensure_ascii=False,
-                             separators=(",", ":"))
+        payload = json.dumps(
+            [form_to_dict(f) for f in self.for_role(role)], sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -91,20 +92,27 @@ def load_catalog(root: Path | None = None, *, allow_unpublished: bool = False) -
     meta_schema = load_meta_schema(root)
     lock = read_lock(root)
     files = _scan(root)
-    problems = [f"{FORMS_DIR}/{key}.yaml: published in {LOCK_FILE} but the file is missing; a published "
-                f"version is never removed" for key in sorted(set(lock) - set(files))]
+    problems = [
+        f"{FORMS_DIR}/{key}.yaml: published in {LOCK_FILE} but the file is missing; a published "
+        f"version is never removed"
+        for key in sorted(set(lock) - set(files))
+    ]
     forms: dict[tuple[str, str], Form] = {}
     for key, (path, content) in sorted(files.items()):
         shown = f"{FORMS_DIR}/{key}.yaml"
         digest = hashlib.sha256(content).hexdigest()
         if key in lock and lock[key] != digest:
-            problems.append(f"{shown}: changed after it was published (sha256 {digest}, {LOCK_FILE} says "
-                            f"{lock[key]}); a published version is immutable: restore it and put the change "
-                            f"in a new version")
+            problems.append(
+                f"{shown}: changed after it was published (sha256 {digest}, {LOCK_FILE} says "
+                f"{lock[key]}); a published version is immutable: restore it and put the change "
+                f"in a new version"
+            )
             continue
         if key not in lock and not allow_unpublished:
-            problems.append(f"{shown}: not published (no entry in {LOCK_FILE}); check it and run "
-                            f"`python -m server.forms.catalog --lock` to publish it")
+            problems.append(
+                f"{shown}: not published (no entry in {LOCK_FILE}); check it and run "
+                f"`python -m server.forms.catalog --lock` to publish it"
+            )
             continue
         try:
             form = _read_form(shown, key, content, meta_schema)
@@ -147,21 +155,22 @@ def read_lock(root: Path) -> dict[str, str]:
         return {}
     lock = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(lock, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in lock.items()):
-        raise CatalogError([f"{LOCK_FILE}: must map \"<form_id>/<version>\" to a sha256 hex digest"])
+        raise CatalogError([f'{LOCK_FILE}: must map "<form_id>/<version>" to a sha256 hex digest'])
     return lock
 
 
 # --- files -----------------------------------------------------------------------------------
 
+
 def _scan(root: Path) -> dict[str, tuple[Path, bytes]]:
-    """"<form_id>/<version>" -> (path, bytes) for every forms/<id>/<version>.yaml, read once."""
+    """ "<form_id>/<version>" -> (path, bytes) for every forms/<id>/<version>.yaml, read once."""
     found = {}
     forms_dir = root / FORMS_DIR
     if not forms_dir.is_dir():
         return found
     for form_dir in sorted(p for p in forms_dir.iterdir() if p.is_dir()):
         for path in sorted(form_dir.glob("*.yaml")):
-            found[f"{form_dir.name}/{path.name[:-len('.yaml')]}"] = (path, path.read_bytes())
+            found[f"{form_dir.name}/{path.name[: -len('.yaml')]}"] = (path, path.read_bytes())
     return found
 
 
@@ -210,8 +219,7 @@ class _FormYamlLoader(_SafeLoader):
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"key {key!r} is given twice",
-                                                        key_node.start_mark)
+                raise yaml.constructor.ConstructorError(None, None, f"key {key!r} is given twice", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -220,15 +228,18 @@ _FormYamlLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
     for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
 }
-_FormYamlLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                                      list("tTfF"))
+_FormYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m server.forms.catalog",
-                                     description="Check the form files; with --lock, publish new versions.")
-    parser.add_argument("--lock", action="store_true", help="add new versions to forms.lock.json (never changes "
-                                                             "an existing entry)")
+    parser = argparse.ArgumentParser(
+        prog="python -m server.forms.catalog", description="Check the form files; with --lock, publish new versions."
+    )
+    parser.add_argument(
+        "--lock", action="store_true", help="add new versions to forms.lock.json (never changes an existing entry)"
+    )
     parser.add_argument("--root", type=Path, default=None, help="the field_schema folder (default: the repository's)")
     args = parser.parse_args(argv)
     try:

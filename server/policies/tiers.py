@@ -61,15 +61,19 @@ def current_policy(directory: Path = DEFAULT_DIR) -> Policy:
     if not files:
         raise PolicyError([f"no tier policy under {directory}"])
     lock = read_lock(directory)
-    problems = [f"{v}: published but its file is gone; a published version is never removed"
-                for v in sorted(set(lock) - {_version(p) for p in files})]
+    problems = [
+        f"{v}: published but its file is gone; a published version is never removed"
+        for v in sorted(set(lock) - {_version(p) for p in files})
+    ]
     newest = files[-1]
     digest = hashlib.sha256(newest.read_bytes()).hexdigest()
     if _version(newest) not in lock:
         problems.append(f"{newest.name}: not published; check it, then run `python -m server.policies.tiers --lock`")
     elif lock[_version(newest)] != digest:
-        problems.append(f"{newest.name}: changed after it was published (stored evaluations name this version); "
-                        "restore it and put the change in a new version")
+        problems.append(
+            f"{newest.name}: changed after it was published (stored evaluations name this version); "
+            "restore it and put the change in a new version"
+        )
     if problems:
         raise PolicyError(problems)
     return read(newest)
@@ -104,8 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     for path in paths:
         try:
             policy = read(path)
-            print(f"{path}: ok (version {policy.version}, {len(policy.house.rules)} house rules, "
-                  f"{len(policy.unit.rules)} unit rules)")
+            print(
+                f"{path}: ok (version {policy.version}, {len(policy.house.rules)} house rules, "
+                f"{len(policy.unit.rules)} unit rules)"
+            )
         except PolicyError as exc:
             failed += 1
             print(f"{path}: {exc.code}", *exc.problems, sep="\n  ")

@@ -26,8 +26,9 @@ def _authorise(actor: Actor, verb: str) -> None:
         require(actor, verb)
 
 
-def _resolve_scope(session: Session, role: str, grids: list[str], community: str | None,
-                   station: str | None) -> tuple[list, uuid.UUID | None, uuid.UUID | None]:
+def _resolve_scope(
+    session: Session, role: str, grids: list[str], community: str | None, station: str | None
+) -> tuple[list, uuid.UUID | None, uuid.UUID | None]:
     errors = scope_problems(role, grids=grids, community=community, station=station)
     grid_rows = q.grids_by_codes(session, grids)
     missing = [c for c in grids if c not in grid_rows]
@@ -57,18 +58,48 @@ def _check_password(password: str) -> None:
         raise ValidationFailed(errors={"password": problems})
 
 
-def create(session: Session, actor: Actor, *, username: str, password: str, role: str,
-           display_name: str | None = None, phone: str | None = None, grids: list[str] | None = None,
-           community: str | None = None, station: str | None = None) -> Account:
+def create(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str | None = None,
+    phone: str | None = None,
+    grids: list[str] | None = None,
+    community: str | None = None,
+    station: str | None = None,
+) -> Account:
     """An account created by an administrator (or the CLI)."""
     _authorise(actor, "account.create")
-    return new_account(session, actor, username=username, password=password, role=role, display_name=display_name,
-                       phone=phone, grids=grids, community=community, station=station)
+    return new_account(
+        session,
+        actor,
+        username=username,
+        password=password,
+        role=role,
+        display_name=display_name,
+        phone=phone,
+        grids=grids,
+        community=community,
+        station=station,
+    )
 
 
-def new_account(session: Session, actor: Actor, *, username: str, password: str, role: str,
-                display_name: str | None = None, phone: str | None = None, grids: list[str] | None = None,
-                community: str | None = None, station: str | None = None) -> Account:
+def new_account(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str | None = None,
+    phone: str | None = None,
+    grids: list[str] | None = None,
+    community: str | None = None,
+    station: str | None = None,
+) -> Account:
     """Create an account; the caller has decided that ``actor`` may (audited as them)."""
     username = normalise_username(username)
     errors = {}
@@ -82,12 +113,19 @@ def new_account(session: Session, actor: Actor, *, username: str, password: str,
         raise ValidationFailed(errors=errors)
     grid_ids, community_id, station_id = _resolve_scope(session, role, grids or [], community, station)
     if q.by_username(session, username) is not None:
-        raise Conflict(f"The username {username!r} is taken.", code="account.username_taken",
-                       errors={"username": ["Already taken."]})
+        raise Conflict(
+            f"The username {username!r} is taken.",
+            code="account.username_taken",
+            errors={"username": ["Already taken."]},
+        )
     account = Account(
-        username=username, display_name=display_name or username, role=role,
-        password_hash=passwords.hash_password(password), phone=phone,
-        community_id=community_id, station_id=station_id,
+        username=username,
+        display_name=display_name or username,
+        role=role,
+        password_hash=passwords.hash_password(password),
+        phone=phone,
+        community_id=community_id,
+        station_id=station_id,
         password_changed_at=datetime.now(UTC),
         grid_links=[AccountGrid(grid_id=g) for g in grid_ids],
     )
@@ -96,10 +134,20 @@ def new_account(session: Session, actor: Actor, *, username: str, password: str,
         with session.begin_nested():
             session.flush()
     except IntegrityError as exc:  # a concurrent create of the same username
-        raise Conflict(f"The username {username!r} is taken.", code="account.username_taken",
-                       errors={"username": ["Already taken."]}) from exc
-    audit.record(session, actor, "account.create", subject_type="account", subject_ids=[account.id],
-                 fields=["username", "role", "scope"], details={"role": role})
+        raise Conflict(
+            f"The username {username!r} is taken.",
+            code="account.username_taken",
+            errors={"username": ["Already taken."]},
+        ) from exc
+    audit.record(
+        session,
+        actor,
+        "account.create",
+        subject_type="account",
+        subject_ids=[account.id],
+        fields=["username", "role", "scope"],
+        details={"role": role},
+    )
     return account
 
 
@@ -121,8 +169,15 @@ def read(session: Session, actor: Actor, account_id: uuid.UUID) -> Account:
 def audit_read(session: Session, actor: Actor, accounts) -> None:
     accounts = list(accounts)
     if accounts:
-        audit.record(session, actor, "account.read", subject_type="account", subject_ids=[a.id for a in accounts],
-                     person_ids=[a.person_id for a in accounts], fields=["display_name", "phone", "scope"])
+        audit.record(
+            session,
+            actor,
+            "account.read",
+            subject_type="account",
+            subject_ids=[a.id for a in accounts],
+            person_ids=[a.person_id for a in accounts],
+            fields=["display_name", "phone", "scope"],
+        )
 
 
 def own(session: Session, actor: Actor) -> Account:
@@ -138,9 +193,20 @@ def by_username(session: Session, actor: Actor, username: str) -> Account:
     return account
 
 
-def update(session: Session, actor: Actor, account: Account, *, display_name=_UNSET, phone=_UNSET,
-           password=_UNSET, disabled=_UNSET, role=_UNSET, grids=_UNSET, community=_UNSET,
-           station=_UNSET) -> Account:
+def update(
+    session: Session,
+    actor: Actor,
+    account: Account,
+    *,
+    display_name=_UNSET,
+    phone=_UNSET,
+    password=_UNSET,
+    disabled=_UNSET,
+    role=_UNSET,
+    grids=_UNSET,
+    community=_UNSET,
+    station=_UNSET,
+) -> Account:
     """Change an account. Disabling or a new password signs out all its tokens."""
     _authorise(actor, "account.update")
     changed = []
@@ -153,8 +219,9 @@ def update(session: Session, actor: Actor, account: Account, *, display_name=_UN
         grid_codes = grids if grids is not _UNSET else _codes_of(session, current_grids)
         community_code = community if community is not _UNSET else _division_code(session, account.community_id)
         station_code = station if station is not _UNSET else _station_code(session, account.station_id)
-        grid_ids, community_id, station_id = _resolve_scope(session, new_role, grid_codes or [],
-                                                            community_code, station_code)
+        grid_ids, community_id, station_id = _resolve_scope(
+            session, new_role, grid_codes or [], community_code, station_code
+        )
         account.role = new_role
         account.community_id, account.station_id = community_id, station_id
         account.grid_links = [AccountGrid(grid_id=g) for g in grid_ids]
@@ -182,8 +249,7 @@ def update(session: Session, actor: Actor, account: Account, *, display_name=_UN
     if revoke or "role" in changed:
         _revoke_tokens(session, account.id)
     session.flush()
-    audit.record(session, actor, "account.update", subject_type="account", subject_ids=[account.id],
-                 fields=changed)
+    audit.record(session, actor, "account.update", subject_type="account", subject_ids=[account.id], fields=changed)
     return account
 
 

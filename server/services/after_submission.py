@@ -4,8 +4,8 @@
 (``server/domain/events.py``) on the unit of work instead of calling the
 services that care. ``handle`` runs them once the submission is applied, in
 this order: the landlord's compliance record, photo linking (and the visit's
-photo flags), tier refresh (the tier reads the compliance record and the visit). Everything still happens in the request's
-transaction; when the job queue arrives (issue 17), the tier refresh and photo
+photo flags), tier refresh (the tier reads the compliance record and the visit).
+Everything still happens in the request's transaction; when the job queue arrives (issue 17), the tier refresh and photo
 work are enqueued here, in the same transaction, and nothing else changes.
 """
 
@@ -32,24 +32,39 @@ class Outcome:
     attachments_refused: list[str]  # pending uploads the submission did not declare (or with another SHA-256)
 
 
-def handle(session: Session, events: list[Event], *, today: date, zone: str, deadline_days: int,
-           limits: Limits | None = None) -> Outcome:
+def handle(
+    session: Session, events: list[Event], *, today: date, zone: str, deadline_days: int, limits: Limits | None = None
+) -> Outcome:
     refused: list[str] = []
     houses: list[uuid.UUID] = []
     units: list[uuid.UUID] = []
     for event in events:
         if isinstance(event, ReportMissed):
-            landlord_service.record_event(session, event.kind, session.get(House, event.house_id),
-                                          session.get(Residence, event.residence_id), event.days_late, event.on)
+            landlord_service.record_event(
+                session,
+                event.kind,
+                session.get_one(House, event.house_id),
+                session.get_one(Residence, event.residence_id),
+                event.days_late,
+                event.on,
+            )
         elif isinstance(event, ResidenceReported):
-            landlord_service.record_report(session, session.get(House, event.house_id),
-                                           session.get(Residence, event.residence_id), event.event, event.event_on,
-                                           today, deadline_days)
+            landlord_service.record_report(
+                session,
+                session.get_one(House, event.house_id),
+                session.get_one(Residence, event.residence_id),
+                event.event,
+                event.event_on,
+                today,
+                deadline_days,
+            )
         elif isinstance(event, PhotosDeclared):
             submission = submission_q.by_instance(session, event.instance_id)
-            previous = (submission_q.by_instance(session, event.previous_instance_id)
-                        if event.previous_instance_id else None)
-            refused += photo_service.link_on_receive(session, submission, previous)
+            previous = (
+                submission_q.by_instance(session, event.previous_instance_id) if event.previous_instance_id else None
+            )
+            if submission is not None:  # the event is raised for a submission this transaction stored
+                refused += photo_service.link_on_receive(session, submission, previous)
             # the visit was recorded before its photos were linked: its photo flags follow them now
             visit_service.refresh_for_instance(session, event.instance_id, limits or Limits())
         elif isinstance(event, HouseChanged):

@@ -35,8 +35,7 @@ from server.store.queries import persons as person_q
 from server.store.queries import residences as residence_q
 
 HOUSE_PROPS = ("use", "rental_mode", "rooms", "floor_area_m2", "agreement_signed_on", "rented_since")
-PERSON_PROPS = ("name", "sex", "ethnicity", "birth_date", "document_type", "document_number", "phone",
-                "hukou_address")
+PERSON_PROPS = ("name", "sex", "ethnicity", "birth_date", "document_type", "document_number", "phone", "hukou_address")
 ADDRESS_PARTS = ("street", "door", "building", "unit", "floor", "room")
 
 
@@ -48,8 +47,12 @@ class Applied:
     closed: list[dict] = field(default_factory=list)  # residences closed (departures)
 
     def as_dict(self) -> dict:
-        return {"created": self.created, "updated": self.updated, "conflicts": self.conflicts,
-                "closed_residences": self.closed}
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "conflicts": self.conflicts,
+            "closed_residences": self.closed,
+        }
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ def _put(values: dict, binding: str | None, value) -> None:
 
 
 def _props(values: dict, prefix: str) -> dict:
-    return {k[len(prefix) + 1:]: v for k, v in values.items() if k.startswith(prefix + ".")}
+    return {k[len(prefix) + 1 :]: v for k, v in values.items() if k.startswith(prefix + ".")}
 
 
 def merge(ctx: Context, record, record_type: str, submitted: dict, base_version: int | None, updater) -> bool:
@@ -114,17 +117,35 @@ def merge(ctx: Context, record, record_type: str, submitted: dict, base_version:
         apply_now, clash = differing, {}
     else:
         apply_now = {k: v for k, v in differing.items() if getattr(record, k) is None}
-        clash = {k: {"current": plain(getattr(record, k)), "submitted": plain(v)}
-                 for k, v in differing.items() if k not in apply_now}
+        clash = {
+            k: {"current": plain(getattr(record, k)), "submitted": plain(v)}
+            for k, v in differing.items()
+            if k not in apply_now
+        }
     if clash:
         record_grid = _grid_of(ctx, record, record_type)
-        conflict = Conflict(record_type=record_type, record_id=record.id, grid_id=ctx.grid_id or record_grid,
-                            record_grid_id=record_grid, instance_id=ctx.instance_id, raised_by=ctx.actor.account_id,
-                            base_version=base_version or 0, current_version=current_version, properties=clash)
+        conflict = Conflict(
+            record_type=record_type,
+            record_id=record.id,
+            grid_id=ctx.grid_id or record_grid,
+            record_grid_id=record_grid,
+            instance_id=ctx.instance_id,
+            raised_by=ctx.actor.account_id,
+            base_version=base_version or 0,
+            current_version=current_version,
+            properties=clash,
+        )
         ctx.session.add(conflict)
         ctx.session.flush()
-        audit.record(ctx.session, ctx.actor, "conflict.create", subject_type=record_type, subject_ids=[record.id],
-                     fields=sorted(clash), details={"conflict_id": str(conflict.id)})
+        audit.record(
+            ctx.session,
+            ctx.actor,
+            "conflict.create",
+            subject_type=record_type,
+            subject_ids=[record.id],
+            fields=sorted(clash),
+            details={"conflict_id": str(conflict.id)},
+        )
         ctx.applied.conflicts.append(str(conflict.id))
     if apply_now:
         updater(apply_now)
@@ -168,14 +189,25 @@ def _register(ctx: Context, top: dict) -> None:
         return
     if location is None:
         raise ValidationFailed(errors={"location": ["A registration needs the address's location."]})
-    resolved = address_service.resolve(ctx.session, ctx.actor, location={"lon": location["lon"], "lat": location["lat"]},
-                                       **{k: parts.get(k) for k in ADDRESS_PARTS})
+    resolved = address_service.resolve(
+        ctx.session,
+        ctx.actor,
+        location={"lon": location["lon"], "lat": location["lat"]},
+        **{k: parts.get(k) for k in ADDRESS_PARTS},
+    )
     address = resolved.address
-    (ctx.applied.created if resolved.created else ctx.applied.updated).append({"type": "address", "id": str(address.id)})
+    (ctx.applied.created if resolved.created else ctx.applied.updated).append(
+        {"type": "address", "id": str(address.id)}
+    )
     house_values = _props(top, "house")
     if house_values:
-        house, created = house_service.find_or_create(ctx.session, ctx.actor, address_id=address.id, today=ctx.today,
-                                                      **{k: coerce(k, v) for k, v in house_values.items()})
+        house, created = house_service.find_or_create(
+            ctx.session,
+            ctx.actor,
+            address_id=address.id,
+            today=ctx.today,
+            **{k: coerce(k, v) for k, v in house_values.items()},
+        )
         if created:
             ctx.applied.created.append({"type": "house", "id": str(house.id)})
             ctx.emit(HouseChanged(house.id))
@@ -184,9 +216,15 @@ def _register(ctx: Context, top: dict) -> None:
     unit_values = _props(top, "unit")
     if unit_values.get("name"):
         person = _find_or_create_person(ctx, _props(top, "person")) if _props(top, "person") else None
-        unit = unit_service.create(ctx.session, ctx.actor, address_id=address.id, name=unit_values["name"],
-                                   kind=unit_values.get("kind", "other"), phone=unit_values.get("phone"),
-                                   responsible_person_id=person.id if person else None)
+        unit = unit_service.create(
+            ctx.session,
+            ctx.actor,
+            address_id=address.id,
+            name=unit_values["name"],
+            kind=unit_values.get("kind", "other"),
+            phone=unit_values.get("phone"),
+            responsible_person_id=person.id if person else None,
+        )
         ctx.applied.created.append({"type": "unit", "id": str(unit.id)})
         ctx.emit(UnitChanged(unit.id))
 
@@ -214,11 +252,20 @@ def _find_or_create_person(ctx: Context, values: dict, house: House | None = Non
     if number is not None:
         person = identities.match(ctx.session, ctx.actor, values["document_type"], number).person
     elif house is not None and values.get("name") and not values.get("document_number"):
-        person = residence_q.resident_named(ctx.session, house.id, values["name"], coerce("birth_date", values.get("birth_date")))
+        person = residence_q.resident_named(
+            ctx.session, house.id, values["name"], coerce("birth_date", values.get("birth_date"))
+        )
     if person is None:  # new here; or registered by a concurrent submission a moment ago: merged like one found
         person, created = person_service.find_or_create(
-            ctx.session, ctx.actor, today=ctx.today, source="submission", house=house, grid_id=ctx.grid_id,
-            instance_id=ctx.instance_id, **{k: coerce(k, v) for k, v in values.items() if k in PERSON_PROPS})
+            ctx.session,
+            ctx.actor,
+            today=ctx.today,
+            source="submission",
+            house=house,
+            grid_id=ctx.grid_id,
+            instance_id=ctx.instance_id,
+            **{k: coerce(k, v) for k, v in values.items() if k in PERSON_PROPS},
+        )
         if created:
             ctx.applied.created.append({"type": "person", "id": str(person.id)})
             return person
@@ -254,8 +301,15 @@ def _resident(ctx: Context, house: House, entry: dict, *, source: str) -> None:
         _verify(ctx, open_residence, "confirmed")
         return
     arrived = coerce("arrived_on", residence_values.get("arrived_on")) or ctx.visit_date
-    residence = _open(ctx, person, house, residence_values.get("category") or "floating", arrived, source,
-                      "confirmed" if source != "landlord" else "pending")
+    residence = _open(
+        ctx,
+        person,
+        house,
+        residence_values.get("category") or "floating",
+        arrived,
+        source,
+        "confirmed" if source != "landlord" else "pending",
+    )
     if residence is None:  # a concurrent submission registered them a moment ago: this visit confirms it
         _verify(ctx, residence_q.open_residence(ctx.session, person.id, house.id), "confirmed")
         return
@@ -274,19 +328,35 @@ def _verify(ctx: Context, residence: Residence, outcome: str) -> None:
     ctx.applied.updated.append({"type": "residence", "id": str(residence.id), "verification": outcome})
 
 
-def _open(ctx: Context, person: Person, house: House, category: str, arrived_on: date, source: str,
-          verification: str) -> Residence | None:
+def _open(
+    ctx: Context, person: Person, house: House, category: str, arrived_on: date, source: str, verification: str
+) -> Residence | None:
     """A new open residence; None when a concurrent submission opened the same one first."""
     residence, created = unique.find_or_add(
-        ctx.session, lambda: residence_q.open_residence(ctx.session, person.id, house.id),
-        lambda: Residence(person_id=person.id, house_id=house.id, category=category,
-                          arrived_on=min(arrived_on, ctx.today), reported_at=datetime.now(UTC),
-                          reported_by=ctx.actor.account_id, source=source, verification=verification))
+        ctx.session,
+        lambda: residence_q.open_residence(ctx.session, person.id, house.id),
+        lambda: Residence(
+            person_id=person.id,
+            house_id=house.id,
+            category=category,
+            arrived_on=min(arrived_on, ctx.today),
+            reported_at=datetime.now(UTC),
+            reported_by=ctx.actor.account_id,
+            source=source,
+            verification=verification,
+        ),
+    )
     if not created:
         return None
-    audit.record(ctx.session, ctx.actor, "residence.create", subject_type="person", subject_ids=[person.id],
-                 fields=["residence"], details={"house_id": str(house.id), "residence_id": str(residence.id),
-                                                "instance_id": str(ctx.instance_id)})
+    audit.record(
+        ctx.session,
+        ctx.actor,
+        "residence.create",
+        subject_type="person",
+        subject_ids=[person.id],
+        fields=["residence"],
+        details={"house_id": str(house.id), "residence_id": str(residence.id), "instance_id": str(ctx.instance_id)},
+    )
     return residence
 
 
@@ -294,8 +364,15 @@ def _close(ctx: Context, residence: Residence, left_on: date) -> None:
     residence.left_on = max(min(left_on, ctx.today), residence.arrived_on)
     residence.departure_reported_at = datetime.now(UTC)
     ctx.session.flush()
-    audit.record(ctx.session, ctx.actor, "residence.update", subject_type="person", subject_ids=[residence.person_id],
-                 fields=["left_on"], details={"residence_id": str(residence.id), "instance_id": str(ctx.instance_id)})
+    audit.record(
+        ctx.session,
+        ctx.actor,
+        "residence.update",
+        subject_type="person",
+        subject_ids=[residence.person_id],
+        fields=["left_on"],
+        details={"residence_id": str(residence.id), "instance_id": str(ctx.instance_id)},
+    )
     ctx.applied.closed.append({"type": "residence", "id": str(residence.id), "source": residence.source})
 
 
@@ -312,8 +389,9 @@ def _tenant_report(ctx: Context, house: House, top: dict) -> None:
         return
     if open_residence is None:
         arrived = coerce("arrived_on", residence_values.get("arrived_on")) or ctx.visit_date
-        residence = _open(ctx, person, house, residence_values.get("category") or "floating", arrived, "landlord",
-                          "pending")
+        residence = _open(
+            ctx, person, house, residence_values.get("category") or "floating", arrived, "landlord", "pending"
+        )
         if residence is None:  # the same arrival, reported by a concurrent submission a moment ago
             return
         ctx.applied.created.append({"type": "residence", "id": str(residence.id)})

@@ -31,8 +31,9 @@ def get_division(session: Session, actor: Actor, division_id: uuid.UUID) -> Divi
     return row
 
 
-def create_division(session: Session, actor: Actor, *, code: str, name: str, level: str,
-                    parent: str | None = None) -> Division:
+def create_division(
+    session: Session, actor: Actor, *, code: str, name: str, level: str, parent: str | None = None
+) -> Division:
     require(actor, "area.create")
     errors = division_code_problems(level, code, parent)
     parent_row = None
@@ -43,8 +44,9 @@ def create_division(session: Session, actor: Actor, *, code: str, name: str, lev
     if errors:
         raise ValidationFailed(errors=errors)
     if q.division_by_code(session, code) is not None:
-        raise Conflict(f"A division with code {code} exists.", code="division.code_taken",
-                       errors={"code": ["Already used."]})
+        raise Conflict(
+            f"A division with code {code} exists.", code="division.code_taken", errors={"code": ["Already used."]}
+        )
     row = Division(code=code, name=name, level=level, parent_id=parent_row.id if parent_row else None)
     session.add(row)
     session.flush()
@@ -56,8 +58,7 @@ def update_division(session: Session, actor: Actor, division: Division, *, name:
     require(actor, "area.update")
     division.name = name
     session.flush()
-    audit.record(session, actor, "division.update", subject_type="division", subject_ids=[division.id],
-                 fields=["name"])
+    audit.record(session, actor, "division.update", subject_type="division", subject_ids=[division.id], fields=["name"])
     return division
 
 
@@ -77,8 +78,9 @@ def list_stations(session: Session, actor: Actor, *, after=None, limit=50):
 def create_station(session: Session, actor: Actor, *, code: str, name: str) -> Station:
     require(actor, "area.create")
     if q.station_by_code(session, code) is not None:
-        raise Conflict(f"A station with code {code} exists.", code="station.code_taken",
-                       errors={"code": ["Already used."]})
+        raise Conflict(
+            f"A station with code {code} exists.", code="station.code_taken", errors={"code": ["Already used."]}
+        )
     row = Station(code=code, name=name)
     session.add(row)
     session.flush()
@@ -116,8 +118,9 @@ def _grid_refs(session: Session, community: str | None, station: str | None, err
     return community_row, station_row
 
 
-def create_grid(session: Session, actor: Actor, *, code: str, name: str, polygon: dict, community: str,
-                station: str | None = None) -> Grid:
+def create_grid(
+    session: Session, actor: Actor, *, code: str, name: str, polygon: dict, community: str, station: str | None = None
+) -> Grid:
     require(actor, "area.create")
     errors: dict = {}
     geom, problems = grid_polygon(polygon)
@@ -128,8 +131,13 @@ def create_grid(session: Session, actor: Actor, *, code: str, name: str, polygon
         raise ValidationFailed(errors=errors)
     if q.grid_by_code(session, code) is not None:
         raise Conflict(f"A grid with code {code} exists.", code="grid.code_taken", errors={"code": ["Already used."]})
-    row = Grid(code=code, name=name, geom=geometry.to_db(geom), community_id=community_row.id,
-               station_id=station_row.id if station_row else None)
+    row = Grid(
+        code=code,
+        name=name,
+        geom=geometry.to_db(geom),
+        community_id=community_row.id,
+        station_id=station_row.id if station_row else None,
+    )
     session.add(row)
     session.flush()
     audit.record(session, actor, "grid.create", subject_type="grid", subject_ids=[row.id])
@@ -139,8 +147,9 @@ def create_grid(session: Session, actor: Actor, *, code: str, name: str, polygon
 _UNSET = object()
 
 
-def update_grid(session: Session, actor: Actor, grid: Grid, *, name=_UNSET, polygon=_UNSET,
-                community=_UNSET, station=_UNSET) -> Grid:
+def update_grid(
+    session: Session, actor: Actor, grid: Grid, *, name=_UNSET, polygon=_UNSET, community=_UNSET, station=_UNSET
+) -> Grid:
     require(actor, "area.update")
     errors: dict = {}
     changed = []
@@ -151,8 +160,9 @@ def update_grid(session: Session, actor: Actor, grid: Grid, *, name=_UNSET, poly
         else:
             grid.geom = geometry.to_db(geom)
             changed.append("polygon")
-    community_row, station_row = _grid_refs(session, None if community is _UNSET else community,
-                                            None if station in (_UNSET, None) else station, errors)
+    community_row, station_row = _grid_refs(
+        session, None if community is _UNSET else community, None if station in (_UNSET, None) else station, errors
+    )
     if errors:
         raise ValidationFailed(errors=errors)
     if name is not _UNSET:
@@ -173,7 +183,8 @@ def grid_details(session: Session, grid: Grid) -> dict:
     community = session.get(Division, grid.community_id) if grid.community_id else None
     station = session.get(Station, grid.station_id) if grid.station_id else None
     return {
-        "community": community, "station": station,
+        "community": community,
+        "station": station,
         "workers": q.grid_workers(session, grid.id),
         "polygon": geometry.to_geojson(geometry.from_db(grid.geom)),
     }

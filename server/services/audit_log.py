@@ -21,13 +21,21 @@ from server.store.models import AuditEvent
 from server.store.queries import audit as q
 from server.store.queries import persons as person_q
 
-
 SHOWN_IDS = 1000  # the audit row of a read names up to this many events (an export: the first ones)
 
 
-def events(session: Session, actor: Actor, *, person: uuid.UUID | None = None, actor_id: uuid.UUID | None = None,
-           action: str | None = None, since: datetime | None = None, until: datetime | None = None,
-           after: int | None = None, limit: int = 50) -> list[AuditEvent]:
+def events(
+    session: Session,
+    actor: Actor,
+    *,
+    person: uuid.UUID | None = None,
+    actor_id: uuid.UUID | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    after: int | None = None,
+    limit: int = 50,
+) -> list[AuditEvent]:
     require(actor, "audit.read")
     condition = None
     if person is not None:
@@ -36,15 +44,28 @@ def events(session: Session, actor: Actor, *, person: uuid.UUID | None = None, a
         condition = q.about_person(person)
     elif not actor.is_admin:
         condition = AuditEvent.actor_id.in_(scoping.station_accounts(actor.station_id)) if actor.station_id else false()
-    rows = q.events(session, condition, actor_id=actor_id, action=action, since=since, until=until, after=after,
-                    limit=limit)
-    audit.record(session, actor, "audit.read", subject_type="audit_event", subject_ids=[r.id for r in rows[:SHOWN_IDS]],
-                 person_ids=[person] if person else (),
-                 fields=["actor", "action", "subject", "fields", "purpose", "at"],
-                 details={"filters": {"person": str(person) if person else None,
-                                      "actor": str(actor_id) if actor_id else None, "action": action,
-                                      "from": since.isoformat() if since else None,
-                                      "to": until.isoformat() if until else None}, "rows": len(rows)})
+    rows = q.events(
+        session, condition, actor_id=actor_id, action=action, since=since, until=until, after=after, limit=limit
+    )
+    audit.record(
+        session,
+        actor,
+        "audit.read",
+        subject_type="audit_event",
+        subject_ids=[r.id for r in rows[:SHOWN_IDS]],
+        person_ids=[person] if person else (),
+        fields=["actor", "action", "subject", "fields", "purpose", "at"],
+        details={
+            "filters": {
+                "person": str(person) if person else None,
+                "actor": str(actor_id) if actor_id else None,
+                "action": action,
+                "from": since.isoformat() if since else None,
+                "to": until.isoformat() if until else None,
+            },
+            "rows": len(rows),
+        },
+    )
     return rows
 
 

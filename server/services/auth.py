@@ -36,8 +36,9 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def login(session: Session, actor: Actor, *, username: str, password: str,
-          device_id: str | None, policy: LoginPolicy) -> IssuedToken:
+def login(
+    session: Session, actor: Actor, *, username: str, password: str, device_id: str | None, policy: LoginPolicy
+) -> IssuedToken:
     """Check the password and issue a token; failures are recorded and throttled.
 
     After ``max_failures`` failed attempts for one username within
@@ -54,7 +55,8 @@ def login(session: Session, actor: Actor, *, username: str, password: str,
         seconds = max(1, math.ceil(retry.total_seconds()))
         raise TooManyRequests(
             f"Too many failed sign-ins for this account; try again in {math.ceil(seconds / 60)} minute(s).",
-            code="auth.locked", retry_after=seconds,
+            code="auth.locked",
+            retry_after=seconds,
         )
 
     account = q.by_username(session, username)
@@ -64,8 +66,14 @@ def login(session: Session, actor: Actor, *, username: str, password: str,
         session.commit()  # the failure must count even though this request fails
         raise Unauthenticated("Wrong username or password.", code="auth.invalid_credentials")
     if account.disabled_at is not None:
-        audit.record(session, actor, "auth.login_refused", subject_type="account", subject_ids=[username],
-                     details={"reason": "disabled"})
+        audit.record(
+            session,
+            actor,
+            "auth.login_refused",
+            subject_type="account",
+            subject_ids=[username],
+            details={"reason": "disabled"},
+        )
         session.commit()
         raise Unauthenticated("This account is disabled; ask an administrator.", code="auth.account_disabled")
 
@@ -74,12 +82,24 @@ def login(session: Session, actor: Actor, *, username: str, password: str,
     token, token_hash = tokens.new_token()
     kind = "device" if device_id else "web"
     lifetime = timedelta(days=policy.device_days) if device_id else timedelta(hours=policy.web_hours)
-    row = Token(account_id=account.id, token_hash=token_hash, kind=kind, device_id=device_id,
-                created_at=now, expires_at=now + lifetime)
+    row = Token(
+        account_id=account.id,
+        token_hash=token_hash,
+        kind=kind,
+        device_id=device_id,
+        created_at=now,
+        expires_at=now + lifetime,
+    )
     session.add(row)
     session.flush()
-    audit.record(session, _as(actor, account), "auth.login", subject_type="account",
-                 subject_ids=[username], details={"kind": kind, "device_id": device_id, "token_id": str(row.id)})
+    audit.record(
+        session,
+        _as(actor, account),
+        "auth.login",
+        subject_type="account",
+        subject_ids=[username],
+        details={"kind": kind, "device_id": device_id, "token_id": str(row.id)},
+    )
     return IssuedToken(token=token, row=row, account=account)
 
 
@@ -103,10 +123,15 @@ def authenticate(session: Session, raw_token: str, *, request_id: str | None, cl
 
 def actor_for(account: Account, *, token_id=None, request_id=None, client_addr=None) -> Actor:
     return Actor(
-        account_id=account.id, role=account.role, username=account.username,
+        account_id=account.id,
+        role=account.role,
+        username=account.username,
         grid_ids=frozenset(link.grid_id for link in account.grid_links),
-        community_id=account.community_id, station_id=account.station_id,
-        token_id=token_id, request_id=request_id, client_addr=client_addr,
+        community_id=account.community_id,
+        station_id=account.station_id,
+        token_id=token_id,
+        request_id=request_id,
+        client_addr=client_addr,
     )
 
 
@@ -114,8 +139,14 @@ def logout(session: Session, actor: Actor) -> None:
     token = session.get(Token, actor.token_id)
     if token is not None and token.revoked_at is None:
         token.revoked_at = _now()
-    audit.record(session, actor, "auth.logout", subject_type="account", subject_ids=[actor.username],
-                 details={"token_id": str(actor.token_id)})
+    audit.record(
+        session,
+        actor,
+        "auth.logout",
+        subject_type="account",
+        subject_ids=[actor.username],
+        details={"token_id": str(actor.token_id)},
+    )
 
 
 def current_token(session: Session, actor: Actor) -> Token | None:

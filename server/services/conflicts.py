@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
 from server.auth.verbs import require
-from server.errors import Conflict as ConflictError, NotFound, ValidationFailed
+from server.domain.values import coerce, plain, same  # one notion of equal values
+from server.errors import Conflict as ConflictError
+from server.errors import NotFound, ValidationFailed
 from server.services import houses as house_service
 from server.services import persons as person_service
-from server.domain.values import coerce, plain, same  # one notion of equal values
 from server.store import audit, scoping
 from server.store.models import Conflict
 from server.store.queries import submissions as q
@@ -29,9 +30,15 @@ def _condition(actor: Actor):
 def audit_rows(session: Session, actor: Actor, rows: list[Conflict]) -> None:
     """A person conflict shows both values of someone's data: an audited read."""
     if rows:
-        audit.record(session, actor, "conflict.read", subject_type="conflict", subject_ids=[c.id for c in rows],
-                     person_ids=[c.record_id for c in rows if c.record_type == "person"],
-                     fields=sorted({p for c in rows for p in c.properties}))
+        audit.record(
+            session,
+            actor,
+            "conflict.read",
+            subject_type="conflict",
+            subject_ids=[c.id for c in rows],
+            person_ids=[c.record_id for c in rows if c.record_type == "person"],
+            fields=sorted({p for c in rows for p in c.properties}),
+        )
 
 
 def page(session: Session, actor: Actor, *, status: str | None, after, limit: int) -> list[Conflict]:
@@ -62,8 +69,9 @@ def _record(session: Session, actor: Actor, conflict: Conflict):
 
 def _live(conflict: Conflict, record) -> dict:
     """The conflicting properties with the record's values now."""
-    return {p: {"current": plain(getattr(record, p)), "submitted": v["submitted"]}
-            for p, v in conflict.properties.items()}
+    return {
+        p: {"current": plain(getattr(record, p)), "submitted": v["submitted"]} for p, v in conflict.properties.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -86,8 +94,16 @@ def shown(session: Session, actor: Actor, conflict: Conflict) -> Shown:
     return Shown(_live(conflict, record), record.version)
 
 
-def resolve(session: Session, actor: Actor, conflict: Conflict, *, choose: dict[str, str], note: str | None = None,
-            current_version: int | None = None, today: date) -> Conflict:
+def resolve(
+    session: Session,
+    actor: Actor,
+    conflict: Conflict,
+    *,
+    choose: dict[str, str],
+    note: str | None = None,
+    current_version: int | None = None,
+    today: date,
+) -> Conflict:
     """``choose`` maps every conflicting property to 'current' (keep) or 'submitted' (take the phone's).
 
     Taking a submitted value never overwrites a change nobody has seen: with
@@ -102,8 +118,9 @@ def resolve(session: Session, actor: Actor, conflict: Conflict, *, choose: dict[
     errors = {}
     if set(choose) != props:
         missing, extra = sorted(props - set(choose)), sorted(set(choose) - props)
-        errors["choose"] = ([f"Decide also: {', '.join(missing)}."] if missing else []) + \
-                           ([f"Not in this conflict: {', '.join(extra)}."] if extra else [])
+        errors["choose"] = ([f"Decide also: {', '.join(missing)}."] if missing else []) + (
+            [f"Not in this conflict: {', '.join(extra)}."] if extra else []
+        )
     if errors:
         raise ValidationFailed(errors=errors)
     take = {p: coerce(p, conflict.properties[p]["submitted"]) for p, c in choose.items() if c == "submitted"}
@@ -129,9 +146,16 @@ def resolve(session: Session, actor: Actor, conflict: Conflict, *, choose: dict[
     conflict.resolved_by = actor.account_id
     conflict.resolution = {"choose": choose, "note": note}
     session.flush()
-    audit.record(session, actor, "conflict.resolve", subject_type=conflict.record_type,
-                 subject_ids=[conflict.record_id], fields=sorted(props), purpose=note,
-                 details={"conflict_id": str(conflict.id), "choose": choose})
+    audit.record(
+        session,
+        actor,
+        "conflict.resolve",
+        subject_type=conflict.record_type,
+        subject_ids=[conflict.record_id],
+        fields=sorted(props),
+        purpose=note,
+        details={"conflict_id": str(conflict.id), "choose": choose},
+    )
     return conflict
 
 
@@ -146,4 +170,5 @@ def _refuse_stale(conflict: Conflict, record, live: dict, take: dict, current_ve
         "The record changed after this conflict was shown; decide again on its current values.",
         code="conflict.stale",
         errors={p: [f"Now {live[p]['current']!r} (version {record.version})."] for p in moved},
-        extra={"current_version": record.version, "properties": live})
+        extra={"current_version": record.version, "properties": live},
+    )

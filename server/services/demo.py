@@ -7,9 +7,8 @@ from sqlalchemy.orm import Session
 
 from server.auth.actor import system
 from server.errors import Conflict
-from server.services import accounts
+from server.services import accounts, tiers
 from server.services import seed as seeder
-from server.services import tiers
 from server.store.queries import accounts as account_q
 from server.store.queries import demo as q
 
@@ -39,8 +38,9 @@ def load(session: Session, zone: str | None = None) -> list[tuple[str, str, str]
     for username, (role, display_name, scope) in scopes.items():
         account = account_q.by_username(session, username)
         if account is None:
-            account = accounts.create(session, actor, username=username, password=DEMO_PASSWORD, role=role,
-                                      display_name=display_name, **scope)
+            account = accounts.create(
+                session, actor, username=username, password=DEMO_PASSWORD, role=role, display_name=display_name, **scope
+            )
         if role == "landlord":
             q.give_rentals(session, account.id, [g.id for g in area.grids[:2]], count=3)
         logins.append((username, role, DEMO_PASSWORD))

@@ -62,8 +62,14 @@ def scope_digest(session: Session, actor: Actor) -> str:
     """Changes when the actor's area changes (then the phone must start over):
     the account's own scope, and what that area holds now (the grids of a
     station or community, a landlord's houses)."""
-    parts = [actor.role or "", str(actor.account_id), ",".join(sorted(map(str, actor.grid_ids))),
-             str(actor.community_id), str(actor.station_id), ",".join(q.scope_members(session, actor))]
+    parts = [
+        actor.role or "",
+        str(actor.account_id),
+        ",".join(sorted(map(str, actor.grid_ids))),
+        str(actor.community_id),
+        str(actor.station_id),
+        ",".join(q.scope_members(session, actor)),
+    ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
@@ -84,10 +90,12 @@ def changes(session: Session, actor: Actor, *, cursor: Cursor | None, limit: int
     persons = [i.person for i in items if i.person is not None]
     person_service.audit_read(session, actor, persons, purpose="sync to device")
     upserts = [i for i in items if i.record is not None]
-    house_service.audit_read(session, actor, [i.record for i in upserts if i.entity_type == "house"],
-                             purpose="sync to device")
-    unit_service.audit_read(session, actor, [i.record for i in upserts if i.entity_type == "unit"],
-                            purpose="sync to device")
+    house_service.audit_read(
+        session, actor, [i.record for i in upserts if i.entity_type == "house"], purpose="sync to device"
+    )
+    unit_service.audit_read(
+        session, actor, [i.record for i in upserts if i.entity_type == "unit"], purpose="sync to device"
+    )
     conflict_service.audit_rows(session, actor, [i.record for i in upserts if i.entity_type == "conflict"])
     pos = rows[-1].pos if rows else (after or 0)
     return FeedPage(items=items, cursor=Cursor(current.epoch, pos, current.scope), more=more, reset=reset)

@@ -36,7 +36,7 @@ class StorageCheck:
         try:
             probe(media)
             ok = True
-        except Exception:  # noqa: BLE001 - reported as not ok, details only in the log
+        except Exception:
             log.exception("health check: media store unusable")
             ok = False
         with self._lock:
@@ -53,7 +53,7 @@ def check(session_factory, media: MediaStore, storage_check: StorageCheck, max_a
             database["ok"] = True
         finally:
             session.close()
-    except Exception:  # noqa: BLE001 - reported as not ok, details only in the log
+    except Exception:
         log.exception("health check: database unreachable")
     storage = {"ok": storage_check(media, max_age), "backend": media.backend}
     ok = database["ok"] and storage["ok"]

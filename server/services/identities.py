@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from server.auth.actor import Actor
 from server.auth.verbs import require
 from server.domain.id_numbers import check_document
-from server.errors import Conflict as ConflictError, NotFound
+from server.errors import Conflict as ConflictError
+from server.errors import NotFound
 from server.store import audit, scoping
 from server.store.models import Conflict, House, IdentityCheck, Person
 from server.store.queries import identities as q
@@ -82,9 +83,18 @@ def _person_grid(session: Session, person: Person) -> uuid.UUID | None:
     return house.grid_id if house else None
 
 
-def provisional(session: Session, actor: Actor, values: dict, registered: Person, *, source: str,
-                house: House | None = None, grid_id: uuid.UUID | None = None,
-                instance_id: uuid.UUID | None = None, person: Person | None = None) -> Person:
+def provisional(
+    session: Session,
+    actor: Actor,
+    values: dict,
+    registered: Person,
+    *,
+    source: str,
+    house: House | None = None,
+    grid_id: uuid.UUID | None = None,
+    instance_id: uuid.UUID | None = None,
+    person: Person | None = None,
+) -> Person:
     """Keep what the caller typed on a person of their own (``values`` already
     checked), open an identity check for the officers, and audit the match.
     ``person``: an existing record of the caller's that was given the number."""
@@ -100,24 +110,44 @@ def provisional(session: Session, actor: Actor, values: dict, registered: Person
     person.unconfirmed_document_number = number
     session.flush()
     check = IdentityCheck(
-        source=source, document_type=values["document_type"], document_number=number,
+        source=source,
+        document_type=values["document_type"],
+        document_number=number,
         typed={k: _plain(values.get(k)) for k in COMPARED if values.get(k) is not None},
-        provisional_person_id=person.id, matched_person_id=registered.id,
-        house_id=house.id if house else None, grid_id=house.grid_id if house else grid_id,
-        person_grid_id=_person_grid(session, registered), instance_id=instance_id,
-        raised_by=actor.account_id, raised_role=actor.role)
+        provisional_person_id=person.id,
+        matched_person_id=registered.id,
+        house_id=house.id if house else None,
+        grid_id=house.grid_id if house else grid_id,
+        person_grid_id=_person_grid(session, registered),
+        instance_id=instance_id,
+        raised_by=actor.account_id,
+        raised_role=actor.role,
+    )
     session.add(check)
     session.flush()
-    audit.record(session, actor, "identity.match_outside_area", subject_type="person", subject_ids=[registered.id],
-                 fields=["document_number"], purpose="document number typed for a person outside the caller's area",
-                 details={"identity_check_id": str(check.id), "provisional_person_id": str(person.id),
-                          "source": source})
+    audit.record(
+        session,
+        actor,
+        "identity.match_outside_area",
+        subject_type="person",
+        subject_ids=[registered.id],
+        fields=["document_number"],
+        purpose="document number typed for a person outside the caller's area",
+        details={"identity_check_id": str(check.id), "provisional_person_id": str(person.id), "source": source},
+    )
     return person
 
 
-def file_disagreements(session: Session, actor: Actor, person: Person, typed: dict, *, grid_id,
-                       instance_id: uuid.UUID | None = None, record_grid_id: uuid.UUID | None = None
-                       ) -> Conflict | None:
+def file_disagreements(
+    session: Session,
+    actor: Actor,
+    person: Person,
+    typed: dict,
+    *,
+    grid_id,
+    instance_id: uuid.UUID | None = None,
+    record_grid_id: uuid.UUID | None = None,
+) -> Conflict | None:
     """What the caller typed and the registry holds differently becomes a conflict
     (both values) for the officers of both areas; what the registry lacks is filled in."""
     clash, fill = {}, {}
@@ -138,13 +168,28 @@ def file_disagreements(session: Session, actor: Actor, person: Person, typed: di
         session.flush()
         return None
     record_grid = record_grid_id or _person_grid(session, person)
-    conflict = Conflict(record_type="person", record_id=person.id, grid_id=grid_id or record_grid,
-                        record_grid_id=record_grid, instance_id=instance_id, raised_by=actor.account_id,
-                        base_version=0, current_version=person.version, properties=clash)
+    conflict = Conflict(
+        record_type="person",
+        record_id=person.id,
+        grid_id=grid_id or record_grid,
+        record_grid_id=record_grid,
+        instance_id=instance_id,
+        raised_by=actor.account_id,
+        base_version=0,
+        current_version=person.version,
+        properties=clash,
+    )
     session.add(conflict)
     session.flush()
-    audit.record(session, actor, "conflict.create", subject_type="person", subject_ids=[person.id],
-                 fields=sorted(clash), details={"conflict_id": str(conflict.id)})
+    audit.record(
+        session,
+        actor,
+        "conflict.create",
+        subject_type="person",
+        subject_ids=[person.id],
+        fields=sorted(clash),
+        details={"conflict_id": str(conflict.id)},
+    )
     return conflict
 
 
@@ -153,9 +198,14 @@ def withdraw(session: Session, actor: Actor, person: Person) -> None:
     for check in q.open_for_provisional(session, person.id):
         check.status, check.note = "different_person", "the number was corrected"
         check.decided_at, check.decided_by = datetime.now(UTC), actor.account_id
-        audit.record(session, actor, "identity.decide", subject_type="person", subject_ids=[check.matched_person_id],
-                     details={"identity_check_id": str(check.id), "decision": "different_person",
-                              "reason": "number corrected"})
+        audit.record(
+            session,
+            actor,
+            "identity.decide",
+            subject_type="person",
+            subject_ids=[check.matched_person_id],
+            details={"identity_check_id": str(check.id), "decision": "different_person", "reason": "number corrected"},
+        )
     session.flush()
 
 
@@ -165,8 +215,10 @@ def withdraw(session: Session, actor: Actor, person: Person) -> None:
 def _condition(actor: Actor):
     """The police of the house's station and of the person's area, and of the
     station where the caller works (a registration names no house)."""
-    condition = or_(scoping.grid_condition(actor, IdentityCheck.grid_id),
-                    scoping.grid_condition(actor, IdentityCheck.person_grid_id))
+    condition = or_(
+        scoping.grid_condition(actor, IdentityCheck.grid_id),
+        scoping.grid_condition(actor, IdentityCheck.person_grid_id),
+    )
     if actor.role == "police" and actor.station_id:
         condition = condition | IdentityCheck.raised_by.in_(scoping.station_accounts(actor.station_id))
     return condition
@@ -174,11 +226,19 @@ def _condition(actor: Actor):
 
 def _audit_read(session: Session, actor: Actor, checks: list[IdentityCheck]) -> None:
     if checks:
-        persons = [c.matched_person_id for c in checks] + [c.provisional_person_id for c in checks
-                                                         if c.provisional_person_id]
-        audit.record(session, actor, "identity.read", subject_type="identity_check", subject_ids=[c.id for c in checks],
-                     person_ids=persons, fields=["typed", "document_number_masked", "registered_person"],
-                     purpose="identity to confirm")
+        persons = [c.matched_person_id for c in checks] + [
+            c.provisional_person_id for c in checks if c.provisional_person_id
+        ]
+        audit.record(
+            session,
+            actor,
+            "identity.read",
+            subject_type="identity_check",
+            subject_ids=[c.id for c in checks],
+            person_ids=persons,
+            fields=["typed", "document_number_masked", "registered_person"],
+            purpose="identity to confirm",
+        )
 
 
 def page(session: Session, actor: Actor, *, status: str | None, after, limit: int) -> list[IdentityCheck]:
@@ -198,8 +258,9 @@ def get(session: Session, actor: Actor, check_id: uuid.UUID, *, audited: bool = 
     return rows[0]
 
 
-def decide(session: Session, actor: Actor, check: IdentityCheck, *, decision: str,
-           note: str | None = None) -> IdentityCheck:
+def decide(
+    session: Session, actor: Actor, check: IdentityCheck, *, decision: str, note: str | None = None
+) -> IdentityCheck:
     """same_person: link everything to the registered person, disagreements become a
     conflict; different_person: the provisional person stays as typed."""
     require(actor, "identity.resolve")
@@ -211,11 +272,25 @@ def decide(session: Session, actor: Actor, check: IdentityCheck, *, decision: st
             q.merge_person(session, check.provisional_person_id, registered.id)
             registered = session.get(Person, check.matched_person_id)
             check = session.get(IdentityCheck, check.id)
-        file_disagreements(session, actor, registered, check.typed, grid_id=check.grid_id,
-                           instance_id=check.instance_id, record_grid_id=check.person_grid_id)
+        file_disagreements(
+            session,
+            actor,
+            registered,
+            check.typed,
+            grid_id=check.grid_id,
+            instance_id=check.instance_id,
+            record_grid_id=check.person_grid_id,
+        )
     check.status = decision
     check.decided_at, check.decided_by, check.note = datetime.now(UTC), actor.account_id, note
     session.flush()
-    audit.record(session, actor, "identity.decide", subject_type="person", subject_ids=[check.matched_person_id],
-                 purpose=note, details={"identity_check_id": str(check.id), "decision": decision})
+    audit.record(
+        session,
+        actor,
+        "identity.decide",
+        subject_type="person",
+        subject_ids=[check.matched_person_id],
+        purpose=note,
+        details={"identity_check_id": str(check.id), "decision": decision},
+    )
     return check

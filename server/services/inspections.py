@@ -20,16 +20,36 @@ EXPORT_LIMIT = 100_000
 
 
 def _scoped(session: Session, actor: Actor, *, status, within_days, tier, grid, role, today: date):
-    return q.dues_filtered(scoping.visible_dues(actor), status=status, today=today, within_days=within_days,
-                           tier=tier, role=role, grid=grid)
+    return q.dues_filtered(
+        scoping.visible_dues(actor),
+        status=status,
+        today=today,
+        within_days=within_days,
+        tier=tier,
+        role=role,
+        grid=grid,
+    )
 
 
-def due(session: Session, actor: Actor, *, today: date, status=None, within_days=None, tier=None, grid=None,
-        role=None, after=None, limit=50, export=False) -> list[dict]:
+def due(
+    session: Session,
+    actor: Actor,
+    *,
+    today: date,
+    status=None,
+    within_days=None,
+    tier=None,
+    grid=None,
+    role=None,
+    after=None,
+    limit=50,
+    export=False,
+) -> list[dict]:
     """Most overdue first (due date, then id); ``after`` is the last (due_on, id) of the previous page."""
     require(actor, "inspection.due.read")
-    scoped = _scoped(session, actor, status=status, within_days=within_days, tier=tier, grid=grid, role=role,
-                     today=today)
+    scoped = _scoped(
+        session, actor, status=status, within_days=within_days, tier=tier, grid=grid, role=role, today=today
+    )
     # An export gets one row past its limit, so that the download can say it was cut.
     found = q.due_rows(session, scoped, after=after, limit=EXPORT_LIMIT + 1 if export else limit)
     # Places and tiers, no personal data: like GET /houses, reading the list writes no audit row.
@@ -40,15 +60,25 @@ def due(session: Session, actor: Actor, *, today: date, status=None, within_days
 def _item(row, today: date) -> dict:
     (due_row, full_text, lon, lat, grid_id, grid_code, grid_name, unit_name, rental_mode, reasons) = row
     return {
-        "id": due_row.id, "subject_type": due_row.subject_type, "house_id": due_row.house_id,
-        "unit_id": due_row.unit_id, "unit_name": unit_name, "rental_mode": rental_mode,
+        "id": due_row.id,
+        "subject_type": due_row.subject_type,
+        "house_id": due_row.house_id,
+        "unit_id": due_row.unit_id,
+        "unit_name": unit_name,
+        "rental_mode": rental_mode,
         "address": {"full_text": full_text, "location": {"lon": lon, "lat": lat}},
         "grid": {"id": grid_id, "code": grid_code, "name": grid_name},
-        "tier": due_row.tier, "role": due_row.role, "every_days": due_row.every_days,
-        "reasons": [{"rule": r["rule"], "tier": r["tier"], "description": r["description"], "facts": r["facts"]}
-                    for r in (reasons or [])],
-        "last_visit_at": due_row.last_visit_at, "due_on": due_row.due_on,
-        "status": schedule.status(due_row.due_on, today), "days_overdue": schedule.days_overdue(due_row.due_on, today),
+        "tier": due_row.tier,
+        "role": due_row.role,
+        "every_days": due_row.every_days,
+        "reasons": [
+            {"rule": r["rule"], "tier": r["tier"], "description": r["description"], "facts": r["facts"]}
+            for r in (reasons or [])
+        ],
+        "last_visit_at": due_row.last_visit_at,
+        "due_on": due_row.due_on,
+        "status": schedule.status(due_row.due_on, today),
+        "days_overdue": schedule.days_overdue(due_row.due_on, today),
     }
 
 

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
 from server.auth.verbs import require
-from server.domain.id_numbers import check_document
 from server.domain.accounts import normalise_username, username_problems
+from server.domain.id_numbers import check_document
 from server.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from server.services import accounts as account_service
 from server.services import identities
@@ -26,22 +26,22 @@ from server.store import audit, scoping
 from server.store.models import Account, House, LandlordClaim, Person
 from server.store.queries import accounts as account_q
 from server.store.queries import areas as area_q
-from server.store.queries import landlords as q
 from server.store.queries import filters
 from server.store.queries import houses as house_q
+from server.store.queries import landlords as q
 
 # Anyone may ask for an account; one address may ask this many times an hour.
 REQUESTS_PER_HOUR = 5
 
 
-def _landlord_person(session: Session, actor: Actor, identity: dict, today: date, *, source: str,
-                     grid_id=None) -> Person:
+def _landlord_person(
+    session: Session, actor: Actor, identity: dict, today: date, *, source: str, grid_id=None
+) -> Person:
     """The landlord's own person record: one the caller may see with this document,
     else a new one. A document registered to someone the caller may not see (an
     anonymous requester sees nobody) links nothing: what was typed is kept on a
     provisional person and the police confirm the identity (decision 0008)."""
-    check = check_document(identity["document_type"], identity["document_number"], sex=identity.get("sex"),
-                           today=today)
+    check = check_document(identity["document_type"], identity["document_number"], sex=identity.get("sex"), today=today)
     if check.problems:
         raise ValidationFailed(errors={"document_number": check.problems})
     sex = identity.get("sex") or check.sex
@@ -50,9 +50,14 @@ def _landlord_person(session: Session, actor: Actor, identity: dict, today: date
     found = identities.match(session, actor, identity["document_type"], check.number)
     if found.person is not None:
         return found.person
-    values = {"name": identity["name"], "sex": sex, "birth_date": check.birth_date,
-              "document_type": identity["document_type"], "document_number": check.number,
-              "phone": identity.get("phone")}
+    values = {
+        "name": identity["name"],
+        "sex": sex,
+        "birth_date": check.birth_date,
+        "document_type": identity["document_type"],
+        "document_number": check.number,
+        "phone": identity.get("phone"),
+    }
     if found.outside is not None:
         return identities.provisional(session, actor, values, found.outside, source=source, grid_id=grid_id)
     person = Person(created_by=actor.account_id, **values)
@@ -68,8 +73,9 @@ def _grid_at(session: Session, house: dict):
 def _new_claim(session: Session, account: Account, house: dict) -> LandlordClaim:
     point = filters.point(house["location"]["lon"], house["location"]["lat"])
     grid = area_q.grid_containing(session, point)
-    claim = LandlordClaim(account_id=account.id, address_text=house["address"], location=point,
-                          grid_id=grid.id if grid else None)
+    claim = LandlordClaim(
+        account_id=account.id, address_text=house["address"], location=point, grid_id=grid.id if grid else None
+    )
     session.add(claim)
     return claim
 
@@ -79,15 +85,29 @@ def count_attempt(session: Session, actor: Actor) -> None:
     (checked before the request is even read, and kept when the request fails)."""
     since = datetime.now(UTC) - timedelta(hours=1)
     if actor.client_addr and q.recent_requests(session, actor.client_addr, since) >= REQUESTS_PER_HOUR:
-        raise TooManyRequests("Too many account requests from this address; try again in an hour.",
-                              code="landlord.too_many_requests", retry_after=3600)
+        raise TooManyRequests(
+            "Too many account requests from this address; try again in an hour.",
+            code="landlord.too_many_requests",
+            retry_after=3600,
+        )
     audit.record(session, actor, "landlord.request_attempt", subject_type="account")
     session.commit()  # the attempt must count even though the request may fail
 
 
-def request_account(session: Session, actor: Actor, *, username: str, password: str, name: str, phone: str,
-                    document_type: str, document_number: str, houses: list[dict], today: date,
-                    sex: str | None = None) -> Account:
+def request_account(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str,
+    password: str,
+    name: str,
+    phone: str,
+    document_type: str,
+    document_number: str,
+    houses: list[dict],
+    today: date,
+    sex: str | None = None,
+) -> Account:
     """A landlord asks for an account; it stays disabled until an officer of the area activates it.
 
     The answer never says whether the username or the document is known: a taken
@@ -97,12 +117,24 @@ def request_account(session: Session, actor: Actor, *, username: str, password: 
     if problems := username_problems(wanted):
         raise ValidationFailed(errors={"username": problems})
     grid = _grid_at(session, houses[0]) if houses else None
-    person = _landlord_person(session, actor, {"name": name, "phone": phone, "document_type": document_type,
-                                               "document_number": document_number, "sex": sex}, today,
-                              source="landlord_account", grid_id=grid.id if grid else None)
+    person = _landlord_person(
+        session,
+        actor,
+        {"name": name, "phone": phone, "document_type": document_type, "document_number": document_number, "sex": sex},
+        today,
+        source="landlord_account",
+        grid_id=grid.id if grid else None,
+    )
     taken = account_q.by_username(session, wanted) is not None
-    account = account_service.new_account(session, actor, username=f"pending.{uuid.uuid4().hex}" if taken else wanted,
-                                          password=password, role="landlord", display_name=name, phone=phone)
+    account = account_service.new_account(
+        session,
+        actor,
+        username=f"pending.{uuid.uuid4().hex}" if taken else wanted,
+        password=password,
+        role="landlord",
+        display_name=name,
+        phone=phone,
+    )
     account.requested_username = wanted if taken else None
     account.person_id = person.id
     account.disabled_at = datetime.now(UTC)
@@ -110,8 +142,15 @@ def request_account(session: Session, actor: Actor, *, username: str, password: 
     for house in houses:
         _new_claim(session, account, house)
     session.flush()
-    audit.record(session, actor, "landlord.request", subject_type="account", subject_ids=[account.id],
-                 person_ids=[person.id], details={"username_taken": taken})
+    audit.record(
+        session,
+        actor,
+        "landlord.request",
+        subject_type="account",
+        subject_ids=[account.id],
+        person_ids=[person.id],
+        details={"username_taken": taken},
+    )
     return account
 
 
@@ -125,37 +164,58 @@ def shown_username(account: Account) -> str:
     return account.requested_username or account.username
 
 
-def pending_requests(session: Session, actor: Actor, *, audited: bool = True
-                     ) -> list[tuple[Account, list[LandlordClaim]]]:
+def pending_requests(
+    session: Session, actor: Actor, *, audited: bool = True
+) -> list[tuple[Account, list[LandlordClaim]]]:
     """Requests with at least one claim in the officer's area (names and phones: an audited read)."""
     require(actor, "landlord.activate")
     accounts = q.awaiting_activation(session, scoping.grid_condition(actor, LandlordClaim.grid_id))
     if audited and accounts:
-        audit.record(session, actor, "landlord.request_read", subject_type="account",
-                     subject_ids=[a.id for a in accounts], person_ids=[a.person_id for a in accounts],
-                     fields=["username", "name", "phone"], purpose="landlord account requests to activate")
+        audit.record(
+            session,
+            actor,
+            "landlord.request_read",
+            subject_type="account",
+            subject_ids=[a.id for a in accounts],
+            person_ids=[a.person_id for a in accounts],
+            fields=["username", "name", "phone"],
+            purpose="landlord account requests to activate",
+        )
     return [(a, q.claims_of(session, a.id)) for a in accounts]
 
 
 def _rename(session: Session, account: Account, username: str | None) -> None:
     """The officer gives a requested account the username it will sign in with."""
     if username is None:
-        raise ValidationFailed(errors={"username": [
-            f"The username {account.requested_username!r} the landlord asked for is taken; give another "
-            "and tell the landlord."]})
+        raise ValidationFailed(
+            errors={
+                "username": [
+                    f"The username {account.requested_username!r} the landlord asked for is taken; give another "
+                    "and tell the landlord."
+                ]
+            }
+        )
     wanted = normalise_username(username)
     if problems := username_problems(wanted):
         raise ValidationFailed(errors={"username": problems})
     if wanted != account.username and account_q.by_username(session, wanted) is not None:
-        raise Conflict(f"The username {wanted!r} is taken.", code="account.username_taken",
-                       errors={"username": ["Already taken."]})
+        raise Conflict(
+            f"The username {wanted!r} is taken.", code="account.username_taken", errors={"username": ["Already taken."]}
+        )
     account.username = wanted
     account.requested_username = None
     session.flush()
 
 
-def activate(session: Session, actor: Actor, account_id: uuid.UUID, *, confirm: list[dict],
-             reject: list[uuid.UUID], username: str | None = None) -> Account:
+def activate(
+    session: Session,
+    actor: Actor,
+    account_id: uuid.UUID,
+    *,
+    confirm: list[dict],
+    reject: list[uuid.UUID],
+    username: str | None = None,
+) -> Account:
     """Enable a requested account, deciding its claims at the same time (houses in the officer's area only).
     A request whose username was taken needs ``username``: a free one, to tell the landlord."""
     require(actor, "landlord.activate")
@@ -172,8 +232,14 @@ def activate(session: Session, actor: Actor, account_id: uuid.UUID, *, confirm: 
     account.disabled_at = None
     account.awaiting_activation = False
     session.flush()
-    audit.record(session, actor, "landlord.activate", subject_type="account", subject_ids=[account.id],
-                 details={"confirmed": [str(i["house_id"]) for i in confirm], "rejected": [str(r) for r in reject]})
+    audit.record(
+        session,
+        actor,
+        "landlord.activate",
+        subject_type="account",
+        subject_ids=[account.id],
+        details={"confirmed": [str(i["house_id"]) for i in confirm], "rejected": [str(r) for r in reject]},
+    )
     return account
 
 
@@ -183,8 +249,14 @@ def claim(session: Session, actor: Actor, house: dict) -> LandlordClaim:
     account = session.get(Account, actor.account_id)
     row = _new_claim(session, account, house)
     session.flush()
-    audit.record(session, actor, "landlord.claim", subject_type="account", subject_ids=[account.id],
-                 details={"claim_id": str(row.id)})
+    audit.record(
+        session,
+        actor,
+        "landlord.claim",
+        subject_type="account",
+        subject_ids=[account.id],
+        details={"claim_id": str(row.id)},
+    )
     return row
 
 
@@ -198,14 +270,22 @@ def claims(session: Session, actor: Actor, *, status: str | None) -> list[Landlo
     return q.claims_where(session, condition, status)
 
 
-def decide(session: Session, actor: Actor, claim_id: uuid.UUID, decision: str, *, house_id: uuid.UUID | None = None,
-           account: Account | None = None) -> LandlordClaim:
+def decide(
+    session: Session,
+    actor: Actor,
+    claim_id: uuid.UUID,
+    decision: str,
+    *,
+    house_id: uuid.UUID | None = None,
+    account: Account | None = None,
+) -> LandlordClaim:
     """Confirm a claim against a registered house of the officer's area, or reject it."""
     require(actor, "landlord.activate")
     row = q.claim(session, scoping.grid_condition(actor, LandlordClaim.grid_id), claim_id)
     if row is None or (account is not None and row.account_id != account.id):
-        raise ValidationFailed(errors={"claim_id": [f"{claim_id} is not a claim in your area"
-                                                    + (" of this request." if account else ".")]})
+        raise ValidationFailed(
+            errors={"claim_id": [f"{claim_id} is not a claim in your area" + (" of this request." if account else ".")]}
+        )
     if row.status != "pending":
         raise Conflict(f"This claim was already {row.status}.", code="landlord.claim_decided")
     if decision == "confirm":
@@ -217,39 +297,69 @@ def decide(session: Session, actor: Actor, claim_id: uuid.UUID, decision: str, *
     row.status = "confirmed" if decision == "confirm" else "rejected"
     row.decided_at, row.decided_by = datetime.now(UTC), actor.account_id
     session.flush()
-    audit.record(session, actor, f"landlord.claim_{row.status}", subject_type="account", subject_ids=[row.account_id],
-                 details={"claim_id": str(row.id), "house_id": str(row.house_id) if row.house_id else None})
+    audit.record(
+        session,
+        actor,
+        f"landlord.claim_{row.status}",
+        subject_type="account",
+        subject_ids=[row.account_id],
+        details={"claim_id": str(row.id), "house_id": str(row.house_id) if row.house_id else None},
+    )
     return row
 
 
 def hold(session: Session, house: House, account: Account) -> None:
     """The account now reports for the house (and its person is the house's landlord)."""
     if house.landlord_account_id not in (None, account.id):
-        raise Conflict("Another landlord account holds this house.", code="landlord.house_held",
-                       extra={"house_id": str(house.id)})
+        raise Conflict(
+            "Another landlord account holds this house.", code="landlord.house_held", extra={"house_id": str(house.id)}
+        )
     house.landlord_account_id = account.id
     if house.landlord_person_id is None:
         house.landlord_person_id = account.person_id
     session.flush()
 
 
-def create(session: Session, actor: Actor, *, username: str, password: str, name: str, phone: str,
-           document_type: str, document_number: str, house_ids: list[uuid.UUID], today: date,
-           sex: str | None = None) -> Account:
+def create(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str,
+    password: str,
+    name: str,
+    phone: str,
+    document_type: str,
+    document_number: str,
+    house_ids: list[uuid.UUID],
+    today: date,
+    sex: str | None = None,
+) -> Account:
     """An officer creates an active landlord account holding houses of their area."""
     require(actor, "account.create_landlord")
     houses = [house_q.visible(session, scoping.visible_houses(actor), hid) for hid in house_ids]
     if any(h is None for h in houses):
         raise ValidationFailed(errors={"house_ids": ["Every house must be registered in your area."]})
-    person = _landlord_person(session, actor, {"name": name, "phone": phone, "document_type": document_type,
-                                               "document_number": document_number, "sex": sex}, today,
-                              source="landlord_account", grid_id=houses[0].grid_id if houses else None)
-    account = account_service.new_account(session, actor, username=username, password=password, role="landlord",
-                                          display_name=name, phone=phone)
+    person = _landlord_person(
+        session,
+        actor,
+        {"name": name, "phone": phone, "document_type": document_type, "document_number": document_number, "sex": sex},
+        today,
+        source="landlord_account",
+        grid_id=houses[0].grid_id if houses else None,
+    )
+    account = account_service.new_account(
+        session, actor, username=username, password=password, role="landlord", display_name=name, phone=phone
+    )
     account.person_id = person.id
     for house in houses:
         hold(session, house, account)
     session.flush()
-    audit.record(session, actor, "landlord.create", subject_type="account", subject_ids=[account.id],
-                 details={"houses": [str(h.id) for h in houses]})
+    audit.record(
+        session,
+        actor,
+        "landlord.create",
+        subject_type="account",
+        subject_ids=[account.id],
+        details={"houses": [str(h.id) for h in houses]},
+    )
     return account

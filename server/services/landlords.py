@@ -27,10 +27,11 @@ from server.services import persons as person_service
 from server.services import tiers as tier_service
 from server.store import audit, scoping, unique
 from server.store.models import Address, ComplianceEvent, House, Person, Residence
-from server.store.queries import landlords as q
-from server.store.queries import tiers as tier_q
-from server.store.queries import residences as residence_q
 from server.store.queries import houses as house_q
+from server.store.queries import landlords as q
+from server.store.queries import residences as residence_q
+from server.store.queries import tiers as tier_q
+
 
 @dataclass(frozen=True)
 class ArrivalReport:
@@ -56,9 +57,19 @@ def my_houses(session: Session, actor: Actor) -> list[tuple[House, Address]]:
     return q.houses_with_addresses(session, scoping.visible_houses(actor))
 
 
-def report_arrival(session: Session, actor: Actor, house_id: uuid.UUID, *, identity: dict, category: str,
-                   arrived_on: date, expected_stay_months: int | None, today: date, zone: str,
-                   deadline_days: int) -> ArrivalReport:
+def report_arrival(
+    session: Session,
+    actor: Actor,
+    house_id: uuid.UUID,
+    *,
+    identity: dict,
+    category: str,
+    arrived_on: date,
+    expected_stay_months: int | None,
+    today: date,
+    zone: str,
+    deadline_days: int,
+) -> ArrivalReport:
     house = _my_house(session, actor, house_id)
     if arrived_on > today:
         raise ValidationFailed(errors={"arrived_on": ["Must not be in the future."]})
@@ -68,15 +79,32 @@ def report_arrival(session: Session, actor: Actor, house_id: uuid.UUID, *, ident
         raise ValidationFailed(problem.message, errors={f"tenant.{k}": v for k, v in problem.errors.items()})
     now = datetime.now(UTC)
     residence, created = unique.find_or_add(
-        session, lambda: residence_q.open_residence(session, person.id, house.id),
-        lambda: Residence(person_id=person.id, house_id=house.id, category=category, arrived_on=arrived_on,
-                          reported_at=now, reported_by=actor.account_id, source="landlord", verification="pending"))
+        session,
+        lambda: residence_q.open_residence(session, person.id, house.id),
+        lambda: Residence(
+            person_id=person.id,
+            house_id=house.id,
+            category=category,
+            arrived_on=arrived_on,
+            reported_at=now,
+            reported_by=actor.account_id,
+            source="landlord",
+            verification="pending",
+        ),
+    )
     if not created:
         raise Conflict("This tenant is already registered in this house.", code="residence.exists")
     when = record_report(session, house, residence, "arrival", arrived_on, _local(now, zone), deadline_days)
     tier_service.refresh_houses(session, [house.id], today, zone=zone)  # tenants and reporting are tier facts
-    audit.record(session, actor, "landlord.report_arrival", subject_type="person", subject_ids=[person.id],
-                 fields=["residence"], details={"house_id": str(house.id), "days_late": when.days_late})
+    audit.record(
+        session,
+        actor,
+        "landlord.report_arrival",
+        subject_type="person",
+        subject_ids=[person.id],
+        fields=["residence"],
+        details={"house_id": str(house.id), "days_late": when.days_late},
+    )
     return ArrivalReport(residence, person, when, permit_required(category, expected_stay_months))
 
 
@@ -87,20 +115,35 @@ def _tenant(session: Session, actor: Actor, house: House, identity: dict, today:
     shown to the landlord nor linked to the house: the police confirm the
     identity first (decision 0008, in person_service.create)."""
     values = {k: identity.get(k) for k in person_service.EDITABLE}
-    check = check_document(values["document_type"], values["document_number"], birth_date=values.get("birth_date"),
-                           sex=values.get("sex"), today=today)
+    check = check_document(
+        values["document_type"],
+        values["document_number"],
+        birth_date=values.get("birth_date"),
+        sex=values.get("sex"),
+        today=today,
+    )
     if check.problems:
         raise ValidationFailed(errors={"document_number": check.problems})
-    person, created = person_service.find_or_create(session, actor, today=today, source="landlord_report",
-                                                    house=house, **values)
+    person, created = person_service.find_or_create(
+        session, actor, today=today, source="landlord_report", house=house, **values
+    )
     if not created:  # one of their own tenants: what they typed differently goes to the officers
         typed = {k: v for k, v in values.items() if k in identities.COMPARED}
         identities.file_disagreements(session, actor, person, typed, grid_id=house.grid_id)
     return person
 
 
-def report_departure(session: Session, actor: Actor, house_id: uuid.UUID, *, residence_id: uuid.UUID, left_on: date,
-                     today: date, zone: str, deadline_days: int) -> tuple[Residence, Timeliness]:
+def report_departure(
+    session: Session,
+    actor: Actor,
+    house_id: uuid.UUID,
+    *,
+    residence_id: uuid.UUID,
+    left_on: date,
+    today: date,
+    zone: str,
+    deadline_days: int,
+) -> tuple[Residence, Timeliness]:
     house = _my_house(session, actor, house_id)
     residence = session.get(Residence, residence_id)
     if residence is None or residence.house_id != house.id:
@@ -114,8 +157,15 @@ def report_departure(session: Session, actor: Actor, house_id: uuid.UUID, *, res
     session.flush()
     when = record_report(session, house, residence, "departure", left_on, _local(now, zone), deadline_days)
     tier_service.refresh_houses(session, [house.id], today, zone=zone)
-    audit.record(session, actor, "landlord.report_departure", subject_type="person", subject_ids=[residence.person_id],
-                 fields=["left_on"], details={"house_id": str(house.id), "days_late": when.days_late})
+    audit.record(
+        session,
+        actor,
+        "landlord.report_departure",
+        subject_type="person",
+        subject_ids=[residence.person_id],
+        fields=["left_on"],
+        details={"house_id": str(house.id), "days_late": when.days_late},
+    )
     return residence, when
 
 
@@ -123,23 +173,39 @@ def _local(moment: datetime, zone: str) -> date:
     return local_date(moment, zone)
 
 
-def record_report(session: Session, house: House, residence: Residence, event: str, event_on: date,
-                  reported_on: date, deadline_days: int) -> Timeliness:
+def record_report(
+    session: Session,
+    house: House,
+    residence: Residence,
+    event: str,
+    event_on: date,
+    reported_on: date,
+    deadline_days: int,
+) -> Timeliness:
     """A landlord reported an arrival or departure (API or tenant_report form): on time or late.
     The event is dated on the day of the report (how late it came is ``days_late``)."""
     when = timeliness(event_on, reported_on, deadline_days)
-    record_event(session, f"{event}_{'on_time' if when.on_time else 'late'}", house, residence, when.days_late,
-                 reported_on)
+    record_event(
+        session, f"{event}_{'on_time' if when.on_time else 'late'}", house, residence, when.days_late, reported_on
+    )
     return when
 
 
-def record_event(session: Session, kind: str, house: House, residence: Residence | None, days_late: int,
-                 occurred_on: date) -> None:
+def record_event(
+    session: Session, kind: str, house: House, residence: Residence | None, days_late: int, occurred_on: date
+) -> None:
     """``occurred_on``: the local day the report was made or the miss was found, never the day
     of the arrival or departure itself (domain/windows.py)."""
-    session.add(ComplianceEvent(kind=kind, house_id=house.id, landlord_account_id=house.landlord_account_id,
-                                residence_id=residence.id if residence else None, days_late=days_late,
-                                occurred_on=occurred_on))
+    session.add(
+        ComplianceEvent(
+            kind=kind,
+            house_id=house.id,
+            landlord_account_id=house.landlord_account_id,
+            residence_id=residence.id if residence else None,
+            days_late=days_late,
+            occurred_on=occurred_on,
+        )
+    )
     session.flush()
 
 
@@ -167,16 +233,19 @@ def compliance(session: Session, house: House, today: date) -> dict:
 def landlord_compliance(session: Session, actor: Actor, account_id: uuid.UUID, today: date) -> dict:
     """A landlord's record over all their houses the officer can see (404 when none)."""
     require(actor, "house.read")
-    held = [h for h, _ in q.houses_with_addresses(session, house_q.of_landlord(scoping.visible_houses(actor),
-                                                                                account_id))]
+    held = [
+        h for h, _ in q.houses_with_addresses(session, house_q.of_landlord(scoping.visible_houses(actor), account_id))
+    ]
     if not held:
         raise NotFound("No landlord holding houses in your area.", code="landlord.not_found")
     condition = ComplianceEvent.house_id.in_([h.id for h in held]) & (ComplianceEvent.landlord_account_id == account_id)
     window = _window(today)
     counts = q.event_counts(session, condition, window)
-    return {"landlord_account_id": account_id, "houses": [compliance(session, h, today) | {"house_id": h.id}
-                                                          for h in held],
-            "compliance": _figures(counts, window) | {"agreement_signed": all(h.agreement_signed_on for h in held)}}
+    return {
+        "landlord_account_id": account_id,
+        "houses": [compliance(session, h, today) | {"house_id": h.id} for h in held],
+        "compliance": _figures(counts, window) | {"agreement_signed": all(h.agreement_signed_on for h in held)},
+    }
 
 
 def _figures(counts: dict[str, int], window: Window) -> dict:

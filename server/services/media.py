@@ -27,11 +27,11 @@ PREFIX = "photos/"
 
 @dataclass
 class Report:
-    referenced: int = 0                                   # distinct keys the database points at
-    stored: int = 0                                       # keys under photos/ in storage
+    referenced: int = 0  # distinct keys the database points at
+    stored: int = 0  # keys under photos/ in storage
     missing: dict[str, list[str]] = field(default_factory=dict)  # key -> photo ids
     orphans: list[str] = field(default_factory=list)
-    too_recent: list[str] = field(default_factory=list)   # orphans inside the grace period, left alone
+    too_recent: list[str] = field(default_factory=list)  # orphans inside the grace period, left alone
     removed: list[str] = field(default_factory=list)
 
     @property
@@ -39,8 +39,9 @@ class Report:
         return not self.missing and not (set(self.orphans) - set(self.removed))
 
 
-def check(session: Session, store: MediaStore, *, fix_orphans: bool = False,
-          min_age: timedelta = timedelta(hours=1)) -> Report:
+def check(
+    session: Session, store: MediaStore, *, fix_orphans: bool = False, min_age: timedelta = timedelta(hours=1)
+) -> Report:
     referenced = q.referenced_keys(session)
     report = Report(referenced=len(referenced))
     stored = dict(store.entries(PREFIX))
@@ -61,7 +62,7 @@ def check(session: Session, store: MediaStore, *, fix_orphans: bool = False,
 
 @dataclass
 class Expired:
-    photos: list[str] = field(default_factory=list)     # ids of the pending photos deleted
+    photos: list[str] = field(default_factory=list)  # ids of the pending photos deleted
     unreferenced: list[str] = field(default_factory=list)  # their keys no other photo shares: to remove
 
 

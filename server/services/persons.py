@@ -26,8 +26,15 @@ def audit_read(session: Session, actor: Actor, persons, purpose: str | None = No
     """Every read of person data leaves a row naming whose data and which fields."""
     ids = [p.id for p in persons]
     if ids:
-        audit.record(session, actor, action, subject_type="person", subject_ids=ids,
-                     fields=person_fields_for(actor.role), purpose=purpose)
+        audit.record(
+            session,
+            actor,
+            action,
+            subject_type="person",
+            subject_ids=ids,
+            fields=person_fields_for(actor.role),
+            purpose=purpose,
+        )
 
 
 def _document(values: dict, today: date) -> dict:
@@ -38,8 +45,7 @@ def _document(values: dict, today: date) -> dict:
         raise ValidationFailed(errors={missing: ["Give the document type and number together."]})
     errors: dict = {}
     if doc_type is not None:
-        result = check_document(doc_type, raw, birth_date=values.get("birth_date"), sex=values.get("sex"),
-                                today=today)
+        result = check_document(doc_type, raw, birth_date=values.get("birth_date"), sex=values.get("sex"), today=today)
         if result.problems:
             errors["document_number"] = result.problems
         else:
@@ -63,29 +69,54 @@ def _duplicate(session: Session, actor: Actor, values: dict, except_id=None) -> 
         return None
     found = identities.match(session, actor, values["document_type"], values["document_number"])
     if found.person is not None and found.person.id != except_id:
-        raise Conflict("A person with this document is already registered.", code="person.exists",
-                       errors={"document_number": ["Already registered."]},
-                       extra={"existing_id": str(found.person.id)})
+        raise Conflict(
+            "A person with this document is already registered.",
+            code="person.exists",
+            errors={"document_number": ["Already registered."]},
+            extra={"existing_id": str(found.person.id)},
+        )
     return found.outside if found.outside is not None and found.outside.id != except_id else None
 
 
-def create(session: Session, actor: Actor, *, today: date, source: str = "person_create", house=None,
-           grid_id=None, instance_id=None, **values) -> Person:
+def create(
+    session: Session,
+    actor: Actor,
+    *,
+    today: date,
+    source: str = "person_create",
+    house=None,
+    grid_id=None,
+    instance_id=None,
+    **values,
+) -> Person:
     """Register a person. A document already registered to someone the caller may see (also one
     registered by a concurrent request a moment ago) is a 409 naming them; one registered outside
     the caller's area gives the same answer as a new one: a provisional record of what was typed,
     and an identity check for the police (decision 0008)."""
-    person, created = find_or_create(session, actor, today=today, source=source, house=house, grid_id=grid_id,
-                                     instance_id=instance_id, **values)
+    person, created = find_or_create(
+        session, actor, today=today, source=source, house=house, grid_id=grid_id, instance_id=instance_id, **values
+    )
     if not created:
-        raise Conflict("A person with this document is already registered.", code="person.exists",
-                       errors={"document_number": ["Already registered."]},
-                       extra={"existing_id": str(person.id)})
+        raise Conflict(
+            "A person with this document is already registered.",
+            code="person.exists",
+            errors={"document_number": ["Already registered."]},
+            extra={"existing_id": str(person.id)},
+        )
     return person
 
 
-def find_or_create(session: Session, actor: Actor, *, today: date, source: str = "person_create", house=None,
-                   grid_id=None, instance_id=None, **values) -> tuple[Person, bool]:
+def find_or_create(
+    session: Session,
+    actor: Actor,
+    *,
+    today: date,
+    source: str = "person_create",
+    house=None,
+    grid_id=None,
+    instance_id=None,
+    **values,
+) -> tuple[Person, bool]:
     """(the person the caller may see with this document, False), or (a new record, True): a new
     person, or a provisional one when the document belongs to someone outside the caller's area.
     People without a document have no key to find them by and are always new. Concurrent first
@@ -95,8 +126,9 @@ def find_or_create(session: Session, actor: Actor, *, today: date, source: str =
     number = values.get("document_number")
 
     def provisional(registered: Person) -> tuple[Person, bool]:
-        made = identities.provisional(session, actor, values, registered, source=source, house=house,
-                                      grid_id=grid_id, instance_id=instance_id)
+        made = identities.provisional(
+            session, actor, values, registered, source=source, house=house, grid_id=grid_id, instance_id=instance_id
+        )
         _audit_create(session, actor, made, values)
         return made, True
 
@@ -122,8 +154,14 @@ def find_or_create(session: Session, actor: Actor, *, today: date, source: str =
 
 
 def _audit_create(session: Session, actor: Actor, person: Person, values: dict) -> None:
-    audit.record(session, actor, "person.create", subject_type="person", subject_ids=[person.id],
-                 fields=[k for k, v in values.items() if v is not None])
+    audit.record(
+        session,
+        actor,
+        "person.create",
+        subject_type="person",
+        subject_ids=[person.id],
+        fields=[k for k, v in values.items() if v is not None],
+    )
 
 
 def get(session: Session, actor: Actor, person_id: uuid.UUID, *, audited: bool = True) -> Person:
@@ -163,8 +201,9 @@ def update(session: Session, actor: Actor, person: Person, *, today: date, **cha
             person.unconfirmed_document_number = None
             identities.withdraw(session, actor, person)
     session.flush()
-    audit.record(session, actor, "person.update", subject_type="person", subject_ids=[person.id],
-                 fields=sorted(changes))
+    audit.record(
+        session, actor, "person.update", subject_type="person", subject_ids=[person.id], fields=sorted(changes)
+    )
     return person
 
 
@@ -185,13 +224,26 @@ def search(session: Session, actor: Actor, *, q_text: str | None, after=None, li
     require(actor, "person.read")
     by_document = bool(q_text) and looks_like_document(q_text)
     number = normalise_number(q_text) if by_document else None
-    rows = person_q.page(session, scoping.visible_persons(actor), document_number=number,
-                         name_part=None if by_document else q_text, after=after, limit=limit + 1)
+    rows = person_q.page(
+        session,
+        scoping.visible_persons(actor),
+        document_number=number,
+        name_part=None if by_document else q_text,
+        after=after,
+        limit=limit + 1,
+    )
     shown = rows[:limit]
     if by_document:  # every look-up by number is on record, found or not
-        audit.record(session, actor, "person.search_by_document", subject_type="person",
-                     subject_ids=[p.id for p in shown], fields=person_fields_for(actor.role),
-                     purpose="search by document number", details={"found": len(shown)})
+        audit.record(
+            session,
+            actor,
+            "person.search_by_document",
+            subject_type="person",
+            subject_ids=[p.id for p in shown],
+            fields=person_fields_for(actor.role),
+            purpose="search by document number",
+            details={"found": len(shown)},
+        )
     else:
         audit_read(session, actor, shown)
     return rows
@@ -205,8 +257,9 @@ def duplicates(session: Session, actor: Actor, *, limit=50) -> list[list[Person]
     return groups
 
 
-def reveal(session: Session, actor: Actor, person_id: uuid.UUID, *, reason: str, daily_limit: int,
-           zone: str) -> tuple[Person, str]:
+def reveal(
+    session: Session, actor: Actor, person_id: uuid.UUID, *, reason: str, daily_limit: int, zone: str
+) -> tuple[Person, str]:
     """The full document number, for police and admins, with a reason; audited and
     rationed: every attempt counts against the daily limit, found or not."""
     require(actor, "person.reveal_id")
@@ -214,15 +267,26 @@ def reveal(session: Session, actor: Actor, person_id: uuid.UUID, *, reason: str,
     used = person_q.count_actions_since(session, actor.account_id, "person.reveal_attempt", midnight)
     if used >= daily_limit:
         wait = datetime.combine(midnight.date() + timedelta(days=1), time(0), tzinfo=ZoneInfo(zone)) - datetime.now(UTC)
-        raise TooManyRequests(f"You have asked for {used} document numbers today, the daily limit.",
-                              code="person.reveal_limit", retry_after=max(1, math.ceil(wait.total_seconds())))
-    audit.record(session, actor, "person.reveal_attempt", subject_type="person", subject_ids=[person_id],
-                 purpose=reason)
+        raise TooManyRequests(
+            f"You have asked for {used} document numbers today, the daily limit.",
+            code="person.reveal_limit",
+            retry_after=max(1, math.ceil(wait.total_seconds())),
+        )
+    audit.record(
+        session, actor, "person.reveal_attempt", subject_type="person", subject_ids=[person_id], purpose=reason
+    )
     session.commit()  # the attempt counts even when the person is not found
     person = get(session, actor, person_id, audited=False)
     number = person.document_number or person.unconfirmed_document_number  # as typed, while unconfirmed
     if number is None:
         raise NotFound("This person has no document number on record.", code="person.no_document")
-    audit.record(session, actor, "person.reveal_id", subject_type="person", subject_ids=[person.id],
-                 fields=["document_number"], purpose=reason)
+    audit.record(
+        session,
+        actor,
+        "person.reveal_id",
+        subject_type="person",
+        subject_ids=[person.id],
+        fields=["document_number"],
+        purpose=reason,
+    )
     return person, number

@@ -48,9 +48,13 @@ class Intake:
     limits: Limits = Limits()
 
     @classmethod
-    def from_settings(cls, config) -> "Intake":
-        return cls(max_pixels=int(config["PHOTO_MAX_PIXELS"]), keep_originals=bool(config["MEDIA_KEEP_ORIGINALS"]),
-                   zone=config["TIMEZONE"], limits=Limits.from_settings(config))
+    def from_settings(cls, config) -> Intake:
+        return cls(
+            max_pixels=int(config["PHOTO_MAX_PIXELS"]),
+            keep_originals=bool(config["MEDIA_KEEP_ORIGINALS"]),
+            zone=config["TIMEZONE"],
+            limits=Limits.from_settings(config),
+        )
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,9 @@ def key_for(digest: str, size: str) -> str:
     return f"photos/{digest}/{size}.jpg"
 
 
-def upload(session: Session, actor: Actor, store: MediaStore, instance_id: uuid.UUID, name: str, data: bytes,
-           intake: Intake) -> Uploaded:
+def upload(
+    session: Session, actor: Actor, store: MediaStore, instance_id: uuid.UUID, name: str, data: bytes, intake: Intake
+) -> Uploaded:
     require(actor, "attachment.upload")
     if not _NAME.match(name):
         raise ValidationFailed(errors={"name": ["A file name (at most 200 characters), no path."]})
@@ -85,8 +90,9 @@ def upload(session: Session, actor: Actor, store: MediaStore, instance_id: uuid.
     row.sha256, row.bytes, row.content_type = digest, len(data), processed.content_type
     row.width, row.height = processed.width, processed.height
     row.taken_at, row.camera = evidence.taken_at, evidence.camera
-    row.taken_location = (filters.point(evidence.lon, evidence.lat)
-                          if evidence.lon is not None and evidence.lat is not None else None)
+    row.taken_location = (
+        filters.point(evidence.lon, evidence.lat) if evidence.lon is not None and evidence.lat is not None else None
+    )
     row.derivatives, row.original_key = derivatives, original_key
     row.received_at = datetime.now(UTC)
     try:
@@ -97,16 +103,25 @@ def upload(session: Session, actor: Actor, store: MediaStore, instance_id: uuid.
     except IntegrityError:  # the same upload arrived concurrently and won
         winner = photo_q.upload(session, instance_id, name, actor.account_id)
         if winner is None or winner.sha256 != digest:
-            raise Conflict("Another upload of this attachment arrived at the same moment; send it again.",
-                           code="attachment.concurrent_upload")
+            raise Conflict(
+                "Another upload of this attachment arrived at the same moment; send it again.",
+                code="attachment.concurrent_upload",
+            )
         return Uploaded(winner, False)
     if entry is not None:
         _link(row, entry)
         session.flush()
         from server.services import visits as visit_service
+
         visit_service.refresh_for_instance(session, instance_id, intake.limits)
-    audit.record(session, actor, "attachment.upload", subject_type="submission", subject_ids=[instance_id],
-                 details={"name": name, "sha256": digest, "status": row.status})
+    audit.record(
+        session,
+        actor,
+        "attachment.upload",
+        subject_type="submission",
+        subject_ids=[instance_id],
+        details={"name": name, "sha256": digest, "status": row.status},
+    )
     return Uploaded(row, True)
 
 
@@ -115,18 +130,24 @@ def _declared(session: Session, actor: Actor, submission: Submission, name: str,
         visible = submission_q.visible(session, scoping.visible_submissions(actor), submission.id)
         if visible is None:
             raise NotFound("No such submission.", code="submission.not_found")
-        raise Forbidden("Only the account that sent the submission may upload its attachments.",
-                        code="attachment.not_owner")
+        raise Forbidden(
+            "Only the account that sent the submission may upload its attachments.", code="attachment.not_owner"
+        )
     entry = submission_q.attachment(session, submission.instance_id, name)
     if entry is None:
-        raise ValidationFailed(f"The submission declares no attachment named {name!r}.",
-                               code="attachment.not_declared",
-                               errors={"name": ["Not in the submission's attachments manifest."]})
+        raise ValidationFailed(
+            f"The submission declares no attachment named {name!r}.",
+            code="attachment.not_declared",
+            errors={"name": ["Not in the submission's attachments manifest."]},
+        )
     if entry.sha256 != digest:
-        raise ValidationFailed("The file's SHA-256 differs from the one the submission declared for it: the "
-                               "upload is damaged or it is another file.", code="attachment.hash_mismatch",
-                               errors={"body": [f"SHA-256 {digest}, declared {entry.sha256}."]},
-                               extra={"declared_sha256": entry.sha256, "received_sha256": digest})
+        raise ValidationFailed(
+            "The file's SHA-256 differs from the one the submission declared for it: the "
+            "upload is damaged or it is another file.",
+            code="attachment.hash_mismatch",
+            errors={"body": [f"SHA-256 {digest}, declared {entry.sha256}."]},
+            extra={"declared_sha256": entry.sha256, "received_sha256": digest},
+        )
     return entry
 
 
@@ -136,8 +157,13 @@ def _store(store: MediaStore, digest: str, processed: ProcessedImage, original: 
     for size, derivative in processed.derivatives.items():
         key = key_for(digest, str(size))
         store.put(key, derivative.data, "image/jpeg")
-        derivatives[str(size)] = {"key": key, "sha256": derivative.sha256, "width": derivative.width,
-                                  "height": derivative.height, "bytes": len(derivative.data)}
+        derivatives[str(size)] = {
+            "key": key,
+            "sha256": derivative.sha256,
+            "width": derivative.width,
+            "height": derivative.height,
+            "bytes": len(derivative.data),
+        }
     original_key = None
     if original is not None:
         original_key = f"photos/{digest}/original"
@@ -173,15 +199,35 @@ def link_on_receive(session: Session, submission: Submission, previous: Submissi
             entry = entries.get(old.name)
             if entry is None or entry.sha256 != old.sha256 or old.name in linked:
                 continue
-            session.add(Photo(instance_id=submission.instance_id, name=old.name, account_id=submission.account_id,
-                              **{c: getattr(old, c) for c in _COPIED}))
+            session.add(
+                Photo(
+                    instance_id=submission.instance_id,
+                    name=old.name,
+                    account_id=submission.account_id,
+                    **{c: getattr(old, c) for c in _COPIED},
+                )
+            )
             entry.received_at = entry.received_at or old.received_at
     session.flush()
     return sorted(refused)
 
 
-_COPIED = ("status", "sha256", "bytes", "content_type", "width", "height", "taken_at", "taken_location", "camera",
-           "derivatives", "original_key", "flags", "received_at", "linked_at")
+_COPIED = (
+    "status",
+    "sha256",
+    "bytes",
+    "content_type",
+    "width",
+    "height",
+    "taken_at",
+    "taken_location",
+    "camera",
+    "derivatives",
+    "original_key",
+    "flags",
+    "received_at",
+    "linked_at",
+)
 
 
 def get(session: Session, actor: Actor, photo_id: uuid.UUID) -> Photo:
@@ -192,16 +238,27 @@ def get(session: Session, actor: Actor, photo_id: uuid.UUID) -> Photo:
     return row
 
 
-def read(session: Session, actor: Actor, store: MediaStore, photo: Photo, size: str,
-         *, fetch: bool = True) -> bytes | None:
+def read(
+    session: Session, actor: Actor, store: MediaStore, photo: Photo, size: str, *, fetch: bool = True
+) -> bytes | None:
     """The bytes of one derivative of a photo ``get`` found for the actor (None unless ``fetch``). Audited."""
     data = None
     if fetch:
         try:
             data = store.get(photo.derivatives[size]["key"])
         except MediaNotFound as exc:
-            raise ApiError("The photo's file is missing from storage (`gridwork media check` lists such photos).",
-                           status=500, code="photo.file_missing") from exc
-    audit.record(session, actor, "photo.read", subject_type="photo", subject_ids=[photo.id], fields=["image"],
-                 details={"instance_id": str(photo.instance_id), "size": size})
+            raise ApiError(
+                "The photo's file is missing from storage (`gridwork media check` lists such photos).",
+                status=500,
+                code="photo.file_missing",
+            ) from exc
+    audit.record(
+        session,
+        actor,
+        "photo.read",
+        subject_type="photo",
+        subject_ids=[photo.id],
+        fields=["image"],
+        details={"instance_id": str(photo.instance_id), "size": size},
+    )
     return data

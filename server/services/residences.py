@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
 from server.auth.verbs import require
+from server.domain.privacy import RESIDENCE_FIELDS
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.services import houses as house_service
 from server.services import persons as person_service
 from server.services import tiers as tier_service
-from server.domain.privacy import RESIDENCE_FIELDS
 from server.store import audit, scoping, unique
 from server.store.models import Residence
 from server.store.queries import persons as person_q
@@ -34,13 +34,29 @@ def get(session: Session, actor: Actor, residence_id: uuid.UUID) -> Residence:
 def read(session: Session, actor: Actor, residence_id: uuid.UUID) -> Residence:
     """One residence as shown: who lives where since when (audited)."""
     row = get(session, actor, residence_id)
-    audit.record(session, actor, "residence.read", subject_type="residence", subject_ids=[row.id],
-                 person_ids=[row.person_id], fields=RESIDENCE_FIELDS)
+    audit.record(
+        session,
+        actor,
+        "residence.read",
+        subject_type="residence",
+        subject_ids=[row.id],
+        person_ids=[row.person_id],
+        fields=RESIDENCE_FIELDS,
+    )
     return row
 
 
-def create(session: Session, actor: Actor, *, person_id: uuid.UUID, house_id: uuid.UUID, category: str,
-           arrived_on: date, today: date, source: str | None = None) -> Residence:
+def create(
+    session: Session,
+    actor: Actor,
+    *,
+    person_id: uuid.UUID,
+    house_id: uuid.UUID,
+    category: str,
+    arrived_on: date,
+    today: date,
+    source: str | None = None,
+) -> Residence:
     """Register that a person lives in a house. Field staff saw them: confirmed.
     (Landlords report through their own path, which leaves it pending.)"""
     require(actor, "residence.create")
@@ -53,21 +69,41 @@ def create(session: Session, actor: Actor, *, person_id: uuid.UUID, house_id: uu
     if source == "landlord":
         raise ValidationFailed(errors={"source": ["Landlords report through /landlord; use worker or self."]})
     row, created = unique.find_or_add(
-        session, lambda: residence_q.open_residence(session, person_id, house.id),
-        lambda: Residence(person_id=person_id, house_id=house.id, category=category, arrived_on=arrived_on,
-                          reported_at=datetime.now(UTC), reported_by=actor.account_id, source=source,
-                          verification="confirmed"))
+        session,
+        lambda: residence_q.open_residence(session, person_id, house.id),
+        lambda: Residence(
+            person_id=person_id,
+            house_id=house.id,
+            category=category,
+            arrived_on=arrived_on,
+            reported_at=datetime.now(UTC),
+            reported_by=actor.account_id,
+            source=source,
+            verification="confirmed",
+        ),
+    )
     if not created:
-        raise Conflict("This person already has an open residence in this house.", code="residence.exists",
-                       extra={"existing_id": str(row.id)})
-    audit.record(session, actor, "residence.create", subject_type="person", subject_ids=[person_id],
-                 fields=["residence"], details={"house_id": str(house.id), "residence_id": str(row.id)})
+        raise Conflict(
+            "This person already has an open residence in this house.",
+            code="residence.exists",
+            extra={"existing_id": str(row.id)},
+        )
+    audit.record(
+        session,
+        actor,
+        "residence.create",
+        subject_type="person",
+        subject_ids=[person_id],
+        fields=["residence"],
+        details={"house_id": str(house.id), "residence_id": str(row.id)},
+    )
     tier_service.refresh_houses(session, [house.id], today)  # residents and turnover are tier facts
     return row
 
 
-def update(session: Session, actor: Actor, residence: Residence, *, today: date, left_on=None,
-           verification=None, category=None) -> Residence:
+def update(
+    session: Session, actor: Actor, residence: Residence, *, today: date, left_on=None, verification=None, category=None
+) -> Residence:
     """Record a departure (closes the residence), a verification, or a corrected category."""
     require(actor, "residence.update")
     changed = []
@@ -91,8 +127,15 @@ def update(session: Session, actor: Actor, residence: Residence, *, today: date,
         residence.category = category
         changed.append("category")
     session.flush()
-    audit.record(session, actor, "residence.update", subject_type="person", subject_ids=[residence.person_id],
-                 fields=changed, details={"residence_id": str(residence.id)})
+    audit.record(
+        session,
+        actor,
+        "residence.update",
+        subject_type="person",
+        subject_ids=[residence.person_id],
+        fields=changed,
+        details={"residence_id": str(residence.id)},
+    )
     tier_service.refresh_houses(session, [residence.house_id], today)
     return residence
 
@@ -112,4 +155,3 @@ def of_person(session: Session, actor: Actor, person_id: uuid.UUID) -> list[Resi
     person_service.get(session, actor, person_id)
     require(actor, "residence.read")
     return residence_q.of_person(session, scoping.visible_residences(actor), person_id)
-

@@ -62,6 +62,7 @@ _CN, _GOLDEN, _MASK62 = "零一二三四五六七八九十", 0x9E3779B97F4A7C15,
 @dataclass
 class Chunk:
     """Rows per table (tuples of text in bulk.COLUMNS order) for one community's grids."""
+
     households: int = 0
     rows: dict[str, list[tuple]] = field(default_factory=lambda: {t: [] for t in bulk.LOAD_ORDER})
 
@@ -87,8 +88,13 @@ class Generator:
     def new_id(self) -> str:
         n = self._id_n
         self._id_n += 1
-        value = (((self._id_ms + (n >> 12)) << 80) | (0x7 << 76) | ((n & 0xFFF) << 64) | (0b10 << 62)
-                 | ((self._id_salt + n * _GOLDEN) & _MASK62))
+        value = (
+            ((self._id_ms + (n >> 12)) << 80)
+            | (0x7 << 76)
+            | ((n & 0xFFF) << 64)
+            | (0b10 << 62)
+            | ((self._id_salt + n * _GOLDEN) & _MASK62)
+        )
         h = f"{value:032x}"
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
@@ -107,8 +113,10 @@ class Generator:
 
     def names(self, count: int, suffixes: str) -> list[str]:
         pool, endings = self.rng.sample(PLACES, len(PLACES)), suffixes.split()
-        return [pool[i % len(pool)] + ("", "东", "西", "南", "北")[i // len(pool) % 5] + self.pick(endings)
-                for i in range(count)]
+        return [
+            pool[i % len(pool)] + ("", "东", "西", "南", "北")[i // len(pool) % 5] + self.pick(endings)
+            for i in range(count)
+        ]
 
     # -- divisions, stations, grids -------------------------------------------------------------
 
@@ -141,10 +149,10 @@ class Generator:
         runs: list[list[Any]] = []  # a community: 3..6 grids; a town: 5..9 communities
         order = order[:count]
         while len(order) > sum(map(len, runs)):
-            runs.append(order[sum(map(len, runs)):][:ri(3, 6)])
+            runs.append(order[sum(map(len, runs)) :][: ri(3, 6)])
         towns: list[list[list[Any]]] = []
         while len(runs) > sum(map(len, towns)):
-            towns.append(runs[sum(map(len, towns)):][:ri(5, 9)])
+            towns.append(runs[sum(map(len, towns)) :][: ri(5, 9)])
         grids: list[Any] = []
         areas, created = Chunk(), self.stamp(self.today - 1500)
         add = lambda table, *row: areas.rows[table].append((*row, created, created))  # noqa: E731
@@ -163,11 +171,27 @@ class Generator:
                     b = (xs[col], ys[row], xs[col + 1], ys[row + 1])
                     ring = f"{b[0]} {b[1]},{b[2]} {b[1]},{b[2]} {b[3]},{b[0]} {b[3]},{b[0]} {b[1]}"
                     grid_id = self.new_id()
-                    add("grids", grid_id, f"{comm_code}-G{g:02d}", f"{comm_name[:-2]}{_CN[g]}网格",
-                        f"SRID=4326;MULTIPOLYGON((({ring})))", comm_id, station_id)
-                    grids.append({"id": grid_id, "community_id": comm_id, "bounds": b, "ew_road": ew_roads[row],
-                                  "households": sizes[len(grids)], "divisions": (town_name, comm_name),
-                                  "ns_road": ns_roads[col], "last": g == len(cells)})
+                    add(
+                        "grids",
+                        grid_id,
+                        f"{comm_code}-G{g:02d}",
+                        f"{comm_name[:-2]}{_CN[g]}网格",
+                        f"SRID=4326;MULTIPOLYGON((({ring})))",
+                        comm_id,
+                        station_id,
+                    )
+                    grids.append(
+                        {
+                            "id": grid_id,
+                            "community_id": comm_id,
+                            "bounds": b,
+                            "ew_road": ew_roads[row],
+                            "households": sizes[len(grids)],
+                            "divisions": (town_name, comm_name),
+                            "ns_road": ns_roads[col],
+                            "last": g == len(cells),
+                        }
+                    )
         self.grids, self.bounds = grids, (xs[0], ys[0], xs[-1], ys[-1])
         return areas
 
@@ -181,8 +205,11 @@ class Generator:
         birth = self.today - self.ri(age[0] * 365 + 1, age[1] * 365 + 360)
         born = date.fromordinal(birth)
         given = GIVEN[sex]
-        name = (surname or SURNAMES[int(len(SURNAMES) * rand() ** 2)]) + pick(given) + (
-            pick(given) if rand() < 0.7 else "")
+        name = (
+            (surname or SURNAMES[int(len(SURNAMES) * rand() ** 2)])
+            + pick(given)
+            + (pick(given) if rand() < 0.7 else "")
+        )
         doc_type: str | None  # None: unregistered, no document
         ethnicity, doc_type, number = "汉族" if rand() < 0.94 else pick(MINORITIES), "citizen_id", None
         if origin == "foreign":
@@ -202,8 +229,9 @@ class Generator:
             number = self.citizen_id(area, born, sex)
         phone = f"1{pick(PHONES)}{self.ri(0, 10**8 - 1):08d}" if self.today - birth > 5844 and rand() < 0.92 else None
         pid = self.new_id()
-        rows["persons"].append((pid, name, sex, ethnicity, born.isoformat(), doc_type, number, hukou, phone,
-                                self.created, self.created))
+        rows["persons"].append(
+            (pid, name, sex, ethnicity, born.isoformat(), doc_type, number, hukou, phone, self.created, self.created)
+        )
         return pid, birth
 
     def origin(self, kind: str) -> tuple[str, str]:
@@ -212,8 +240,10 @@ class Generator:
         if kind == "local":
             return code, f"浙江省{self.city}市{self.county_name}"
         if kind == "city":
-            return f"{code[:4]}{pick([k for k in range(1, 13) if k != int(code[4:])]):02d}", \
-                f"浙江省{self.city}市{pick(PLACES)}区"
+            return (
+                f"{code[:4]}{pick([k for k in range(1, 13) if k != int(code[4:])]):02d}",
+                f"浙江省{self.city}市{pick(PLACES)}区",
+            )
         if self.rand() < 0.85:
             area, place = pick(ORIGINS)
             return area, f"{place}{pick(PLACES)}镇"
@@ -252,8 +282,14 @@ class Generator:
                 member = self.person(rows, origin, (age, age), hukou=hukou)
             else:
                 child_origin = "none" if rand() < 0.03 else origin
-                member = self.person(rows, child_origin, (0, max(0, min(25, head_age - 21))), None, family_name,
-                                     hukou if child_origin == origin else None)
+                member = self.person(
+                    rows,
+                    child_origin,
+                    (0, max(0, min(25, head_age - 21))),
+                    None,
+                    family_name,
+                    hukou if child_origin == origin else None,
+                )
                 if child_origin == "none":
                     members.append((*member, "unregistered"))
                     continue
@@ -272,9 +308,22 @@ class Generator:
             left = max(left, arrived)
             gone = self.stamp(min(today, left + self.delay(0.05, 30)))
         verification = "confirmed" if left is not None or self.rand() < 0.86 else "pending"
-        rows["residences"].append((self.new_id(), pid, house_id, category, self.day(arrived),
-                                   None if left is None else self.day(left), reported, gone, source,
-                                   verification, reported, gone or reported))
+        rows["residences"].append(
+            (
+                self.new_id(),
+                pid,
+                house_id,
+                category,
+                self.day(arrived),
+                None if left is None else self.day(left),
+                reported,
+                gone,
+                source,
+                verification,
+                reported,
+                gone or reported,
+            )
+        )
         if left is None and 18 * 365 < today - birth < 60 * 365:
             self.workers.append((pid, birth))
 
@@ -314,10 +363,25 @@ class Generator:
         for parts, lon, lat in self.layout(grid):
             self.created = self.stamp(surveyed + self.ri(0, 25))
             full, address_id = canonical_text(parts, grid["divisions"]), self.new_id()
-            rows["addresses"].append((address_id, grid["community_id"], grid["id"], parts.street, parts.door,
-                                      parts.building, parts.unit, parts.floor, parts.room, full,
-                                      canonical_key(parts), search_text(full),
-                                      f"SRID=4326;POINT({lon:.7f} {lat:.7f})", self.created, self.created))
+            rows["addresses"].append(
+                (
+                    address_id,
+                    grid["community_id"],
+                    grid["id"],
+                    parts.street,
+                    parts.door,
+                    parts.building,
+                    parts.unit,
+                    parts.floor,
+                    parts.room,
+                    full,
+                    canonical_key(parts),
+                    search_text(full),
+                    f"SRID=4326;POINT({lon:.7f} {lat:.7f})",
+                    self.created,
+                    self.created,
+                )
+            )
             self.hukou_here = f"浙江省{self.city}市{self.county_name}{full.replace(' ', '')}"
             self.house(rows, grid, address_id, parts.building is None, rent_share)
 
@@ -334,8 +398,11 @@ class Generator:
         streets = [road, road] + [f"{road}{self.door(road + '弄') // 2 + 1}弄" for _ in range(ri(1, 3))]
         for _ in range(yards):
             street = self.pick(streets)
-            yield AddressParts(street, str(self.door(street))), r.uniform(x0 + mx, split - mx), \
-                r.uniform(y0 + my, y1 - my)
+            yield (
+                AddressParts(street, str(self.door(street))),
+                r.uniform(x0 + mx, split - mx),
+                r.uniform(y0 + my, y1 - my),
+            )
         blocks, left = [], n - yards
         while left > 0:
             blocks.append((self.pick((1, 2, 2, 3)), self.pick((5, 6, 6, 7, 11, 18)), self.pick((2, 2, 3, 4))))
@@ -357,13 +424,19 @@ class Generator:
                         if left == 0:
                             return
                         left -= 1
-                        yield AddressParts(street, door, str(building), str(unit), str(floor),
-                                           str(floor * 100 + room)), lon, lat
+                        yield (
+                            AddressParts(street, door, str(building), str(unit), str(floor), str(floor * 100 + room)),
+                            lon,
+                            lat,
+                        )
 
     def house(self, rows, grid: dict, address_id: str, yard: bool, rent_share: float) -> None:
         r, ri, today = self.rng, self.ri, self.today
-        use = "rented" if self.rand() < rent_share else r.choices(
-            ("self_occupied", "vacant", "business", "mixed"), (76, 12, 6, 6))[0]
+        use = (
+            "rented"
+            if self.rand() < rent_share
+            else r.choices(("self_occupied", "vacant", "business", "mixed"), (76, 12, 6, 6))[0]
+        )
         house_id, rooms = self.new_id(), ri(2, 8) if yard else ri(1, 4)
         area = f"{r.uniform(60, 260) if yard else 28 + rooms * 22 + r.uniform(-8, 15):.2f}"
         mode = since = landlord = signed = None
@@ -397,8 +470,22 @@ class Generator:
             self.tenant(rows, house_id, left - ri(30, 2000), left, "permanent")
         elif use == "business" and self.rand() < 0.3:
             self.tenant(rows, house_id, today - ri(30, 2000))
-        rows["houses"].append((house_id, address_id, grid["id"], use, mode, str(rooms), area,
-                               since and self.day(since), landlord, signed, self.created, self.created))
+        rows["houses"].append(
+            (
+                house_id,
+                address_id,
+                grid["id"],
+                use,
+                mode,
+                str(rooms),
+                area,
+                since and self.day(since),
+                landlord,
+                signed,
+                self.created,
+                self.created,
+            )
+        )
         if use == "business" or (use == "mixed" and self.rand() < 0.3):
             self.unit(rows, grid, address_id, household[0][0] if household else None)
 
@@ -409,8 +496,19 @@ class Generator:
         name = (self.city if kind == "company" else "") + self.pick(PLACES) + self.pick(names.split())
         responsible = responsible or self.person(rows, self.pick(("local", "city", "far")), (28, 65))[0]
         unit_id, opened = self.new_id(), today - ri(30, 3000)
-        rows["units"].append((unit_id, name, kind, address_id, grid["id"], responsible,
-                              f"1{self.pick(PHONES)}{ri(0, 10**8 - 1):08d}", self.created, self.created))
+        rows["units"].append(
+            (
+                unit_id,
+                name,
+                kind,
+                address_id,
+                grid["id"],
+                responsible,
+                f"1{self.pick(PHONES)}{ri(0, 10**8 - 1):08d}",
+                self.created,
+                self.created,
+            )
+        )
         for _ in range(ri(fewest, most)):
             if self.workers and self.rand() < 0.6:  # lives in the grid; works in one unit
                 i = ri(0, len(self.workers) - 1)
@@ -421,14 +519,17 @@ class Generator:
             d = self.delay(0.10, 45)
             started = min(max(today - ri(1, today - opened), birth + 6575), today - d)
             reported, ended = self.stamp(started + d), self.day(ri(started, today)) if self.rand() < 0.12 else None
-            rows["employments"].append((self.new_id(), unit_id, pid, self.day(started), ended, reported,
-                                        reported, reported))
+            rows["employments"].append(
+                (self.new_id(), unit_id, pid, self.day(started), ended, reported, reported, reported)
+            )
 
 
 # -- loading ----------------------------------------------------------------------------------------
 
-def run(bind, *, households: int, seed: int, as_of: date = AS_OF, progress=None, analyze: bool = False,
-        actor=None) -> dict[str, int]:
+
+def run(
+    bind, *, households: int, seed: int, as_of: date = AS_OF, progress=None, analyze: bool = False, actor=None
+) -> dict[str, int]:
     """Generate a district and COPY it inside the caller's transaction (the caller commits).
 
     ``bind``: a SQLAlchemy Session or Connection. ``progress(n)`` hears of the n households
@@ -440,17 +541,25 @@ def run(bind, *, households: int, seed: int, as_of: date = AS_OF, progress=None,
     gen, pg = Generator(households, seed, as_of), bulk.driver_connection(bind)
     taken = bulk.codes_in_use(pg, **{t: [row[1] for row in gen.areas.rows[t]] for t in bulk.LOAD_ORDER[:3]})
     if taken:
-        raise Conflict(f"Seed {seed} makes county {gen.county_code} ({gen.county_name}), but "
-                       f"{', '.join(taken[:3])} exist already: this seed was loaded before, or another "
-                       "district uses the code. Choose another --seed.", code="seed.exists")
+        raise Conflict(
+            f"Seed {seed} makes county {gen.county_code} ({gen.county_name}), but "
+            f"{', '.join(taken[:3])} exist already: this seed was loaded before, or another "
+            "district uses the code. Choose another --seed.",
+            code="seed.exists",
+        )
     if overlap := bulk.grids_overlapping(pg, gen.bounds):
-        raise Conflict(f"Seed {seed} would lay its grids over existing grids ({', '.join(overlap[:3])}). "
-                       "Choose another --seed.", code="seed.overlaps")
+        raise Conflict(
+            f"Seed {seed} would lay its grids over existing grids ({', '.join(overlap[:3])}). Choose another --seed.",
+            code="seed.overlaps",
+        )
     bulk.prepare(pg)
     counts = {t: bulk.copy_rows(pg, t, gen.areas.rows[t]) for t in bulk.LOAD_ORDER[:3]}
     check, renumbered = bulk.has_documents(pg), set[Any]()
-    chunks = (bulk.produced_elsewhere(f"{__name__}:chunks_of", str(households), str(seed), as_of.isoformat())
-              if households >= PROCESS_FROM else gen.chunks())
+    chunks = (
+        bulk.produced_elsewhere(f"{__name__}:chunks_of", str(households), str(seed), as_of.isoformat())
+        if households >= PROCESS_FROM
+        else gen.chunks()
+    )
     for chunk in chunks:
         while check and (clash := bulk.documents_in_use(pg, chunk.rows["persons"])):
             _renumber(chunk.rows["persons"], clash, renumbered)
@@ -461,8 +570,19 @@ def run(bind, *, households: int, seed: int, as_of: date = AS_OF, progress=None,
     if analyze:
         bulk.analyze(pg)
     with nullcontext(bind) if isinstance(bind, Session) else Session(bind=bind) as session:
-        audit.record(session, actor or system("seed"), "district.seed", subject_type="division", details={
-            "county": gen.county_code, "seed": seed, "as_of": as_of.isoformat(), "households": households, **counts})
+        audit.record(
+            session,
+            actor or system("seed"),
+            "district.seed",
+            subject_type="division",
+            details={
+                "county": gen.county_code,
+                "seed": seed,
+                "as_of": as_of.isoformat(),
+                "households": households,
+                **counts,
+            },
+        )
     return counts
 
 
@@ -487,4 +607,4 @@ def _renumber(persons: list[tuple], clash: set, renumbered: set) -> None:
                 number = number[:-6] + f"{(int(number[-6:]) + 7919) % 10**6:06d}"
         renumbered.add((row[t], number))
         taken.add((row[t], number))
-        persons[i] = row[:n] + (number,) + row[n + 1:]
+        persons[i] = row[:n] + (number,) + row[n + 1 :]

@@ -23,15 +23,15 @@ from server.auth.actor import Actor
 from server.auth.verbs import require
 from server.domain.events import HouseChanged, PhotosDeclared, UnitChanged
 from server.domain.forms.answers import check_answers
-from server.domain.privacy import answer_fields
 from server.domain.plausibility import Limits
+from server.domain.privacy import answer_fields
 from server.domain.reporting import DEFAULT_DEADLINE_DAYS, local_date
 from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.services import addresses as address_service
+from server.services import after_submission
 from server.services import houses as house_service
 from server.services import units as unit_service
 from server.services import visits as visit_service
-from server.services import after_submission
 from server.services.apply import Context, apply
 from server.store import audit, scoping
 from server.store.models import Address, Attachment, Submission
@@ -58,7 +58,9 @@ def content_hash(body: dict) -> str:
 def _subject(session: Session, actor: Actor, form, subject: dict):
     expected = form.subject
     if subject["type"] != expected:
-        raise ValidationFailed(errors={"subject.type": [f"Form {form.id} is about a {expected}, not a {subject['type']}."]})
+        raise ValidationFailed(
+            errors={"subject.type": [f"Form {form.id} is about a {expected}, not a {subject['type']}."]}
+        )
     if expected == "none":
         return None
     if subject.get("id") is None:
@@ -67,9 +69,18 @@ def _subject(session: Session, actor: Actor, form, subject: dict):
     return getter(session, actor, subject["id"])
 
 
-def receive(session: Session, actor: Actor, body: dict, *, form_lookup, header_device_time: datetime | None,
-            today: date, zone: str, deadline_days: int = DEFAULT_DEADLINE_DAYS,
-            limits: Limits | None = None) -> Received:
+def receive(
+    session: Session,
+    actor: Actor,
+    body: dict,
+    *,
+    form_lookup,
+    header_device_time: datetime | None,
+    today: date,
+    zone: str,
+    deadline_days: int = DEFAULT_DEADLINE_DAYS,
+    limits: Limits | None = None,
+) -> Received:
     require(actor, "submission.create")
     instance_id = body["instance_id"]
     digest = content_hash(body)
@@ -80,21 +91,29 @@ def receive(session: Session, actor: Actor, body: dict, *, form_lookup, header_d
     now = datetime.now(UTC)
     check = check_answers(form, body["answers"], today=today, now=now)
     if check.errors:
-        raise ValidationFailed("Some answers are invalid: " + ", ".join(sorted(check.errors)) + ".",
-                               errors=check.errors)
+        raise ValidationFailed(
+            "Some answers are invalid: " + ", ".join(sorted(check.errors)) + ".", errors=check.errors
+        )
     subject = _subject(session, actor, form, body["subject"])
     previous = _deprecated(session, actor, body.get("deprecated_id"), form)
     try:
         with session.begin_nested():
             submission = _store(session, actor, body, form, check.answers, subject, digest, header_device_time, now)
             completed = body.get("completed_at")
-            ctx = Context(session=session, actor=actor, instance_id=instance_id, today=today,
-                          visit_date=local_date(completed, zone) if completed and completed <= now else today,
-                          location=body.get("location"), deadline_days=deadline_days,
-                          grid_id=submission.grid_id)
+            ctx = Context(
+                session=session,
+                actor=actor,
+                instance_id=instance_id,
+                today=today,
+                visit_date=local_date(completed, zone) if completed and completed <= now else today,
+                location=body.get("location"),
+                deadline_days=deadline_days,
+                grid_id=submission.grid_id,
+            )
             _apply(ctx, submission, form, check, subject, body["subject"].get("base_version"), previous, limits)
-            outcome = after_submission.handle(session, ctx.events, today=today, zone=zone,
-                                              deadline_days=deadline_days, limits=limits)
+            outcome = after_submission.handle(
+                session, ctx.events, today=today, zone=zone, deadline_days=deadline_days, limits=limits
+            )
             if outcome.attachments_refused:  # uploaded before the submission, but not declared or another SHA-256
                 submission.result = submission.result | {"attachments_refused": outcome.attachments_refused}
     except IntegrityError:  # the same instance arrived concurrently and won
@@ -102,9 +121,14 @@ def receive(session: Session, actor: Actor, body: dict, *, form_lookup, header_d
         if existing is None:
             raise
         return _replay(existing, actor, digest)
-    audit.record(session, actor, "submission.create", subject_type=submission.subject_type,
-                 subject_ids=[submission.subject_id] if submission.subject_id else [],
-                 details={"instance_id": str(instance_id), "form": f"{form.id}@{form.version}"})
+    audit.record(
+        session,
+        actor,
+        "submission.create",
+        subject_type=submission.subject_type,
+        subject_ids=[submission.subject_id] if submission.subject_id else [],
+        details={"instance_id": str(instance_id), "form": f"{form.id}@{form.version}"},
+    )
     return Received(submission, "created")
 
 
@@ -119,40 +143,69 @@ def _form(actor: Actor, body: dict, form_lookup):
     """The form version the phone filled, which the caller's role may fill."""
     form = form_lookup(body["form_id"], body["form_version"])
     if form is None:
-        raise ValidationFailed(f"Form {body['form_id']} version {body['form_version']} is not known here.",
-                               code="form.unknown_version",
-                               errors={"form_version": ["Unknown form or version; fetch the current form list."]})
+        raise ValidationFailed(
+            f"Form {body['form_id']} version {body['form_version']} is not known here.",
+            code="form.unknown_version",
+            errors={"form_version": ["Unknown form or version; fetch the current form list."]},
+        )
     if actor.role not in form.roles:
         raise Forbidden(f"The role '{actor.role}' may not fill form {form.id}.", code="form.role_not_allowed")
     return form
 
 
-def _store(session: Session, actor: Actor, body: dict, form, answers: dict, subject, digest: str,
-           header_device_time: datetime | None, now: datetime) -> Submission:
+def _store(
+    session: Session,
+    actor: Actor,
+    body: dict,
+    form,
+    answers: dict,
+    subject,
+    digest: str,
+    header_device_time: datetime | None,
+    now: datetime,
+) -> Submission:
     """The submission as received, stored first: conflicts raised while applying point at it."""
     flags, skew = _clock(body.get("device_time") or header_device_time, now)
     location = body.get("location")
     submission = Submission(
-        instance_id=body["instance_id"], deprecated_id=body.get("deprecated_id"), form_id=form.id,
-        form_version=form.version, subject_type=body["subject"]["type"],
+        instance_id=body["instance_id"],
+        deprecated_id=body.get("deprecated_id"),
+        form_id=form.id,
+        form_version=form.version,
+        subject_type=body["subject"]["type"],
         subject_id=subject.id if subject is not None else None,
-        grid_id=subject.grid_id if subject is not None else None, account_id=actor.account_id,
-        role=actor.role, device_id=body.get("device_id"), started_at=body.get("started_at"),
-        completed_at=body.get("completed_at"), server_received_at=now, device_clock_skew_s=skew,
+        grid_id=subject.grid_id if subject is not None else None,
+        account_id=actor.account_id,
+        role=actor.role,
+        device_id=body.get("device_id"),
+        started_at=body.get("started_at"),
+        completed_at=body.get("completed_at"),
+        server_received_at=now,
+        device_clock_skew_s=skew,
         location=filters.point(location["lon"], location["lat"]) if location else None,
         location_accuracy_m=(location or {}).get("accuracy_m"),
         location_captured_at=(location or {}).get("captured_at"),
         answers=json.loads(json.dumps(answers, default=str)),
         base_versions={"subject": body["subject"].get("base_version")},
-        attachments=[dict(a) for a in body.get("attachments", [])], content_hash=digest, flags=flags,
+        attachments=[dict(a) for a in body.get("attachments", [])],
+        content_hash=digest,
+        flags=flags,
     )
     session.add(submission)
     session.flush()
     return submission
 
 
-def _apply(ctx: Context, submission: Submission, form, check, subject, base_version: int | None,
-           previous: Submission | None, limits: Limits | None) -> None:
+def _apply(
+    ctx: Context,
+    submission: Submission,
+    form,
+    check,
+    subject,
+    base_version: int | None,
+    previous: Submission | None,
+    limits: Limits | None,
+) -> None:
     """Apply the answers to the registry, record the visit and the attachments, and collect the events
     ``after_submission`` handles (the subject visited, the photos declared)."""
     applied = apply(ctx, form, check.answers, subject=subject, base_version=base_version)
@@ -173,9 +226,12 @@ def _apply(ctx: Context, submission: Submission, form, check, subject, base_vers
 def _replay(existing: Submission, actor: Actor, digest: str) -> Received:
     if existing.account_id == actor.account_id and existing.content_hash == digest:
         return Received(existing, "duplicate")
-    raise Conflict("This instance_id was already used for different content. Mint a new instance_id, or "
-                   "send an edit with deprecated_id.", code="submission.instance_conflict",
-                   errors={"instance_id": ["Already used for different content."]})
+    raise Conflict(
+        "This instance_id was already used for different content. Mint a new instance_id, or "
+        "send an edit with deprecated_id.",
+        code="submission.instance_conflict",
+        errors={"instance_id": ["Already used for different content."]},
+    )
 
 
 def _deprecated(session: Session, actor: Actor, deprecated_id, form) -> Submission | None:
@@ -187,8 +243,11 @@ def _deprecated(session: Session, actor: Actor, deprecated_id, form) -> Submissi
     if previous.form_id != form.id:
         raise ValidationFailed(errors={"deprecated_id": [f"It is a {previous.form_id} submission, not {form.id}."]})
     if previous.superseded_by is not None:
-        raise Conflict("That version was already edited; edit the current version.",
-                       code="submission.not_current", extra={"current_id": str(previous.superseded_by)})
+        raise Conflict(
+            "That version was already edited; edit the current version.",
+            code="submission.not_current",
+            extra={"current_id": str(previous.superseded_by)},
+        )
     return previous
 
 
@@ -217,9 +276,16 @@ def _manifest(session: Session, submission: Submission, previous: Submission | N
     if previous is not None:
         carried = {(a.name, a.sha256): a.received_at for a in q.attachments_of(session, previous.instance_id)}
     for entry in submission.attachments:
-        session.add(Attachment(instance_id=submission.instance_id, name=entry["name"], sha256=entry["sha256"],
-                               bytes=entry["bytes"], content_type=entry["content_type"],
-                               received_at=carried.get((entry["name"], entry["sha256"]))))
+        session.add(
+            Attachment(
+                instance_id=submission.instance_id,
+                name=entry["name"],
+                sha256=entry["sha256"],
+                bytes=entry["bytes"],
+                content_type=entry["content_type"],
+                received_at=carried.get((entry["name"], entry["sha256"])),
+            )
+        )
 
 
 def get(session: Session, actor: Actor, instance_id: uuid.UUID) -> Submission:
@@ -233,9 +299,16 @@ def get(session: Session, actor: Actor, instance_id: uuid.UUID) -> Submission:
 def read(session: Session, actor: Actor, instance_id: uuid.UUID) -> Submission:
     """One submission as shown, answers and all: an audited read of the people in it."""
     row = get(session, actor, instance_id)
-    audit.record(session, actor, "submission.read", subject_type="submission", subject_ids=[row.instance_id],
-                 person_ids=person_q.persons_of_result(session, row.result or {}),
-                 fields=answer_fields(None, row.answers), purpose=None)
+    audit.record(
+        session,
+        actor,
+        "submission.read",
+        subject_type="submission",
+        subject_ids=[row.instance_id],
+        person_ids=person_q.persons_of_result(session, row.result or {}),
+        fields=answer_fields(None, row.answers),
+        purpose=None,
+    )
     return row
 
 

@@ -46,14 +46,29 @@ def zone_of(session: Session | None, zone: str | None = None) -> str:
 
 # -- evaluation -----------------------------------------------------------------------------------
 
-def refresh_houses(session: Session, house_ids, today: date, *, zone: str | None = None,
-                   now: datetime | None = None, policy: Policy | None = None) -> int:
+
+def refresh_houses(
+    session: Session,
+    house_ids,
+    today: date,
+    *,
+    zone: str | None = None,
+    now: datetime | None = None,
+    policy: Policy | None = None,
+) -> int:
     """Re-evaluate these houses now (in the caller's transaction); returns how many tiers changed."""
     return _refresh(session, "house", house_ids, today, zone, now, policy)
 
 
-def refresh_units(session: Session, unit_ids, today: date, *, zone: str | None = None,
-                  now: datetime | None = None, policy: Policy | None = None) -> int:
+def refresh_units(
+    session: Session,
+    unit_ids,
+    today: date,
+    *,
+    zone: str | None = None,
+    now: datetime | None = None,
+    policy: Policy | None = None,
+) -> int:
     """Re-evaluate these units now (in the caller's transaction); returns how many tiers changed."""
     return _refresh(session, "unit", unit_ids, today, zone, now, policy)
 
@@ -71,12 +86,15 @@ def _refresh(session: Session, subject: str, subject_ids, today: date, zone, now
 def windows(policy: Policy, today: date) -> dict[str, Window]:
     """The policy's counting windows ending today: ``turnover`` and ``reporting`` (the landlord's
     compliance record counts over the same ``reporting`` window)."""
-    return {"turnover": last_days(policy.windows["turnover_days"], today),
-            "reporting": last_days(policy.windows["reporting_days"], today)}
+    return {
+        "turnover": last_days(policy.windows["turnover_days"], today),
+        "reporting": last_days(policy.windows["reporting_days"], today),
+    }
 
 
-def recompute(session: Session, today: date, *, zone: str | None = None, batch: int = BATCH, progress=None,
-              after_batch=None) -> dict[str, int]:
+def recompute(
+    session: Session, today: date, *, zone: str | None = None, batch: int = BATCH, progress=None, after_batch=None
+) -> dict[str, int]:
     """Evaluate every house and unit, ``batch`` at a time. ``progress(n)`` hears of each batch;
     ``after_batch()`` may commit. Safe to re-run: unchanged subjects write no history or due changes."""
     policy, zone, now = current_policy(), zone_of(session, zone), datetime.now(UTC)
@@ -98,8 +116,10 @@ def recompute(session: Session, today: date, *, zone: str | None = None, batch: 
 
 
 def _inspections(row) -> list[Inspection]:
-    return [Inspection(at, tuple(h.split(",")) if h else (), received)
-            for at, h, received in zip(row.insp_at or (), row.insp_hazards or (), row.insp_received or ())]
+    return [
+        Inspection(at, tuple(h.split(",")) if h else (), received)
+        for at, h, received in zip(row.insp_at or (), row.insp_hazards or (), row.insp_received or ())
+    ]
 
 
 @dataclass
@@ -122,8 +142,7 @@ def _evaluate(session: Session, subject: str, rows, today: date, zone: str, now:
     plan = _Plan()
     fk = "house_id" if subject == "house" else "unit_id"
     for row in rows:
-        _evaluate_one(subject, fk, row, states.get(row.id), dues.get(row.id, {}), sp, policy, today, zone, now,
-                      plan)
+        _evaluate_one(subject, fk, row, states.get(row.id), dues.get(row.id, {}), sp, policy, today, zone, now, plan)
     _write(session, plan)
     return len(plan.changes)
 
@@ -131,18 +150,42 @@ def _evaluate(session: Session, subject: str, rows, today: date, zone: str, now:
 def _facts(subject: str, row, policy: Policy, today: date, zone: str, hold):
     """The tier facts of one subject, from its batch row."""
     if subject == "house":
-        return house_facts(use=row.use, rental_mode=row.rental_mode, rooms=row.rooms,
-                           rented_since=row.rented_since, agreement_signed_on=row.agreement_signed_on,
-                           residents=row.residents, turnover=row.turnover, late_reports=row.late_reports,
-                           missed_arrivals=row.missed_arrivals, missed_departures=row.missed_departures,
-                           on_time_reports=row.on_time_reports, inspections=_inspections(row),
-                           severity=policy.hazards, today=today, zone=zone, hold_started=hold)
-    return unit_facts(kind=row.kind, inspections=_inspections(row), severity=policy.hazards, today=today,
-                      zone=zone, hold_started=hold)
+        return house_facts(
+            use=row.use,
+            rental_mode=row.rental_mode,
+            rooms=row.rooms,
+            rented_since=row.rented_since,
+            agreement_signed_on=row.agreement_signed_on,
+            residents=row.residents,
+            turnover=row.turnover,
+            late_reports=row.late_reports,
+            missed_arrivals=row.missed_arrivals,
+            missed_departures=row.missed_departures,
+            on_time_reports=row.on_time_reports,
+            inspections=_inspections(row),
+            severity=policy.hazards,
+            today=today,
+            zone=zone,
+            hold_started=hold,
+        )
+    return unit_facts(
+        kind=row.kind, inspections=_inspections(row), severity=policy.hazards, today=today, zone=zone, hold_started=hold
+    )
 
 
-def _evaluate_one(subject: str, fk: str, row, st, existing_dues: dict, sp, policy: Policy, today: date, zone: str,
-                  now: datetime, plan: _Plan) -> None:
+def _evaluate_one(
+    subject: str,
+    fk: str,
+    row,
+    st,
+    existing_dues: dict,
+    sp,
+    policy: Policy,
+    today: date,
+    zone: str,
+    now: datetime,
+    plan: _Plan,
+) -> None:
     """One subject: its computed tier, the override still in force, the state and history rows, its dues."""
     facts = _facts(subject, row, policy, today, zone, st.hold_started if st else None)
     previous = rules.Previous(st.computed_tier, st.hold_started) if st else None
@@ -155,36 +198,71 @@ def _evaluate_one(subject: str, fk: str, row, st, existing_dues: dict, sp, polic
         override = (None, None)
     tier = rules.effective(outcome.tier, *override, today)
     values = {
-        "grid_id": row.grid_id, "tier": tier,
+        "grid_id": row.grid_id,
+        "tier": tier,
         "tier_since": st.tier_since if st and st.tier == tier else today,
         "computed_tier": outcome.tier,
         "computed_since": st.computed_since if st and st.computed_tier == outcome.tier else today,
-        "reasons": outcome.reasons, "facts": facts, "policy_version": policy.version, "evaluated_at": now,
+        "reasons": outcome.reasons,
+        "facts": facts,
+        "policy_version": policy.version,
+        "evaluated_at": now,
         "hold_started": outcome.hold_started,
     }
     _plan_state(subject, fk, row, st, values, expired, plan)
     if st is None or st.tier != tier or st.computed_tier != outcome.tier:
-        plan.changes.append({"id": new_id(), "subject_type": subject, fk: row.id,
-                             "from_tier": st.tier if st else None, "to_tier": tier, "computed_tier": outcome.tier,
-                             "cause": "override_expired" if expired else "evaluation", "reasons": outcome.reasons,
-                             "policy_version": policy.version, "actor_id": None, "changed_at": now})
-    _plan_dues(subject, fk, row, sp, tier, values["tier_since"], existing_dues, zone, now,
-               plan.new_dues, plan.updated_dues)
+        plan.changes.append(
+            {
+                "id": new_id(),
+                "subject_type": subject,
+                fk: row.id,
+                "from_tier": st.tier if st else None,
+                "to_tier": tier,
+                "computed_tier": outcome.tier,
+                "cause": "override_expired" if expired else "evaluation",
+                "reasons": outcome.reasons,
+                "policy_version": policy.version,
+                "actor_id": None,
+                "changed_at": now,
+            }
+        )
+    _plan_dues(
+        subject, fk, row, sp, tier, values["tier_since"], existing_dues, zone, now, plan.new_dues, plan.updated_dues
+    )
 
 
 def _plan_state(subject: str, fk: str, row, st, values: dict, expired: bool, plan: _Plan) -> None:
     """A new state row, or the changes to the existing one (an expired override is cleared)."""
     if st is None:
-        plan.new_states.append(values | {"id": new_id(), "subject_type": subject, fk: row.id,
-                                         "override_tier": None, "override_reason": None,
-                                         "override_expires_on": None, "override_by": None, "override_at": None})
+        plan.new_states.append(
+            values
+            | {
+                "id": new_id(),
+                "subject_type": subject,
+                fk: row.id,
+                "override_tier": None,
+                "override_reason": None,
+                "override_expires_on": None,
+                "override_by": None,
+                "override_at": None,
+            }
+        )
         return
-    values |= {"override_tier": st.override_tier, "override_reason": st.override_reason,
-               "override_expires_on": st.override_expires_on, "override_by": st.override_by,
-               "override_at": st.override_at}
+    values |= {
+        "override_tier": st.override_tier,
+        "override_reason": st.override_reason,
+        "override_expires_on": st.override_expires_on,
+        "override_by": st.override_by,
+        "override_at": st.override_at,
+    }
     if expired:
-        values |= {"override_tier": None, "override_reason": None, "override_expires_on": None,
-                   "override_by": None, "override_at": None}
+        values |= {
+            "override_tier": None,
+            "override_reason": None,
+            "override_expires_on": None,
+            "override_by": None,
+            "override_at": None,
+        }
     if _differs(st, values):
         plan.updated.append(values | {"id": st.id})
 
@@ -210,25 +288,43 @@ def _plan_dues(subject, fk, row, sp, tier, tier_since, existing: dict, zone, now
     for ob in sp.schedules.get(tier, ()) if tier != rules.NONE else ():
         seen = [last_visits[f"{ob.role}:{k}"] for k in ob.kinds if f"{ob.role}:{k}" in last_visits]
         last = max(datetime.fromisoformat(s) for s in seen) if seen else None
-        due = schedule.due_on(every_days=ob.every_days, tier_since=tier_since,
-                              last_visit_on=schedule.local_day(last, zone) if last else None)
-        wanted[ob.role] = {"tier": tier, "every_days": ob.every_days, "due_on": due, "last_visit_at": last,
-                           "grid_id": row.grid_id}
+        due = schedule.due_on(
+            every_days=ob.every_days,
+            tier_since=tier_since,
+            last_visit_on=schedule.local_day(last, zone) if last else None,
+        )
+        wanted[ob.role] = {
+            "tier": tier,
+            "every_days": ob.every_days,
+            "due_on": due,
+            "last_visit_at": last,
+            "grid_id": row.grid_id,
+        }
     for role, values in wanted.items():
         found = existing.get(role)
         if found is None:
-            new_dues.append(values | {"id": new_id(), "subject_type": subject, fk: row.id, "role": role,
-                                      "updated_at": now})
+            new_dues.append(
+                values | {"id": new_id(), "subject_type": subject, fk: row.id, "role": role, "updated_at": now}
+            )
         elif any(getattr(found, k) != v for k, v in values.items()):
             updated_dues.append(values | {"id": found.id, "updated_at": now})
     for role, found in existing.items():
         if role not in wanted and found.due_on is not None:
-            updated_dues.append({"tier": tier, "every_days": found.every_days, "due_on": None,
-                                 "last_visit_at": found.last_visit_at, "grid_id": row.grid_id, "id": found.id,
-                                 "updated_at": now})
+            updated_dues.append(
+                {
+                    "tier": tier,
+                    "every_days": found.every_days,
+                    "due_on": None,
+                    "last_visit_at": found.last_visit_at,
+                    "grid_id": row.grid_id,
+                    "id": found.id,
+                    "updated_at": now,
+                }
+            )
 
 
 # -- reading and overriding ------------------------------------------------------------------------
+
 
 @dataclass
 class TierView:
@@ -242,8 +338,9 @@ class TierView:
     def effective(self) -> str:
         if self.state is None:
             return rules.NONE
-        return rules.effective(self.state.computed_tier, self.state.override_tier, self.state.override_expires_on,
-                               self.today)
+        return rules.effective(
+            self.state.computed_tier, self.state.override_tier, self.state.override_expires_on, self.today
+        )
 
     @property
     def override_active(self) -> bool:
@@ -267,8 +364,9 @@ def _tier(session: Session, actor: Actor, subject: str, subject_id: uuid.UUID, t
     return TierView(subject, subject_id, state, q.history(session, subject, subject_id), today)
 
 
-def set_override(session: Session, actor: Actor, house: House, *, tier: str, reason: str, expires_on: date,
-                 today: date) -> TierView:
+def set_override(
+    session: Session, actor: Actor, house: House, *, tier: str, reason: str, expires_on: date, today: date
+) -> TierView:
     require(actor, "tier.override")
     policy = current_policy()
     errors = {}
@@ -294,9 +392,16 @@ def set_override(session: Session, actor: Actor, house: House, *, tier: str, rea
         state.tier, state.tier_since = tier, today
     session.flush()
     refresh_houses(session, [house.id], today, policy=policy)  # dues follow the effective tier
-    audit.record(session, actor, "tier.override", subject_type="house", subject_ids=[house.id],
-                 fields=["tier"], purpose=reason.strip(),
-                 details={"tier": tier, "from": before, "expires_on": expires_on.isoformat()})
+    audit.record(
+        session,
+        actor,
+        "tier.override",
+        subject_type="house",
+        subject_ids=[house.id],
+        fields=["tier"],
+        purpose=reason.strip(),
+        details={"tier": tier, "from": before, "expires_on": expires_on.isoformat()},
+    )
     return house_tier(session, actor, house, today)
 
 
@@ -306,6 +411,7 @@ def lift_override(session: Session, actor: Actor, house: House, today: date) -> 
     state = q.state(session, "house", house.id)
     if state is None or state.override_tier is None:
         from server.errors import NotFound
+
         raise NotFound("This house has no tier override.", code="tier.no_override")
     session.refresh(state)
     before = rules.effective(state.computed_tier, state.override_tier, state.override_expires_on, today)
@@ -318,18 +424,41 @@ def lift_override(session: Session, actor: Actor, house: House, today: date) -> 
         state.tier, state.tier_since = state.computed_tier, today
     session.flush()
     refresh_houses(session, [house.id], today, policy=policy)
-    audit.record(session, actor, "tier.override_lift", subject_type="house", subject_ids=[house.id],
-                 fields=["tier"], details={"lifted": lifted, "tier": state.computed_tier})
+    audit.record(
+        session,
+        actor,
+        "tier.override_lift",
+        subject_type="house",
+        subject_ids=[house.id],
+        fields=["tier"],
+        details={"lifted": lifted, "tier": state.computed_tier},
+    )
     return house_tier(session, actor, house, today)
 
 
 def _record_change(session, state: TierState, before: str, after: str, cause: str, actor: Actor, now, policy):
-    q.add_changes(session, [{"id": new_id(), "subject_type": state.subject_type, "house_id": state.house_id,
-                             "unit_id": state.unit_id, "from_tier": before, "to_tier": after,
-                             "computed_tier": state.computed_tier, "cause": cause, "reasons": state.reasons,
-                             "policy_version": policy.version, "actor_id": actor.account_id, "changed_at": now}])
+    q.add_changes(
+        session,
+        [
+            {
+                "id": new_id(),
+                "subject_type": state.subject_type,
+                "house_id": state.house_id,
+                "unit_id": state.unit_id,
+                "from_tier": before,
+                "to_tier": after,
+                "computed_tier": state.computed_tier,
+                "cause": cause,
+                "reasons": state.reasons,
+                "policy_version": policy.version,
+                "actor_id": actor.account_id,
+                "changed_at": now,
+            }
+        ],
+    )
 
 
 def local_today(zone: str | None = None, session: Session | None = None) -> date:
     from zoneinfo import ZoneInfo
+
     return datetime.now(ZoneInfo(zone_of(session, zone))).date()

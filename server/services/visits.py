@@ -18,8 +18,13 @@ from server.store.models import House, Submission, Unit, Visit
 from server.store.queries import visits as q
 
 
-def record(session: Session, submission: Submission, form, previous: Submission | None,
-           limits: plausibility.Limits | None = None) -> Visit | None:
+def record(
+    session: Session,
+    submission: Submission,
+    form,
+    previous: Submission | None,
+    limits: plausibility.Limits | None = None,
+) -> Visit | None:
     """The visit this submission describes; an edit updates the visit of the version it replaces."""
     if form.kind not in VISIT_KINDS or submission.subject_type not in ("house", "unit"):
         return None
@@ -55,15 +60,20 @@ def record(session: Session, submission: Submission, form, previous: Submission 
 def refresh_flags(session: Session, visit: Visit, limits: plausibility.Limits) -> None:
     """(Re)compute the plausibility flags of a visit and of each of its received photos.
     Runs when the submission arrives and again whenever one of its photos arrives."""
-    own = plausibility.visit_flags(distance_m=q.subject_distance_m(session, visit),
-                                   accuracy_m=visit.location_accuracy_m, visited_at=visit.visited_at,
-                                   received_at=visit.received_at, limits=limits)
+    own = plausibility.visit_flags(
+        distance_m=q.subject_distance_m(session, visit),
+        accuracy_m=visit.location_accuracy_m,
+        visited_at=visit.visited_at,
+        received_at=visit.received_at,
+        limits=limits,
+    )
     photos = [p for p in q.linked_photos(session, [visit.instance_id]) if p.account_id == visit.account_id]
     distances = q.photo_distances_m(session, visit, photos)
     per_photo = {}
     for photo in photos:
-        flags = plausibility.photo_flags(distance_m=distances[photo.id], taken_at=photo.taken_at,
-                                         visited_at=visit.visited_at, limits=limits)
+        flags = plausibility.photo_flags(
+            distance_m=distances[photo.id], taken_at=photo.taken_at, visited_at=visit.visited_at, limits=limits
+        )
         photo.flags = [f for f in plausibility.PHOTO_FLAGS if f in flags]
         per_photo[photo.name] = flags
     visit.flags, visit.flag_details = plausibility.combine(own, per_photo)
@@ -76,14 +86,33 @@ def refresh_for_instance(session: Session, instance_id: uuid.UUID, limits: plaus
         refresh_flags(session, visit, limits)
 
 
-def search(session: Session, actor: Actor, *, house_id=None, unit_id=None, grid_id=None, account_id=None,
-           since: datetime | None = None, until: datetime | None = None, flag: str | None = None,
-           after=None, limit: int = 50) -> list[Visit]:
+def search(
+    session: Session,
+    actor: Actor,
+    *,
+    house_id=None,
+    unit_id=None,
+    grid_id=None,
+    account_id=None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    flag: str | None = None,
+    after=None,
+    limit: int = 50,
+) -> list[Visit]:
     """Visits in the actor's scope, newest first: up to ``limit`` + 1 rows (the extra one only tells that
     there is a next page). Audited: visits show who was visited, where and when."""
     require(actor, "visit.read")
-    query = q.filtered(scoping.visible_visits(actor), house_id=house_id, unit_id=unit_id, grid_id=grid_id,
-                       account_id=account_id, since=since, until=until, flag=flag)
+    query = q.filtered(
+        scoping.visible_visits(actor),
+        house_id=house_id,
+        unit_id=unit_id,
+        grid_id=grid_id,
+        account_id=account_id,
+        since=since,
+        until=until,
+        flag=flag,
+    )
     rows = q.newest_first_page(session, query, after, limit + 1)
     audit_read(session, actor, rows[:limit])
     return rows

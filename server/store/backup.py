@@ -30,8 +30,16 @@ class BackupError(RuntimeError):
 def _conninfo(url: str) -> tuple[list[str], dict]:
     """pg_dump-style connection arguments and environment (the password goes in PGPASSWORD)."""
     u = make_url(url)
-    args = ["--host", u.host or "127.0.0.1", "--port", str(u.port or 5432), "--username", u.username or "postgres",
-            "--dbname", u.database]
+    args = [
+        "--host",
+        u.host or "127.0.0.1",
+        "--port",
+        str(u.port or 5432),
+        "--username",
+        u.username or "postgres",
+        "--dbname",
+        u.database,
+    ]
     env = os.environ | {"PGPASSWORD": u.password or "", "PGCONNECT_TIMEOUT": "10"}
     return args, env
 
@@ -46,8 +54,11 @@ def backup(url: str, path: Path) -> None:
     """Write a pg_dump custom-format archive of the database at ``url`` to ``path``."""
     args, env = _conninfo(url)
     partial = path.with_name(path.name + ".partial")
-    _run([str(find_bindir() / "pg_dump"), "--format=custom", "--no-password", "--file", str(partial), *args],
-         env, "pg_dump")
+    _run(
+        [str(find_bindir() / "pg_dump"), "--format=custom", "--no-password", "--file", str(partial), *args],
+        env,
+        "pg_dump",
+    )
     partial.replace(path)  # a backup file is either whole or absent
 
 
@@ -56,12 +67,17 @@ def user_tables(url: str) -> list[str]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return list(conn.scalars(text(
-                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-                "AND n.nspname NOT LIKE 'pg_toast%' AND c.relname <> 'spatial_ref_sys' "
-                "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e') "
-                "ORDER BY 1")))
+            return list(
+                conn.scalars(
+                    text(
+                        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+                        "AND n.nspname NOT LIKE 'pg_toast%' AND c.relname <> 'spatial_ref_sys' "
+                        "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e') "
+                        "ORDER BY 1"
+                    )
+                )
+            )
     finally:
         engine.dispose()
 
@@ -72,11 +88,25 @@ def restore(url: str, path: Path) -> None:
         raise BackupError(f"no backup file at {path}")
     found = user_tables(url)
     if found:
-        raise BackupError(f"the database {make_url(url).database!r} is not empty ({len(found)} tables, e.g. "
-                          f"{', '.join(found[:3])}); restore into a new, empty database")
+        raise BackupError(
+            f"the database {make_url(url).database!r} is not empty ({len(found)} tables, e.g. "
+            f"{', '.join(found[:3])}); restore into a new, empty database"
+        )
     args, env = _conninfo(url)
-    _run([str(find_bindir() / "pg_restore"), "--no-password", "--no-owner", "--no-privileges",
-          "--exit-on-error", "--single-transaction", *args, str(path)], env, "pg_restore")
+    _run(
+        [
+            str(find_bindir() / "pg_restore"),
+            "--no-password",
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            *args,
+            str(path),
+        ],
+        env,
+        "pg_restore",
+    )
 
 
 def with_database(url: str, name: str | None) -> str:
@@ -88,8 +118,9 @@ def with_database(url: str, name: str | None) -> str:
 
     target = make_url(url).set(database=name)
     u = make_url(url)
-    with psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password, dbname="postgres",
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        host=u.host, port=u.port, user=u.username, password=u.password, dbname="postgres", autocommit=True
+    ) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return target.render_as_string(hide_password=False)

@@ -26,22 +26,79 @@ COLUMNS = {
     "divisions": ("id", "code", "name", "level", "parent_id", "created_at", "updated_at"),
     "stations": ("id", "code", "name", "created_at", "updated_at"),
     "grids": ("id", "code", "name", "geom", "community_id", "station_id", "created_at", "updated_at"),
-    "addresses": ("id", "community_id", "grid_id", "street", "door", "building", "unit", "floor", "room",
-                  "full_text", "canonical_key", "search_text", "geom", "created_at", "updated_at"),
-    "persons": ("id", "name", "sex", "ethnicity", "birth_date", "document_type", "document_number",
-                "hukou_address", "phone", "created_at", "updated_at"),
-    "houses": ("id", "address_id", "grid_id", "use", "rental_mode", "rooms", "floor_area_m2", "rented_since",
-               "landlord_person_id", "agreement_signed_on", "created_at", "updated_at"),
-    "residences": ("id", "person_id", "house_id", "category", "arrived_on", "left_on", "reported_at",
-                   "departure_reported_at", "source", "verification", "created_at", "updated_at"),
-    "units": ("id", "name", "kind", "address_id", "grid_id", "responsible_person_id", "phone",
-              "created_at", "updated_at"),
-    "employments": ("id", "unit_id", "person_id", "started_on", "ended_on", "reported_at",
-                    "created_at", "updated_at"),
+    "addresses": (
+        "id",
+        "community_id",
+        "grid_id",
+        "street",
+        "door",
+        "building",
+        "unit",
+        "floor",
+        "room",
+        "full_text",
+        "canonical_key",
+        "search_text",
+        "geom",
+        "created_at",
+        "updated_at",
+    ),
+    "persons": (
+        "id",
+        "name",
+        "sex",
+        "ethnicity",
+        "birth_date",
+        "document_type",
+        "document_number",
+        "hukou_address",
+        "phone",
+        "created_at",
+        "updated_at",
+    ),
+    "houses": (
+        "id",
+        "address_id",
+        "grid_id",
+        "use",
+        "rental_mode",
+        "rooms",
+        "floor_area_m2",
+        "rented_since",
+        "landlord_person_id",
+        "agreement_signed_on",
+        "created_at",
+        "updated_at",
+    ),
+    "residences": (
+        "id",
+        "person_id",
+        "house_id",
+        "category",
+        "arrived_on",
+        "left_on",
+        "reported_at",
+        "departure_reported_at",
+        "source",
+        "verification",
+        "created_at",
+        "updated_at",
+    ),
+    "units": (
+        "id",
+        "name",
+        "kind",
+        "address_id",
+        "grid_id",
+        "responsible_person_id",
+        "phone",
+        "created_at",
+        "updated_at",
+    ),
+    "employments": ("id", "unit_id", "person_id", "started_on", "ended_on", "reported_at", "created_at", "updated_at"),
 }
 # The order that satisfies the foreign keys.
-LOAD_ORDER = ("divisions", "stations", "grids", "addresses", "persons", "houses", "residences", "units",
-              "employments")
+LOAD_ORDER = ("divisions", "stations", "grids", "addresses", "persons", "houses", "residences", "units", "employments")
 PERSON_DOCUMENT = (COLUMNS["persons"].index("document_type"), COLUMNS["persons"].index("document_number"))
 
 
@@ -131,8 +188,11 @@ def produced_elsewhere(target: str, *args: str, ahead: int = 4):
     and PostgreSQL uses another (threads would share the GIL). A reader thread
     keeps up to ``ahead`` items queued so that the child runs ahead."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    child = subprocess.Popen([sys.executable, "-c", "from server.store.bulk import _produce; _produce()",
-                              target, *args], stdout=subprocess.PIPE, env=env)
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from server.store.bulk import _produce; _produce()", target, *args],
+        stdout=subprocess.PIPE,
+        env=env,
+    )
     items: queue.Queue = queue.Queue(maxsize=ahead)
 
     def read():

@@ -7,7 +7,7 @@ behind. Nothing connects until the first request or command needs it.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine
@@ -28,7 +28,11 @@ class Database:
             # hide_parameters: a failed statement's error (logged with its traceback) names the SQL but
             # not the values bound to it, which are names, ID numbers and phone numbers (decision 0012)
             self._engine = create_engine(
-                self._url_factory(), pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True,
+                self._url_factory(),
+                pool_pre_ping=True,
+                pool_size=5,
+                max_overflow=10,
+                hide_parameters=True,
             )
         return self._engine
 
@@ -41,8 +45,9 @@ class Database:
     def session(self) -> Session:
         if self._factory is None:
             if self._bind is not None:
-                self._factory = sessionmaker(bind=self._bind, join_transaction_mode="create_savepoint",
-                                             expire_on_commit=False)
+                self._factory = sessionmaker(
+                    bind=self._bind, join_transaction_mode="create_savepoint", expire_on_commit=False
+                )
             else:
                 self._factory = sessionmaker(bind=self.engine, expire_on_commit=False)
         return self._factory()
@@ -106,8 +111,10 @@ def durability_problems(url: str) -> list[str]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            values = {name: conn.execute(text(f"SHOW {name}")).scalar_one()
-                      for name in ("synchronous_commit", "fsync", "full_page_writes")}
+            values = {
+                name: conn.execute(text(f"SHOW {name}")).scalar_one()
+                for name in ("synchronous_commit", "fsync", "full_page_writes")
+            }
     finally:
         engine.dispose()
     problems = []

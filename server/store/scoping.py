@@ -34,11 +34,13 @@ def station_accounts(station_id):
 
     grids = select(Grid.id).where(Grid.station_id == station_id)
     return (
-        select(Account.id).where(Account.station_id == station_id)
+        select(Account.id)
+        .where(Account.station_id == station_id)
         .union(
             select(AccountGrid.account_id).where(AccountGrid.grid_id.in_(grids)),
-            select(Account.id).where(Account.community_id.in_(
-                select(Grid.community_id).where(Grid.station_id == station_id))),
+            select(Account.id).where(
+                Account.community_id.in_(select(Grid.community_id).where(Grid.station_id == station_id))
+            ),
             select(House.landlord_account_id).where(House.grid_id.in_(grids), House.landlord_account_id.is_not(None)),
         )
     )
@@ -61,8 +63,7 @@ def visible_divisions(actor: Actor) -> Select:
     communities = select(Grid.community_id).where(grid_condition(actor, Grid.id))
     towns = select(Division.parent_id).where(Division.id.in_(communities))
     counties = select(Division.parent_id).where(Division.id.in_(towns))
-    return select(Division).where(or_(Division.id.in_(communities), Division.id.in_(towns),
-                                      Division.id.in_(counties)))
+    return select(Division).where(or_(Division.id.in_(communities), Division.id.in_(towns), Division.id.in_(counties)))
 
 
 def _landlord_houses(actor: Actor):
@@ -77,8 +78,9 @@ def visible_houses(actor: Actor) -> Select:
 
 def visible_addresses(actor: Actor) -> Select:
     if actor.role == "landlord":
-        return select(Address).where(Address.id.in_(
-            select(House.address_id).where(House.landlord_account_id == actor.account_id)))
+        return select(Address).where(
+            Address.id.in_(select(House.address_id).where(House.landlord_account_id == actor.account_id))
+        )
     return select(Address).where(grid_condition(actor, Address.grid_id))
 
 
@@ -101,7 +103,8 @@ def visible_person_ids(actor: Actor):
     houses = select(House.id).where(grid_condition(actor, House.grid_id))
     units = select(Unit.id).where(grid_condition(actor, Unit.grid_id))
     return (
-        select(Residence.person_id).where(Residence.house_id.in_(houses))
+        select(Residence.person_id)
+        .where(Residence.house_id.in_(houses))
         .union(
             select(Employment.person_id).where(Employment.unit_id.in_(units)),
             select(House.landlord_person_id).where(House.id.in_(houses), House.landlord_person_id.is_not(None)),
@@ -128,20 +131,22 @@ def feed_condition(actor: Actor) -> ColumnElement[bool]:
         houses = _landlord_houses(actor)
         return or_(
             (Change.entity_type == "house") & Change.entity_id.in_(houses),
-            (Change.entity_type == "residence") & Change.entity_id.in_(
-                select(Residence.id).where(Residence.house_id.in_(houses))),
-            (Change.entity_type == "inspection_due") & Change.entity_id.in_(
-                visible_dues(actor).with_only_columns(_due_id())),
+            (Change.entity_type == "residence")
+            & Change.entity_id.in_(select(Residence.id).where(Residence.house_id.in_(houses))),
+            (Change.entity_type == "inspection_due")
+            & Change.entity_id.in_(visible_dues(actor).with_only_columns(_due_id())),
         )
     if actor.role in OBLIGATION_ROLES:  # due inspections: only those of the caller's own role
         return grid_condition(actor, Change.grid_id) & (
             (Change.entity_type != "inspection_due")
-            | Change.entity_id.in_(visible_dues(actor).with_only_columns(_due_id())))
+            | Change.entity_id.in_(visible_dues(actor).with_only_columns(_due_id()))
+        )
     return grid_condition(actor, Change.grid_id)
 
 
 def _due_id():
     from server.store.models import InspectionDue
+
     return InspectionDue.id
 
 
@@ -175,10 +180,12 @@ def visible_photos(actor: Actor) -> Select:
     if actor.role in ("admin", "system"):
         return select(Photo)
     submissions = visible_submissions(actor).with_only_columns(Submission.instance_id)
-    return select(Photo).where(or_(
-        Photo.account_id == actor.account_id,
-        (Photo.status == "linked") & Photo.instance_id.in_(submissions),
-    ))
+    return select(Photo).where(
+        or_(
+            Photo.account_id == actor.account_id,
+            (Photo.status == "linked") & Photo.instance_id.in_(submissions),
+        )
+    )
 
 
 OBLIGATION_ROLES = ("police", "committee", "grid_worker", "landlord")

@@ -19,7 +19,8 @@ surfaces as a server error.
 
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from psycopg import errors as pg_errors
 from sqlalchemy.exc import IntegrityError

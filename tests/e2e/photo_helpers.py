@@ -19,7 +19,7 @@ def exif_time(moment: datetime) -> dict:
 def camera_jpeg(size=(640, 480), *, at=None, gps=(IN_G0["lon"], IN_G0["lat"])) -> bytes:
     """A unique photo with EXIF (camera, GPS, capture time: a minute ago unless given)."""
     img = photo(size)
-    img.paste(tuple(secrets.token_bytes(3)), (0, 0, 24, 24))     # unique content, so unique SHA-256
+    img.paste(tuple(secrets.token_bytes(3)), (0, 0, 24, 24))  # unique content, so unique SHA-256
     exif = make_exif(gps=gps, **exif_time(at or datetime.now(UTC) - timedelta(minutes=1)))
     out = io.BytesIO()
     img.save(out, "JPEG", quality=90, exif=exif)
@@ -27,8 +27,10 @@ def camera_jpeg(size=(640, 480), *, at=None, gps=(IN_G0["lon"], IN_G0["lat"])) -
 
 
 def manifest(files: dict[str, bytes]) -> list[dict]:
-    return [{"name": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
-             "content_type": "image/jpeg"} for name, data in files.items()]
+    return [
+        {"name": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "content_type": "image/jpeg"}
+        for name, data in files.items()
+    ]
 
 
 def visit_with_photos(house: dict, files: dict[str, bytes], **extra) -> dict:
@@ -40,8 +42,9 @@ def visit_with_photos(house: dict, files: dict[str, bytes], **extra) -> dict:
 
 
 def put(client, instance_id, name, data, content_type="image/jpeg"):
-    return client.put(f"/api/v1/submissions/{instance_id}/attachments/{name}", data=data,
-                      headers={"Content-Type": content_type})
+    return client.put(
+        f"/api/v1/submissions/{instance_id}/attachments/{name}", data=data, headers={"Content-Type": content_type}
+    )
 
 
 def served(client, url, **kw):

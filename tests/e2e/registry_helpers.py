@@ -16,6 +16,7 @@ def address(client, location=IN_G0, **parts):
 
 def secrets_door() -> str:
     import secrets
+
     return str(secrets.randbelow(9000) + 100)
 
 
@@ -28,8 +29,13 @@ def house(client, use="rented", rental_mode="shared", location=IN_G0, **fields):
 
 
 def person(client, name=None, birth=date(1990, 5, 11), sex="male", **fields):
-    body = {"name": name or f"张{ref()}", "sex": sex, "birth_date": birth.isoformat(),
-            "document_type": "citizen_id", "document_number": citizen_id(birth, sex)} | fields
+    body = {
+        "name": name or f"张{ref()}",
+        "sex": sex,
+        "birth_date": birth.isoformat(),
+        "document_type": "citizen_id",
+        "document_number": citizen_id(birth, sex),
+    } | fields
     r = client.post("/api/v1/persons", json=body)
     assert r.status_code == 201, r.get_json()
     return r.get_json()
@@ -37,7 +43,9 @@ def person(client, name=None, birth=date(1990, 5, 11), sex="male", **fields):
 
 def residence(client, person_id, house_id, arrived_on=None, category="floating"):
     arrived_on = arrived_on or date.today()
-    r = client.post("/api/v1/residences", json={"person_id": person_id, "house_id": house_id,
-                                                "category": category, "arrived_on": arrived_on.isoformat()})
+    r = client.post(
+        "/api/v1/residences",
+        json={"person_id": person_id, "house_id": house_id, "category": category, "arrived_on": arrived_on.isoformat()},
+    )
     assert r.status_code == 201, r.get_json()
     return r.get_json()

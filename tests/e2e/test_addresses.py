@@ -5,8 +5,15 @@ IN_G1 = {"lon": 120.015, "lat": 30.005}
 
 
 def _address(client, **parts):
-    body = {"street": "幸福路", "door": "12号", "building": "3栋", "unit": "2单元", "floor": "5层", "room": "502室",
-            "location": IN_G0} | parts
+    body = {
+        "street": "幸福路",
+        "door": "12号",
+        "building": "3栋",
+        "unit": "2单元",
+        "floor": "5层",
+        "room": "502室",
+        "location": IN_G0,
+    } | parts
     return client.post("/api/v1/addresses", json=body)
 
 
@@ -23,8 +30,16 @@ def test_registering_an_address_builds_its_canonical_text_and_finds_its_grid(as_
 
 def test_the_same_address_typed_differently_resolves_to_the_same_record(as_worker):
     first = _address(as_worker).get_json()
-    again = _address(as_worker, street=" 幸福路 ", door="１２", building="三幢", unit="2", floor="5", room="502",
-                     location={"lon": 120.0051, "lat": 30.0049})
+    again = _address(
+        as_worker,
+        street=" 幸福路 ",
+        door="１２",
+        building="三幢",
+        unit="2",
+        floor="5",
+        room="502",
+        location={"lon": 120.0051, "lat": 30.0049},
+    )
     assert again.status_code == 200
     assert again.get_json()["existing"] is True and again.get_json()["id"] == first["id"]
 
@@ -51,7 +66,9 @@ def test_search_by_text_tolerates_width_spacing_and_numerals(as_worker):
 def test_search_near_a_point_gives_distances_and_respects_the_radius(as_worker):
     near = _address(as_worker, room="501室", location={"lon": 120.0050, "lat": 30.0050}).get_json()
     _address(as_worker, room="101室", location={"lon": 120.0090, "lat": 30.0090})  # ~580 m away
-    items = as_worker.get("/api/v1/addresses", query_string={"near": "120.0050,30.0051", "radius_m": 50}).get_json()["items"]
+    items = as_worker.get("/api/v1/addresses", query_string={"near": "120.0050,30.0051", "radius_m": 50}).get_json()[
+        "items"
+    ]
     assert [a["id"] for a in items] == [near["id"]]
     assert 10 < items[0]["distance_m"] < 12  # 0.0001° of latitude ≈ 11.1 m
 

@@ -48,8 +48,11 @@ def filter_query(ctx, query):
 @pytest.fixture
 def sign_in(login, district):
     """sign_in(role) -> a client signed in as a new account of that role, scoped to `district`."""
-    scopes = {"police": {"station": district.station.code}, "committee": {"community": district.community.code},
-              "grid_worker": {"grids": [district.grids[0].code]}}
+    scopes = {
+        "police": {"station": district.station.code},
+        "committee": {"community": district.community.code},
+        "grid_worker": {"grids": [district.grids[0].code]},
+    }
     return lambda role: login(role, **scopes.get(role, {}))
 
 
@@ -60,8 +63,7 @@ def role_tokens(sign_in):
 
 @schema.parametrize()
 # derandomize: the same code generates the same cases, so a red run reproduces exactly (issue #11).
-@settings(max_examples=15, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=15, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
 def test_every_operation_answers_as_documented_for_every_role(case, role_tokens, sign_in, session):
     connection = session.connection()
     for role in ROLES:
@@ -79,8 +81,9 @@ def test_every_operation_answers_as_documented_for_every_role(case, role_tokens,
             # characters, scopes, cursors) rightly answer 422 to input the JSON
             # schema alone cannot rule out. Every other check runs, including
             # not_a_server_error, status codes, bodies, and rejection of invalid input.
-            case.call_and_validate(headers={"Authorization": f"Bearer {client.token}"},
-                                   excluded_checks=[positive_data_acceptance])
+            case.call_and_validate(
+                headers={"Authorization": f"Bearer {client.token}"}, excluded_checks=[positive_data_acceptance]
+            )
         except AssertionError as exc:
             raise AssertionError(f"as {role}: {exc}") from exc
         finally:
@@ -94,22 +97,77 @@ FUZZ_SEED = 13
 FUZZ_EXAMPLES = 12  # per operation
 _RAW = "\x00raw:"  # a placeholder string replaced by raw JSON text after serialising (json.dumps cannot write these)
 RAW_VALUES = [
-    "9" * 5000, "-" + "1" * 4301, "1e999", "-1e999", "NaN", "Infinity", "2.6e-42", "3.7", "1" + "0" * 30,
-    "[" * 100_000 + "]" * 100_000, '{"a":' * 3000 + "1" + "}" * 3000, "[" * 40 + "]" * 40,
+    "9" * 5000,
+    "-" + "1" * 4301,
+    "1e999",
+    "-1e999",
+    "NaN",
+    "Infinity",
+    "2.6e-42",
+    "3.7",
+    "1" + "0" * 30,
+    "[" * 100_000 + "]" * 100_000,
+    '{"a":' * 3000 + "1" + "}" * 3000,
+    "[" * 40 + "]" * 40,
 ]
 HOSTILE_TEXT = [
-    "\ud800", "a\udfffb", "\x00", "\u202e", "\u200b", "\u2066x\u2069", "\x07", "\ufeff", "x" * 100_000,
-    "学" * 5000, "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-23:59", "0001-01-01", "9999-12-31",
-    "2026-02-30", "", " ", "null", "../../etc/passwd", "' OR 1=1 --", "%00", "\\", "😀" * 300,
+    "\ud800",
+    "a\udfffb",
+    "\x00",
+    "\u202e",
+    "\u200b",
+    "\u2066x\u2069",
+    "\x07",
+    "\ufeff",
+    "x" * 100_000,
+    "学" * 5000,
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59-23:59",
+    "0001-01-01",
+    "9999-12-31",
+    "2026-02-30",
+    "",
+    " ",
+    "null",
+    "../../etc/passwd",
+    "' OR 1=1 --",
+    "%00",
+    "\\",
+    "😀" * 300,
 ]
-HOSTILE_JSON = [None, True, False, 0, -1, 2**31, 2**63, -(2**63) - 1, 1.5, -0.0, 1.7976931348623157e308, [], {},
-                [None], {"\ud800": 1}, {"a" * 1000: "b"}]
+HOSTILE_JSON = [
+    None,
+    True,
+    False,
+    0,
+    -1,
+    2**31,
+    2**63,
+    -(2**63) - 1,
+    1.5,
+    -0.0,
+    1.7976931348623157e308,
+    [],
+    {},
+    [None],
+    {"\ud800": 1},
+    {"a" * 1000: "b"},
+]
 
 
 def _random_text(rng) -> str:
     """Random code points from the whole range, surrogates and controls included."""
-    pools = [(0, 0x20), (0x20, 0x7F), (0x80, 0x250), (0x4E00, 0x9FFF), (0xD800, 0xDFFF), (0x200B, 0x2070),
-             (0xFFF0, 0x10000), (0x1F600, 0x1F650), (0x10FFF0, 0x110000)]
+    pools = [
+        (0, 0x20),
+        (0x20, 0x7F),
+        (0x80, 0x250),
+        (0x4E00, 0x9FFF),
+        (0xD800, 0xDFFF),
+        (0x200B, 0x2070),
+        (0xFFF0, 0x10000),
+        (0x1F600, 0x1F650),
+        (0x10FFF0, 0x110000),
+    ]
     return "".join(chr(rng.randrange(*rng.choice(pools))) for _ in range(rng.randint(1, 40)))
 
 
@@ -141,8 +199,11 @@ def _plausible(spec, schema, name, ids, rng, depth=0):
     if kind == "object" or "properties" in schema:
         if name == "location":
             return {"lon": 120.005, "lat": 30.005}
-        return {key: _plausible(spec, sub, key, ids, rng, depth + 1)
-                for key, sub in schema.get("properties", {}).items() if depth < 4}
+        return {
+            key: _plausible(spec, sub, key, ids, rng, depth + 1)
+            for key, sub in schema.get("properties", {}).items()
+            if depth < 4
+        }
     if kind == "array":
         return [_plausible(spec, schema.get("items", {}), name, ids, rng, depth + 1)] if depth < 4 else []
     if kind == "integer":
@@ -212,15 +273,27 @@ def world(as_worker, district, role_tokens):
     h = house(as_worker)
     p = person(as_worker)
     r = residence(as_worker, p["id"], h["id"])
-    unit = as_worker.post("/api/v1/units", json={"address_id": h["address"]["id"], "name": "好又多超市",
-                                                 "kind": "shop"}).get_json()
-    job = as_worker.post(f"/api/v1/units/{unit['id']}/employees",
-                         json={"person_id": p["id"], "started_on": "2026-11-01"}).get_json()
-    return {"house_id": h["id"], "address_id": h["address"]["id"], "person_id": p["id"], "residence_id": r["id"],
-            "unit_id": unit["id"], "employment_id": job["id"], "grid_id": str(district.grids[0].id),
-            "division_id": str(district.community.id), "user_id": str(role_tokens["grid_worker"].account_id),
-            "account_id": str(role_tokens["landlord"].account_id), "form_id": "household_visit",
-            "version": "2026.2", "name": "door.jpg"}
+    unit = as_worker.post(
+        "/api/v1/units", json={"address_id": h["address"]["id"], "name": "好又多超市", "kind": "shop"}
+    ).get_json()
+    job = as_worker.post(
+        f"/api/v1/units/{unit['id']}/employees", json={"person_id": p["id"], "started_on": "2026-11-01"}
+    ).get_json()
+    return {
+        "house_id": h["id"],
+        "address_id": h["address"]["id"],
+        "person_id": p["id"],
+        "residence_id": r["id"],
+        "unit_id": unit["id"],
+        "employment_id": job["id"],
+        "grid_id": str(district.grids[0].id),
+        "division_id": str(district.community.id),
+        "user_id": str(role_tokens["grid_worker"].account_id),
+        "account_id": str(role_tokens["landlord"].account_id),
+        "form_id": "household_visit",
+        "version": "2026.2",
+        "name": "door.jpg",
+    }
 
 
 def test_hostile_values_in_every_operation_answer_4xx_never_5xx(app, role_tokens, world, session):
@@ -239,16 +312,16 @@ def test_hostile_values_in_every_operation_answer_4xx_never_5xx(app, role_tokens
             if method not in ("get", "post", "put", "patch", "delete") or path.endswith("/auth/tokens/current"):
                 continue
             parameters = operation.get("parameters", []) + operations.get("parameters", [])
-            body_schema = (operation.get("requestBody", {}).get("content", {}).get("application/json", {})
-                           .get("schema"))
+            body_schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
             for _ in range(FUZZ_EXAMPLES):
                 url = path
                 for param in (p for p in parameters if p["in"] == "path"):
                     value = world.get(param["name"]) if rng.random() < 0.8 else None
                     value = str(value) if value else _query_value(rng)
                     url = url.replace("{" + param["name"] + "}", urllib.parse.quote(value, safe="%"))
-                query = [f"{p['name']}={_query_value(rng)}" for p in parameters
-                         if p["in"] == "query" and rng.random() < 0.5]
+                query = [
+                    f"{p['name']}={_query_value(rng)}" for p in parameters if p["in"] == "query" and rng.random() < 0.5
+                ]
                 if query:
                     url += "?" + "&".join(query)
                 kw = {"headers": {}}
@@ -280,5 +353,7 @@ def test_hostile_values_in_every_operation_answer_4xx_never_5xx(app, role_tokens
                         problem = "not the error shape: " + r.get_data(as_text=True)[:200]
                 if problem:
                     sent = (kw.get("data") or b"")[:300]
-                    failures.append(f"{method.upper()} {url[:200]} as {role} -> {r.status_code}: {problem}; sent {sent!r}")
+                    failures.append(
+                        f"{method.upper()} {url[:200]} as {role} -> {r.status_code}: {problem}; sent {sent!r}"
+                    )
     assert not failures, f"{len(failures)} bad answers:\n" + "\n".join(failures[:40])

@@ -1,14 +1,23 @@
 """Divisions, stations and grids: administrators draw the map, everyone else reads their part of it."""
 
-SQUARE = {"type": "Polygon", "coordinates": [[[121.0, 31.0], [121.01, 31.0], [121.01, 31.01], [121.0, 31.01], [121.0, 31.0]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[121.0, 31.0], [121.01, 31.0], [121.01, 31.01], [121.0, 31.01], [121.0, 31.0]]],
+}
 
 
 def _make_hierarchy(as_admin, county="330108"):
-    assert as_admin.post("/api/v1/divisions", json={"code": county, "name": "滨江区", "level": "county"}).status_code == 201
-    town = as_admin.post("/api/v1/divisions", json={"code": county + "001", "name": "西兴街道", "level": "town",
-                                                    "parent": county})
-    community = as_admin.post("/api/v1/divisions", json={"code": county + "001002", "name": "东冠社区",
-                                                         "level": "community", "parent": county + "001"})
+    assert (
+        as_admin.post("/api/v1/divisions", json={"code": county, "name": "滨江区", "level": "county"}).status_code
+        == 201
+    )
+    town = as_admin.post(
+        "/api/v1/divisions", json={"code": county + "001", "name": "西兴街道", "level": "town", "parent": county}
+    )
+    community = as_admin.post(
+        "/api/v1/divisions",
+        json={"code": county + "001002", "name": "东冠社区", "level": "community", "parent": county + "001"},
+    )
     assert town.status_code == community.status_code == 201
     return community.get_json()
 
@@ -17,8 +26,16 @@ def test_admin_builds_county_town_community_and_a_grid(as_admin):
     community = _make_hierarchy(as_admin)
     assert community["parent"] == "330108001"
     assert as_admin.post("/api/v1/stations", json={"code": "PS-XX", "name": "西兴派出所"}).status_code == 201
-    r = as_admin.post("/api/v1/grids", json={"code": "DG-01", "name": "东冠一网格", "polygon": SQUARE,
-                                             "community": community["code"], "station": "PS-XX"})
+    r = as_admin.post(
+        "/api/v1/grids",
+        json={
+            "code": "DG-01",
+            "name": "东冠一网格",
+            "polygon": SQUARE,
+            "community": community["code"],
+            "station": "PS-XX",
+        },
+    )
     assert r.status_code == 201, r.get_json()
     grid = r.get_json()
     assert grid["polygon"]["type"] == "MultiPolygon"
@@ -30,21 +47,32 @@ def test_division_codes_follow_gb_t_2260_and_nest(as_admin):
     r = as_admin.post("/api/v1/divisions", json={"code": "330100", "name": "杭州市", "level": "county"})
     assert r.status_code == 422 and "code" in r.get_json()["errors"]
     _make_hierarchy(as_admin, "330109")
-    r = as_admin.post("/api/v1/divisions", json={"code": "330110001001", "name": "错", "level": "community",
-                                                 "parent": "330109001"})
-    assert r.status_code == 422 and r.get_json()["errors"]["code"] == ["A community code starts with its town's code 330109001."]
+    r = as_admin.post(
+        "/api/v1/divisions", json={"code": "330110001001", "name": "错", "level": "community", "parent": "330109001"}
+    )
+    assert r.status_code == 422 and r.get_json()["errors"]["code"] == [
+        "A community code starts with its town's code 330109001."
+    ]
     r = as_admin.post("/api/v1/divisions", json={"code": "330109", "name": "again", "level": "county"})
     assert r.status_code == 409
 
 
 def test_invalid_polygons_are_explained(as_admin, district):
     bowtie = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
-    r = as_admin.post("/api/v1/grids", json={"code": "BAD", "name": "x", "polygon": bowtie,
-                                             "community": district.community.code})
+    r = as_admin.post(
+        "/api/v1/grids", json={"code": "BAD", "name": "x", "polygon": bowtie, "community": district.community.code}
+    )
     assert r.status_code == 422
     assert r.get_json()["errors"]["polygon"][0].startswith("The polygon is not valid")
-    r = as_admin.post("/api/v1/grids", json={"code": "BAD", "name": "x", "community": district.community.code,
-                                             "polygon": {"type": "Point", "coordinates": [120, 30]}})
+    r = as_admin.post(
+        "/api/v1/grids",
+        json={
+            "code": "BAD",
+            "name": "x",
+            "community": district.community.code,
+            "polygon": {"type": "Point", "coordinates": [120, 30]},
+        },
+    )
     assert r.get_json()["errors"]["polygon"] == ["A grid boundary is a Polygon or MultiPolygon, not a Point."]
 
 

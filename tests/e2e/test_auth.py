@@ -78,7 +78,10 @@ def test_tokens_are_never_taken_from_the_url(as_worker, anon):
 
 
 def test_garbage_tokens_and_other_schemes_are_refused(anon):
-    assert anon.get("/api/v1/me", headers={"Authorization": "Bearer gw_nonsense"}).get_json()["code"] == "auth.token_invalid"
+    assert (
+        anon.get("/api/v1/me", headers={"Authorization": "Bearer gw_nonsense"}).get_json()["code"]
+        == "auth.token_invalid"
+    )
     assert anon.get("/api/v1/me", headers={"Authorization": "Basic YTpi"}).get_json()["code"] == "auth.malformed_header"
 
 
@@ -111,7 +114,8 @@ def test_logins_failures_and_logouts_are_audited(anon, build, session):
     anon.delete("/api/v1/auth/tokens/current", headers={"Authorization": f"Bearer {token}", "X-Request-ID": "req-42"})
     events = session.execute(
         select(AuditEvent.action, AuditEvent.actor_id, AuditEvent.request_id, AuditEvent.client_addr)
-        .where(AuditEvent.subject_ids == [account.username]).order_by(AuditEvent.id)
+        .where(AuditEvent.subject_ids == [account.username])
+        .order_by(AuditEvent.id)
     ).all()
     assert [e.action for e in events] == ["auth.login_failed", "auth.login", "auth.logout"]
     assert events[0].actor_id is None and events[1].actor_id == account.id
@@ -121,5 +125,7 @@ def test_logins_failures_and_logouts_are_audited(anon, build, session):
 
 def test_a_phone_holding_a_revoked_token_can_still_sign_in(as_worker):
     as_worker.delete("/api/v1/auth/tokens/current")
-    r = as_worker.post("/api/v1/auth/tokens", json={"username": as_worker.username, "password": "correct horse battery"})
+    r = as_worker.post(
+        "/api/v1/auth/tokens", json={"username": as_worker.username, "password": "correct horse battery"}
+    )
     assert r.status_code == 201

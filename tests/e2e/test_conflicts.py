@@ -16,8 +16,9 @@ def _conflict_on_rental_mode(as_worker):
     return h, conflict_id
 
 
-def test_taking_the_submitted_value_after_a_newer_edit_is_refused_with_the_current_value(as_worker, as_police,
-                                                                                        as_admin):
+def test_taking_the_submitted_value_after_a_newer_edit_is_refused_with_the_current_value(
+    as_worker, as_police, as_admin
+):
     h, conflict_id = _conflict_on_rental_mode(as_worker)
     newer = as_admin.patch(f"/api/v1/houses/{h['id']}", json={"rental_mode": "whole"})  # nobody saw this yet
     assert newer.status_code == 200
@@ -35,8 +36,10 @@ def test_taking_the_submitted_value_after_a_newer_edit_is_refused_with_the_curre
     assert shown["properties"] == {"rental_mode": {"current": "whole", "submitted": "by_bed"}}
     assert shown["current_version"] == body["current_version"]
 
-    decided = as_police.post(f"/api/v1/conflicts/{conflict_id}/resolution",
-                             json={"choose": {"rental_mode": "submitted"}, "current_version": shown["current_version"]})
+    decided = as_police.post(
+        f"/api/v1/conflicts/{conflict_id}/resolution",
+        json={"choose": {"rental_mode": "submitted"}, "current_version": shown["current_version"]},
+    )
     assert decided.status_code == 200, decided.get_json()
     assert decided.get_json()["properties"]["rental_mode"]["current"] == "whole"  # what the decision was against
     assert as_police.get(f"/api/v1/houses/{h['id']}").get_json()["rental_mode"] == "by_bed"
@@ -46,8 +49,10 @@ def test_a_decision_against_an_outdated_version_is_refused(as_worker, as_police,
     h, conflict_id = _conflict_on_rental_mode(as_worker)
     seen = as_police.get(f"/api/v1/conflicts/{conflict_id}").get_json()["current_version"]
     as_admin.patch(f"/api/v1/houses/{h['id']}", json={"note": "钥匙在物业"})  # any change moves the version
-    r = as_police.post(f"/api/v1/conflicts/{conflict_id}/resolution",
-                       json={"choose": {"rental_mode": "submitted"}, "current_version": seen})
+    r = as_police.post(
+        f"/api/v1/conflicts/{conflict_id}/resolution",
+        json={"choose": {"rental_mode": "submitted"}, "current_version": seen},
+    )
     assert r.status_code == 409 and r.get_json()["code"] == "conflict.stale"
 
 

@@ -5,11 +5,13 @@ import uuid
 
 def test_messages_are_chinese_by_default_and_english_when_preferred(as_worker):
     url = f"/api/v1/addresses/{uuid.uuid4()}"
-    for headers, message in (({}, "没有这个地址。"),
-                             ({"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}, "没有这个地址。"),
-                             ({"Accept-Language": "en-US,en;q=0.9"}, "No such address."),
-                             ({"Accept-Language": "zh;q=0.3, en;q=0.7"}, "No such address."),
-                             ({"Accept-Language": "fr"}, "没有这个地址。")):
+    for headers, message in (
+        ({}, "没有这个地址。"),
+        ({"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}, "没有这个地址。"),
+        ({"Accept-Language": "en-US,en;q=0.9"}, "No such address."),
+        ({"Accept-Language": "zh;q=0.3, en;q=0.7"}, "No such address."),
+        ({"Accept-Language": "fr"}, "没有这个地址。"),
+    ):
         r = as_worker.get(url, headers=headers)
         assert (r.status_code, r.get_json()["code"], r.get_json()["message"]) == (404, "address.not_found", message)
         assert "Accept-Language" in r.headers["Vary"]

@@ -62,7 +62,8 @@ def test_health_on_s3_writes_nothing_to_the_bucket(anon, s3_media):
 def test_health_answers_503_when_the_bucket_is_gone(app, anon, s3_media, monkeypatch):
     monkeypatch.setitem(app.config, "HEALTHZ_STORAGE_CACHE_SECONDS", 0)
     boto3.client("s3", endpoint_url=s3_media.client.meta.endpoint_url, region_name="us-east-1").delete_bucket(
-        Bucket=s3_media.bucket)
+        Bucket=s3_media.bucket
+    )
     r = anon.get("/api/v1/healthz")
     assert r.status_code == 503
     assert r.get_json()["media"] == {"ok": False, "backend": "s3"} and r.get_json()["database"]["ok"] is True
@@ -82,8 +83,14 @@ def test_health_answers_503_when_the_database_is_unreachable(tmp_path):
     from server.app import create_app
 
     # port 1 on the loopback: nothing listens, the connection is refused at once
-    app = create_app({"TESTING": True, "DATABASE_URL": "postgresql+psycopg://gridwork@127.0.0.1:1/gridwork",
-                      "MEDIA_BACKEND": "local", "MEDIA_ROOT": str(tmp_path)})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": "postgresql+psycopg://gridwork@127.0.0.1:1/gridwork",
+            "MEDIA_BACKEND": "local",
+            "MEDIA_ROOT": str(tmp_path),
+        }
+    )
     r = app.test_client().get("/api/v1/healthz")
     assert r.status_code == 503
     body = r.get_json()

@@ -6,15 +6,16 @@ import json
 import pytest
 
 from tests.e2e.registry_helpers import house, person
-from tests.e2e.submission_helpers import envelope, registration, resident, visit
+from tests.e2e.submission_helpers import registration, resident, visit
 
 SURROGATE = "\ud800"
 
 
 def raw_json(client, method, url, text, **kw):
     """Send JSON text as is (the test client's json= would refuse a lone surrogate)."""
-    return getattr(client, method)(url, data=text.encode("utf-8", "surrogatepass"),
-                                   content_type="application/json", **kw)
+    return getattr(client, method)(
+        url, data=text.encode("utf-8", "surrogatepass"), content_type="application/json", **kw
+    )
 
 
 def send(client, method, url, body, **kw):
@@ -31,6 +32,7 @@ def assert_refused(r, *fields, status=422):
 
 
 # -- lone surrogates ----------------------------------------------------------------------------------
+
 
 def test_a_lone_surrogate_at_sign_in_is_a_422_naming_the_field(anon):
     r = send(anon, "post", "/api/v1/auth/tokens", {"username": "worker" + SURROGATE, "password": "x" * 10})
@@ -58,6 +60,7 @@ def test_a_lone_surrogate_in_answer_keys_values_and_attachment_names_is_named(as
 
 
 # -- nesting, numbers ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("depth", [100_000, 1_000, 40])
 def test_deeply_nested_json_is_refused_before_sign_in(anon, depth):
@@ -96,13 +99,17 @@ def test_a_chunked_json_body_larger_than_the_limit_is_a_413(anon, app, monkeypat
 
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1000)
     text = json.dumps({"username": "u", "password": "p" * 2000}).encode()
-    r = anon.post("/api/v1/auth/tokens", input_stream=io.BytesIO(text),
-                  headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
-                  environ_overrides={"wsgi.input_terminated": True})
+    r = anon.post(
+        "/api/v1/auth/tokens",
+        input_stream=io.BytesIO(text),
+        headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
     assert (r.status_code, r.get_json()["code"]) == (413, "request.too_large")
 
 
 # -- a body is required where the contract says so -----------------------------------------------------
+
 
 def test_a_patch_without_a_body_is_a_422_not_a_silent_200(as_admin, as_worker, district):
     from tests.e2e.registry_helpers import residence
@@ -120,8 +127,10 @@ def test_a_patch_without_a_body_is_a_422_not_a_silent_200(as_admin, as_worker, d
     ]
     for client, url in urls:
         r = client.patch(url)
-        assert (r.status_code, r.get_json()["errors"]) == (422, {"body": [
-            "A JSON body (Content-Type: application/json) is required."]}), url
+        assert (r.status_code, r.get_json()["errors"]) == (
+            422,
+            {"body": ["A JSON body (Content-Type: application/json) is required."]},
+        ), url
         r = client.patch(url, data="{}", content_type="text/plain")
         assert r.status_code == 422, url
 
@@ -137,6 +146,7 @@ def test_activating_a_landlord_without_a_body_is_a_422_and_activates_nothing(ano
 
 # -- integers are whole -----------------------------------------------------------------------------------
 
+
 def test_a_decimal_in_an_integer_field_is_refused_not_truncated(as_worker):
     h = house(as_worker, rooms=2)
     for value in (3.7, 2.6e-42, -0.5):
@@ -145,16 +155,21 @@ def test_a_decimal_in_an_integer_field_is_refused_not_truncated(as_worker):
     assert as_worker.get(f"/api/v1/houses/{h['id']}").get_json()["rooms"] == 2
     r = send(as_worker, "patch", f"/api/v1/houses/{h['id']}", {"rooms": 3.0})
     assert (r.status_code, r.get_json()["rooms"]) == (200, 3)
-    body = visit(h, [resident()], attachments=[{"name": "a.jpg", "sha256": "0" * 64, "bytes": 10.5,
-                                                "content_type": "image/jpeg"}])
+    body = visit(
+        h,
+        [resident()],
+        attachments=[{"name": "a.jpg", "sha256": "0" * 64, "bytes": 10.5, "content_type": "image/jpeg"}],
+    )
     assert_refused(send(as_worker, "post", "/api/v1/submissions", body), "attachments[0].bytes")
 
 
 # -- times ------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("field", ["device_time", "completed_at", "started_at"])
-@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-23:59", "1969-12-31T23:59:59Z",
-                                    "2100-01-01T00:00:00Z"])
+@pytest.mark.parametrize(
+    "moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-23:59", "1969-12-31T23:59:59Z", "2100-01-01T00:00:00Z"]
+)
 def test_a_time_no_clock_can_show_is_refused_by_field(as_worker, field, moment):
     h = house(as_worker)
     r = send(as_worker, "post", "/api/v1/submissions", visit(h, [resident()], **{field: moment}))
@@ -178,6 +193,7 @@ def test_a_phone_clock_decades_off_is_flagged_and_kept(as_worker):
 
 # -- text shown to other people --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("char", ["\u202e", "\u200b", "\u2066", "\x07", "\x1b", "\ufeff"])
 def test_a_landlord_claim_address_with_invisible_or_control_characters_is_refused(anon, char):
     from tests.e2e.test_landlords import _request
@@ -191,8 +207,12 @@ def test_a_landlord_claim_address_with_invisible_or_control_characters_is_refuse
 def test_names_and_notes_shown_to_others_refuse_bidi_overrides_but_keep_line_breaks(as_worker, as_landlord):
     r = send(as_worker, "post", "/api/v1/persons", {"name": "张\u202e三", "sex": "male"})
     assert_refused(r, "name")
-    r = send(as_landlord, "post", "/api/v1/landlord/claims",
-             {"address": "学院路\u200d8号", "location": {"lon": 120.005, "lat": 30.005}})
+    r = send(
+        as_landlord,
+        "post",
+        "/api/v1/landlord/claims",
+        {"address": "学院路\u200d8号", "location": {"lon": 120.005, "lat": 30.005}},
+    )
     assert_refused(r, "address")
     h = house(as_worker)
     r = send(as_worker, "patch", f"/api/v1/houses/{h['id']}", {"note": "楼道堆物\n\t已提醒房东 　整改"})
@@ -200,6 +220,7 @@ def test_names_and_notes_shown_to_others_refuse_bidi_overrides_but_keep_line_bre
 
 
 # -- answers longer than where they are kept ---------------------------------------------------------------
+
 
 @pytest.mark.parametrize("version", ["2026.1", "2026.2"])
 def test_registration_answers_longer_than_their_column_are_refused_by_name(as_worker, version):
@@ -229,8 +250,12 @@ def test_phones_learn_the_length_limits_from_the_current_forms(as_worker):
 
 def test_an_address_that_grows_past_its_column_once_normalised_is_refused_by_name(as_worker):
     """NFKC turns one character into several (㍿ is 株式会社): 30 of them fit as typed, not as stored."""
-    r = send(as_worker, "post", "/api/v1/addresses", {"street": "幸福路", "door": "㍿" * 30,
-                                                      "location": {"lon": 120.005, "lat": 30.005}})
+    r = send(
+        as_worker,
+        "post",
+        "/api/v1/addresses",
+        {"street": "幸福路", "door": "㍿" * 30, "location": {"lon": 120.005, "lat": 30.005}},
+    )
     assert_refused(r, "door")
     r = send(as_worker, "post", "/api/v1/submissions", registration(door="㍿" * 30))
     assert_refused(r, "door")

@@ -5,9 +5,18 @@ from tests.e2e.registry_helpers import IN_G0, address, house
 
 def test_a_worker_registers_a_rented_house_at_an_address(as_worker):
     addr = address(as_worker)
-    r = as_worker.post("/api/v1/houses", json={"address_id": addr["id"], "use": "rented", "rental_mode": "by_bed",
-                                               "rooms": 3, "floor_area_m2": 62.5, "rented_since": "2026-01-01",
-                                               "agreement_signed_on": None})
+    r = as_worker.post(
+        "/api/v1/houses",
+        json={
+            "address_id": addr["id"],
+            "use": "rented",
+            "rental_mode": "by_bed",
+            "rooms": 3,
+            "floor_area_m2": 62.5,
+            "rented_since": "2026-01-01",
+            "agreement_signed_on": None,
+        },
+    )
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
     assert body["address"]["id"] == addr["id"] and body["rental_mode"] == "by_bed"
@@ -26,8 +35,10 @@ def test_inconsistent_rental_facts_are_refused_by_field(as_worker):
     assert r.status_code == 422 and "rental_mode" in r.get_json()["errors"]
     r = as_worker.post("/api/v1/houses", json={"address_id": addr["id"], "use": "vacant", "rental_mode": "whole"})
     assert r.status_code == 422 and "rental_mode" in r.get_json()["errors"]
-    r = as_worker.post("/api/v1/houses", json={"address_id": addr["id"], "use": "rented", "rental_mode": "whole",
-                                               "agreement_signed_on": "2999-01-01"})
+    r = as_worker.post(
+        "/api/v1/houses",
+        json={"address_id": addr["id"], "use": "rented", "rental_mode": "whole", "agreement_signed_on": "2999-01-01"},
+    )
     assert r.get_json()["errors"] == {"agreement_signed_on": ["Must not be in the future."]}
 
 

@@ -28,8 +28,11 @@ def _ids(items):
 
 def _age(session, house_id, days):
     """Make the house's tier `days` old (as if it began then) and re-evaluate it."""
-    session.execute(update(TierState).where(TierState.house_id == house_id)
-                    .values(tier_since=TODAY - timedelta(days=days), computed_since=TODAY - timedelta(days=days)))
+    session.execute(
+        update(TierState)
+        .where(TierState.house_id == house_id)
+        .values(tier_since=TODAY - timedelta(days=days), computed_since=TODAY - timedelta(days=days))
+    )
     tier_service.refresh_houses(session, [house_id], TODAY)
 
 
@@ -40,8 +43,7 @@ def _trusted(worker, committee, **fields):
     return h
 
 
-def test_police_see_their_focus_houses_due_from_the_day_the_tier_began_with_address_and_reasons(
-        as_worker, as_police):
+def test_police_see_their_focus_houses_due_from_the_day_the_tier_began_with_address_and_reasons(as_worker, as_police):
     h = rental(as_worker, rental_mode="by_bed")
     [item] = [i for i in _due(as_police) if i["house_id"] == h["id"]]
     assert (item["tier"], item["role"], item["every_days"]) == ("focus", "police", 7)
@@ -85,8 +87,9 @@ def test_committee_see_uncertain_houses_not_focus_ones(as_worker, as_committee):
     assert (item["tier"], item["role"], item["every_days"]) == ("uncertain", "committee", 15)
 
 
-def test_trusted_houses_are_due_for_the_landlords_self_check_and_the_workers_visit(as_worker, as_committee,
-                                                                                  as_police, login):
+def test_trusted_houses_are_due_for_the_landlords_self_check_and_the_workers_visit(
+    as_worker, as_committee, as_police, login
+):
     landlord = login("landlord")
     h = _trusted(as_worker, as_committee, landlord_account_id=str(landlord.account_id))
     [mine] = _due(landlord)
@@ -136,8 +139,12 @@ def test_the_due_list_as_csv_and_xlsx_has_the_same_rows(as_worker, as_police):
     assert r.status_code == 200 and r.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(r.get_data().decode("utf-8-sig"))))
     [row] = [x for x in rows if x["house_id"] == h["id"]]
-    assert (row["status"], row["tier"], row["role"], row["due_on"]) == ("due_today", "focus", "police",
-                                                                       TODAY.isoformat())
+    assert (row["status"], row["tier"], row["role"], row["due_on"]) == (
+        "due_today",
+        "focus",
+        "police",
+        TODAY.isoformat(),
+    )
     assert row["address"] == h["address"]["full_text"] and "按床位" in row["reasons"]
     x = as_police.get(DUE, query_string={"format": "xlsx"})
     assert x.status_code == 200 and x.mimetype.endswith("spreadsheetml.sheet")
@@ -170,12 +177,14 @@ def test_summary_counts_by_grid_tier_and_role(as_worker, as_committee, as_admin,
     [g0] = [r for r in by_grid["rows"] if r["key"] == district.grids[0].code]
     assert (g0["overdue"], g0["due_today"], g0["upcoming"]) == (1, 1, 0)
     assert g0["grid"]["code"] == district.grids[0].code
-    by_role = as_admin.get("/api/v1/inspections/summary",
-                           query_string={"group_by": "role", "grid": district.grids[0].code}).get_json()
+    by_role = as_admin.get(
+        "/api/v1/inspections/summary", query_string={"group_by": "role", "grid": district.grids[0].code}
+    ).get_json()
     counts = {r["key"]: r["overdue"] + r["due_today"] + r["upcoming"] for r in by_role["rows"]}
     assert counts == {"police": 2, "committee": 1}
-    by_tier = as_admin.get("/api/v1/inspections/summary",
-                           query_string={"group_by": "tier", "grid": district.grids[0].code}).get_json()
+    by_tier = as_admin.get(
+        "/api/v1/inspections/summary", query_string={"group_by": "tier", "grid": district.grids[0].code}
+    ).get_json()
     assert {r["key"]: r["overdue"] for r in by_tier["rows"]} == {"focus": 1, "uncertain": 0}
 
 
@@ -202,8 +211,10 @@ def test_due_inspections_reach_the_phones_of_the_role_that_must_do_them(as_worke
 def test_when_the_tier_changes_the_old_roles_due_becomes_a_tombstone(as_worker, as_police, session):
     h = rental(as_worker, rental_mode="by_bed")
     cursor = as_police.get("/api/v1/sync/changes").get_json()["next_cursor"]
-    r = as_police.put(f"/api/v1/houses/{h['id']}/tier-override",
-                      json={"tier": "uncertain", "reason": "复查", "expires_on": TODAY.isoformat()})
+    r = as_police.put(
+        f"/api/v1/houses/{h['id']}/tier-override",
+        json={"tier": "uncertain", "reason": "复查", "expires_on": TODAY.isoformat()},
+    )
     assert r.status_code == 200
     body = as_police.get("/api/v1/sync/changes", query_string={"cursor": cursor}).get_json()
     [gone] = [i for i in body["items"] if i["type"] == "inspection_due"]

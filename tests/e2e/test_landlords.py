@@ -6,7 +6,6 @@ from datetime import date, timedelta
 import pytest
 
 from server.store.models import Person
-
 from tests.builders import citizen_id
 from tests.e2e.registry_helpers import IN_G0, house
 from tests.e2e.submission_helpers import envelope, resident, visit
@@ -16,9 +15,15 @@ LANDLORD_ID = citizen_id(date(1968, 3, 14), "female")
 
 
 def _request(anon, username="fang.landlord", **more):
-    body = {"username": username, "password": PASSWORD, "name": "方丽", "phone": "13800001111",
-            "document_type": "citizen_id", "document_number": LANDLORD_ID,
-            "houses": [{"address": "幸福路 12号 501", "location": IN_G0}]} | more
+    body = {
+        "username": username,
+        "password": PASSWORD,
+        "name": "方丽",
+        "phone": "13800001111",
+        "document_type": "citizen_id",
+        "document_number": LANDLORD_ID,
+        "houses": [{"address": "幸福路 12号 501", "location": IN_G0}],
+    } | more
     return anon.post("/api/v1/landlord/account-requests", json=body)
 
 
@@ -31,19 +36,36 @@ def _sign_in(anon, username):
 def landlord(anon, as_worker, as_police):
     """An active landlord holding one rented house of the worker's grid (created by the police)."""
     h = house(as_worker, use="rented", rental_mode="shared")
-    r = as_police.post("/api/v1/landlords", json={
-        "username": "wang.landlord", "password": PASSWORD, "name": "王建国", "phone": "13900002222",
-        "document_type": "citizen_id", "document_number": citizen_id(date(1970, 1, 2), "male"),
-        "house_ids": [h["id"]]})
+    r = as_police.post(
+        "/api/v1/landlords",
+        json={
+            "username": "wang.landlord",
+            "password": PASSWORD,
+            "name": "王建国",
+            "phone": "13900002222",
+            "document_type": "citizen_id",
+            "document_number": citizen_id(date(1970, 1, 2), "male"),
+            "house_ids": [h["id"]],
+        },
+    )
     assert r.status_code == 201, r.get_json()
     token = _sign_in(anon, "wang.landlord").get_json()["token"]
     return type(anon)(anon.client, token), h
 
 
 def _arrival(client, house_id, arrived_on, name="刘洋", birth=date(1995, 6, 1), sex="male", number=None, **more):
-    body = {"tenant": {"name": name, "sex": sex, "birth_date": birth.isoformat(), "phone": "13700003333",
-                       "document_type": "citizen_id", "document_number": number or citizen_id(birth, sex)},
-            "category": "floating", "arrived_on": arrived_on.isoformat()} | more
+    body = {
+        "tenant": {
+            "name": name,
+            "sex": sex,
+            "birth_date": birth.isoformat(),
+            "phone": "13700003333",
+            "document_type": "citizen_id",
+            "document_number": number or citizen_id(birth, sex),
+        },
+        "category": "floating",
+        "arrived_on": arrived_on.isoformat(),
+    } | more
     return client.post(f"/api/v1/landlord/houses/{house_id}/arrivals", json=body)
 
 
@@ -56,15 +78,19 @@ def test_a_requested_account_works_only_after_an_officer_of_the_area_activates_i
 
     elsewhere = login("grid_worker", grids=[district.grids[2].code])
     assert elsewhere.get("/api/v1/landlord/account-requests").get_json()["items"] == []
-    assert elsewhere.post(f"/api/v1/landlord/account-requests/{request['account_id']}/activation",
-                          json={}).status_code == 404
+    assert (
+        elsewhere.post(f"/api/v1/landlord/account-requests/{request['account_id']}/activation", json={}).status_code
+        == 404
+    )
 
     pending = as_worker.get("/api/v1/landlord/account-requests").get_json()["items"]
     assert [p["account_id"] for p in pending] == [request["account_id"]]
     h = house(as_worker, use="rented")
     claim_id = pending[0]["claims"][0]["id"]
-    r = as_worker.post(f"/api/v1/landlord/account-requests/{request['account_id']}/activation",
-                       json={"confirm": [{"claim_id": claim_id, "house_id": h["id"]}]})
+    r = as_worker.post(
+        f"/api/v1/landlord/account-requests/{request['account_id']}/activation",
+        json={"confirm": [{"claim_id": claim_id, "house_id": h["id"]}]},
+    )
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["active"] is True and r.get_json()["claims"][0]["status"] == "confirmed"
 
@@ -82,11 +108,14 @@ def test_a_later_house_claim_stays_pending_until_confirmed(landlord, as_worker, 
     assert [x["id"] for x in client.get("/api/v1/landlord/houses").get_json()["items"]] == [first["id"]]
 
     elsewhere = login("grid_worker", grids=[district.grids[2].code])
-    assert elsewhere.post(f"/api/v1/landlord/claims/{claim['id']}/decision",
-                          json={"decision": "reject"}).status_code == 422
+    assert (
+        elsewhere.post(f"/api/v1/landlord/claims/{claim['id']}/decision", json={"decision": "reject"}).status_code
+        == 422
+    )
     second = house(as_worker, use="rented")
-    r = as_worker.post(f"/api/v1/landlord/claims/{claim['id']}/decision",
-                       json={"decision": "confirm", "house_id": second["id"]})
+    r = as_worker.post(
+        f"/api/v1/landlord/claims/{claim['id']}/decision", json={"decision": "confirm", "house_id": second["id"]}
+    )
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["status"] == "confirmed"
     assert {x["id"] for x in client.get("/api/v1/landlord/houses").get_json()["items"]} == {first["id"], second["id"]}
@@ -111,8 +140,10 @@ def test_an_arrival_on_time_is_acknowledged_and_the_identity_read_back_masked(la
     assert tenant["person"]["name"] == "刘洋" and number not in str(mine)
     assert mine["pending_reports"] == 1 and mine["compliance"]["reports_on_time"] == 1
     # the full number is never read back, not even by asking for it
-    assert client.post(f"/api/v1/persons/{tenant['person']['id']}/reveal",
-                       json={"reason": "I want to see it"}).status_code == 403
+    assert (
+        client.post(f"/api/v1/persons/{tenant['person']['id']}/reveal", json={"reason": "I want to see it"}).status_code
+        == 403
+    )
 
 
 def test_a_late_arrival_says_how_late_and_counts_against_the_house(landlord, as_police):
@@ -130,20 +161,27 @@ def test_an_arrival_is_checked_exactly_like_the_registry(landlord):
     client, h = landlord
     good = citizen_id(date(1995, 6, 1), "male")
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
-    body = {"tenant": {"name": "刘洋", "document_type": "citizen_id", "document_number": bad},
-            "category": "floating", "arrived_on": date.today().isoformat()}
+    body = {
+        "tenant": {"name": "刘洋", "document_type": "citizen_id", "document_number": bad},
+        "category": "floating",
+        "arrived_on": date.today().isoformat(),
+    }
     r = client.post(f"/api/v1/landlord/houses/{h['id']}/arrivals", json=body)
     assert r.status_code == 422 and "check character" in r.get_json()["errors"]["tenant.document_number"][0]
     future = _arrival(client, h["id"], date.today() + timedelta(days=2))
     assert future.status_code == 422 and "arrived_on" in future.get_json()["errors"]
-    no_document = client.post(f"/api/v1/landlord/houses/{h['id']}/arrivals", json={
-        "tenant": {"name": "无证"}, "category": "floating", "arrived_on": date.today().isoformat()})
+    no_document = client.post(
+        f"/api/v1/landlord/houses/{h['id']}/arrivals",
+        json={"tenant": {"name": "无证"}, "category": "floating", "arrived_on": date.today().isoformat()},
+    )
     assert no_document.status_code == 422 and "tenant.document_number" in no_document.get_json()["errors"]
     first = _arrival(client, h["id"], date.today())
     assert first.status_code == 201
-    same = {"tenant": {"name": "刘洋", "document_type": "citizen_id",
-                       "document_number": good},
-            "category": "floating", "arrived_on": date.today().isoformat()}
+    same = {
+        "tenant": {"name": "刘洋", "document_type": "citizen_id", "document_number": good},
+        "category": "floating",
+        "arrived_on": date.today().isoformat(),
+    }
     assert client.post(f"/api/v1/landlord/houses/{h['id']}/arrivals", json=same).status_code == 201
     assert client.post(f"/api/v1/landlord/houses/{h['id']}/arrivals", json=same).status_code == 409
 
@@ -151,18 +189,28 @@ def test_an_arrival_is_checked_exactly_like_the_registry(landlord):
 def test_a_departure_closes_the_residence_on_time_or_late(landlord):
     client, h = landlord
     a = _arrival(client, h["id"], date.today() - timedelta(days=40)).get_json()
-    b = _arrival(client, h["id"], date.today() - timedelta(days=40), name="王芳", birth=date(1996, 2, 3),
-                 sex="female").get_json()
-    r = client.post(f"/api/v1/landlord/houses/{h['id']}/departures",
-                    json={"residence_id": a["residence"]["id"], "left_on": (date.today() - timedelta(days=2)).isoformat()})
+    b = _arrival(
+        client, h["id"], date.today() - timedelta(days=40), name="王芳", birth=date(1996, 2, 3), sex="female"
+    ).get_json()
+    r = client.post(
+        f"/api/v1/landlord/houses/{h['id']}/departures",
+        json={"residence_id": a["residence"]["id"], "left_on": (date.today() - timedelta(days=2)).isoformat()},
+    )
     assert r.status_code == 201 and r.get_json()["report"]["on_time"] is True
     assert r.get_json()["residence"]["current"] is False
-    late = client.post(f"/api/v1/landlord/houses/{h['id']}/departures",
-                       json={"residence_id": b["residence"]["id"], "left_on": (date.today() - timedelta(days=9)).isoformat()})
-    assert late.get_json()["report"] == {"on_time": False, "days_late": 2,
-                                         "due_on": (date.today() - timedelta(days=2)).isoformat()}
-    again = client.post(f"/api/v1/landlord/houses/{h['id']}/departures",
-                        json={"residence_id": a["residence"]["id"], "left_on": date.today().isoformat()})
+    late = client.post(
+        f"/api/v1/landlord/houses/{h['id']}/departures",
+        json={"residence_id": b["residence"]["id"], "left_on": (date.today() - timedelta(days=9)).isoformat()},
+    )
+    assert late.get_json()["report"] == {
+        "on_time": False,
+        "days_late": 2,
+        "due_on": (date.today() - timedelta(days=2)).isoformat(),
+    }
+    again = client.post(
+        f"/api/v1/landlord/houses/{h['id']}/departures",
+        json={"residence_id": a["residence"]["id"], "left_on": date.today().isoformat()},
+    )
     assert again.status_code == 409
     [mine] = client.get("/api/v1/landlord/houses").get_json()["items"]
     assert mine["tenants"] == []
@@ -173,8 +221,13 @@ def test_reports_for_someone_elses_house_answer_404_and_reveal_nothing(landlord,
     client, _ = landlord
     other = house(as_worker, use="rented")
     assert _arrival(client, other["id"], date.today()).status_code == 404
-    assert client.post(f"/api/v1/landlord/houses/{other['id']}/departures",
-                       json={"residence_id": other["id"], "left_on": date.today().isoformat()}).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/landlord/houses/{other['id']}/departures",
+            json={"residence_id": other["id"], "left_on": date.today().isoformat()},
+        ).status_code
+        == 404
+    )
     assert client.get(f"/api/v1/houses/{other['id']}").status_code == 404
     assert client.get(f"/api/v1/houses/{other['id']}/compliance").status_code == 404
     assert client.get("/api/v1/residence-permits/due").status_code == 403
@@ -183,19 +236,33 @@ def test_reports_for_someone_elses_house_answer_404_and_reveal_nothing(landlord,
 def test_the_next_visit_confirms_reports_and_records_a_missed_departure(landlord, as_worker, as_police):
     client, h = landlord
     liu, wang = citizen_id(date(1995, 6, 1), "male"), citizen_id(date(1996, 2, 3), "female")
-    stays = _arrival(client, h["id"], date.today() - timedelta(days=3), name="刘洋", birth=date(1995, 6, 1),
-                     number=liu).get_json()
-    gone = _arrival(client, h["id"], date.today() - timedelta(days=3), name="王芳", birth=date(1996, 2, 3),
-                    sex="female", number=wang).get_json()
+    stays = _arrival(
+        client, h["id"], date.today() - timedelta(days=3), name="刘洋", birth=date(1995, 6, 1), number=liu
+    ).get_json()
+    gone = _arrival(
+        client,
+        h["id"],
+        date.today() - timedelta(days=3),
+        name="王芳",
+        birth=date(1996, 2, 3),
+        sex="female",
+        number=wang,
+    ).get_json()
     feed = as_worker.get("/api/v1/sync/changes", query_string={"limit": 500}).get_json()
     to_verify = {i["data"]["id"] for i in feed["items"] if i["type"] == "residence" and i["data"]["to_verify"]}
     assert {stays["residence"]["id"], gone["residence"]["id"]} <= to_verify
 
-    body = visit(h, [resident(name="刘洋", birth=date(1995, 6, 1), present="yes", number=liu),
-                     resident(name="王芳", sex="female", birth=date(1996, 2, 3), present="no", number=wang)])
+    body = visit(
+        h,
+        [
+            resident(name="刘洋", birth=date(1995, 6, 1), present="yes", number=liu),
+            resident(name="王芳", sex="female", birth=date(1996, 2, 3), present="no", number=wang),
+        ],
+    )
     assert as_worker.post("/api/v1/submissions", json=body).status_code == 201
-    residents = {x["person"]["name"]: x for x in
-                 as_worker.get(f"/api/v1/houses/{h['id']}/residents").get_json()["items"]}
+    residents = {
+        x["person"]["name"]: x for x in as_worker.get(f"/api/v1/houses/{h['id']}/residents").get_json()["items"]
+    }
     assert residents["刘洋"]["verification"] == "confirmed" and residents["刘洋"]["current"] is True
     assert residents["王芳"]["verification"] == "rejected" and residents["王芳"]["current"] is False
     record = as_police.get(f"/api/v1/houses/{h['id']}/compliance").get_json()
@@ -219,8 +286,10 @@ def test_a_self_check_through_the_submission_api_counts_as_the_landlords_self_ch
     client, h = landlord
     form = client.get("/api/v1/forms/landlord_self_check/versions/2026.1").get_json()["definition"]
     answers, attachments = _self_check_answers(form)
-    r = client.post("/api/v1/submissions", json=envelope("landlord_self_check", answers, {"type": "house", "id": h["id"]},
-                                                         attachments=attachments))
+    r = client.post(
+        "/api/v1/submissions",
+        json=envelope("landlord_self_check", answers, {"type": "house", "id": h["id"]}, attachments=attachments),
+    )
     assert r.status_code == 201, r.get_json()
     [mine] = client.get("/api/v1/landlord/houses").get_json()["items"]
     assert mine["last_self_check_at"] is not None
@@ -235,10 +304,13 @@ def _self_check_answers(form):
     for field in form["fields"]:
         if field["type"] == "image":
             answers[field["name"]] = f"{field['name']}.jpg"
-            attachments.append({"name": f"{field['name']}.jpg", "sha256": "ab" * 32, "bytes": 1000,
-                                "content_type": "image/jpeg"})
+            attachments.append(
+                {"name": f"{field['name']}.jpg", "sha256": "ab" * 32, "bytes": 1000, "content_type": "image/jpeg"}
+            )
         if field["type"] == "select_one":
-            answers[field["name"]] = "yes" if any(c["value"] == "yes" for c in field["choices"]) else field["choices"][0]["value"]
+            answers[field["name"]] = (
+                "yes" if any(c["value"] == "yes" for c in field["choices"]) else field["choices"][0]["value"]
+            )
         elif field["type"] == "select_multiple":
             answers[field["name"]] = ["none"]
     return answers, attachments
@@ -246,10 +318,13 @@ def _self_check_answers(form):
 
 def test_permit_reminders_list_stays_past_a_month_and_expiring_permits(landlord, as_worker, as_police, build, session):
     client, h = landlord
-    long_stay = _arrival(client, h["id"], date.today() - timedelta(days=45), name="孙立", birth=date(1993, 3, 3)).get_json()
+    long_stay = _arrival(
+        client, h["id"], date.today() - timedelta(days=45), name="孙立", birth=date(1993, 3, 3)
+    ).get_json()
     _arrival(client, h["id"], date.today() - timedelta(days=5), name="周新", birth=date(1994, 4, 4))
-    renewing = _arrival(client, h["id"], date.today() - timedelta(days=5), name="吴敏", birth=date(1992, 2, 2),
-                        sex="female").get_json()
+    renewing = _arrival(
+        client, h["id"], date.today() - timedelta(days=5), name="吴敏", birth=date(1992, 2, 2), sex="female"
+    ).get_json()
     session.get(Person, renewing["person"]["id"]).permit_expires_on = date.today() + timedelta(days=10)
     session.flush()
     for client_ in (as_worker, as_police):
@@ -282,9 +357,17 @@ def test_permit_reminders_page_through_everyone_due_instead_of_stopping_at_200(b
 def test_the_tenant_report_form_counts_like_the_landlord_api(landlord, as_police):
     client, h = landlord
     number = citizen_id(date(1997, 7, 7), "male")
-    arrival = {"event": "arrival", "name": "郑伟", "sex": "male", "document_type": "citizen_id",
-               "document_number": number, "phone": "13600004444", "category": "floating",
-               "arrived_on": (date.today() - timedelta(days=9)).isoformat(), "expected_stay_months": 3}
+    arrival = {
+        "event": "arrival",
+        "name": "郑伟",
+        "sex": "male",
+        "document_type": "citizen_id",
+        "document_number": number,
+        "phone": "13600004444",
+        "category": "floating",
+        "arrived_on": (date.today() - timedelta(days=9)).isoformat(),
+        "expected_stay_months": 3,
+    }
     r = client.post("/api/v1/submissions", json=envelope("tenant_report", arrival, {"type": "house", "id": h["id"]}))
     assert r.status_code == 201, r.get_json()
     record = as_police.get(f"/api/v1/houses/{h['id']}/compliance").get_json()
@@ -325,9 +408,18 @@ def test_police_see_a_landlords_record_over_all_their_houses(landlord, as_police
 def test_an_unreported_tenant_found_at_a_visit_puts_the_rental_in_focus(as_worker, as_police, anon):
     signed = (date.today() - timedelta(days=400)).isoformat()
     h = house(as_worker, use="rented", rental_mode="whole", agreement_signed_on=signed, rented_since=signed)
-    as_police.post("/api/v1/landlords", json={
-        "username": "zhou.landlord", "password": PASSWORD, "name": "周安", "phone": "13900005555",
-        "document_type": "citizen_id", "document_number": citizen_id(date(1966, 6, 6), "male"), "house_ids": [h["id"]]})
+    as_police.post(
+        "/api/v1/landlords",
+        json={
+            "username": "zhou.landlord",
+            "password": PASSWORD,
+            "name": "周安",
+            "phone": "13900005555",
+            "document_type": "citizen_id",
+            "document_number": citizen_id(date(1966, 6, 6), "male"),
+            "house_ids": [h["id"]],
+        },
+    )
     before = as_police.get(f"/api/v1/houses/{h['id']}/tier").get_json()
     assert before["tier"] == "uncertain" and "not_inspected" in {r["rule"] for r in before["reasons"]}
     unreported = resident(name="冯涛", birth=date(1989, 8, 8), arrived=date.today() - timedelta(days=30))
@@ -364,7 +456,8 @@ def test_an_arrival_reported_very_late_counts_in_the_record_and_in_the_tier_alik
 
 
 def test_a_tenant_hidden_for_200_days_and_found_at_a_visit_is_a_missed_arrival_in_the_record_and_tier(
-        landlord, as_worker, as_police, app):
+    landlord, as_worker, as_police, app
+):
     _, h = landlord
     today = _local_today(app)
     hidden = resident(name="赵强", birth=date(1990, 9, 9), arrived=today - timedelta(days=200))
@@ -389,10 +482,12 @@ def test_the_record_and_the_tier_count_over_the_same_days(landlord, as_police, a
     _arrival(client, h["id"], today - timedelta(days=10))
     _arrival(client, h["id"], today - timedelta(days=10), name="王芳", birth=date(1996, 2, 3), sex="female")
     first, second = session.scalars(select(ComplianceEvent.id).where(ComplianceEvent.house_id == h["id"])).all()
-    session.execute(update(ComplianceEvent).where(ComplianceEvent.id == first)
-                    .values(occurred_on=today - timedelta(days=179)))  # the 180th day, counting today: in
-    session.execute(update(ComplianceEvent).where(ComplianceEvent.id == second)
-                    .values(occurred_on=today - timedelta(days=180)))  # the 181st: out
+    session.execute(
+        update(ComplianceEvent).where(ComplianceEvent.id == first).values(occurred_on=today - timedelta(days=179))
+    )  # the 180th day, counting today: in
+    session.execute(
+        update(ComplianceEvent).where(ComplianceEvent.id == second).values(occurred_on=today - timedelta(days=180))
+    )  # the 181st: out
     tier_service.refresh_houses(session, [h["id"]], today, zone=app.config["TIMEZONE"])  # the nightly recompute
     record = as_police.get(f"/api/v1/houses/{h['id']}/compliance").get_json()
     assert record["compliance"]["window_days"] == 180

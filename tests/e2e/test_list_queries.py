@@ -40,12 +40,37 @@ def _houses_in_their_own_grids(build, district, n):
 
 def _visit(build, house, account, when):
     instance_id = uuid.uuid4()
-    build._add(Submission(instance_id=instance_id, form_id="visit", form_version="2026.1", subject_type="house",
-                          subject_id=house.id, grid_id=house.grid_id, account_id=account.id, role=account.role,
-                          server_received_at=when, answers={}, content_hash=ref().ljust(64, "0")[:64]))
-    return build._add(Visit(instance_id=instance_id, kind="visit", form_id="visit", form_version="2026.1",
-                            subject_type="house", house_id=house.id, grid_id=house.grid_id, account_id=account.id,
-                            role=account.role, outcome="met", visited_at=when, received_at=when))
+    build._add(
+        Submission(
+            instance_id=instance_id,
+            form_id="visit",
+            form_version="2026.1",
+            subject_type="house",
+            subject_id=house.id,
+            grid_id=house.grid_id,
+            account_id=account.id,
+            role=account.role,
+            server_received_at=when,
+            answers={},
+            content_hash=ref().ljust(64, "0")[:64],
+        )
+    )
+    return build._add(
+        Visit(
+            instance_id=instance_id,
+            kind="visit",
+            form_id="visit",
+            form_version="2026.1",
+            subject_type="house",
+            house_id=house.id,
+            grid_id=house.grid_id,
+            account_id=account.id,
+            role=account.role,
+            outcome="met",
+            visited_at=when,
+            received_at=when,
+        )
+    )
 
 
 def _statements_for(db, client, url, limit, **query):
@@ -91,12 +116,15 @@ def test_a_page_links_to_the_next_one_and_the_last_page_to_none(build, district,
     _houses_in_their_own_grids(build, district, 3)
 
     first = as_admin.get("/api/v1/houses", query_string={"limit": 2, "use": "rented"}).get_json()
-    assert first["links"] == [{"rel": "next", "href": f"/api/v1/houses?limit=2&use=rented&cursor={first['next_cursor']}"}]
+    assert first["links"] == [
+        {"rel": "next", "href": f"/api/v1/houses?limit=2&use=rented&cursor={first['next_cursor']}"}
+    ]
 
     second = as_admin.get(first["links"][0]["href"]).get_json()
     assert len(second["items"]) == 1 and second["next_cursor"] is None and second["links"] == []
-    assert {h["id"] for h in first["items"] + second["items"]} == {h["id"] for h in
-                                                                  as_admin.get("/api/v1/houses").get_json()["items"]}
+    assert {h["id"] for h in first["items"] + second["items"]} == {
+        h["id"] for h in as_admin.get("/api/v1/houses").get_json()["items"]
+    }
 
 
 def test_a_person_list_puts_on_record_only_the_people_it_shows(build, session, as_admin):
@@ -107,7 +135,8 @@ def test_a_person_list_puts_on_record_only_the_people_it_shows(build, session, a
 
     shown = {uuid.UUID(p["id"]) for p in page["items"]}
     assert len(shown) == 2 and page["next_cursor"]
-    read = session.scalars(select(AuditEvent).where(AuditEvent.action == "person.read",
-                                                    AuditEvent.actor_id == as_admin.account_id)).all()
+    read = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "person.read", AuditEvent.actor_id == as_admin.account_id)
+    ).all()
     on_record = {uuid.UUID(str(i)) for event in read for i in event.subject_ids}
     assert on_record == shown and not (people - shown) & on_record

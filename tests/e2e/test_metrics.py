@@ -21,8 +21,11 @@ def _scrape(client) -> dict:
     """{(sample name, frozen labels): value} from a real scrape."""
     r = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
     assert r.status_code == 200 and r.mimetype == "text/plain"
-    return {(s.name, frozenset(s.labels.items())): s.value
-            for family in text_string_to_metric_families(r.get_data(as_text=True)) for s in family.samples}
+    return {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(r.get_data(as_text=True))
+        for s in family.samples
+    }
 
 
 def _requests(scrape, method, route, status_class) -> float:
@@ -58,8 +61,13 @@ def test_sync_lag_is_observed_when_a_submission_arrives(anon, as_worker, metrics
     h = house(as_worker)
     before = _scrape(anon)
     completed = datetime.now(UTC) - timedelta(hours=2)
-    body = visit(h, [], outcome="not_home", completed_at=completed.isoformat(),
-                 started_at=(completed - timedelta(minutes=5)).isoformat())
+    body = visit(
+        h,
+        [],
+        outcome="not_home",
+        completed_at=completed.isoformat(),
+        started_at=(completed - timedelta(minutes=5)).isoformat(),
+    )
     assert as_worker.post("/api/v1/submissions", json=body).status_code == 201
     assert as_worker.post("/api/v1/submissions", json=body).status_code == 200  # a replay is not counted again
     after = _scrape(anon)

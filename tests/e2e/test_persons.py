@@ -11,8 +11,10 @@ from tests.e2e.registry_helpers import house, person, residence
 
 def test_a_person_is_registered_with_a_masked_id_number(as_worker):
     number = citizen_id(date(1985, 3, 9), "female")
-    r = as_worker.post("/api/v1/persons", json={"name": "李娜", "document_type": "citizen_id",
-                                                "document_number": number, "phone": "13800000000"})
+    r = as_worker.post(
+        "/api/v1/persons",
+        json={"name": "李娜", "document_type": "citizen_id", "document_number": number, "phone": "13800000000"},
+    )
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
     assert body["document_number_masked"] == number[:4] + "*" * 10 + number[-4:]
@@ -23,31 +25,46 @@ def test_a_person_is_registered_with_a_masked_id_number(as_worker):
 def test_an_invalid_id_number_says_exactly_what_is_wrong(as_worker):
     number = citizen_id(date(1990, 5, 11), "male")
     wrong_check = number[:17] + ("0" if number[17] != "0" else "1")
-    r = as_worker.post("/api/v1/persons", json={"name": "王五", "document_type": "citizen_id",
-                                                "document_number": wrong_check})
+    r = as_worker.post(
+        "/api/v1/persons", json={"name": "王五", "document_type": "citizen_id", "document_number": wrong_check}
+    )
     assert r.status_code == 422
     [message] = r.get_json()["errors"]["document_number"]
     assert f"should be {number[17]}" in message
-    r = as_worker.post("/api/v1/persons", json={"name": "王五", "sex": "female", "birth_date": "1990-05-11",
-                                                "document_type": "citizen_id", "document_number": number})
+    r = as_worker.post(
+        "/api/v1/persons",
+        json={
+            "name": "王五",
+            "sex": "female",
+            "birth_date": "1990-05-11",
+            "document_type": "citizen_id",
+            "document_number": number,
+        },
+    )
     assert any("sex" in m for m in r.get_json()["errors"]["document_number"])
 
 
 def test_a_legacy_15_digit_number_is_upgraded(as_worker):
-    r = as_worker.post("/api/v1/persons", json={"name": "老张", "document_type": "citizen_id",
-                                                "document_number": "110105491231002"})
+    r = as_worker.post(
+        "/api/v1/persons", json={"name": "老张", "document_type": "citizen_id", "document_number": "110105491231002"}
+    )
     assert r.status_code == 201, r.get_json()
     assert r.get_json()["birth_date"] == "1949-12-31"
-    assert r.get_json()["document_number_masked"].startswith("1101") and len(r.get_json()["document_number_masked"]) == 18
+    assert (
+        r.get_json()["document_number_masked"].startswith("1101") and len(r.get_json()["document_number_masked"]) == 18
+    )
 
 
 def test_the_same_document_twice_is_a_conflict_pointing_at_the_first(as_worker):
     first = person(as_worker)
-    number_holder = as_worker.post("/api/v1/persons", json={"name": "copy", "document_type": "citizen_id",
-                                                            "document_number": "11010519491231002X"})
+    number_holder = as_worker.post(
+        "/api/v1/persons", json={"name": "copy", "document_type": "citizen_id", "document_number": "11010519491231002X"}
+    )
     assert number_holder.status_code == 201
-    again = as_worker.post("/api/v1/persons", json={"name": "copy 2", "document_type": "citizen_id",
-                                                    "document_number": "11010519491231002x"})
+    again = as_worker.post(
+        "/api/v1/persons",
+        json={"name": "copy 2", "document_type": "citizen_id", "document_number": "11010519491231002x"},
+    )
     assert again.status_code == 409
     assert again.get_json()["existing_id"] == number_holder.get_json()["id"]
     assert first["id"] != number_holder.get_json()["id"]
@@ -57,8 +74,9 @@ def test_a_duplicate_outside_your_area_is_accepted_without_pointing_at_it(as_wor
     """It answers like a new registration; the police confirm the identity (test_privacy.py, decision 0008)."""
     other_worker = login("grid_worker", grids=[district.grids[2].code])
     number = citizen_id()
-    first = other_worker.post("/api/v1/persons", json={"name": "甲", "document_type": "citizen_id",
-                                                       "document_number": number})
+    first = other_worker.post(
+        "/api/v1/persons", json={"name": "甲", "document_type": "citizen_id", "document_number": number}
+    )
     assert first.status_code == 201
     r = as_worker.post("/api/v1/persons", json={"name": "甲", "document_type": "citizen_id", "document_number": number})
     assert r.status_code == 201 and r.get_json()["id"] != first.get_json()["id"]
@@ -76,7 +94,9 @@ def test_likely_duplicates_are_listed_for_review(as_worker):
 def test_search_by_name_and_by_exact_number_which_is_audited(as_worker, session):
     number = citizen_id(date(1988, 8, 8), "female")
     p = person(as_worker, name="周芳", birth=date(1988, 8, 8), sex="female", document_number=number)
-    assert [x["id"] for x in as_worker.get("/api/v1/persons", query_string={"q": "周"}).get_json()["items"]] == [p["id"]]
+    assert [x["id"] for x in as_worker.get("/api/v1/persons", query_string={"q": "周"}).get_json()["items"]] == [
+        p["id"]
+    ]
     found = as_worker.get("/api/v1/persons", query_string={"q": number}).get_json()["items"]
     assert [x["id"] for x in found] == [p["id"]]
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "person.search_by_document")).one()
@@ -132,8 +152,9 @@ def test_the_reveal_limit_says_when_to_try_again_local_midnight(as_police, as_wo
 def test_every_read_of_a_person_is_audited_with_the_fields_shown(as_worker, session):
     p = person(as_worker)
     as_worker.get(f"/api/v1/persons/{p['id']}")
-    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "person.read",
-                                                     AuditEvent.subject_ids == [p["id"]])).one()
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "person.read", AuditEvent.subject_ids == [p["id"]])
+    ).one()
     assert "document_number_masked" in event.fields and "ethnicity" in event.fields
 
 

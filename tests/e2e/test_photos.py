@@ -10,7 +10,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from server.store.models import AuditEvent, Photo
-from tests.e2e.photo_helpers import camera_jpeg, only_visit, digest, manifest, put, served, visit_with_photos
+from tests.e2e.photo_helpers import camera_jpeg, digest, manifest, only_visit, put, served, visit_with_photos
 from tests.e2e.registry_helpers import house
 from tests.s3 import s3_endpoint  # noqa: F401 (fixture)
 from tests.unit.test_images import jpeg, png_chunk
@@ -20,7 +20,6 @@ def _submit(client, body):
     r = client.post("/api/v1/submissions", json=body)
     assert r.status_code == 201, r.get_json()
     return r.get_json()
-
 
 
 def _stored_keys(app, data):
@@ -39,8 +38,14 @@ def test_a_photo_uploaded_after_its_visit_is_received_and_served_without_metadat
     body = visit_with_photos(h, {"door.jpg": data})
     assert _submit(as_worker, body)["missing_attachments"] == ["door.jpg"]
     assert only_visit(as_worker, h)["photos"][0] | {"urls": None} == {
-        "id": None, "name": "door.jpg", "status": "missing", "urls": None, "taken_at": None, "taken_location": None,
-        "flags": []}
+        "id": None,
+        "name": "door.jpg",
+        "status": "missing",
+        "urls": None,
+        "taken_at": None,
+        "taken_location": None,
+        "flags": [],
+    }
 
     r = put(as_worker, body["instance_id"], "door.jpg", data)
     assert r.status_code == 201, r.get_json()
@@ -71,7 +76,7 @@ def test_exif_position_and_capture_time_are_kept_as_evidence(as_worker):
     assert uploaded["taken_location"] == pytest.approx({"lon": 120.0061, "lat": 30.0052}, abs=1e-5)
     assert uploaded["camera"] == "Xiaomi Redmi Note 12"
     [shown] = only_visit(as_worker, h)["photos"]
-    assert shown["taken_at"][:16] == body["completed_at"][:16]   # a minute before completion, same minute or one off
+    assert shown["taken_at"][:16] == body["completed_at"][:16]  # a minute before completion, same minute or one off
     assert shown["taken_location"] == pytest.approx({"lon": 120.0061, "lat": 30.0052}, abs=1e-5)
 
 
@@ -101,18 +106,21 @@ def test_photos_interleaved_with_the_submission_each_end_up_received_and_the_res
     detail = as_worker.get(f"/api/v1/submissions/{body['instance_id']}").get_json()
     assert detail["missing_attachments"] == ["c.jpg"]
     photos = only_visit(as_worker, h)["photos"]
-    assert [(p["name"], p["status"]) for p in photos] == [("a.jpg", "received"), ("b.jpg", "received"),
-                                                          ("c.jpg", "missing")]
+    assert [(p["name"], p["status"]) for p in photos] == [
+        ("a.jpg", "received"),
+        ("b.jpg", "received"),
+        ("c.jpg", "missing"),
+    ]
 
 
 def test_a_replayed_upload_gets_the_same_answer_and_stores_nothing_twice(as_worker, session, app):
     h = house(as_worker)
     data = camera_jpeg()
     body = visit_with_photos(h, {"door.jpg": data})
-    first = put(as_worker, body["instance_id"], "door.jpg", data)           # before the submission...
+    first = put(as_worker, body["instance_id"], "door.jpg", data)  # before the submission...
     assert put(as_worker, body["instance_id"], "door.jpg", data).get_json() == first.get_json()
     _submit(as_worker, body)
-    linked = put(as_worker, body["instance_id"], "door.jpg", data)          # ...and after it
+    linked = put(as_worker, body["instance_id"], "door.jpg", data)  # ...and after it
     assert linked.status_code == 200 and linked.get_json()["id"] == first.get_json()["id"]
     again = put(as_worker, body["instance_id"], "door.jpg", data)
     assert (again.status_code, again.get_json()) == (200, linked.get_json())
@@ -154,8 +162,12 @@ def _bomb() -> bytes:
     packer = zlib.compressobj(9)
     row = b"\x00" * (1 + width // 8)
     idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
-            + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+        + png_chunk(b"IDAT", idat)
+        + png_chunk(b"IEND", b"")
+    )
 
 
 def _gif() -> bytes:
@@ -168,8 +180,10 @@ REFUSED = {
     "not_an_image": (lambda: b"%PDF-1.7\nthis is a document, not a photo\n", "photo.not_an_image"),
     "truncated": (lambda: jpeg((800, 600))[:9000], "photo.corrupt"),
     "corrupt": (lambda: jpeg((200, 150))[:600] + bytes(range(256)) * 20 + b"\xff\xd9", "photo.corrupt"),
-    "zip_appended": (lambda: jpeg() + b"PK\x03\x04\x14\x00\x00\x00payload.html" + b"PK\x05\x06" + bytes(18),
-                     "photo.trailing_data"),
+    "zip_appended": (
+        lambda: jpeg() + b"PK\x03\x04\x14\x00\x00\x00payload.html" + b"PK\x05\x06" + bytes(18),
+        "photo.trailing_data",
+    ),
     "html_polyglot": (lambda: jpeg() + bytes(64) + b"<html><script>alert(1)</script></html>", "photo.trailing_data"),
     "decompression_bomb": (_bomb, "photo.too_many_pixels"),
     "gif": (_gif, "photo.unsupported_type"),
@@ -179,7 +193,8 @@ REFUSED = {
 @pytest.mark.parametrize("kind", sorted(REFUSED))
 @pytest.mark.parametrize("when", ["before", "after"])
 def test_files_that_are_not_acceptable_photos_are_refused_with_a_clear_code_and_leave_nothing(
-        kind, when, as_worker, session, app):
+    kind, when, as_worker, session, app
+):
     make, code = REFUSED[kind]
     data = make()
     h = house(as_worker)
@@ -209,8 +224,9 @@ def test_an_upload_larger_than_the_request_limit_is_refused_with_413(as_worker, 
     assert session.scalar(select(func.count()).select_from(Photo).where(Photo.sha256 == digest(data))) == 0
 
 
-def test_a_chunked_upload_larger_than_the_request_limit_is_refused_with_413_not_cut(as_worker, app, monkeypatch,
-                                                                                   session):
+def test_a_chunked_upload_larger_than_the_request_limit_is_refused_with_413_not_cut(
+    as_worker, app, monkeypatch, session
+):
     """Without Content-Length the server cannot refuse up front; it must not process the first bytes as if whole."""
     import io
 
@@ -220,9 +236,12 @@ def test_a_chunked_upload_larger_than_the_request_limit_is_refused_with_413_not_
     assert len(data) > 50_000
     body = visit_with_photos(h, {"door.jpg": data})
     _submit(as_worker, body)
-    r = as_worker.put(f"/api/v1/submissions/{body['instance_id']}/attachments/door.jpg", input_stream=io.BytesIO(data),
-                      headers={"Content-Type": "image/jpeg", "Transfer-Encoding": "chunked"},
-                      environ_overrides={"wsgi.input_terminated": True})
+    r = as_worker.put(
+        f"/api/v1/submissions/{body['instance_id']}/attachments/door.jpg",
+        input_stream=io.BytesIO(data),
+        headers={"Content-Type": "image/jpeg", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
     assert (r.status_code, r.get_json()["code"]) == (413, "request.too_large")
     assert session.scalar(select(func.count()).select_from(Photo).where(Photo.instance_id == body["instance_id"])) == 0
 
@@ -284,8 +303,9 @@ def test_every_photo_read_is_audited(as_worker, session):
     _submit(as_worker, body)
     photo_id = put(as_worker, body["instance_id"], "door.jpg", data).get_json()["id"]
     assert as_worker.get(f"/api/v1/photos/{photo_id}?size=1024").status_code == 200
-    [event] = session.scalars(select(AuditEvent).where(AuditEvent.action == "photo.read",
-                                                       AuditEvent.subject_ids.contains([photo_id])))
+    [event] = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "photo.read", AuditEvent.subject_ids.contains([photo_id]))
+    )
     assert event.details["size"] == "1024"
 
 
@@ -333,10 +353,11 @@ def test_upload_and_serving_work_the_same_with_s3(as_worker, app, monkeypatch, r
     body = visit_with_photos(h, {"door.jpg": data})
     assert put(as_worker, body["instance_id"], "door.jpg", data).status_code == 201
     _submit(as_worker, body)
-    assert sorted(store.keys(f"photos/{digest(data)}/")) == [f"photos/{digest(data)}/{s}.jpg"
-                                                              for s in ("1024", "2048", "320")]
+    assert sorted(store.keys(f"photos/{digest(data)}/")) == [
+        f"photos/{digest(data)}/{s}.jpg" for s in ("1024", "2048", "320")
+    ]
     [shown] = only_visit(as_worker, h)["photos"]
-    for size, long_edge in (("320", 320), ("1024", 1024), ("2048", 1600)):   # never upscaled
+    for size, long_edge in (("320", 320), ("1024", 1024), ("2048", 1600)):  # never upscaled
         response, img = served(as_worker, shown["urls"][size])
         assert max(img.size) == long_edge
         _assert_no_metadata(img)
@@ -354,8 +375,11 @@ def test_a_photo_whose_file_is_gone_from_storage_is_a_logged_server_fault_not_a_
     photo_id = put(as_worker, body["instance_id"], "door.jpg", data).get_json()["id"]
     app.extensions["gridwork.media"].delete(f"photos/{digest(data)}/320.jpg")
     r = as_worker.get(f"/api/v1/photos/{photo_id}?size=320", headers={"X-Request-ID": "lost-photo-1"})
-    assert (r.status_code, r.get_json()["code"], r.get_json()["request_id"]) == (500, "photo.file_missing",
-                                                                                  "lost-photo-1")
+    assert (r.status_code, r.get_json()["code"], r.get_json()["request_id"]) == (
+        500,
+        "photo.file_missing",
+        "lost-photo-1",
+    )
     [logged] = [rec for rec in caplog.records if rec.levelname == "ERROR" and "photo.file_missing" in rec.getMessage()]
     assert "lost-photo-1" in logged.getMessage()
     assert served(as_worker, f"/api/v1/photos/{photo_id}?size=1024")[1].format == "JPEG"

@@ -27,8 +27,12 @@ PASSWORD = "landlord secret 1"
 def elsewhere(build, district, login):
     station = build.station()
     grid = build.grid(district.other_community, station, (120.03, 30.00, 120.04, 30.01))
-    return SimpleNamespace(worker=login("grid_worker", grids=[grid.code]), police=login("police", station=station.code),
-                           location={"lon": 120.035, "lat": 30.005}, grid=grid)
+    return SimpleNamespace(
+        worker=login("grid_worker", grids=[grid.code]),
+        police=login("police", station=station.code),
+        location={"lon": 120.035, "lat": 30.005},
+        grid=grid,
+    )
 
 
 @pytest.fixture
@@ -44,10 +48,18 @@ def registered(elsewhere):
 @pytest.fixture
 def landlord(anon, as_worker, as_police):
     h = house(as_worker, use="rented", rental_mode="shared")
-    r = as_police.post("/api/v1/landlords", json={
-        "username": "li.landlord", "password": PASSWORD, "name": "李房东", "phone": "13900002222",
-        "document_type": "citizen_id", "document_number": citizen_id(date(1970, 1, 2), "male"),
-        "house_ids": [h["id"]]})
+    r = as_police.post(
+        "/api/v1/landlords",
+        json={
+            "username": "li.landlord",
+            "password": PASSWORD,
+            "name": "李房东",
+            "phone": "13900002222",
+            "document_type": "citizen_id",
+            "document_number": citizen_id(date(1970, 1, 2), "male"),
+            "house_ids": [h["id"]],
+        },
+    )
     assert r.status_code == 201, r.get_json()
     token = anon.post("/api/v1/auth/tokens", json={"username": "li.landlord", "password": PASSWORD}).get_json()["token"]
     return type(anon)(anon.client, token), h
@@ -90,7 +102,8 @@ def test_a_visit_naming_someone_registered_elsewhere_links_and_shows_nothing(as_
 
 
 def test_police_of_either_area_confirm_the_identity_and_disagreements_become_a_conflict(
-        as_worker, as_police, registered, elsewhere, login, build):
+    as_worker, as_police, registered, elsewhere, login, build
+):
     h = house(as_worker)
     body = visit(h, [resident(name="化名", birth=BIRTH, number=registered.number)])
     assert as_worker.post("/api/v1/submissions", json=body).status_code == 201
@@ -103,11 +116,16 @@ def test_police_of_either_area_confirm_the_identity_and_disagreements_become_a_c
     third = login("police", station=build.station().code)  # a station with no grids here
     assert third.get("/api/v1/identity-checks").get_json()["items"] == []
 
-    r = elsewhere.police.post(f"/api/v1/identity-checks/{mine['id']}/decision",
-                              json={"decision": "same_person", "note": "本人到所核实"})
+    r = elsewhere.police.post(
+        f"/api/v1/identity-checks/{mine['id']}/decision", json={"decision": "same_person", "note": "本人到所核实"}
+    )
     assert r.status_code == 200 and r.get_json()["status"] == "same_person"
-    assert as_police.post(f"/api/v1/identity-checks/{mine['id']}/decision",
-                          json={"decision": "different_person"}).status_code == 409
+    assert (
+        as_police.post(
+            f"/api/v1/identity-checks/{mine['id']}/decision", json={"decision": "different_person"}
+        ).status_code
+        == 409
+    )
     # now linked, openly: the registered person lives in the worker's house, the name is left for an officer
     residents = as_worker.get(f"/api/v1/houses/{h['id']}/residents").get_json()["items"]
     assert [x["person"]["id"] for x in residents] == [registered.id]
@@ -119,8 +137,12 @@ def test_police_of_either_area_confirm_the_identity_and_disagreements_become_a_c
 
 def test_a_different_person_keeps_what_was_typed(as_worker, as_police, registered):
     h = house(as_worker)
-    assert as_worker.post("/api/v1/submissions", json=visit(h, [
-        resident(name="化名", birth=BIRTH, number=registered.number)])).status_code == 201
+    assert (
+        as_worker.post(
+            "/api/v1/submissions", json=visit(h, [resident(name="化名", birth=BIRTH, number=registered.number)])
+        ).status_code
+        == 201
+    )
     [check] = as_police.get("/api/v1/identity-checks").get_json()["items"]
     r = as_police.post(f"/api/v1/identity-checks/{check['id']}/decision", json={"decision": "different_person"})
     assert r.status_code == 200
@@ -143,9 +165,17 @@ def test_the_same_resident_at_the_next_visit_is_the_same_provisional_person(as_w
 
 def test_a_landlord_arrival_with_someone_elses_number_shows_only_what_was_typed(landlord, registered, as_police):
     client, h = landlord
-    body = {"tenant": {"name": "化名租客", "sex": "male", "phone": "13700009999", "document_type": "citizen_id",
-                       "document_number": registered.number},
-            "category": "floating", "arrived_on": date.today().isoformat()}
+    body = {
+        "tenant": {
+            "name": "化名租客",
+            "sex": "male",
+            "phone": "13700009999",
+            "document_type": "citizen_id",
+            "document_number": registered.number,
+        },
+        "category": "floating",
+        "arrived_on": date.today().isoformat(),
+    }
     r = client.post(f"/api/v1/landlord/houses/{h['id']}/arrivals", json=body)
     assert r.status_code == 201, r.get_json()
     assert (r.get_json()["person"]["name"], r.get_json()["person"]["phone"]) == ("化名租客", "13700009999")
@@ -159,15 +189,28 @@ def test_a_landlord_arrival_with_someone_elses_number_shows_only_what_was_typed(
 
 
 def test_a_confirmed_tenant_becomes_the_registered_person_with_the_report_on_record(
-        landlord, registered, elsewhere, as_police):
+    landlord, registered, elsewhere, as_police
+):
     client, h = landlord
-    body = {"tenant": {"name": registered.name, "sex": "male", "phone": registered.phone,
-                       "document_type": "citizen_id", "document_number": registered.number},
-            "category": "floating", "arrived_on": (date.today() - timedelta(days=9)).isoformat()}
+    body = {
+        "tenant": {
+            "name": registered.name,
+            "sex": "male",
+            "phone": registered.phone,
+            "document_type": "citizen_id",
+            "document_number": registered.number,
+        },
+        "category": "floating",
+        "arrived_on": (date.today() - timedelta(days=9)).isoformat(),
+    }
     assert client.post(f"/api/v1/landlord/houses/{h['id']}/arrivals", json=body).status_code == 201
     [check] = elsewhere.police.get("/api/v1/identity-checks").get_json()["items"]
-    assert elsewhere.police.post(f"/api/v1/identity-checks/{check['id']}/decision",
-                                 json={"decision": "same_person"}).status_code == 200
+    assert (
+        elsewhere.police.post(
+            f"/api/v1/identity-checks/{check['id']}/decision", json={"decision": "same_person"}
+        ).status_code
+        == 200
+    )
     [tenant] = client.get("/api/v1/landlord/houses").get_json()["items"][0]["tenants"]
     assert tenant["person"]["id"] == registered.id  # confirmed by the police: now openly their tenant
     record = as_police.get(f"/api/v1/houses/{h['id']}/compliance").get_json()
@@ -177,9 +220,17 @@ def test_a_confirmed_tenant_becomes_the_registered_person_with_the_report_on_rec
 
 def test_a_tenant_report_with_someone_elses_number_shows_only_what_was_typed(landlord, registered):
     client, h = landlord
-    arrival = {"event": "arrival", "name": "化名租客", "sex": "male", "document_type": "citizen_id",
-               "document_number": registered.number, "phone": "13700009999", "category": "floating",
-               "arrived_on": date.today().isoformat(), "expected_stay_months": 3}
+    arrival = {
+        "event": "arrival",
+        "name": "化名租客",
+        "sex": "male",
+        "document_type": "citizen_id",
+        "document_number": registered.number,
+        "phone": "13700009999",
+        "category": "floating",
+        "arrived_on": date.today().isoformat(),
+        "expected_stay_months": 3,
+    }
     body = envelope("tenant_report", arrival, {"type": "house", "id": h["id"]})
     r = client.post("/api/v1/submissions", json=body)
     assert r.status_code == 201, r.get_json()
@@ -191,13 +242,23 @@ def test_a_tenant_report_with_someone_elses_number_shows_only_what_was_typed(lan
 def test_a_landlord_typing_another_name_for_their_own_tenant_raises_a_conflict(landlord, as_police):
     client, h = landlord
     number = citizen_id(date(1995, 6, 1), "male")
-    first = {"tenant": {"name": "刘洋", "sex": "male", "phone": "13700003333", "document_type": "citizen_id",
-                        "document_number": number}, "category": "floating",
-             "arrived_on": (date.today() - timedelta(days=2)).isoformat()}
+    first = {
+        "tenant": {
+            "name": "刘洋",
+            "sex": "male",
+            "phone": "13700003333",
+            "document_type": "citizen_id",
+            "document_number": number,
+        },
+        "category": "floating",
+        "arrived_on": (date.today() - timedelta(days=2)).isoformat(),
+    }
     r = client.post(f"/api/v1/landlord/houses/{h['id']}/arrivals", json=first)
     assert r.status_code == 201
-    client.post(f"/api/v1/landlord/houses/{h['id']}/departures",
-                json={"residence_id": r.get_json()["residence"]["id"], "left_on": date.today().isoformat()})
+    client.post(
+        f"/api/v1/landlord/houses/{h['id']}/departures",
+        json={"residence_id": r.get_json()["residence"]["id"], "left_on": date.today().isoformat()},
+    )
     again = first | {"tenant": first["tenant"] | {"name": "刘阳"}, "arrived_on": date.today().isoformat()}
     assert client.post(f"/api/v1/landlord/houses/{h['id']}/arrivals", json=again).status_code == 201
     [conflict] = as_police.get("/api/v1/conflicts").get_json()["items"]
@@ -208,11 +269,17 @@ def test_a_landlord_typing_another_name_for_their_own_tenant_raises_a_conflict(l
 
 
 def test_submissions_show_document_numbers_masked_to_everyone_and_reading_them_is_audited(
-        as_worker, as_committee, as_police, as_admin, landlord, session):
+    as_worker, as_committee, as_police, as_admin, landlord, session
+):
     h = house(as_worker)
     numbers = [citizen_id(date(1992, 4, 5), "male"), citizen_id(date(1993, 4, 5), "female")]
-    body = visit(h, [resident(name="甲", birth=date(1992, 4, 5), number=numbers[0]),
-                     resident(name="乙", sex="female", birth=date(1993, 4, 5), number=numbers[1])])
+    body = visit(
+        h,
+        [
+            resident(name="甲", birth=date(1992, 4, 5), number=numbers[0]),
+            resident(name="乙", sex="female", birth=date(1993, 4, 5), number=numbers[1]),
+        ],
+    )
     assert as_worker.post("/api/v1/submissions", json=body).status_code == 201
     for client in (as_worker, as_committee, as_police, as_admin):
         r = client.get(f"/api/v1/submissions/{body['instance_id']}")
@@ -226,10 +293,21 @@ def test_submissions_show_document_numbers_masked_to_everyone_and_reading_them_i
 
     client, lh = landlord
     number = citizen_id(date(1997, 7, 7), "male")
-    report = envelope("tenant_report", {
-        "event": "arrival", "name": "郑伟", "sex": "male", "document_type": "citizen_id", "document_number": number,
-        "phone": "13600004444", "category": "floating", "arrived_on": date.today().isoformat(),
-        "expected_stay_months": 3}, {"type": "house", "id": lh["id"]})
+    report = envelope(
+        "tenant_report",
+        {
+            "event": "arrival",
+            "name": "郑伟",
+            "sex": "male",
+            "document_type": "citizen_id",
+            "document_number": number,
+            "phone": "13600004444",
+            "category": "floating",
+            "arrived_on": date.today().isoformat(),
+            "expected_stay_months": 3,
+        },
+        {"type": "house", "id": lh["id"]},
+    )
     assert client.post("/api/v1/submissions", json=report).status_code == 201
     r = client.get(f"/api/v1/submissions/{report['instance_id']}")
     assert r.get_json()["answers"]["document_number"] == number[:4] + "*" * 10 + number[-4:]
@@ -240,10 +318,13 @@ def test_submissions_show_document_numbers_masked_to_everyone_and_reading_them_i
 
 
 def test_registering_someone_registered_elsewhere_answers_like_a_new_registration(as_worker, registered, as_police):
-    new = as_worker.post("/api/v1/persons", json={"name": "新人", "document_type": "citizen_id",
-                                                 "document_number": citizen_id(BIRTH, "male")})
-    dup = as_worker.post("/api/v1/persons", json={"name": "新人", "document_type": "citizen_id",
-                                                 "document_number": registered.number})
+    new = as_worker.post(
+        "/api/v1/persons",
+        json={"name": "新人", "document_type": "citizen_id", "document_number": citizen_id(BIRTH, "male")},
+    )
+    dup = as_worker.post(
+        "/api/v1/persons", json={"name": "新人", "document_type": "citizen_id", "document_number": registered.number}
+    )
     assert (new.status_code, dup.status_code) == (201, 201)
     assert set(new.get_json()) == set(dup.get_json())
     assert dup.get_json()["id"] != registered.id and dup.get_json()["name"] == "新人"
@@ -252,14 +333,16 @@ def test_registering_someone_registered_elsewhere_answers_like_a_new_registratio
     [check] = as_police.get("/api/v1/identity-checks").get_json()["items"]  # the duplicate goes to review
     assert check["source"] == "person_create" and check["registered_person"]["id"] == registered.id
     # an in-area duplicate (here: their own record) still answers 409 naming it
-    again = as_worker.post("/api/v1/persons", json={"name": "新人", "document_type": "citizen_id",
-                                                   "document_number": registered.number})
+    again = as_worker.post(
+        "/api/v1/persons", json={"name": "新人", "document_type": "citizen_id", "document_number": registered.number}
+    )
     assert again.status_code == 409 and again.get_json()["existing_id"] == dup.get_json()["id"]
 
 
 def test_correcting_a_provisional_number_withdraws_its_identity_check(as_worker, as_police, registered):
-    dup = as_worker.post("/api/v1/persons", json={"name": "新人", "document_type": "citizen_id",
-                                                 "document_number": registered.number}).get_json()
+    dup = as_worker.post(
+        "/api/v1/persons", json={"name": "新人", "document_type": "citizen_id", "document_number": registered.number}
+    ).get_json()
     fixed = citizen_id(BIRTH, "male")
     r = as_worker.patch(f"/api/v1/persons/{dup['id']}", json={"document_number": fixed})
     assert r.status_code == 200 and r.get_json()["document_number_masked"] == fixed[:4] + "*" * 10 + fixed[-4:]
@@ -270,10 +353,19 @@ def test_correcting_a_provisional_number_withdraws_its_identity_check(as_worker,
 
 
 def _account_request(anon, username, number, **more):
-    return anon.post("/api/v1/landlord/account-requests", json={
-        "username": username, "password": PASSWORD, "name": "方丽", "phone": "13800001111",
-        "document_type": "citizen_id", "document_number": number,
-        "houses": [{"address": "幸福路 12号 501", "location": {"lon": 120.005, "lat": 30.005}}]} | more)
+    return anon.post(
+        "/api/v1/landlord/account-requests",
+        json={
+            "username": username,
+            "password": PASSWORD,
+            "name": "方丽",
+            "phone": "13800001111",
+            "document_type": "citizen_id",
+            "document_number": number,
+            "houses": [{"address": "幸福路 12号 501", "location": {"lon": 120.005, "lat": 30.005}}],
+        }
+        | more,
+    )
 
 
 def test_an_account_request_never_says_whether_a_username_exists(anon, as_worker):
@@ -358,14 +450,22 @@ def test_an_admin_finds_who_saw_a_persons_record(as_worker, as_admin, as_police,
     assert r.status_code == 200, r.get_json()
     page = r.get_json()
     assert [(e["action"], e["actor"]["id"]) for e in page["items"]] == [
-        ("person.reveal_id", str(as_police.account_id)), ("person.reveal_attempt", str(as_police.account_id)),
-        ("person.read", str(as_worker.account_id))]
+        ("person.reveal_id", str(as_police.account_id)),
+        ("person.reveal_attempt", str(as_police.account_id)),
+        ("person.read", str(as_worker.account_id)),
+    ]
     assert page["items"][0]["purpose"] == "案件核查 2026-118" and page["items"][0]["fields"] == ["document_number"]
     rest = as_admin.get("/api/v1/audit-events", query_string={"person": p["id"], "cursor": page["next_cursor"]})
     assert "person.create" in [e["action"] for e in rest.get_json()["items"]]
-    reads = as_admin.get("/api/v1/audit-events", query_string={"person": p["id"], "action": "person.read",
-                                                               "actor": str(as_worker.account_id),
-                                                               "from": date.today().isoformat()})
+    reads = as_admin.get(
+        "/api/v1/audit-events",
+        query_string={
+            "person": p["id"],
+            "action": "person.read",
+            "actor": str(as_worker.account_id),
+            "from": date.today().isoformat(),
+        },
+    )
     assert [e["action"] for e in reads.get_json()["items"]] == ["person.read"]
 
     csv = as_admin.get("/api/v1/audit-events", query_string={"person": p["id"]}, headers={"Accept": "text/csv"})

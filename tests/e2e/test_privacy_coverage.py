@@ -25,8 +25,11 @@ from tests.e2e.registry_helpers import house, person, residence
 from tests.e2e.submission_helpers import envelope, resident, visit
 
 PASSWORD = "landlord secret 1"
-NOT_SCANNED = {"/api/v1/docs", "/api/v1/openapi.json",  # the API's own description
-               "/api/v1/docs/assets/<path:filename>"}  # and the docs page's script and styles
+NOT_SCANNED = {
+    "/api/v1/docs",
+    "/api/v1/openapi.json",  # the API's own description
+    "/api/v1/docs/assets/<path:filename>",
+}  # and the docs page's script and styles
 
 # GET routes that show people's data: the role that reads it in the world below.
 PERSONAL = {
@@ -59,17 +62,23 @@ PERSONAL = {
 NOT_PERSONAL = {
     "/api/v1/addresses": "standard addresses only",
     "/api/v1/addresses/<uuid:address_id>": "a standard address",
-    "/api/v1/divisions": "areas", "/api/v1/divisions/<uuid:division_id>": "an area",
-    "/api/v1/grids": "areas", "/api/v1/grids/<uuid:grid_id>": "an area", "/api/v1/stations": "areas",
-    "/api/v1/forms": "form definitions", "/api/v1/forms/<string:form_id>/versions/<string:version>": "a form",
+    "/api/v1/divisions": "areas",
+    "/api/v1/divisions/<uuid:division_id>": "an area",
+    "/api/v1/grids": "areas",
+    "/api/v1/grids/<uuid:grid_id>": "an area",
+    "/api/v1/stations": "areas",
+    "/api/v1/forms": "form definitions",
+    "/api/v1/forms/<string:form_id>/versions/<string:version>": "a form",
     "/api/v1/healthz": "server health",
     "/api/v1/houses/<uuid:house_id>/compliance": "counts and dates of a house's reports, no identities",
     "/api/v1/landlords/<uuid:account_id>/compliance": "counts of reports, no identities",
     "/api/v1/houses/<uuid:house_id>/tier": "facts about the dwelling (tier rules use no personal traits)",
     "/api/v1/units/<uuid:unit_id>/tier": "facts about the unit",
     "/api/v1/houses/<uuid:house_id>/visits": "staff visits: who of the staff, when, hazards",
-    "/api/v1/visits": "staff visits", "/api/v1/inspections/due": "due inspections of houses and units",
-    "/api/v1/inspections/summary": "counts", "/api/v1/landlord/claims": "addresses a landlord says they let",
+    "/api/v1/visits": "staff visits",
+    "/api/v1/inspections/due": "due inspections of houses and units",
+    "/api/v1/inspections/summary": "counts",
+    "/api/v1/landlord/claims": "addresses a landlord says they let",
     "/api/v1/me": "the caller's own account",
 }
 
@@ -84,79 +93,176 @@ def world(as_admin, as_police, as_committee, as_worker, anon, build, district, l
         return numbers[key]
 
     h = house(as_worker, use="rented", rental_mode="shared")
-    resident_p = person(as_worker, name="陈明", birth=date(1970, 1, 2), document_number=number("resident", date(1970, 1, 2)))
+    resident_p = person(
+        as_worker, name="陈明", birth=date(1970, 1, 2), document_number=number("resident", date(1970, 1, 2))
+    )
     r = residence(as_worker, resident_p["id"], h["id"], arrived_on=date.today() - timedelta(days=60))
-    twin = as_worker.post("/api/v1/persons", json={"name": "陈明", "sex": "male", "birth_date": "1970-01-02"}).get_json()
+    twin = as_worker.post(
+        "/api/v1/persons", json={"name": "陈明", "sex": "male", "birth_date": "1970-01-02"}
+    ).get_json()
     boss = person(as_worker, birth=date(1960, 3, 3), document_number=number("boss", date(1960, 3, 3)))
-    unit = as_worker.post("/api/v1/units", json={"address_id": h["address"]["id"], "name": "小店", "kind": "shop",
-                                                "responsible_person_id": boss["id"], "phone": "057100000000"}).get_json()
+    unit = as_worker.post(
+        "/api/v1/units",
+        json={
+            "address_id": h["address"]["id"],
+            "name": "小店",
+            "kind": "shop",
+            "responsible_person_id": boss["id"],
+            "phone": "057100000000",
+        },
+    ).get_json()
     clerk = person(as_worker, birth=date(1999, 9, 9), document_number=number("clerk", date(1999, 9, 9)))
-    assert as_worker.post(f"/api/v1/units/{unit['id']}/employees",
-                          json={"person_id": clerk["id"], "started_on": date.today().isoformat()}).status_code == 201
+    assert (
+        as_worker.post(
+            f"/api/v1/units/{unit['id']}/employees",
+            json={"person_id": clerk["id"], "started_on": date.today().isoformat()},
+        ).status_code
+        == 201
+    )
     # a visit: a new resident, and the first one under another name (a person conflict)
-    seen = visit(h, [resident(name="新住户", birth=date(1992, 4, 5), number=number("new", date(1992, 4, 5))),
-                     resident(name="陈明明", birth=date(1970, 1, 2), number=numbers["resident"])])
+    seen = visit(
+        h,
+        [
+            resident(name="新住户", birth=date(1992, 4, 5), number=number("new", date(1992, 4, 5))),
+            resident(name="陈明明", birth=date(1970, 1, 2), number=numbers["resident"]),
+        ],
+    )
     seen["answers"]["remarks"] = f"房东说身份证是 {number('remark', date(1980, 8, 8))}"  # free text holds numbers too
-    assert as_worker.patch(f"/api/v1/houses/{h['id']}",
-                           json={"note": f"原房主 {number('note', date(1955, 5, 5))}"}).status_code == 200
-    assert as_police.post(f"/api/v1/persons/{resident_p['id']}/reveal",
-                          json={"reason": f"核对 {numbers['resident']}"}).status_code == 200  # a reason in the log
+    assert (
+        as_worker.patch(
+            f"/api/v1/houses/{h['id']}", json={"note": f"原房主 {number('note', date(1955, 5, 5))}"}
+        ).status_code
+        == 200
+    )
+    assert (
+        as_police.post(
+            f"/api/v1/persons/{resident_p['id']}/reveal", json={"reason": f"核对 {numbers['resident']}"}
+        ).status_code
+        == 200
+    )  # a reason in the log
     submitted = as_worker.post("/api/v1/submissions", json=seen).get_json()
     [conflict_id] = submitted["result"]["conflicts"]
     photo = camera_jpeg()
     with_photo = visit_with_photos(h, {"p1.jpg": photo})
-    with_photo["answers"]["residents"][0] |= {"birth_date": "1993-03-03",
-                                              "document_number": number("photo", date(1993, 3, 3))}
+    with_photo["answers"]["residents"][0] |= {
+        "birth_date": "1993-03-03",
+        "document_number": number("photo", date(1993, 3, 3)),
+    }
     assert as_worker.post("/api/v1/submissions", json=with_photo).status_code == 201
     photo_id = put(as_worker, with_photo["instance_id"], "p1.jpg", photo).get_json()["id"]
     # a landlord, an arrival through the API and one through the form
-    landlord = as_police.post("/api/v1/landlords", json={
-        "username": "scan.landlord", "password": PASSWORD, "name": "李房东", "phone": "13900002222",
-        "document_type": "citizen_id", "document_number": number("landlord", date(1970, 5, 5)),
-        "house_ids": [h["id"]]}).get_json()
-    token = anon.post("/api/v1/auth/tokens", json={"username": "scan.landlord", "password": PASSWORD}).get_json()["token"]
+    landlord = as_police.post(
+        "/api/v1/landlords",
+        json={
+            "username": "scan.landlord",
+            "password": PASSWORD,
+            "name": "李房东",
+            "phone": "13900002222",
+            "document_type": "citizen_id",
+            "document_number": number("landlord", date(1970, 5, 5)),
+            "house_ids": [h["id"]],
+        },
+    ).get_json()
+    token = anon.post("/api/v1/auth/tokens", json={"username": "scan.landlord", "password": PASSWORD}).get_json()[
+        "token"
+    ]
     as_landlord = type(anon)(anon.client, token, "scan.landlord", uuid.UUID(landlord["id"]))
-    arrival = as_landlord.post(f"/api/v1/landlord/houses/{h['id']}/arrivals", json={
-        "tenant": {"name": "租客", "sex": "female", "phone": "13700003333", "document_type": "citizen_id",
-                   "document_number": number("tenant", date(1995, 6, 1), "female")},
-        "category": "floating", "arrived_on": date.today().isoformat()}).get_json()
-    report = envelope("tenant_report", {
-        "event": "arrival", "name": "郑伟", "sex": "male", "document_type": "citizen_id",
-        "document_number": number("report", date(1997, 7, 7)), "phone": "13600004444", "category": "floating",
-        "arrived_on": date.today().isoformat(), "expected_stay_months": 3}, {"type": "house", "id": h["id"]})
+    arrival = as_landlord.post(
+        f"/api/v1/landlord/houses/{h['id']}/arrivals",
+        json={
+            "tenant": {
+                "name": "租客",
+                "sex": "female",
+                "phone": "13700003333",
+                "document_type": "citizen_id",
+                "document_number": number("tenant", date(1995, 6, 1), "female"),
+            },
+            "category": "floating",
+            "arrived_on": date.today().isoformat(),
+        },
+    ).get_json()
+    report = envelope(
+        "tenant_report",
+        {
+            "event": "arrival",
+            "name": "郑伟",
+            "sex": "male",
+            "document_type": "citizen_id",
+            "document_number": number("report", date(1997, 7, 7)),
+            "phone": "13600004444",
+            "category": "floating",
+            "arrived_on": date.today().isoformat(),
+            "expected_stay_months": 3,
+        },
+        {"type": "house", "id": h["id"]},
+    )
     assert as_landlord.post("/api/v1/submissions", json=report).status_code == 201
     # someone registered in another area, typed here: an identity to confirm
     other_station = build.station()
     other_grid = build.grid(district.other_community, other_station, (120.03, 30.00, 120.04, 30.01))
     elsewhere = login("grid_worker", grids=[other_grid.code])
     person(elsewhere, document_number=number("elsewhere", date(1990, 5, 11)))
-    assert as_worker.post("/api/v1/persons", json={"name": "化名", "document_type": "citizen_id",
-                                                   "document_number": numbers["elsewhere"]}).status_code == 201
+    assert (
+        as_worker.post(
+            "/api/v1/persons",
+            json={"name": "化名", "document_type": "citizen_id", "document_number": numbers["elsewhere"]},
+        ).status_code
+        == 201
+    )
     [check] = as_police.get("/api/v1/identity-checks").get_json()["items"]
     # a landlord asking for an account
-    assert anon.post("/api/v1/landlord/account-requests", json={
-        "username": "scan.request", "password": PASSWORD, "name": "方丽", "phone": "13800001111",
-        "document_type": "citizen_id", "document_number": number("request", date(1968, 3, 14), "female"),
-        "houses": [{"address": "幸福路 12号 501", "location": {"lon": 120.005, "lat": 30.005}}]}).status_code == 201
+    assert (
+        anon.post(
+            "/api/v1/landlord/account-requests",
+            json={
+                "username": "scan.request",
+                "password": PASSWORD,
+                "name": "方丽",
+                "phone": "13800001111",
+                "document_type": "citizen_id",
+                "document_number": number("request", date(1968, 3, 14), "female"),
+                "houses": [{"address": "幸福路 12号 501", "location": {"lon": 120.005, "lat": 30.005}}],
+            },
+        ).status_code
+        == 201
+    )
 
     params = {
-        "address_id": [h["address"]["id"]], "conflict_id": [conflict_id], "division_id": [str(district.community.id)],
-        "grid_id": [str(district.grids[0].id)], "house_id": [h["id"]], "check_id": [check["id"]],
-        "account_id": [landlord["id"]], "user_id": [landlord["id"]],
-        "person_id": [resident_p["id"], arrival["person"]["id"], twin["id"]], "photo_id": [photo_id],
+        "address_id": [h["address"]["id"]],
+        "conflict_id": [conflict_id],
+        "division_id": [str(district.community.id)],
+        "grid_id": [str(district.grids[0].id)],
+        "house_id": [h["id"]],
+        "check_id": [check["id"]],
+        "account_id": [landlord["id"]],
+        "user_id": [landlord["id"]],
+        "person_id": [resident_p["id"], arrival["person"]["id"], twin["id"]],
+        "photo_id": [photo_id],
         "residence_id": [r["id"], arrival["residence"]["id"]],
         "instance_id": [seen["instance_id"], report["instance_id"], with_photo["instance_id"]],
-        "unit_id": [unit["id"]], "form_id": ["household_visit"], "version": ["2026.1"],
+        "unit_id": [unit["id"]],
+        "form_id": ["household_visit"],
+        "version": ["2026.1"],
     }
-    clients = {"admin": as_admin, "police": as_police, "committee": as_committee, "worker": as_worker,
-               "landlord": as_landlord}
+    clients = {
+        "admin": as_admin,
+        "police": as_police,
+        "committee": as_committee,
+        "worker": as_worker,
+        "landlord": as_landlord,
+    }
     return SimpleNamespace(numbers=numbers, params=params, clients=clients)
 
 
 def _get_rules(app):
-    return sorted((r for r in app.url_map.iter_rules()
-                   if "GET" in r.methods and r.rule.startswith("/api/v1/") and r.rule not in NOT_SCANNED),
-                  key=lambda r: r.rule)
+    return sorted(
+        (
+            r
+            for r in app.url_map.iter_rules()
+            if "GET" in r.methods and r.rule.startswith("/api/v1/") and r.rule not in NOT_SCANNED
+        ),
+        key=lambda r: r.rule,
+    )
 
 
 def _urls(rule, params) -> list[str]:
@@ -178,8 +284,12 @@ def _text(response) -> str:
     return response.get_data(as_text=True)
 
 
-EXPORTS = ({}, {"Accept": "text/csv"}, {"Accept": "application/geo+json"},
-           {"Accept": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+EXPORTS = (
+    {},
+    {"Accept": "text/csv"},
+    {"Accept": "application/geo+json"},
+    {"Accept": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+)
 
 
 def test_no_get_route_or_export_shows_a_full_document_number_to_any_role(app, world):
@@ -208,13 +318,18 @@ def test_every_read_of_personal_data_writes_an_audit_row(world, session):
     missing = []
     for route, role in sorted(PERSONAL.items()):
         client = world.clients[role]
-        for url in _urls(SimpleNamespace(rule=route, arguments=re.findall(r"<(?:\w+:)?(\w+)>", route)),
-                         {k: v[:1] for k, v in world.params.items()}):
+        for url in _urls(
+            SimpleNamespace(rule=route, arguments=re.findall(r"<(?:\w+:)?(\w+)>", route)),
+            {k: v[:1] for k, v in world.params.items()},
+        ):
             before = session.scalar(select(func.max(AuditEvent.id)))
             r = client.get(url)
             assert r.status_code == 200, (role, url, r.get_json())
-            rows = list(session.scalars(select(AuditEvent).where(AuditEvent.id > before,
-                                                                 AuditEvent.actor_id == client.account_id)))
+            rows = list(
+                session.scalars(
+                    select(AuditEvent).where(AuditEvent.id > before, AuditEvent.actor_id == client.account_id)
+                )
+            )
             if not any((row.subject_ids or row.person_ids) and row.fields for row in rows):
                 missing.append(f"{role} GET {url}")
     assert missing == []

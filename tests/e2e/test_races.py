@@ -30,8 +30,7 @@ def _statuses(responses):
 def _house(worker):
     r = worker.post("/api/v1/addresses", json={"street": "幸福路", "door": f"{ref()}号", "location": IN_G0})
     assert r.status_code == 201, r.get_json()
-    r = worker.post("/api/v1/houses", json={"address_id": r.get_json()["id"], "use": "rented",
-                                            "rental_mode": "shared"})
+    r = worker.post("/api/v1/houses", json={"address_id": r.get_json()["id"], "use": "rented", "rental_mode": "shared"})
     assert r.status_code == 201, r.get_json()
     return r.get_json()
 
@@ -48,8 +47,13 @@ def test_the_same_new_address_sent_eight_times_at_once_is_one_record(committed):
 def test_the_same_new_person_sent_eight_times_at_once_is_one_record_and_seven_conflicts(committed):
     worker = _worker(committed)
     birth = date(1990, 5, 11)
-    body = {"name": "张三", "sex": "male", "birth_date": birth.isoformat(), "document_type": "citizen_id",
-            "document_number": citizen_id(birth, "male")}
+    body = {
+        "name": "张三",
+        "sex": "male",
+        "birth_date": birth.isoformat(),
+        "document_type": "citizen_id",
+        "document_number": citizen_id(birth, "male"),
+    }
     responses = _posts(committed, worker, "/api/v1/persons", [body] * N)
     assert _statuses(responses) == [201] + [409] * (N - 1), [r.get_json() for r in responses]
     created = next(r.get_json()["id"] for r in responses if r.status_code == 201)
@@ -61,11 +65,22 @@ def test_the_same_residence_sent_eight_times_at_once_is_one_record_and_seven_con
     worker = _worker(committed)
     h = _house(worker)
     birth = date(1990, 5, 11)
-    person = worker.post("/api/v1/persons", json={
-        "name": "李四", "sex": "male", "birth_date": birth.isoformat(), "document_type": "citizen_id",
-        "document_number": citizen_id(birth, "male")}).get_json()
-    body = {"person_id": person["id"], "house_id": h["id"], "category": "floating",
-            "arrived_on": date.today().isoformat()}
+    person = worker.post(
+        "/api/v1/persons",
+        json={
+            "name": "李四",
+            "sex": "male",
+            "birth_date": birth.isoformat(),
+            "document_type": "citizen_id",
+            "document_number": citizen_id(birth, "male"),
+        },
+    ).get_json()
+    body = {
+        "person_id": person["id"],
+        "house_id": h["id"],
+        "category": "floating",
+        "arrived_on": date.today().isoformat(),
+    }
     responses = _posts(committed, worker, "/api/v1/residences", [body] * N)
     assert _statuses(responses) == [201] + [409] * (N - 1), [r.get_json() for r in responses]
     created = next(r.get_json()["id"] for r in responses if r.status_code == 201)
@@ -78,8 +93,12 @@ def test_eight_phones_registering_the_same_new_address_at_once_all_succeed_on_on
     bodies = [registration(street="学院路", door="88", use="rented", rental_mode="whole") for _ in range(N)]
     responses = _posts(committed, worker, "/api/v1/submissions", bodies)
     assert _statuses(responses) == [201] * N, [r.get_json() for r in responses]
-    addresses = {c["id"] for r in responses for c in r.get_json()["result"]["created"] + r.get_json()["result"]["updated"]
-                 if c["type"] == "address"}
+    addresses = {
+        c["id"]
+        for r in responses
+        for c in r.get_json()["result"]["created"] + r.get_json()["result"]["updated"]
+        if c["type"] == "address"
+    }
     assert len(addresses) == 1
     houses = worker.get("/api/v1/houses", query_string={"q": "学院路88号"}).get_json()["items"]
     assert len(houses) == 1
@@ -102,8 +121,7 @@ def test_eight_phones_naming_the_same_new_person_in_different_houses_all_succeed
     someone = resident(name="王芳", sex="female", birth=date(1995, 1, 2))
     responses = _posts(committed, worker, "/api/v1/submissions", [visit(h, [dict(someone)]) for h in houses])
     assert _statuses(responses) == [201] * N, [r.get_json() for r in responses]
-    people = {worker.get(f"/api/v1/houses/{h['id']}/residents").get_json()["items"][0]["person"]["id"]
-              for h in houses}
+    people = {worker.get(f"/api/v1/houses/{h['id']}/residents").get_json()["items"][0]["person"]["id"] for h in houses}
     assert len(people) == 1
 
 
@@ -112,19 +130,36 @@ def test_a_landlord_reporting_the_same_new_tenant_eight_times_at_once_gets_one_a
     police = committed.login("police", station=committed.district.station.code)
     h = _house(worker)
     username = f"ll-{ref()}"
-    r = police.post("/api/v1/landlords", json={
-        "username": username, "password": "landlord secret 1", "name": "王建国", "phone": "13900002222",
-        "document_type": "citizen_id", "document_number": citizen_id(date(1970, 1, 2), "male"),
-        "house_ids": [h["id"]]})
+    r = police.post(
+        "/api/v1/landlords",
+        json={
+            "username": username,
+            "password": "landlord secret 1",
+            "name": "王建国",
+            "phone": "13900002222",
+            "document_type": "citizen_id",
+            "document_number": citizen_id(date(1970, 1, 2), "male"),
+            "house_ids": [h["id"]],
+        },
+    )
     assert r.status_code == 201, r.get_json()
     landlord = ApiClient(None, username=username)
     birth = date(1995, 6, 1)
-    body = {"tenant": {"name": "刘洋", "sex": "male", "birth_date": birth.isoformat(), "document_type": "citizen_id",
-                       "document_number": citizen_id(birth, "male")},
-            "category": "floating", "arrived_on": (date.today() - timedelta(days=2)).isoformat()}
+    body = {
+        "tenant": {
+            "name": "刘洋",
+            "sex": "male",
+            "birth_date": birth.isoformat(),
+            "document_type": "citizen_id",
+            "document_number": citizen_id(birth, "male"),
+        },
+        "category": "floating",
+        "arrived_on": (date.today() - timedelta(days=2)).isoformat(),
+    }
     clients = [committed.another_device(landlord, "landlord secret 1") for _ in range(N)]
-    responses = committed.parallel([lambda c=c: c.post(f"/api/v1/landlord/houses/{h['id']}/arrivals", json=body)
-                                    for c in clients])
+    responses = committed.parallel(
+        [lambda c=c: c.post(f"/api/v1/landlord/houses/{h['id']}/arrivals", json=body) for c in clients]
+    )
     assert _statuses(responses) == [201] + [409] * (N - 1), [r.get_json() for r in responses]
     assert {r.get_json()["code"] for r in responses if r.status_code == 409} == {"residence.exists"}
 
@@ -138,6 +173,7 @@ def test_forty_wrong_passwords_at_once_get_five_password_checks_then_429(committ
     assert codes.count("auth.invalid_credentials") == 5, codes  # the password was checked 5 times, the limit
     assert codes.count("auth.locked") == 35, codes
     assert all(r.headers.get("Retry-After") for r in responses if r.status_code == 429)
-    right = committed.app.test_client().post("/api/v1/auth/tokens", json={
-        "username": worker.username, "password": "correct horse battery"})
+    right = committed.app.test_client().post(
+        "/api/v1/auth/tokens", json={"username": worker.username, "password": "correct horse battery"}
+    )
     assert right.status_code == 429  # locked even with the right password

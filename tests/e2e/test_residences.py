@@ -10,7 +10,9 @@ def test_find_people_from_a_house_and_houses_from_a_person(as_worker):
     p = person(as_worker)
     res = residence(as_worker, p["id"], h["id"], arrived_on=date.today() - timedelta(days=3))
     assert res["current"] is True and res["verification"] == "confirmed"
-    residents = as_worker.get(f"/api/v1/houses/{h['id']}/residents", query_string={"current": "true"}).get_json()["items"]
+    residents = as_worker.get(f"/api/v1/houses/{h['id']}/residents", query_string={"current": "true"}).get_json()[
+        "items"
+    ]
     assert [(r["person"]["id"], r["category"]) for r in residents] == [(p["id"], "floating")]
     homes = as_worker.get(f"/api/v1/persons/{p['id']}/residences").get_json()["items"]
     assert [r["house_id"] for r in homes] == [h["id"]]
@@ -19,8 +21,15 @@ def test_find_people_from_a_house_and_houses_from_a_person(as_worker):
 def test_a_person_has_one_open_residence_per_house(as_worker):
     h, p = house(as_worker), person(as_worker)
     first = residence(as_worker, p["id"], h["id"])
-    r = as_worker.post("/api/v1/residences", json={"person_id": p["id"], "house_id": h["id"], "category": "floating",
-                                                   "arrived_on": date.today().isoformat()})
+    r = as_worker.post(
+        "/api/v1/residences",
+        json={
+            "person_id": p["id"],
+            "house_id": h["id"],
+            "category": "floating",
+            "arrived_on": date.today().isoformat(),
+        },
+    )
     assert r.status_code == 409 and r.get_json()["existing_id"] == first["id"]
 
 
@@ -29,7 +38,9 @@ def test_registering_a_departure_closes_the_residence(as_worker):
     res = residence(as_worker, p["id"], h["id"], arrived_on=date.today() - timedelta(days=30))
     r = as_worker.patch(f"/api/v1/residences/{res['id']}", json={"left_on": date.today().isoformat()})
     assert r.status_code == 200 and r.get_json()["current"] is False
-    assert as_worker.get(f"/api/v1/houses/{h['id']}/residents", query_string={"current": "true"}).get_json()["items"] == []
+    assert (
+        as_worker.get(f"/api/v1/houses/{h['id']}/residents", query_string={"current": "true"}).get_json()["items"] == []
+    )
     assert len(as_worker.get(f"/api/v1/houses/{h['id']}/residents").get_json()["items"]) == 1
     again = as_worker.patch(f"/api/v1/residences/{res['id']}", json={"left_on": date.today().isoformat()})
     assert again.status_code == 409
@@ -39,7 +50,9 @@ def test_registering_a_departure_closes_the_residence(as_worker):
 def test_a_departure_before_the_arrival_is_refused(as_worker):
     h, p = house(as_worker), person(as_worker)
     res = residence(as_worker, p["id"], h["id"], arrived_on=date.today() - timedelta(days=2))
-    r = as_worker.patch(f"/api/v1/residences/{res['id']}", json={"left_on": (date.today() - timedelta(days=5)).isoformat()})
+    r = as_worker.patch(
+        f"/api/v1/residences/{res['id']}", json={"left_on": (date.today() - timedelta(days=5)).isoformat()}
+    )
     assert r.status_code == 422 and "left_on" in r.get_json()["errors"]
 
 
@@ -55,8 +68,15 @@ def test_late_reports_show_how_late(as_worker):
 
 def test_arrivals_in_the_future_are_refused(as_worker):
     h, p = house(as_worker), person(as_worker)
-    r = as_worker.post("/api/v1/residences", json={"person_id": p["id"], "house_id": h["id"], "category": "floating",
-                                                   "arrived_on": (date.today() + timedelta(days=30)).isoformat()})
+    r = as_worker.post(
+        "/api/v1/residences",
+        json={
+            "person_id": p["id"],
+            "house_id": h["id"],
+            "category": "floating",
+            "arrived_on": (date.today() + timedelta(days=30)).isoformat(),
+        },
+    )
     assert r.status_code == 422 and "arrived_on" in r.get_json()["errors"]
 
 

@@ -35,7 +35,9 @@ def test_a_household_visit_registers_the_residents(as_worker):
     body = visit(h, [resident(name="刘洋"), resident(name="王芳", sex="female", birth=date(1995, 1, 2))])
     r = as_worker.post("/api/v1/submissions", json=body)
     assert r.status_code == 201, r.get_json()
-    residents = as_worker.get(f"/api/v1/houses/{h['id']}/residents", query_string={"current": "true"}).get_json()["items"]
+    residents = as_worker.get(f"/api/v1/houses/{h['id']}/residents", query_string={"current": "true"}).get_json()[
+        "items"
+    ]
     assert sorted(x["person"]["name"] for x in residents) == ["刘洋", "王芳"]
     assert all(x["verification"] == "confirmed" for x in residents)
 
@@ -86,7 +88,9 @@ def test_an_unknown_form_version_and_a_form_for_another_role(as_worker):
     body = registration() | {"form_version": "1999.1"}
     r = as_worker.post("/api/v1/submissions", json=body)
     assert r.status_code == 422 and r.get_json()["code"] == "form.unknown_version"
-    r = as_worker.post("/api/v1/submissions", json=envelope("tenant_report", {}, {"type": "house", "id": house(as_worker)["id"]}))
+    r = as_worker.post(
+        "/api/v1/submissions", json=envelope("tenant_report", {}, {"type": "house", "id": house(as_worker)["id"]})
+    )
     assert r.status_code == 403 and r.get_json()["code"] == "form.role_not_allowed"
 
 
@@ -106,7 +110,9 @@ def test_an_edit_replaces_the_current_version_and_keeps_history(as_worker):
     assert r.status_code == 201, r.get_json()
     old = as_worker.get(f"/api/v1/submissions/{first['instance_id']}").get_json()
     assert old["superseded_by"] == edit["instance_id"]
-    names = sorted(x["person"]["name"] for x in as_worker.get(f"/api/v1/houses/{h['id']}/residents").get_json()["items"])
+    names = sorted(
+        x["person"]["name"] for x in as_worker.get(f"/api/v1/houses/{h['id']}/residents").get_json()["items"]
+    )
     assert names == ["刘洋", "张伟"]
     again = visit(h, [resident()], deprecated_id=first["instance_id"])
     r = as_worker.post("/api/v1/submissions", json=again)
@@ -125,15 +131,18 @@ def test_a_departure_seen_at_a_visit_closes_the_residence(as_worker):
 def test_an_out_of_date_record_gets_a_conflict_not_an_overwrite(as_worker, as_police):
     h = house(as_worker, rental_mode="whole", rooms=2)
     as_worker.patch(f"/api/v1/houses/{h['id']}", json={"rooms": 3})  # changed after the phone last synced
-    reg = registration(street=h["address"]["street"], door=h["address"]["door"], use="rented",
-                       rental_mode="whole", rooms=5)  # the phone registers the same address with what it saw
+    reg = registration(
+        street=h["address"]["street"], door=h["address"]["door"], use="rented", rental_mode="whole", rooms=5
+    )  # the phone registers the same address with what it saw
     r = as_worker.post("/api/v1/submissions", json=reg)
     assert r.status_code == 201, r.get_json()
     [conflict_id] = r.get_json()["result"]["conflicts"]
     assert as_worker.get(f"/api/v1/houses/{h['id']}").get_json()["rooms"] == 3  # not overwritten
     conflict = as_police.get(f"/api/v1/conflicts/{conflict_id}").get_json()
     assert conflict["properties"] == {"rooms": {"current": 3, "submitted": 5}}
-    assert [c["id"] for c in as_police.get("/api/v1/conflicts", query_string={"status": "open"}).get_json()["items"]] == [conflict_id]
+    assert [
+        c["id"] for c in as_police.get("/api/v1/conflicts", query_string={"status": "open"}).get_json()["items"]
+    ] == [conflict_id]
     r = as_police.post(f"/api/v1/conflicts/{conflict_id}/resolution", json={"choose": {"rooms": "submitted"}})
     assert r.status_code == 200 and r.get_json()["status"] == "resolved"
     assert as_worker.get(f"/api/v1/houses/{h['id']}").get_json()["rooms"] == 5
@@ -179,8 +188,9 @@ def test_a_batch_reports_each_item_and_one_bad_item_blocks_nothing(as_worker):
 
 def test_a_device_clock_far_off_is_flagged(as_worker):
     h = house(as_worker)
-    r = as_worker.post("/api/v1/submissions", json=visit(h, [resident()]),
-                       headers={"X-Device-Time": "2020-01-01T08:00:00+08:00"})
+    r = as_worker.post(
+        "/api/v1/submissions", json=visit(h, [resident()]), headers={"X-Device-Time": "2020-01-01T08:00:00+08:00"}
+    )
     assert r.status_code == 201 and r.get_json()["flags"] == ["device_clock_off"]
     r = as_worker.post("/api/v1/submissions", json=visit(h, [resident()]))
     assert r.get_json()["flags"] == []
@@ -188,8 +198,9 @@ def test_a_device_clock_far_off_is_flagged(as_worker):
 
 def test_declared_attachments_are_listed_as_missing_until_uploaded(as_worker):
     h = house(as_worker)
-    body = visit(h, [resident()]) | {"attachments": [{"name": "door.jpg", "sha256": "a" * 64, "bytes": 1234,
-                                                      "content_type": "image/jpeg"}]}
+    body = visit(h, [resident()]) | {
+        "attachments": [{"name": "door.jpg", "sha256": "a" * 64, "bytes": 1234, "content_type": "image/jpeg"}]
+    }
     body["answers"]["photo_1"] = "door.jpg"
     r = as_worker.post("/api/v1/submissions", json=body)
     assert r.status_code == 201, r.get_json()

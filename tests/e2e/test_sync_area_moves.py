@@ -32,8 +32,9 @@ def _held(items) -> dict:
     return held
 
 
-def test_a_grid_moved_to_another_station_leaves_the_old_station_and_reaches_the_new(as_admin, as_worker, login,
-                                                                                     district, build):
+def test_a_grid_moved_to_another_station_leaves_the_old_station_and_reaches_the_new(
+    as_admin, as_worker, login, district, build
+):
     h = house(as_worker)  # in grid 0, station A
     p = person(as_worker)
     r = residence(as_worker, p["id"], h["id"])

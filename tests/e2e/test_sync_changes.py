@@ -6,7 +6,9 @@ from tests.e2e.registry_helpers import house, person, residence
 def _drain(client, cursor=None):
     items, more = [], True
     while more:
-        body = client.get("/api/v1/sync/changes", query_string={"limit": 3} | ({"cursor": cursor} if cursor else {})).get_json()
+        body = client.get(
+            "/api/v1/sync/changes", query_string={"limit": 3} | ({"cursor": cursor} if cursor else {})
+        ).get_json()
         items += body["items"]
         cursor, more = body["next_cursor"], body["more"]
     return items, cursor

@@ -13,19 +13,33 @@ from tests.builders import citizen_id
 from tests.e2e.registry_helpers import house
 from tests.e2e.submission_helpers import resident, visit
 
-POOL = [("刘洋", "male", date(1990, 1, 1)), ("王芳", "female", date(1992, 2, 2)), ("张伟", "male", date(1985, 3, 3)),
-        ("李娜", "female", date(1999, 4, 4))]
+POOL = [
+    ("刘洋", "male", date(1990, 1, 1)),
+    ("王芳", "female", date(1992, 2, 2)),
+    ("张伟", "male", date(1985, 3, 3)),
+    ("李娜", "female", date(1999, 4, 4)),
+]
 NUMBERS = {name: citizen_id(birth, sex) for name, sex, birth in POOL}
 
 
 def _visit(house_row, picks):
-    people = [resident(name=n, sex=s, birth=b, present=p, number=NUMBERS[n], arrived=date(2026, 1, 1))
-              for (n, s, b), p in picks]
+    people = [
+        resident(name=n, sex=s, birth=b, present=p, number=NUMBERS[n], arrived=date(2026, 1, 1))
+        for (n, s, b), p in picks
+    ]
     return visit(house_row, people)
 
 
-visits = st.lists(st.lists(st.tuples(st.sampled_from(POOL), st.sampled_from(["yes", "no"])),
-                           min_size=1, max_size=3, unique_by=lambda t: t[0][0]), min_size=1, max_size=4)
+visits = st.lists(
+    st.lists(
+        st.tuples(st.sampled_from(POOL), st.sampled_from(["yes", "no"])),
+        min_size=1,
+        max_size=3,
+        unique_by=lambda t: t[0][0],
+    ),
+    min_size=1,
+    max_size=4,
+)
 
 
 def _plan(data, house_row, picks_list):
@@ -35,8 +49,18 @@ def _plan(data, house_row, picks_list):
         original = _visit(house_row, picks)
         ordered.append(original)
         if data.draw(st.booleans(), label="edited"):
-            edit = _visit(house_row, data.draw(st.lists(st.tuples(st.sampled_from(POOL), st.sampled_from(["yes", "no"])),
-                                                        min_size=1, max_size=3, unique_by=lambda t: t[0][0]), label="edit"))
+            edit = _visit(
+                house_row,
+                data.draw(
+                    st.lists(
+                        st.tuples(st.sampled_from(POOL), st.sampled_from(["yes", "no"])),
+                        min_size=1,
+                        max_size=3,
+                        unique_by=lambda t: t[0][0],
+                    ),
+                    label="edit",
+                ),
+            )
             edit["deprecated_id"] = original["instance_id"]
             ordered.append(edit)
     delivery = []
@@ -58,7 +82,7 @@ def _send(client, items, data):
     i = 0
     while i < len(items):
         size = data.draw(st.integers(1, 3), label="batch")
-        chunk = items[i:i + size]
+        chunk = items[i : i + size]
         if size == 1:
             r = client.post("/api/v1/submissions", json=chunk[0])
             assert r.status_code in (200, 201), r.get_json()

@@ -30,7 +30,8 @@ def test_a_house_that_is_not_let_has_no_tier(as_worker, as_police):
 
 
 def test_signing_the_agreement_re_evaluates_at_once_but_focus_is_left_only_after_clean_inspections(
-        as_worker, as_police):
+    as_worker, as_police
+):
     h = rental(as_worker, signed=False)
     before = tier(as_police, h["id"])
     assert before["tier"] == "focus" and rules(before) == ["no_agreement"]
@@ -70,15 +71,18 @@ def test_a_serious_hazard_makes_it_focus_and_it_leaves_only_after_two_clean_insp
 def test_police_override_a_tier_with_a_reason_until_a_day_and_it_is_audited(as_worker, as_police, session):
     h = rental(as_worker, rental_mode="by_bed")
     until = (TODAY + timedelta(days=10)).isoformat()
-    r = as_police.put(f"/api/v1/houses/{h['id']}/tier-override",
-                      json={"tier": "uncertain", "reason": "床位已拆除，待复查", "expires_on": until})
+    r = as_police.put(
+        f"/api/v1/houses/{h['id']}/tier-override",
+        json={"tier": "uncertain", "reason": "床位已拆除，待复查", "expires_on": until},
+    )
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
     assert (body["tier"], body["computed_tier"]) == ("uncertain", "focus")
     assert body["override"]["reason"] == "床位已拆除，待复查" and body["override"]["expires_on"] == until
     assert body["history"][0]["cause"] == "override" and body["history"][0]["by"] == str(as_police.account_id)
-    [event] = session.scalars(select(AuditEvent).where(AuditEvent.action == "tier.override",
-                                                       AuditEvent.subject_ids.contains([h["id"]])))
+    [event] = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "tier.override", AuditEvent.subject_ids.contains([h["id"]]))
+    )
     assert event.purpose == "床位已拆除，待复查" and event.details["from"] == "focus"
     lifted = as_police.delete(f"/api/v1/houses/{h['id']}/tier-override")
     assert lifted.status_code == 200
@@ -98,14 +102,16 @@ def test_an_override_needs_tier_reason_and_expiry_and_only_police_may_set_it(as_
     assert as_police.delete(url).status_code == 404  # nothing to lift
 
 
-def test_an_expired_override_gives_way_to_the_computed_tier_at_read_time_and_on_recompute(as_worker, as_police,
-                                                                                          session):
+def test_an_expired_override_gives_way_to_the_computed_tier_at_read_time_and_on_recompute(
+    as_worker, as_police, session
+):
     h = rental(as_worker, rental_mode="by_bed")
     body = {"tier": "trusted", "reason": "整改中", "expires_on": TODAY.isoformat()}
     assert as_police.put(f"/api/v1/houses/{h['id']}/tier-override", json=body).status_code == 200
     assert tier(as_police, h["id"])["tier"] == "trusted"  # still in force on its expiry day
-    session.execute(update(TierState).where(TierState.house_id == h["id"])
-                    .values(override_expires_on=TODAY - timedelta(days=1)))
+    session.execute(
+        update(TierState).where(TierState.house_id == h["id"]).values(override_expires_on=TODAY - timedelta(days=1))
+    )
     read = tier(as_police, h["id"])
     assert (read["tier"], read["override"]) == ("focus", None)
     tier_service.refresh_houses(session, [h["id"]], TODAY)
@@ -119,8 +125,10 @@ def test_another_stations_officer_cannot_see_the_tier(as_worker, login, build):
     h = rental(as_worker, rental_mode="by_bed")
     stranger = login("police", station=build.station().code)
     assert stranger.get(f"/api/v1/houses/{h['id']}/tier").status_code == 404
-    r = stranger.put(f"/api/v1/houses/{h['id']}/tier-override",
-                     json={"tier": "trusted", "reason": "x", "expires_on": TODAY.isoformat()})
+    r = stranger.put(
+        f"/api/v1/houses/{h['id']}/tier-override",
+        json={"tier": "trusted", "reason": "x", "expires_on": TODAY.isoformat()},
+    )
     assert r.status_code == 404
 
 
@@ -134,6 +142,7 @@ def test_a_landlord_sees_the_tier_of_their_own_house_only(as_worker, login):
 
 def test_a_hotel_is_a_key_unit(as_worker, as_police):
     from tests.e2e.registry_helpers import address
+
     addr = address(as_worker)
     r = as_worker.post("/api/v1/units", json={"address_id": addr["id"], "name": "如家快捷酒店", "kind": "hotel"})
     assert r.status_code == 201, r.get_json()
@@ -149,9 +158,18 @@ def test_when_several_alternatives_of_a_rule_hold_the_reason_names_each(as_worke
     from tests.e2e.submission_helpers import resident, visit
 
     h = rental(as_worker, rental_mode="whole")
-    r = as_police.post("/api/v1/landlords", json={
-        "username": f"ll-{ref()}", "password": "landlord secret 1", "name": "周安", "phone": "13900005555",
-        "document_type": "citizen_id", "document_number": citizen_id(date(1966, 6, 6), "male"), "house_ids": [h["id"]]})
+    r = as_police.post(
+        "/api/v1/landlords",
+        json={
+            "username": f"ll-{ref()}",
+            "password": "landlord secret 1",
+            "name": "周安",
+            "phone": "13900005555",
+            "document_type": "citizen_id",
+            "document_number": citizen_id(date(1966, 6, 6), "male"),
+            "house_ids": [h["id"]],
+        },
+    )
     assert r.status_code == 201, r.get_json()
     birth = date(1990, 5, 11)
     number = citizen_id(birth, "male")

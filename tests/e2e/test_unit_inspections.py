@@ -15,8 +15,13 @@ def _unit(client, kind):
 
 
 def _inspect(client, unit_id, hazards=("none",)):
-    answers = {"outcome": "met", "staff_register_kept": "yes", "fire_equipment_ok": "yes", "exits_clear": "yes",
-               "hazards": list(hazards)}
+    answers = {
+        "outcome": "met",
+        "staff_register_kept": "yes",
+        "fire_equipment_ok": "yes",
+        "exits_clear": "yes",
+        "hazards": list(hazards),
+    }
     if list(hazards) != ["none"]:
         answers["rectify_by"] = (TODAY + timedelta(days=10)).isoformat()
     r = client.post("/api/v1/submissions", json=envelope("unit_inspection", answers, {"type": "unit", "id": unit_id}))
@@ -38,7 +43,8 @@ def test_a_police_inspection_of_a_key_unit_moves_its_weekly_due_date(as_worker, 
     assert after["due_on"] == (TODAY + timedelta(days=7)).isoformat() and after["last_visit_at"] is not None
     visits = as_police.get("/api/v1/visits", query_string={"unit": hotel["id"]}).get_json()["items"]
     assert [(v["kind"], v["form"]["id"], v["subject"]["type"]) for v in visits] == [
-        ("inspection", "unit_inspection", "unit")]
+        ("inspection", "unit_inspection", "unit")
+    ]
 
 
 def test_a_serious_hazard_found_at_a_shop_makes_it_a_key_unit(as_worker, as_police):
@@ -53,6 +59,8 @@ def test_a_serious_hazard_found_at_a_shop_makes_it_a_key_unit(as_worker, as_poli
 def test_grid_workers_cannot_see_a_unit_of_another_grid_to_inspect(as_worker, login, district):
     hotel = _unit(as_worker, "hotel")
     elsewhere = login("grid_worker", grids=[district.grids[2].code])
-    r = elsewhere.post("/api/v1/submissions", json=envelope(
-        "unit_inspection", {"outcome": "not_home"}, {"type": "unit", "id": hotel["id"]}))
+    r = elsewhere.post(
+        "/api/v1/submissions",
+        json=envelope("unit_inspection", {"outcome": "not_home"}, {"type": "unit", "id": hotel["id"]}),
+    )
     assert r.status_code == 404

@@ -16,8 +16,10 @@ def test_a_shop_is_registered_and_reports_its_employees(as_worker):
     shop = _unit(as_worker)
     assert shop["grid"]["code"] and shop["kind"] == "shop"
     clerk = person(as_worker)
-    r = as_worker.post(f"/api/v1/units/{shop['id']}/employees",
-                       json={"person_id": clerk["id"], "started_on": (date.today() - timedelta(days=9)).isoformat()})
+    r = as_worker.post(
+        f"/api/v1/units/{shop['id']}/employees",
+        json={"person_id": clerk["id"], "started_on": (date.today() - timedelta(days=9)).isoformat()},
+    )
     assert r.status_code == 201, r.get_json()
     assert r.get_json()["days_late"] == 2
     staff = as_worker.get(f"/api/v1/units/{shop['id']}/employees", query_string={"current": "true"}).get_json()["items"]
@@ -27,8 +29,9 @@ def test_a_shop_is_registered_and_reports_its_employees(as_worker):
 def test_an_employment_ends_once(as_worker):
     shop = _unit(as_worker)
     clerk = person(as_worker)
-    job = as_worker.post(f"/api/v1/units/{shop['id']}/employees",
-                         json={"person_id": clerk["id"], "started_on": date.today().isoformat()}).get_json()
+    job = as_worker.post(
+        f"/api/v1/units/{shop['id']}/employees", json={"person_id": clerk["id"], "started_on": date.today().isoformat()}
+    ).get_json()
     url = f"/api/v1/units/{shop['id']}/employees/{job['id']}"
     assert as_worker.patch(url, json={"ended_on": date.today().isoformat()}).get_json()["current"] is False
     assert as_worker.patch(url, json={"ended_on": date.today().isoformat()}).status_code == 409
@@ -43,6 +46,8 @@ def test_units_are_found_by_name_and_kind(as_worker):
 
 def test_units_outside_the_area_are_not_found(as_committee, as_worker):
     far = address(as_committee, location={"lon": 120.015, "lat": 30.005})
-    unit = as_committee.post("/api/v1/units", json={"address_id": far["id"], "name": "远处工厂", "kind": "company"}).get_json()
+    unit = as_committee.post(
+        "/api/v1/units", json={"address_id": far["id"], "name": "远处工厂", "kind": "company"}
+    ).get_json()
     assert as_worker.get(f"/api/v1/units/{unit['id']}").status_code == 404
     assert as_worker.get(f"/api/v1/units/{unit['id']}/employees").status_code == 404

@@ -6,24 +6,41 @@ from server.store.models import AuditEvent
 
 
 def test_admin_creates_a_grid_worker_who_can_sign_in(as_admin, anon, district):
-    r = as_admin.post("/api/v1/users", json={
-        "username": "Zhang.Min", "password": "a long passphrase", "role": "grid_worker",
-        "display_name": "张敏", "grids": [district.grids[0].code, district.grids[1].code],
-    })
+    r = as_admin.post(
+        "/api/v1/users",
+        json={
+            "username": "Zhang.Min",
+            "password": "a long passphrase",
+            "role": "grid_worker",
+            "display_name": "张敏",
+            "grids": [district.grids[0].code, district.grids[1].code],
+        },
+    )
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
     assert body["username"] == "zhang.min" and body["display_name"] == "张敏"
     assert sorted(g["code"] for g in body["scope"]["grids"]) == sorted(g.code for g in district.grids[:2])
     assert "password" not in body and "password_hash" not in body
-    assert anon.post("/api/v1/auth/tokens", json={"username": "zhang.min", "password": "a long passphrase"}).status_code == 201
+    assert (
+        anon.post("/api/v1/auth/tokens", json={"username": "zhang.min", "password": "a long passphrase"}).status_code
+        == 201
+    )
 
 
 def test_each_role_needs_its_scope(as_admin, district):
     r = as_admin.post("/api/v1/users", json={"username": "cop1", "password": "a long passphrase", "role": "police"})
     assert r.status_code == 422
     assert r.get_json()["errors"] == {"station": ["A police account needs a station."]}
-    r = as_admin.post("/api/v1/users", json={"username": "cop1", "password": "a long passphrase", "role": "police",
-                                             "station": district.station.code, "grids": ["NOPE"]})
+    r = as_admin.post(
+        "/api/v1/users",
+        json={
+            "username": "cop1",
+            "password": "a long passphrase",
+            "role": "police",
+            "station": district.station.code,
+            "grids": ["NOPE"],
+        },
+    )
     assert r.status_code == 422
     assert set(r.get_json()["errors"]) == {"grids"}
 
@@ -31,8 +48,9 @@ def test_each_role_needs_its_scope(as_admin, district):
 def test_weak_passwords_and_taken_usernames_are_refused_by_field(as_admin, as_worker):
     r = as_admin.post("/api/v1/users", json={"username": "x.y", "password": "short", "role": "admin"})
     assert r.status_code == 422 and r.get_json()["errors"] == {"password": ["Use at least 8 characters."]}
-    r = as_admin.post("/api/v1/users", json={"username": as_worker.username.upper(), "password": "a long passphrase",
-                                             "role": "admin"})
+    r = as_admin.post(
+        "/api/v1/users", json={"username": as_worker.username.upper(), "password": "a long passphrase", "role": "admin"}
+    )
     assert r.status_code == 409 and r.get_json()["code"] == "account.username_taken"
 
 
@@ -65,13 +83,18 @@ def test_a_tampered_cursor_is_a_field_error(as_admin):
 
 def test_moving_a_worker_to_another_grid_and_resetting_the_password(as_admin, login, anon, district):
     worker = login("grid_worker", grids=[district.grids[0].code])
-    r = as_admin.patch(f"/api/v1/users/{worker.account_id}",
-                       json={"grids": [district.grids[2].code], "password": "another passphrase"})
+    r = as_admin.patch(
+        f"/api/v1/users/{worker.account_id}", json={"grids": [district.grids[2].code], "password": "another passphrase"}
+    )
     assert r.status_code == 200
     assert [g["code"] for g in r.get_json()["scope"]["grids"]] == [district.grids[2].code]
     assert worker.get("/api/v1/me").status_code == 401  # a new password signs out old tokens
-    assert anon.post("/api/v1/auth/tokens", json={"username": worker.username,
-                                                  "password": "another passphrase"}).status_code == 201
+    assert (
+        anon.post(
+            "/api/v1/auth/tokens", json={"username": worker.username, "password": "another passphrase"}
+        ).status_code
+        == 201
+    )
 
 
 def test_unknown_accounts_answer_404(as_admin):
@@ -82,7 +105,10 @@ def test_unknown_accounts_answer_404(as_admin):
 def test_account_changes_are_audited(as_admin, login, session):
     worker = login("landlord")
     as_admin.patch(f"/api/v1/users/{worker.account_id}", json={"display_name": "房东 二号", "disabled": True})
-    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "account.update",
-                                                     AuditEvent.subject_ids == [str(worker.account_id)])).one()
+    event = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "account.update", AuditEvent.subject_ids == [str(worker.account_id)]
+        )
+    ).one()
     assert event.actor_id == as_admin.account_id and event.actor_role == "admin"
     assert set(event.fields) == {"display_name", "disabled"}

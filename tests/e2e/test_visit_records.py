@@ -42,8 +42,15 @@ def test_no_hazard_found_is_an_empty_finding_and_an_edit_updates_the_same_visit(
 
 def test_an_inspection_is_a_visit_but_a_registration_is_not(as_police, as_worker, session):
     h = house(as_worker)
-    answers = {"outcome": "met", "extinguisher_present": "yes", "exits_clear": "yes", "wiring_safe": "yes",
-               "tenant_register_kept": "yes", "tenants_match_register": "yes", "hazards": ["none"]}
+    answers = {
+        "outcome": "met",
+        "extinguisher_present": "yes",
+        "exits_clear": "yes",
+        "wiring_safe": "yes",
+        "tenant_register_kept": "yes",
+        "tenants_match_register": "yes",
+        "hazards": ["none"],
+    }
     r = as_police.post("/api/v1/submissions", json=envelope("inspection", answers, {"type": "house", "id": h["id"]}))
     assert r.status_code == 201, r.get_json()
     [v] = _visits(session, h["id"])

@@ -19,15 +19,16 @@ def _submit(client, body):
 
 def _at(minutes_ago: float) -> dict:
     now = datetime.now(UTC)
-    return {"started_at": (now - timedelta(minutes=minutes_ago + 5)).isoformat(),
-            "completed_at": (now - timedelta(minutes=minutes_ago)).isoformat()}
+    return {
+        "started_at": (now - timedelta(minutes=minutes_ago + 5)).isoformat(),
+        "completed_at": (now - timedelta(minutes=minutes_ago)).isoformat(),
+    }
 
 
 def _visits(client, **query):
     r = client.get("/api/v1/visits", query_string=query)
     assert r.status_code == 200, r.get_json()
     return r.get_json()
-
 
 
 def test_a_visit_shows_subject_actor_outcome_times_place_form_findings_photos_and_flags(as_worker):
@@ -38,8 +39,12 @@ def test_a_visit_shows_subject_actor_outcome_times_place_form_findings_photos_an
     v = only_visit(as_worker, h)
     assert v["subject"] == {"type": "house", "id": h["id"], "address": h["address"]["full_text"]}
     assert v["actor"]["id"] == str(as_worker.account_id) and v["actor"]["role"] == "grid_worker"
-    assert (v["kind"], v["outcome"], v["hazards"], v["instance_id"]) == ("visit", "met", ["coal_stove"],
-                                                                        body["instance_id"])
+    assert (v["kind"], v["outcome"], v["hazards"], v["instance_id"]) == (
+        "visit",
+        "met",
+        ["coal_stove"],
+        body["instance_id"],
+    )
     assert v["visited_at"][:19] == body["completed_at"][:19] and v["received_at"] >= v["visited_at"]
     assert v["location"] == {"lon": 120.005, "lat": 30.005, "accuracy_m": 8.0}
     assert v["form"] == {"id": "household_visit", "version": "2026.1"}
@@ -48,12 +53,12 @@ def test_a_visit_shows_subject_actor_outcome_times_place_form_findings_photos_an
 
 
 def test_a_visit_far_from_the_house_with_poor_gps_is_flagged_not_refused(as_worker):
-    h = house(as_worker)                                              # at 120.005, 30.005
+    h = house(as_worker)  # at 120.005, 30.005
     body = visit(h, [resident()], location={"lon": 120.0085, "lat": 30.005, "accuracy_m": 80})
     _submit(as_worker, body)
     v = only_visit(as_worker, h)
     assert v["flags"] == ["far_from_subject", "poor_accuracy"]
-    assert 320 < v["flag_details"]["far_from_subject"]["measured"] < 350      # on the geography, in metres
+    assert 320 < v["flag_details"]["far_from_subject"]["measured"] < 350  # on the geography, in metres
     assert v["flag_details"]["far_from_subject"]["limit"] == 100.0
     assert v["flag_details"]["poor_accuracy"] == {"measured": 80.0, "limit": 50.0, "unit": "m"}
 
@@ -76,7 +81,7 @@ def test_a_form_synced_days_after_it_was_filled_is_a_late_sync(as_worker):
 def test_photo_flags_are_computed_whether_the_photo_comes_before_or_after_the_submission(as_worker):
     for early in (True, False):
         h = house(as_worker)
-        far = camera_jpeg(gps=(IN_G0["lon"], IN_G0["lat"] + 0.01))                       # ~1.1 km north
+        far = camera_jpeg(gps=(IN_G0["lon"], IN_G0["lat"] + 0.01))  # ~1.1 km north
         old = camera_jpeg(at=datetime.now(UTC) - timedelta(hours=2))
         fine = camera_jpeg()
         files = {"far.jpg": far, "old.jpg": old, "fine.jpg": fine}
@@ -95,7 +100,10 @@ def test_photo_flags_are_computed_whether_the_photo_comes_before_or_after_the_su
         assert 1050 < v["flag_details"]["photo_far_from_visit"]["photos"]["far.jpg"] < 1150
         assert 115 < v["flag_details"]["photo_time_off"]["photos"]["old.jpg"] < 125
         assert {p["name"]: p["flags"] for p in v["photos"]} == {
-            "far.jpg": ["photo_far_from_visit"], "old.jpg": ["photo_time_off"], "fine.jpg": []}
+            "far.jpg": ["photo_far_from_visit"],
+            "old.jpg": ["photo_time_off"],
+            "fine.jpg": [],
+        }
 
 
 def test_visits_are_listed_newest_first_and_filtered(as_worker, as_police, district, login):
@@ -108,13 +116,16 @@ def test_visits_are_listed_newest_first_and_filtered(as_worker, as_police, distr
     mine = [v["instance_id"] for v in _visits(colleague, actor=str(as_worker.account_id))["items"]]
     assert mine == [newer["instance_id"], older["instance_id"]]
     assert [v["instance_id"] for v in _visits(as_police, house=h1["id"])["items"]] == [older["instance_id"]]
-    assert [v["instance_id"] for v in _visits(as_police, flag="poor_accuracy",
-                                              actor=str(as_worker.account_id))["items"]] == [newer["instance_id"]]
+    assert [
+        v["instance_id"] for v in _visits(as_police, flag="poor_accuracy", actor=str(as_worker.account_id))["items"]
+    ] == [newer["instance_id"]]
     since = (datetime.now(UTC) - timedelta(minutes=60)).isoformat()
-    assert [v["instance_id"] for v in _visits(as_police, actor=str(as_worker.account_id),
-                                              **{"from": since})["items"]] == [newer["instance_id"]]
-    assert [v["instance_id"] for v in _visits(as_police, actor=str(as_worker.account_id),
-                                              to=since)["items"]] == [older["instance_id"]]
+    assert [
+        v["instance_id"] for v in _visits(as_police, actor=str(as_worker.account_id), **{"from": since})["items"]
+    ] == [newer["instance_id"]]
+    assert [v["instance_id"] for v in _visits(as_police, actor=str(as_worker.account_id), to=since)["items"]] == [
+        older["instance_id"]
+    ]
     today = datetime.now(UTC).astimezone().date().isoformat()
     assert len(_visits(as_police, actor=str(as_worker.account_id), grid=district.grids[0].code)["items"]) == 2
     assert _visits(as_police, actor=str(as_worker.account_id), grid=district.grids[1].code)["items"] == []
@@ -182,17 +193,26 @@ def test_a_landlord_sees_their_own_self_checks_but_not_the_visits_of_others(as_w
     worker_visit = visit(h, [resident()])
     _submit(as_worker, worker_visit)
     data = camera_jpeg()
-    answers = {"extinguisher_present": "yes", "exits_clear": "yes", "wiring_safe": "yes",
-               "tenants_all_reported": "yes", "hazards": ["none"], "photo": "self.jpg"}
+    answers = {
+        "extinguisher_present": "yes",
+        "exits_clear": "yes",
+        "wiring_safe": "yes",
+        "tenants_all_reported": "yes",
+        "hazards": ["none"],
+        "photo": "self.jpg",
+    }
     from tests.e2e.photo_helpers import manifest
-    check = envelope("landlord_self_check", answers, {"type": "house", "id": h["id"]},
-                     attachments=manifest({"self.jpg": data}))
+
+    check = envelope(
+        "landlord_self_check", answers, {"type": "house", "id": h["id"]}, attachments=manifest({"self.jpg": data})
+    )
     _submit(landlord, check)
     assert put(landlord, check["instance_id"], "self.jpg", data).status_code == 201
     [own] = _visits(landlord)["items"]
     assert (own["instance_id"], own["kind"]) == (check["instance_id"], "self_check")
     assert [v["instance_id"] for v in landlord.get(f"/api/v1/houses/{h['id']}/visits").get_json()["items"]] == [
-        check["instance_id"]]
+        check["instance_id"]
+    ]
     [photo] = own["photos"]
     assert landlord.get(photo["urls"]["320"]).status_code == 200
     other = login("landlord")
@@ -207,14 +227,21 @@ def test_reading_visits_is_audited(as_police, as_worker, session):
     h = house(as_worker)
     _submit(as_worker, visit(h, [resident()]))
     [v] = _visits(as_police, house=h["id"])["items"]
-    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "visit.read",
-                                                      AuditEvent.actor_id == uuid.UUID(str(as_police.account_id))))
+    events = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "visit.read", AuditEvent.actor_id == uuid.UUID(str(as_police.account_id))
+        )
+    )
     assert [e.subject_ids for e in events] == [[v["id"]]]
 
 
 def test_visits_photos_and_uploads_need_a_token(anon):
     some = uuid.uuid4()
-    for method, url in (("get", "/api/v1/visits"), ("get", f"/api/v1/houses/{some}/visits"),
-                        ("get", f"/api/v1/photos/{some}"), ("put", f"/api/v1/submissions/{some}/attachments/a.jpg")):
+    for method, url in (
+        ("get", "/api/v1/visits"),
+        ("get", f"/api/v1/houses/{some}/visits"),
+        ("get", f"/api/v1/photos/{some}"),
+        ("put", f"/api/v1/submissions/{some}/attachments/a.jpg"),
+    ):
         r = getattr(anon, method)(url)
         assert (r.status_code, r.get_json()["code"]) == (401, "auth.required"), url

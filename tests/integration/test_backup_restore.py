@@ -29,15 +29,17 @@ PASSWORD = "correct horse battery"
 
 
 def _cli(url: str, *args: str) -> str:
-    r = subprocess.run([GRIDWORK, *args], env=os.environ | {"DATABASE_URL": url}, capture_output=True, text=True,
-                       timeout=600)
+    r = subprocess.run(
+        [GRIDWORK, *args], env=os.environ | {"DATABASE_URL": url}, capture_output=True, text=True, timeout=600
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     return r.stdout
 
 
 def _app(url, tmp_path):
-    return create_app({"TESTING": True, "DATABASE_URL": url, "MEDIA_BACKEND": "local",
-                       "MEDIA_ROOT": str(tmp_path / "media")})
+    return create_app(
+        {"TESTING": True, "DATABASE_URL": url, "MEDIA_BACKEND": "local", "MEDIA_ROOT": str(tmp_path / "media")}
+    )
 
 
 def _phone(app, username) -> ApiClient:
@@ -136,8 +138,13 @@ def test_restore_refuses_a_database_that_is_not_empty_and_restores_beside_it(mak
     migrate.upgrade(url)
     backup_file = tmp_path / "gridwork.dump"
     _cli(url, "backup", str(backup_file))
-    r = subprocess.run([GRIDWORK, "restore", str(backup_file)], env=os.environ | {"DATABASE_URL": url},
-                       capture_output=True, text=True, timeout=600)
+    r = subprocess.run(
+        [GRIDWORK, "restore", str(backup_file)],
+        env=os.environ | {"DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert r.returncode != 0 and "not empty" in r.stderr
 
     beside = f"{make_url(url).database}_restored"

@@ -11,8 +11,21 @@ def _run(app, args, stdin=None):
 
 
 def test_create_an_account_from_a_script_then_sign_in(app, db, district, anon):
-    result = _run(app, ["users", "create", "--role", "grid_worker", "--username", "Li.Na",
-                        "--grid", district.grids[0].code, "--password-stdin"], "a long passphrase\n")
+    result = _run(
+        app,
+        [
+            "users",
+            "create",
+            "--role",
+            "grid_worker",
+            "--username",
+            "Li.Na",
+            "--grid",
+            district.grids[0].code,
+            "--password-stdin",
+        ],
+        "a long passphrase\n",
+    )
     assert result.exit_code == 0, result.output
     assert "created grid_worker account li.na" in result.output
     r = anon.post("/api/v1/auth/tokens", json={"username": "li.na", "password": "a long passphrase"})
@@ -21,8 +34,11 @@ def test_create_an_account_from_a_script_then_sign_in(app, db, district, anon):
 
 
 def test_cli_explains_a_bad_request_instead_of_a_traceback(app, db):
-    result = _run(app, ["users", "create", "--role", "grid_worker", "--username", "nogrid", "--password-stdin"],
-                  "a long passphrase\n")
+    result = _run(
+        app,
+        ["users", "create", "--role", "grid_worker", "--username", "nogrid", "--password-stdin"],
+        "a long passphrase\n",
+    )
     assert result.exit_code != 0
     assert "needs a grid" in result.output
 

@@ -18,7 +18,7 @@ def _crash_bench():
 @pytest.mark.slow
 def test_every_acknowledged_submission_survives_kill_9_of_the_database():
     result = _crash_bench().run(seconds=3, clients=4, quiet=True)
-    assert result["acknowledged"] > 0, result          # the stream really ran before the kill
-    assert result["refused_or_failed"] > 0, result     # ...and really met the outage
+    assert result["acknowledged"] > 0, result  # the stream really ran before the kill
+    assert result["refused_or_failed"] > 0, result  # ...and really met the outage
     assert result["lost"] == 0, result
     assert result["duplicated"] == 0, result

@@ -28,6 +28,9 @@ def test_the_demo_police_officer_has_rentals_to_inspect(session):
 
     demo.load(session)
     police = actor_for(session.scalar(select(Account).where(Account.username == "police")))
-    due = session.scalar(select(func.count()).select_from(
-        scoping.visible_dues(police).where(InspectionDue.due_on.is_not(None)).subquery()))
+    due = session.scalar(
+        select(func.count()).select_from(
+            scoping.visible_dues(police).where(InspectionDue.due_on.is_not(None)).subquery()
+        )
+    )
     assert due > 0

@@ -21,7 +21,8 @@ def test_serve_refuses_a_database_that_could_lose_acknowledged_writes(app):
     # The suite's own throwaway database skips the flush (durable=False), like any database
     # someone configured with synchronous_commit = off.
     assert durability_problems(app.config["DATABASE_URL"]) == [
-        "synchronous_commit = off (a crash loses commits already acknowledged)"]
+        "synchronous_commit = off (a crash loses commits already acknowledged)"
+    ]
     result = app.test_cli_runner().invoke(cli=main, args=["serve", "--port", "1"])
     assert result.exit_code != 0
     assert "the database is not durable" in result.output
@@ -36,8 +37,9 @@ def test_an_instance_made_before_the_fix_is_made_durable_when_started(tmp_path):
     from sqlalchemy.engine import make_url
 
     u = make_url(url)
-    with psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password, dbname="postgres",
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        host=u.host, port=u.port, user=u.username, password=u.password, dbname="postgres", autocommit=True
+    ) as conn:
         conn.execute("ALTER SYSTEM SET synchronous_commit = 'off'")
         conn.execute("SELECT pg_reload_conf()")
         try:

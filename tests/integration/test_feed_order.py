@@ -23,8 +23,9 @@ def engine(make_database):
 
 
 def _write(conn, entity_id):
-    conn.execute(text("INSERT INTO changes (entity_type, entity_id, op) VALUES ('house', :id, 'upsert')"),
-                 {"id": entity_id})
+    conn.execute(
+        text("INSERT INTO changes (entity_type, entity_id, op) VALUES ('house', :id, 'upsert')"), {"id": entity_id}
+    )
 
 
 def _read(engine, pos):

@@ -8,8 +8,7 @@ from sqlalchemy.exc import DBAPIError
 
 def test_a_database_error_does_not_carry_the_values_sent(app, db):
     secret = "110101199003077777"
-    with db.session() as session:
-        with pytest.raises(DBAPIError) as caught:
-            session.execute(text("SELECT CAST(:number AS bigint) / 0"), {"number": secret})
+    with db.session() as session, pytest.raises(DBAPIError) as caught:
+        session.execute(text("SELECT CAST(:number AS bigint) / 0"), {"number": secret})
     assert "division by zero" in str(caught.value)
     assert secret not in str(caught.value)

@@ -52,7 +52,7 @@ def test_missing_files_and_orphans_are_reported_and_only_old_orphans_are_removed
     assert f"missing: {key_for(digest(lost), '1024')}" in result.output
     assert "orphan: photos/0000/320.jpg" in result.output
 
-    recent = _run(app, "--fix-orphans")                       # inside the grace period: kept
+    recent = _run(app, "--fix-orphans")  # inside the grace period: kept
     assert "too recent, kept: photos/0000/320.jpg" in recent.output
     assert store.exists("photos/0000/320.jpg")
 
@@ -60,7 +60,7 @@ def test_missing_files_and_orphans_are_reported_and_only_old_orphans_are_removed
     assert "removed: photos/0000/320.jpg" in fixed.output
     assert not store.exists("photos/0000/320.jpg")
     assert all(store.exists(key_for(digest(kept), size)) for size in ("320", "1024", "2048"))
-    assert fixed.exit_code == 1                                # the missing file is still missing
+    assert fixed.exit_code == 1  # the missing file is still missing
     assert ">> 1 missing, 1 orphans, 1 removed" in fixed.output
 
 
@@ -76,8 +76,10 @@ def _pending(client, data):
 def _age(session, instance, days):
     from sqlalchemy import text
 
-    session.execute(text("UPDATE photos SET received_at = now() - make_interval(days => :d) "
-                         "WHERE instance_id = :i"), {"d": days, "i": instance})
+    session.execute(
+        text("UPDATE photos SET received_at = now() - make_interval(days => :d) WHERE instance_id = :i"),
+        {"d": days, "i": instance},
+    )
 
 
 def _photo_count(session, instance):
@@ -92,8 +94,8 @@ def test_pending_uploads_whose_submission_never_came_expire_with_their_files(sto
     _age(session, old, 8)
     recent = _pending(as_worker, camera_jpeg(size=(310, 200)))
     _age(session, recent, 6)
-    shared = _uploaded(as_worker)                       # linked to a submission...
-    old_copy = _pending(as_worker, shared)               # ...and the same picture left pending long ago
+    shared = _uploaded(as_worker)  # linked to a submission...
+    old_copy = _pending(as_worker, shared)  # ...and the same picture left pending long ago
     _age(session, old_copy, 30)
 
     result = _run(app, "--expire-pending")
@@ -102,7 +104,7 @@ def test_pending_uploads_whose_submission_never_came_expire_with_their_files(sto
     assert _photo_count(session, recent) == 1
     assert not any(store.exists(key_for(digest(abandoned), size)) for size in ("320", "1024", "2048"))
     assert all(store.exists(key_for(digest(shared), size)) for size in ("320", "1024", "2048"))
-    assert result.exit_code == 0                        # nothing missing, no orphans left behind
+    assert result.exit_code == 0  # nothing missing, no orphans left behind
 
 
 def test_the_pending_age_is_a_setting(store, app, as_worker, session):

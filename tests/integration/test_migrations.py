@@ -18,8 +18,10 @@ def _diff(url):
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"include_object": migrate.include_object, "compare_type": True,
-                                                         "target_metadata": Base.metadata})
+            ctx = MigrationContext.configure(
+                conn,
+                opts={"include_object": migrate.include_object, "compare_type": True, "target_metadata": Base.metadata},
+            )
             return compare_metadata(ctx, Base.metadata)
     finally:
         engine.dispose()
@@ -45,9 +47,7 @@ def test_downgrade_to_base_and_upgrade_again(empty_database):
 
 def test_audit_rows_cannot_be_changed_or_deleted(session):
     session.execute(text("INSERT INTO audit_events (action) VALUES ('test.event')"))
-    with pytest.raises(Exception, match="append-only"):
-        with session.begin_nested():
-            session.execute(text("UPDATE audit_events SET action = 'forged' WHERE action = 'test.event'"))
-    with pytest.raises(Exception, match="append-only"):
-        with session.begin_nested():
-            session.execute(text("DELETE FROM audit_events WHERE action = 'test.event'"))
+    with pytest.raises(Exception, match="append-only"), session.begin_nested():
+        session.execute(text("UPDATE audit_events SET action = 'forged' WHERE action = 'test.event'"))
+    with pytest.raises(Exception, match="append-only"), session.begin_nested():
+        session.execute(text("DELETE FROM audit_events WHERE action = 'test.event'"))

@@ -42,9 +42,16 @@ def silent_endpoint():
 
 def test_a_silent_s3_endpoint_fails_after_the_configured_timeout_and_tries(silent_endpoint, monkeypatch):
     url, seen = silent_endpoint
-    for name, value in {"MEDIA_BACKEND": "s3", "S3_BUCKET": "media", "S3_ENDPOINT_URL": url,
-                        "S3_READ_TIMEOUT": "0.5", "S3_CONNECT_TIMEOUT": "0.5", "S3_MAX_ATTEMPTS": "2",
-                        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+    for name, value in {
+        "MEDIA_BACKEND": "s3",
+        "S3_BUCKET": "media",
+        "S3_ENDPOINT_URL": url,
+        "S3_READ_TIMEOUT": "0.5",
+        "S3_CONNECT_TIMEOUT": "0.5",
+        "S3_MAX_ATTEMPTS": "2",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }.items():
         monkeypatch.setenv(name, value)
     store = from_config(config.from_environment())
     started = time.monotonic()

@@ -91,6 +91,7 @@ def test_radius_search_measures_metres_on_the_ellipsoid_not_degrees(session, bui
 
 def test_address_text_search_can_use_the_trigram_index(session):
     session.execute(text("SET LOCAL enable_seqscan = off"))
-    plan = "\n".join(session.execute(text(
-        "EXPLAIN SELECT id FROM addresses WHERE search_text ILIKE '%幸福路12号%'")).scalars())
+    plan = "\n".join(
+        session.execute(text("EXPLAIN SELECT id FROM addresses WHERE search_text ILIKE '%幸福路12号%'")).scalars()
+    )
     assert "ix_addresses_search_trgm" in plan

@@ -36,11 +36,19 @@ def served(make_database, tmp_path_factory):
     database_url = make_database(durable=True)  # gridwork serve refuses a database that may lose commits
     migrate.upgrade(database_url)
     port = _free_port()
-    env = dict(os.environ, DATABASE_URL=database_url, MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
-               MAX_CONTENT_LENGTH="100000")
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+        MAX_CONTENT_LENGTH="100000",
+    )
     gridwork = Path(sys.executable).with_name("gridwork")
-    process = subprocess.Popen([str(gridwork), "serve", "--port", str(port), "--workers", "1"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [str(gridwork), "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -57,12 +65,19 @@ def served(make_database, tmp_path_factory):
         process.wait(timeout=15)
 
 
-@pytest.mark.parametrize("raw,status,code", [
-    (b"GET /api/v1/healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 10_000 + b"\r\n\r\n", 431,
-     "request.header_fields_too_large"),
-    (b"GET /api/v1/houses?q=" + b"a" * 5_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, "request.uri_too_long"),
-    (b"GET /api/v1/healthz HTTP/1.1\r\nHost: x\r\nX-Odd: a\rb\r\n\r\n", 400, "request.malformed"),
-], ids=["10 KB header", "5 KB query", "bare CR in a header"])
+@pytest.mark.parametrize(
+    "raw,status,code",
+    [
+        (
+            b"GET /api/v1/healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 10_000 + b"\r\n\r\n",
+            431,
+            "request.header_fields_too_large",
+        ),
+        (b"GET /api/v1/houses?q=" + b"a" * 5_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, "request.uri_too_long"),
+        (b"GET /api/v1/healthz HTTP/1.1\r\nHost: x\r\nX-Odd: a\rb\r\n\r\n", 400, "request.malformed"),
+    ],
+    ids=["10 KB header", "5 KB query", "bare CR in a header"],
+)
 def test_requests_the_http_server_refuses_itself_get_the_json_error_shape(served, raw, status, code):
     got, headers, body = _exchange(served, raw)
     assert got == status
@@ -73,7 +88,9 @@ def test_requests_the_http_server_refuses_itself_get_the_json_error_shape(served
 
 
 def test_ordinary_requests_still_reach_the_application(served):
-    got, headers, body = _exchange(served, b"GET /api/v1/no-such-thing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    got, headers, body = _exchange(
+        served, b"GET /api/v1/no-such-thing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
     assert got == 404 and json.loads(body)["code"] == "not_found"
 
 
@@ -81,8 +98,12 @@ def test_a_chunked_body_over_the_limit_is_a_413_through_the_real_server(served):
     """gunicorn passes a chunked body on without Content-Length; past MAX_CONTENT_LENGTH it is refused
     whole, not cut at the limit and read as if complete."""
     body = json.dumps({"username": "u", "password": "p" * 150_000}).encode()
-    chunks = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 8192]), body[i:i + 8192]) for i in range(0, len(body), 8192))
-    got, _, answer = _exchange(served, b"POST /api/v1/auth/tokens HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                                       b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                       + chunks + b"0\r\n\r\n")
+    chunks = b"".join(
+        b"%x\r\n%s\r\n" % (len(body[i : i + 8192]), body[i : i + 8192]) for i in range(0, len(body), 8192)
+    )
+    got, _, answer = _exchange(
+        served,
+        b"POST /api/v1/auth/tokens HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n",
+    )
     assert (got, json.loads(answer)["code"]) == (413, "request.too_large")

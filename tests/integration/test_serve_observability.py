@@ -37,8 +37,12 @@ def served(database_url, tmp_path, monkeypatch):
     (tmp_path / "prometheus").mkdir()
     (tmp_path / "prometheus" / "histogram_999999.db").write_bytes(b"left by the last run")
     metrics_dir = prepare_metrics_dir(port)
-    env = os.environ | {"DATABASE_URL": database_url, "MEDIA_ROOT": str(tmp_path / "media"),
-                        "METRICS_TOKEN": TOKEN, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "METRICS_TOKEN": TOKEN,
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+    }
     stderr, stdout = open(tmp_path / "stderr.log", "w+"), open(tmp_path / "stdout.log", "w+")
     proc = subprocess.Popen(gunicorn_argv("127.0.0.1", port, 2), env=env, stdout=stdout, stderr=stderr)
     base = f"http://127.0.0.1:{port}"
@@ -68,8 +72,13 @@ def test_served_requests_log_json_lines_and_metrics_add_up_across_workers(served
     assert _get(base + "/metrics")[0] == 401
     status, text = _get(base + "/metrics", {"Authorization": f"Bearer {TOKEN}"})
     assert status == 200
-    counts = [line for line in text.splitlines() if line.startswith("gridwork_http_request_duration_seconds_count")
-              and 'route="/api/v1/healthz"' in line and 'status_class="2xx"' in line]
+    counts = [
+        line
+        for line in text.splitlines()
+        if line.startswith("gridwork_http_request_duration_seconds_count")
+        and 'route="/api/v1/healthz"' in line
+        and 'status_class="2xx"' in line
+    ]
     assert len(counts) == 1 and float(counts[0].rsplit(" ", 1)[1]) == 8  # whichever worker answered each
     time.sleep(0.5)
     lines = [line for line in log_file.read_text().splitlines() if line.strip()]

@@ -22,9 +22,15 @@ def test_password_length_rules():
 
 
 def test_each_role_needs_its_own_kind_of_scope():
-    assert scope_problems("grid_worker", grids=[], community=None, station=None) == {"grids": ["A grid_worker account needs a grid."]}
-    assert scope_problems("committee", grids=[], community=None, station=None) == {"community": ["A committee account needs a community."]}
+    assert scope_problems("grid_worker", grids=[], community=None, station=None) == {
+        "grids": ["A grid_worker account needs a grid."]
+    }
+    assert scope_problems("committee", grids=[], community=None, station=None) == {
+        "community": ["A committee account needs a community."]
+    }
     assert scope_problems("police", grids=[], community=None, station="PS") == {}
     assert "grids" in scope_problems("police", grids=["G1"], community=None, station="PS")
     assert scope_problems("admin", grids=[], community=None, station=None) == {}
-    assert scope_problems("landlord", grids=[], community="C", station=None) == {"community": ["A landlord account has no community scope; leave it out."]}
+    assert scope_problems("landlord", grids=[], community="C", station=None) == {
+        "community": ["A landlord account has no community scope; leave it out."]
+    }

@@ -2,7 +2,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.domain.addresses import AddressParts, AddressProblem, canonical_key, canonical_text, normalise_parts, search_text
+from server.domain.addresses import (
+    AddressParts,
+    AddressProblem,
+    canonical_key,
+    canonical_text,
+    normalise_parts,
+    search_text,
+)
 
 
 def norm(**parts):
@@ -11,6 +18,7 @@ def norm(**parts):
 
 # --- canonical text and key ------------------------------------------------------------------
 
+
 def test_canonical_text_runs_divisions_together_then_components_with_suffixes():
     parts = AddressParts("幸福路", "12", "3", "2", "5", "502")
     assert canonical_text(parts, ["北山街道", "曙光社区"]) == "北山街道曙光社区 幸福路 12号 3栋 2单元 5层 502室"
@@ -18,7 +26,10 @@ def test_canonical_text_runs_divisions_together_then_components_with_suffixes():
 
 def test_canonical_text_omits_absent_parts_and_normalises_what_is_given():
     assert canonical_text(AddressParts(" 幸福 路", door="十二号", room="502户")) == "幸福路 12号 502室"
-    assert canonical_text(AddressParts("幸福路", building="A座", floor="地下一层"), [" 北山 街道 "]) == "北山街道 幸福路 A栋 -1层"
+    assert (
+        canonical_text(AddressParts("幸福路", building="A座", floor="地下一层"), [" 北山 街道 "])
+        == "北山街道 幸福路 A栋 -1层"
+    )
 
 
 def test_canonical_text_adds_no_suffix_to_a_value_ending_in_chinese():
@@ -39,13 +50,16 @@ def test_canonical_key_escapes_the_separator_so_different_addresses_never_collid
 
 # --- each component's own suffixes and numerals ----------------------------------------------
 
+
 @pytest.mark.parametrize("typed", ["12", "12号", "１２号", "十二号", "一十二", " 12 号 ", "012号"])
 def test_door_number_forms_become_digits(typed):
     assert norm(door=typed).door == "12"
 
 
-@pytest.mark.parametrize("typed,expected", [("12a", "12A"), ("12-1号", "12-1"), ("附12号", "附12"),
-                                            ("附十二号", "附12"), ("１２Ａ号", "12A")])
+@pytest.mark.parametrize(
+    "typed,expected",
+    [("12a", "12A"), ("12-1号", "12-1"), ("附12号", "附12"), ("附十二号", "附12"), ("１２Ａ号", "12A")],
+)
 def test_door_numbers_with_letters_dashes_or_fu_are_kept(typed, expected):
     assert norm(door=typed).door == expected
 
@@ -69,7 +83,9 @@ def test_floor_forms_become_the_number(typed):
     assert norm(floor=typed).floor == "5"
 
 
-@pytest.mark.parametrize("typed", ["-1", "-1层", "地下1层", "地下一层", "B1", "b1", "B1F", "负一楼", "负1层", "\u22121"])
+@pytest.mark.parametrize(
+    "typed", ["-1", "-1层", "地下1层", "地下一层", "B1", "b1", "B1F", "负一楼", "负1层", "\u22121"]
+)
 def test_floors_below_ground_become_negative(typed):
     assert norm(floor=typed).floor == "-1"
 
@@ -79,10 +95,24 @@ def test_room_forms_become_the_number(typed):
     assert norm(room=typed).room == "502"
 
 
-@pytest.mark.parametrize("typed,expected", [
-    ("一", "1"), ("九", "9"), ("十", "10"), ("十二", "12"), ("一十二", "12"), ("二十", "20"), ("二十三", "23"),
-    ("一百零五", "105"), ("一百一十", "110"), ("两", "2"), ("两百", "200"), ("一千零一", "1001"), ("一零", "10"),
-])
+@pytest.mark.parametrize(
+    "typed,expected",
+    [
+        ("一", "1"),
+        ("九", "9"),
+        ("十", "10"),
+        ("十二", "12"),
+        ("一十二", "12"),
+        ("二十", "20"),
+        ("二十三", "23"),
+        ("一百零五", "105"),
+        ("一百一十", "110"),
+        ("两", "2"),
+        ("两百", "200"),
+        ("一千零一", "1001"),
+        ("一零", "10"),
+    ],
+)
 def test_chinese_numerals_are_converted_where_unambiguous(typed, expected):
     assert norm(room=typed).room == expected
 
@@ -99,8 +129,17 @@ def test_a_suffix_that_ends_a_name_rather_than_a_number_is_kept(field, typed):
 
 # --- street, blanks and refusals -------------------------------------------------------------
 
-@pytest.mark.parametrize("typed,expected", [(" 幸福 路 ", "幸福路"), ("ｇ１０４国道", "G104国道"), ("五一路", "五一路"),
-                                            ("幸福\u3000路", "幸福路"), ("幸福\t路", "幸福路")])
+
+@pytest.mark.parametrize(
+    "typed,expected",
+    [
+        (" 幸福 路 ", "幸福路"),
+        ("ｇ１０４国道", "G104国道"),
+        ("五一路", "五一路"),
+        ("幸福\u3000路", "幸福路"),
+        ("幸福\t路", "幸福路"),
+    ],
+)
 def test_street_loses_whitespace_and_keeps_chinese(typed, expected):
     assert norm(street=typed).street == expected
 
@@ -133,21 +172,41 @@ def test_blank_optional_components_are_absent():
 
 # --- search text -----------------------------------------------------------------------------
 
+
 def test_search_text_matches_however_the_address_was_typed():
     stored = search_text(canonical_text(AddressParts("幸福路", "12", "3", "2", "-1", "502"), ["曙光社区"]))
-    for query in ["幸福路１２号", "幸福路 12号", "幸福路十二号", "三号楼", "3幢2单元", "地下一层", "五零二户", "B1层502室"]:
+    for query in [
+        "幸福路１２号",
+        "幸福路 12号",
+        "幸福路十二号",
+        "三号楼",
+        "3幢2单元",
+        "地下一层",
+        "五零二户",
+        "B1层502室",
+    ]:
         assert search_text(query) in stored, query
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("幸福路１２号", "幸福路12号"), ("三栋 二单元", "3栋2单元"), ("五零二室", "502室"), ("地下1层", "-1层"),
-    ("a座", "A栋"), ("五一路", "五一路"), ("一百五号", "一百五号"), ("5楼", "5楼"),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("幸福路１２号", "幸福路12号"),
+        ("三栋 二单元", "3栋2单元"),
+        ("五零二室", "502室"),
+        ("地下1层", "-1层"),
+        ("a座", "A栋"),
+        ("五一路", "五一路"),
+        ("一百五号", "一百五号"),
+        ("5楼", "5楼"),
+    ],
+)
 def test_search_text_normalises_width_spaces_and_numerals(raw, expected):
     assert search_text(raw) == expected
 
 
 # --- properties ------------------------------------------------------------------------------
+
 
 def to_full_width(text: str) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
@@ -202,9 +261,16 @@ def floor_surface(draw, n: int) -> str:
 streets = st.sampled_from(["幸福路", "解放大街", "G104国道", "五一路", "青年巷"])
 
 
-address_numbers = st.fixed_dictionaries(dict(
-    street=streets, door=st.integers(1, 999), building=st.integers(1, 99), unit=st.integers(1, 12),
-    floor=st.integers(-3, 40).filter(bool), room=st.integers(1, 3999)))
+address_numbers = st.fixed_dictionaries(
+    dict(
+        street=streets,
+        door=st.integers(1, 999),
+        building=st.integers(1, 99),
+        unit=st.integers(1, 12),
+        floor=st.integers(-3, 40).filter(bool),
+        room=st.integers(1, 3999),
+    )
+)
 
 
 @st.composite
@@ -238,8 +304,11 @@ def test_two_typings_of_one_address_share_a_key_and_text(numbers, data):
     assert canonical_text(first) == canonical_text(second)
 
 
-any_text = st.one_of(st.none(), st.text(max_size=12),
-                     st.text(alphabet="0123456789一二三四五六七八九十百千零〇两号栋幢座楼单元层室户第地下负BF- ", max_size=10))
+any_text = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.text(alphabet="0123456789一二三四五六七八九十百千零〇两号栋幢座楼单元层室户第地下负BF- ", max_size=10),
+)
 
 
 @given(typed_addresses)
@@ -276,4 +345,4 @@ def test_component_limits_match_the_address_columns():
     from server.store.models import registry
 
     columns = registry.Address.__table__.c
-    assert MAX_LENGTHS == {name: columns[name].type.length for name in MAX_LENGTHS}
+    assert {name: columns[name].type.length for name in MAX_LENGTHS} == MAX_LENGTHS

@@ -5,8 +5,18 @@ from pathlib import Path
 
 import server.domain
 
-FORBIDDEN = ("flask", "flask_smorest", "sqlalchemy", "geoalchemy2", "boto3", "botocore", "psycopg", "server.store",
-             "server.api", "server.services")
+FORBIDDEN = (
+    "flask",
+    "flask_smorest",
+    "sqlalchemy",
+    "geoalchemy2",
+    "boto3",
+    "botocore",
+    "psycopg",
+    "server.store",
+    "server.api",
+    "server.services",
+)
 
 
 def test_domain_modules_import_no_framework_database_or_storage_code():

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from server import errors
-from server.errors_catalogue import CATALOGUE, LANGUAGES, language, message
+from server.errors_catalogue import CATALOGUE, language, message
 
 SERVER = Path(errors.__file__).parent
 
@@ -30,8 +30,13 @@ def raised_codes() -> list[tuple[str, int | None, str]]:
     for path in sorted(SERVER.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         where = str(path.relative_to(SERVER.parent))
-        aliases = {a.asname: a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
-                   and (n.module or "").endswith("errors") for a in n.names if a.asname}  # Conflict as ConflictError
+        aliases = {
+            a.asname: a.name
+            for n in ast.walk(tree)
+            if isinstance(n, ast.ImportFrom) and (n.module or "").endswith("errors")
+            for a in n.names
+            if a.asname
+        }  # Conflict as ConflictError
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
@@ -47,17 +52,30 @@ def raised_codes() -> list[tuple[str, int | None, str]]:
             elif isinstance(node, ast.ClassDef) and node.name in CLASS_STATUS:
                 cls = getattr(errors, node.name)
                 found.append((cls.code, cls.status, f"{where}:{node.lineno}"))
-            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict) and any(
-                    getattr(t, "id", "") in ("HTTP_CODES", "SERVER_CODES") for t in node.targets):
-                for key, value in zip(node.value.keys, node.value.values):
+            elif (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Dict)
+                and any(getattr(t, "id", "") in ("HTTP_CODES", "SERVER_CODES") for t in node.targets)
+            ):
+                for key, value in zip(node.value.keys, node.value.values, strict=True):
                     found.append((_literal(value), _literal(key), f"{where}:{node.lineno}"))
     return found
 
 
 def test_the_scan_finds_the_codes_spread_over_the_server():
     codes = {code for code, _, _ in raised_codes()}
-    assert len(codes) > 60 and {"auth.token_expired", "photo.corrupt", "request.uri_too_long", "internal",
-                                "service.unavailable", "validation.failed"} <= codes
+    assert (
+        len(codes) > 60
+        and {
+            "auth.token_expired",
+            "photo.corrupt",
+            "request.uri_too_long",
+            "internal",
+            "service.unavailable",
+            "validation.failed",
+        }
+        <= codes
+    )
 
 
 def test_every_code_raised_is_in_the_catalogue():
@@ -66,9 +84,11 @@ def test_every_code_raised_is_in_the_catalogue():
 
 
 def test_every_code_is_raised_with_the_catalogues_status():
-    wrong = sorted(f"{code} raised as {status} at {where}, catalogued as {CATALOGUE[code].status}"
-                   for code, status, where in raised_codes()
-                   if code in CATALOGUE and CATALOGUE[code].status is not None and status != CATALOGUE[code].status)
+    wrong = sorted(
+        f"{code} raised as {status} at {where}, catalogued as {CATALOGUE[code].status}"
+        for code, status, where in raised_codes()
+        if code in CATALOGUE and CATALOGUE[code].status is not None and status != CATALOGUE[code].status
+    )
     assert wrong == []
 
 
@@ -97,11 +117,22 @@ def test_every_entry_has_chinese_and_english_with_the_same_placeholders_and_a_pl
         assert names(zh[-1]) == set(), f"{code}: the last message must need no values"
 
 
-@pytest.mark.parametrize("header, lang", [
-    (None, "zh"), ("", "zh"), ("zh-CN,zh;q=0.9,en;q=0.8", "zh"), ("en-US,en;q=0.9", "en"), ("en", "en"),
-    ("fr-FR, en;q=0.5", "en"), ("zh;q=0.4, en;q=0.8", "en"), ("en;q=0.4, zh-TW;q=0.8", "zh"), ("fr", "zh"),
-    ("*", "zh"), ("en;q=0", "zh"),
-])
+@pytest.mark.parametrize(
+    "header, lang",
+    [
+        (None, "zh"),
+        ("", "zh"),
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh"),
+        ("en-US,en;q=0.9", "en"),
+        ("en", "en"),
+        ("fr-FR, en;q=0.5", "en"),
+        ("zh;q=0.4, en;q=0.8", "en"),
+        ("en;q=0.4, zh-TW;q=0.8", "zh"),
+        ("fr", "zh"),
+        ("*", "zh"),
+        ("en;q=0", "zh"),
+    ],
+)
 def test_the_language_follows_accept_language_with_q_values(header, lang):
     assert language(header) == lang
 

@@ -45,8 +45,14 @@ def test_the_shipped_forms_load_against_the_lock():
     catalog = load_catalog()
     assert sorted(catalog.forms) == sorted(tuple(key.split("/")) for key in lock_of(DEFAULT_ROOT))
     assert {f.id for f in catalog.current()} == {
-        "address_house_registration", "household_visit", "inspection", "tenant_report", "unit_registration",
-        "landlord_self_check", "unit_inspection"}
+        "address_house_registration",
+        "household_visit",
+        "inspection",
+        "tenant_report",
+        "unit_registration",
+        "landlord_self_check",
+        "unit_inspection",
+    }
     assert catalog.get("household_visit", "2026.1").kind == "visit"
     assert catalog.get("household_visit", "1999.1") is None
 
@@ -123,8 +129,13 @@ def test_for_role_filters_current_forms_by_role():
     catalog = load_catalog()
     assert [f.id for f in catalog.for_role("landlord")] == ["landlord_self_check", "tenant_report"]
     police = {f.id for f in catalog.for_role("police")}
-    assert police == {"address_house_registration", "household_visit", "inspection", "unit_registration",
-                      "unit_inspection"}
+    assert police == {
+        "address_house_registration",
+        "household_visit",
+        "inspection",
+        "unit_registration",
+        "unit_inspection",
+    }
     assert catalog.for_role("mayor") == []
 
 
@@ -132,15 +143,14 @@ def test_the_etag_is_stable_and_changes_only_for_roles_whose_forms_changed(root)
     shipped = load_catalog()
     assert shipped.etag("landlord") == load_catalog().etag("landlord")
     assert shipped.etag("landlord") != shipped.etag("police")
-    add_version(root, "tenant_report", "2026.9",
-                lambda text: text.replace("Tenant's phone", "Tenant's mobile phone"))
+    add_version(root, "tenant_report", "2026.9", lambda text: text.replace("Tenant's phone", "Tenant's mobile phone"))
     changed = load_catalog(root, allow_unpublished=True)
     assert changed.etag("landlord") != shipped.etag("landlord")
     assert changed.etag("police") == shipped.etag("police")
 
 
 def test_the_id_and_version_inside_a_file_must_match_its_path(root):
-    add_version(root, "tenant_report", "2026.9", lambda text: text.replace('version: "2026.9"', 'version: 2026.9'))
+    add_version(root, "tenant_report", "2026.9", lambda text: text.replace('version: "2026.9"', "version: 2026.9"))
     with pytest.raises(CatalogError, match=r"version is 2026.9 but the file name says '2026.9' \(quote the version"):
         load_catalog(root, allow_unpublished=True)
 
@@ -152,12 +162,17 @@ def test_yaml_yes_and_no_stay_text_and_duplicate_keys_are_refused(root):
 
     def unquote(text):
         return text.replace('{value: "yes"', "{value: yes").replace('{value: "no"', "{value: no")
+
     add_version(root, "landlord_self_check", "2026.9", unquote)
     loaded = load_catalog(root, allow_unpublished=True).get("landlord_self_check", "2026.9")
     assert [c.value for c in loaded.field("exits_clear").choices] == ["yes", "no"]
 
-    add_version(root, "landlord_self_check", "2026.3", lambda text: text.replace("kind: self_check",
-                                                                                  "kind: self_check\nkind: report"))
+    add_version(
+        root,
+        "landlord_self_check",
+        "2026.3",
+        lambda text: text.replace("kind: self_check", "kind: self_check\nkind: report"),
+    )
     with pytest.raises(CatalogError, match="key 'kind' is given twice"):
         load_catalog(root, allow_unpublished=True)
 

@@ -22,13 +22,25 @@ def text_field(name, **extra):
 
 
 def yes_no(name, **extra):
-    return {"name": name, "type": "select_one", "label": label(name),
-            "choices": [{"value": "yes", "label": label("yes")}, {"value": "no", "label": label("no")}], **extra}
+    return {
+        "name": name,
+        "type": "select_one",
+        "label": label(name),
+        "choices": [{"value": "yes", "label": label("yes")}, {"value": "no", "label": label("no")}],
+        **extra,
+    }
 
 
 def form(*fields, **top):
-    data = {"id": "sample", "version": "2026.1", "title": label("Sample"), "roles": ["grid_worker"],
-            "subject": "house", "kind": "visit", "fields": list(fields)}
+    data = {
+        "id": "sample",
+        "version": "2026.1",
+        "title": label("Sample"),
+        "roles": ["grid_worker"],
+        "subject": "house",
+        "kind": "visit",
+        "fields": list(fields),
+    }
     data.update(top)
     return data
 
@@ -41,10 +53,17 @@ def problems_of(data) -> list[str]:
 
 # --- the shipped forms -----------------------------------------------------------------------
 
+
 def test_seven_forms_are_shipped():
     assert {p.parent.name for p in SHIPPED} == {
-        "address_house_registration", "household_visit", "inspection", "tenant_report", "unit_registration",
-        "landlord_self_check", "unit_inspection"}
+        "address_house_registration",
+        "household_visit",
+        "inspection",
+        "tenant_report",
+        "unit_registration",
+        "landlord_self_check",
+        "unit_inspection",
+    }
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: f"{p.parent.name}/{p.stem}")
@@ -60,8 +79,7 @@ def test_each_shipped_form_loads_and_survives_a_round_trip(path: Path):
 def test_the_household_visit_binds_one_person_per_resident():
     data = yaml.safe_load((DEFAULT_ROOT / "forms/household_visit/2026.1.yaml").read_text(encoding="utf-8"))
     visit = load_form(data, meta_schema=META)
-    assert visit.bindings["person.document_number"] == ("residents.document_number",
-                                                        "residents.other_document_number")
+    assert visit.bindings["person.document_number"] == ("residents.document_number", "residents.other_document_number")
     assert visit.bindings["residence.present"] == ("residents.present",)
     assert visit.bindings["visit.outcome"] == ("outcome",)
     assert visit.field("residents[2].document_number").type == "citizen_id"
@@ -77,7 +95,6 @@ def test_binding_vocabularies_match_the_registry_tables():
     assert definition.RESIDENCE_CATEGORIES == registry.RESIDENCE_CATEGORIES
     assert definition.UNIT_KINDS == registry.UNIT_KINDS
     assert definition.BINDINGS["person.sex"].values == registry.SEXES
-
 
 
 def test_bound_text_lengths_match_the_registry_columns():
@@ -104,14 +121,19 @@ def test_the_current_form_versions_tell_phones_every_bound_text_limit():
 
 
 def test_max_length_belongs_to_text_fields_and_may_not_exceed_the_bound_column():
-    assert problems_of(form(text_field("a", max_length=10, binding="person.name", relevant="1 = 1"),
-                            {"name": "n", "type": "integer", "label": label("n"), "max_length": 3})) == [
-        "fields[1].max_length: only text fields have max_length"]
+    assert problems_of(
+        form(
+            text_field("a", max_length=10, binding="person.name", relevant="1 = 1"),
+            {"name": "n", "type": "integer", "label": label("n"), "max_length": 3},
+        )
+    ) == ["fields[1].max_length: only text fields have max_length"]
     assert problems_of(form(text_field("a", max_length=101, binding="person.name"))) == [
-        "fields[0].max_length: person.name holds at most 100 characters, not 101"]
+        "fields[0].max_length: person.name holds at most 100 characters, not 101"
+    ]
 
 
 # --- structure (the meta-schema) ---------------------------------------------------------------
+
 
 def test_an_unknown_key_is_rejected_with_its_path():
     assert problems_of(form(text_field("a", colour="red"))) == ["fields[0].colour: unknown key"]
@@ -135,44 +157,55 @@ def test_names_must_be_snake_case():
 
 # --- expressions and references --------------------------------------------------------------
 
+
 def test_an_unknown_function_is_rejected_with_the_path():
     assert problems_of(form(text_field("a", constraint="foo(.) = 1"))) == [
-        "fields[0].constraint: unknown function 'foo' at column 1"]
+        "fields[0].constraint: unknown function 'foo' at column 1"
+    ]
 
 
 def test_a_syntax_error_names_the_path_and_column():
     assert problems_of(form(text_field("a"), text_field("b", relevant="${a} = = 1"))) == [
         "fields[1].relevant: unexpected '=' at column 8: expected '(', '-', '.', a ${field} reference, a function, "
-        "a number, a string"]
+        "a number, a string"
+    ]
 
 
 def test_a_reference_to_a_missing_field_is_rejected_with_the_path():
     assert problems_of(form(text_field("a"), text_field("b", relevant="${nope} = 'x'"))) == [
-        "fields[1].relevant: ${nope} is not a field of this form"]
+        "fields[1].relevant: ${nope} is not a field of this form"
+    ]
 
 
 def test_the_current_value_is_only_allowed_in_a_constraint():
     assert problems_of(form(text_field("a", relevant=". = 'x'"))) == [
-        "fields[0].relevant: '.' (this field's own answer) may only be used in a constraint"]
+        "fields[0].relevant: '.' (this field's own answer) may only be used in a constraint"
+    ]
     load_form(form(text_field("a", constraint="string-length(.) < 10")), meta_schema=META)
 
 
 def test_repeat_fields_see_their_siblings_and_the_top_level_but_not_the_other_way_round():
-    residents = {"name": "residents", "type": "repeat", "label": label(), "relevant": "${outcome} = 'met'",
-                 "fields": [text_field("name"),
-                            text_field("phone_note", relevant="${name} != '' and ${outcome} = 'met'")]}
+    residents = {
+        "name": "residents",
+        "type": "repeat",
+        "label": label(),
+        "relevant": "${outcome} = 'met'",
+        "fields": [text_field("name"), text_field("phone_note", relevant="${name} != '' and ${outcome} = 'met'")],
+    }
     ok = form(text_field("outcome"), residents, text_field("count_note", relevant="count(${residents}) > 2"))
     load_form(ok, meta_schema=META)
 
     leaky = copy.deepcopy(ok)
     leaky["fields"][2]["relevant"] = "${name} = 'x'"
     assert problems_of(leaky) == [
-        "fields[2].relevant: ${name} is inside repeat 'residents' and can only be used by fields of that repeat"]
+        "fields[2].relevant: ${name} is inside repeat 'residents' and can only be used by fields of that repeat"
+    ]
 
     whole = copy.deepcopy(ok)
     whole["fields"][2]["relevant"] = "${residents} = ''"
     assert problems_of(whole) == [
-        "fields[2].relevant: ${residents} is a repeat; use count(${residents}) for its number of entries"]
+        "fields[2].relevant: ${residents} is a repeat; use count(${residents}) for its number of entries"
+    ]
 
     counted = copy.deepcopy(ok)
     counted["fields"][2]["relevant"] = "count(${outcome}) > 1"
@@ -187,7 +220,8 @@ def test_a_cycle_of_relevance_is_rejected():
 
 def test_a_field_cannot_decide_its_own_relevance():
     assert problems_of(form(text_field("a", relevant="${a} = ''"))) == [
-        "fields[0]: circular dependency a -> a (through relevant, required or default expressions)"]
+        "fields[0]: circular dependency a -> a (through relevant, required or default expressions)"
+    ]
 
 
 def test_a_cycle_through_required_and_default_is_rejected():
@@ -196,36 +230,49 @@ def test_a_cycle_through_required_and_default_is_rejected():
 
 
 def test_constraints_may_refer_to_each_other():
-    load_form(form({"name": "start", "type": "date", "label": label(), "constraint": ". <= ${end}"},
-                   {"name": "end", "type": "date", "label": label(), "constraint": ". >= ${start}"}),
-              meta_schema=META)
+    load_form(
+        form(
+            {"name": "start", "type": "date", "label": label(), "constraint": ". <= ${end}"},
+            {"name": "end", "type": "date", "label": label(), "constraint": ". >= ${start}"},
+        ),
+        meta_schema=META,
+    )
 
 
 # --- field shapes ----------------------------------------------------------------------------
 
+
 def test_names_are_unique_in_the_whole_form():
     repeat = {"name": "people", "type": "repeat", "label": label(), "fields": [text_field("name")]}
     assert problems_of(form(text_field("name"), repeat)) == [
-        "fields[1].fields[0].name: 'name' is already the name of fields[0]; names are unique in the whole form"]
+        "fields[1].fields[0].name: 'name' is already the name of fields[0]; names are unique in the whole form"
+    ]
 
 
 def test_selects_need_unique_choices():
     assert problems_of(form({"name": "a", "type": "select_one", "label": label()})) == [
-        "fields[0]: a select_one field needs choices"]
+        "fields[0]: a select_one field needs choices"
+    ]
     dup = yes_no("a")
     dup["choices"].append({"value": "yes", "label": label()})
     assert problems_of(form(dup)) == ["fields[0].choices[2].value: 'yes' is already a choice of this field"]
 
 
 def test_keys_that_do_not_fit_the_type_are_rejected():
-    found = problems_of(form(
-        text_field("a", min=1, choices=[{"value": "x", "label": label()}]),
-        {"name": "n", "type": "note", "label": label(), "required": True},
-        {"name": "r", "type": "repeat", "label": label(), "fields": [
-            {"name": "inner", "type": "repeat", "label": label(), "fields": [text_field("deep")]}]},
-        {"name": "i", "type": "integer", "label": label(), "min": 5, "max": 1},
-        text_field("c", constraint_message=label()),
-    ))
+    found = problems_of(
+        form(
+            text_field("a", min=1, choices=[{"value": "x", "label": label()}]),
+            {"name": "n", "type": "note", "label": label(), "required": True},
+            {
+                "name": "r",
+                "type": "repeat",
+                "label": label(),
+                "fields": [{"name": "inner", "type": "repeat", "label": label(), "fields": [text_field("deep")]}],
+            },
+            {"name": "i", "type": "integer", "label": label(), "min": 5, "max": 1},
+            text_field("c", constraint_message=label()),
+        )
+    )
     assert found == [
         "fields[0].choices: only select_one and select_multiple fields have choices",
         "fields[0].min: only integer and decimal fields have min",
@@ -238,63 +285,103 @@ def test_keys_that_do_not_fit_the_type_are_rejected():
 
 def test_a_literal_default_must_be_a_valid_answer():
     assert problems_of(form(yes_no("a", default="maybe"))) == [
-        "fields[0].default: 'maybe' is not a choice of this field (choices: yes, no)."]
-    load_form(form(yes_no("a", default="no"), {"name": "d", "type": "date", "label": label(),
-                                               "default": {"expression": "today()"}}), meta_schema=META)
+        "fields[0].default: 'maybe' is not a choice of this field (choices: yes, no)."
+    ]
+    load_form(
+        form(
+            yes_no("a", default="no"),
+            {"name": "d", "type": "date", "label": label(), "default": {"expression": "today()"}},
+        ),
+        meta_schema=META,
+    )
 
 
 # --- bindings --------------------------------------------------------------------------------
 
+
 def test_a_binding_whose_type_does_not_fit_is_rejected():
     assert problems_of(form(text_field("rooms", binding="house.rooms"))) == [
-        "fields[0].binding: house.rooms needs a field of type integer, not text"]
+        "fields[0].binding: house.rooms needs a field of type integer, not text"
+    ]
 
 
 def test_a_bound_select_may_only_offer_registry_values():
-    use = {"name": "use", "type": "select_one", "label": label(), "binding": "house.use",
-           "choices": [{"value": "rented", "label": label()}, {"value": "garage", "label": label()}]}
+    use = {
+        "name": "use",
+        "type": "select_one",
+        "label": label(),
+        "binding": "house.use",
+        "choices": [{"value": "rented", "label": label()}, {"value": "garage", "label": label()}],
+    }
     assert problems_of(form(use)) == [
         "fields[0].choices[1].value: house.use allows only self_occupied, rented, vacant, business, mixed; "
-        "'garage' is not one"]
+        "'garage' is not one"
+    ]
 
 
 def test_an_unknown_binding_is_rejected():
     assert problems_of(form(text_field("a", binding="person.religion"))) == [
-        "fields[0].binding: 'person.religion' is not a registry property a form can set"]
+        "fields[0].binding: 'person.religion' is not a registry property a form can set"
+    ]
 
 
 def test_a_binding_appears_once_unless_each_field_has_a_relevant_condition():
     assert problems_of(form(text_field("a", binding="person.name"), text_field("b", binding="person.name"))) == [
         "fields[1].binding: person.name is already bound by fields[0]; a binding may be shared only by fields "
-        "that each have a relevant condition"]
-    load_form(form(text_field("a", binding="person.name", relevant="true()"),
-                   text_field("b", binding="person.name", relevant="false()")), meta_schema=META)
+        "that each have a relevant condition"
+    ]
+    load_form(
+        form(
+            text_field("a", binding="person.name", relevant="true()"),
+            text_field("b", binding="person.name", relevant="false()"),
+        ),
+        meta_schema=META,
+    )
 
 
 def test_person_bindings_describe_one_person_per_group():
-    repeat = {"name": "people", "type": "repeat", "label": label(),
-              "fields": [text_field("name", binding="person.name")]}
+    repeat = {
+        "name": "people",
+        "type": "repeat",
+        "label": label(),
+        "fields": [text_field("name", binding="person.name")],
+    }
     found = problems_of(form(text_field("landlord_name", binding="person.hukou_address"), repeat))
-    assert found == ["fields[0], fields[1].fields[0]: person and residence bindings describe one person and must "
-                     "all be at the top level or all in one repeat"]
+    assert found == [
+        "fields[0], fields[1].fields[0]: person and residence bindings describe one person and must "
+        "all be at the top level or all in one repeat"
+    ]
 
 
 def test_bindings_must_suit_the_form_kind_subject_and_level():
-    outcome = {"name": "outcome", "type": "select_one", "label": label(), "binding": "visit.outcome",
-               "choices": [{"value": "met", "label": label()}]}
+    outcome = {
+        "name": "outcome",
+        "type": "select_one",
+        "label": label(),
+        "binding": "visit.outcome",
+        "choices": [{"value": "met", "label": label()}],
+    }
     assert problems_of(form(outcome, kind="registration")) == [
-        "fields[0].binding: visit.outcome is for visit or inspection or self_check forms, not registration"]
+        "fields[0].binding: visit.outcome is for visit or inspection or self_check forms, not registration"
+    ]
     assert problems_of(form(text_field("street", binding="address.street"))) == [
-        "fields[0].binding: address.street is for forms whose subject is none or address, not house"]
-    repeat = {"name": "photos", "type": "repeat", "label": label(),
-              "fields": [{"name": "p", "type": "image", "label": label(), "binding": "visit.photos"}]}
+        "fields[0].binding: address.street is for forms whose subject is none or address, not house"
+    ]
+    repeat = {
+        "name": "photos",
+        "type": "repeat",
+        "label": label(),
+        "fields": [{"name": "p", "type": "image", "label": label(), "binding": "visit.photos"}],
+    }
     assert problems_of(form(repeat)) == [
-        "fields[0].fields[0].binding: visit.photos belongs at the top level of the form, not in a repeat"]
+        "fields[0].fields[0].binding: visit.photos belongs at the top level of the form, not in a repeat"
+    ]
 
 
 def test_every_problem_is_reported_at_once():
-    found = problems_of(form(text_field("a", constraint="foo()"), text_field("b", binding="house.rooms"),
-                             text_field("a")))
+    found = problems_of(
+        form(text_field("a", constraint="foo()"), text_field("b", binding="house.rooms"), text_field("a"))
+    )
     assert "fields[0].constraint: unknown function 'foo' at column 1" in found
     assert "fields[1].binding: house.rooms needs a field of type integer, not text" in found
     assert any(p.startswith("fields[2].name:") for p in found)

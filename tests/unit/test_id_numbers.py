@@ -31,6 +31,7 @@ def by_hand_check_char(first17: str) -> str:
 
 # --- the check character ---------------------------------------------------------------------
 
+
 def test_published_example_has_check_character_x():
     assert citizen_id_check_char(PUBLISHED[:17]) == "X" == by_hand_check_char(PUBLISHED[:17])
 
@@ -57,13 +58,17 @@ def test_check_character_needs_exactly_17_digits(bad):
 
 # --- normalisation ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("typed", [
-    "11010519491231002x",
-    " 110105 19491231 002X ",
-    "１１０１０５１９４９１２３１００２Ｘ",
-    "１１０１０５１９４９１２３１００２ｘ",
-    "110105\u300019491231002X",
-])
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "11010519491231002x",
+        " 110105 19491231 002X ",
+        "１１０１０５１９４９１２３１００２Ｘ",
+        "１１０１０５１９４９１２３１００２ｘ",
+        "110105\u300019491231002X",
+    ],
+)
 def test_spaces_full_width_and_lower_case_x_are_normalised(typed):
     assert cid(typed).number == PUBLISHED
 
@@ -83,6 +88,7 @@ def test_legacy_number_with_a_letter_is_named():
 
 # --- each problem has its own message --------------------------------------------------------
 
+
 def test_empty_number_is_named():
     assert cid("  ").problems == ["the number is empty"]
 
@@ -90,13 +96,17 @@ def test_empty_number_is_named():
 @pytest.mark.parametrize("typed,length", [("1101051949123100", 16), ("11010519491231002X1", 19)])
 def test_wrong_length_says_how_many_characters_there_are(typed, length):
     assert cid(typed).problems == [
-        f"a citizen ID number has 18 characters (or 15 for an old one), this one has {length}"]
+        f"a citizen ID number has 18 characters (or 15 for an old one), this one has {length}"
+    ]
 
 
 def test_non_digits_in_the_first_17_are_named_by_position():
-    assert cid("11O10519491231002X").problems == ["the first 17 characters must be digits; character 3 ('O') is not a digit"]
+    assert cid("11O10519491231002X").problems == [
+        "the first 17 characters must be digits; character 3 ('O') is not a digit"
+    ]
     assert cid("11O1051949123I002X").problems == [
-        "the first 17 characters must be digits; characters 3 ('O'), 14 ('I') are not digits"]
+        "the first 17 characters must be digits; characters 3 ('O'), 14 ('I') are not digits"
+    ]
 
 
 def test_unknown_province_code_is_named():
@@ -119,7 +129,8 @@ def test_impossible_birth_date_is_named():
 def test_future_birth_date_is_named():
     tomorrow = TODAY + timedelta(days=1)
     assert cid(make_citizen_id("110105", tomorrow, 2)).problems == [
-        f"birth date {tomorrow.isoformat()} in the number is in the future"]
+        f"birth date {tomorrow.isoformat()} in the number is in the future"
+    ]
     assert cid(make_citizen_id("110105", TODAY, 2)).problems == []
 
 
@@ -138,7 +149,8 @@ def test_wrong_check_character_is_named_with_the_expected_one():
 def test_entered_birth_date_that_differs_from_the_number_is_named():
     number = make_citizen_id("110105", date(1990, 5, 11), 7)
     assert cid(number, birth_date=date(1990, 5, 1)).problems == [
-        "birth date 1990-05-01 does not match 1990-05-11 in the number"]
+        "birth date 1990-05-01 does not match 1990-05-11 in the number"
+    ]
     assert cid(number, birth_date=date(1990, 5, 11)).problems == []
 
 
@@ -168,8 +180,11 @@ def test_independent_problems_are_reported_together():
 
 # --- properties ------------------------------------------------------------------------------
 
-areas = st.builds(lambda p, rest: p + rest, st.sampled_from(sorted(PROVINCE_CODES)),
-                  st.text(alphabet="0123456789", min_size=4, max_size=4))
+areas = st.builds(
+    lambda p, rest: p + rest,
+    st.sampled_from(sorted(PROVINCE_CODES)),
+    st.text(alphabet="0123456789", min_size=4, max_size=4),
+)
 births = st.dates(min_value=date(1900, 1, 1), max_value=TODAY)
 
 
@@ -184,22 +199,26 @@ def test_every_made_number_validates_with_its_birth_date_and_sex(area, birth, se
 @given(areas, births, st.integers(0, 999), st.integers(0, 16), st.integers(1, 9))
 def test_changing_any_one_of_the_first_17_digits_makes_the_number_invalid(area, birth, seq, position, delta):
     number = make_citizen_id(area, birth, seq)
-    changed = number[:position] + str((int(number[position]) + delta) % 10) + number[position + 1:]
+    changed = number[:position] + str((int(number[position]) + delta) % 10) + number[position + 1 :]
     result = cid(changed)
     assert result.number is None and result.problems
 
 
 # --- masking ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("number,masked", [
-    (PUBLISHED, "1101**********002X"),
-    ("E12345678", "E1*****78"),  # a passport: at least half stays hidden
-    ("12345678", "1******8"),
-    ("ABC", "A*C"),
-    ("AB", "A*"),
-    ("A", "*"),
-    ("", ""),
-])
+
+@pytest.mark.parametrize(
+    "number,masked",
+    [
+        (PUBLISHED, "1101**********002X"),
+        ("E12345678", "E1*****78"),  # a passport: at least half stays hidden
+        ("12345678", "1******8"),
+        ("ABC", "A*C"),
+        ("AB", "A*"),
+        ("A", "*"),
+        ("", ""),
+    ],
+)
 def test_mask_hides_the_middle(number, masked):
     assert mask(number) == masked
 
@@ -215,9 +234,16 @@ def test_mask_keeps_the_length_and_never_shows_a_number_whole(number):
 
 # --- the other documents ---------------------------------------------------------------------
 
+
 def test_document_types_are_the_six_known_ones():
-    assert DOCUMENT_TYPES == ("citizen_id", "passport", "foreign_permanent_residence", "hmt_residence_permit",
-                              "hk_macao_travel_permit", "taiwan_travel_permit")
+    assert DOCUMENT_TYPES == (
+        "citizen_id",
+        "passport",
+        "foreign_permanent_residence",
+        "hmt_residence_permit",
+        "hk_macao_travel_permit",
+        "taiwan_travel_permit",
+    )
 
 
 def test_unknown_document_type_is_named():
@@ -229,15 +255,18 @@ def test_hmt_residence_permit_is_checked_like_a_citizen_id():
     ok = check_document("hmt_residence_permit", number.lower(), birth_date=date(1985, 3, 4), sex="male")
     assert (ok.number, ok.problems, ok.birth_date, ok.sex) == (number, [], date(1985, 3, 4), "male")
     assert check_document("hmt_residence_permit", number, sex="female").problems == [
-        "sex does not match the number (its 17th digit is odd: male)"]
+        "sex does not match the number (its 17th digit is odd: male)"
+    ]
     assert check_document("hmt_residence_permit", number[:17] + "Z").problems[0].startswith("check character should be")
 
 
 def test_hmt_residence_permit_must_have_a_hong_kong_macao_or_taiwan_code():
     assert check_document("hmt_residence_permit", PUBLISHED).problems == [
-        "a Hong Kong, Macao or Taiwan residence permit number starts with 810000, 820000 or 830000, not 110105"]
+        "a Hong Kong, Macao or Taiwan residence permit number starts with 810000, 820000 or 830000, not 110105"
+    ]
     assert check_document("hmt_residence_permit", "8100001985").problems == [
-        "a Hong Kong, Macao or Taiwan residence permit number has 18 characters, this one has 10"]
+        "a Hong Kong, Macao or Taiwan residence permit number has 18 characters, this one has 10"
+    ]
 
 
 def test_permanent_residence_id_old_and_new_formats():
@@ -245,41 +274,57 @@ def test_permanent_residence_id_old_and_new_formats():
     new = make_citizen_id("915840", date(1970, 7, 7), 1)
     assert check_document("foreign_permanent_residence", new).number == new
     assert check_document("foreign_permanent_residence", "U1A123456789012").problems == [
-        "an old permanent residence ID number has 3 letters then 12 digits"]
+        "an old permanent residence ID number has 3 letters then 12 digits"
+    ]
     expected = new[17]
     wrong = "0" if expected != "0" else "1"
     assert check_document("foreign_permanent_residence", new[:17] + wrong).problems == [
-        f"check character should be {expected}, not {wrong}"]
+        f"check character should be {expected}, not {wrong}"
+    ]
     assert check_document("foreign_permanent_residence", PUBLISHED).problems == [
-        "a new permanent residence ID number starts with 9, not 1"]
+        "a new permanent residence ID number starts with 9, not 1"
+    ]
     assert check_document("foreign_permanent_residence", "9123").problems == [
-        "a permanent residence ID number has 15 characters (old) or 18 (new), this one has 4"]
+        "a permanent residence ID number has 15 characters (old) or 18 (new), this one has 4"
+    ]
 
 
 def test_passport_is_5_to_17_letters_and_digits():
     assert check_document("passport", " e1234 5678 ").number == "E12345678"
     assert check_document("passport", "Ｇ１２３４５６７８").number == "G12345678"
-    assert check_document("passport", "E12").problems == ["a passport number has 5 to 17 letters and digits, this one has 3"]
-    assert check_document("passport", "E1234-567").problems == ["a passport number has only letters and digits; remove '-'"]
+    assert check_document("passport", "E12").problems == [
+        "a passport number has 5 to 17 letters and digits, this one has 3"
+    ]
+    assert check_document("passport", "E1234-567").problems == [
+        "a passport number has only letters and digits; remove '-'"
+    ]
     assert check_document("passport", "X" * 18).number is None
 
 
-@pytest.mark.parametrize("raw,problem", [
-    ("H12345678", None), ("m1234567890", None),
-    ("C12345678", "a Hong Kong/Macao travel permit number starts with H (Hong Kong) or M (Macao), not C"),
-    ("H1234567", "after H, a Hong Kong/Macao travel permit number has 8 or 10 digits"),
-])
+@pytest.mark.parametrize(
+    "raw,problem",
+    [
+        ("H12345678", None),
+        ("m1234567890", None),
+        ("C12345678", "a Hong Kong/Macao travel permit number starts with H (Hong Kong) or M (Macao), not C"),
+        ("H1234567", "after H, a Hong Kong/Macao travel permit number has 8 or 10 digits"),
+    ],
+)
 def test_hong_kong_macao_travel_permit_is_h_or_m_and_8_or_10_digits(raw, problem):
     result = check_document("hk_macao_travel_permit", raw)
     assert result.problems == ([problem] if problem else [])
     assert result.number == (raw.upper() if problem is None else None)
 
 
-@pytest.mark.parametrize("raw,problem", [
-    ("12345678", None), ("1234567890", None),
-    ("123456789", "a Taiwan travel permit number has 8 or 10 digits, this one has 9"),
-    ("1234567A", "a Taiwan travel permit number has only digits"),
-])
+@pytest.mark.parametrize(
+    "raw,problem",
+    [
+        ("12345678", None),
+        ("1234567890", None),
+        ("123456789", "a Taiwan travel permit number has 8 or 10 digits, this one has 9"),
+        ("1234567A", "a Taiwan travel permit number has only digits"),
+    ],
+)
 def test_taiwan_travel_permit_is_8_or_10_digits(raw, problem):
     assert check_document("taiwan_travel_permit", raw).problems == ([problem] if problem else [])
 

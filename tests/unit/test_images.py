@@ -9,7 +9,7 @@ import os
 import struct
 import warnings
 import zlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from PIL import ExifTags, Image, ImageFile, ImageFilter, ImageStat
@@ -18,7 +18,7 @@ from PIL.TiffImagePlugin import IFDRational
 from server.media import images
 from server.media.images import SIZES, ImageRejected, process, sniff
 
-LON, LAT = 120.1325, 30.2721           # West Lake, Hangzhou
+LON, LAT = 120.1325, 30.2721  # West Lake, Hangzhou
 
 
 def encode(img, fmt, **params):
@@ -33,8 +33,16 @@ def dms(degrees):
     return (float(d), float(m), round((degrees - d - m / 60) * 3600, 4))
 
 
-def make_exif(*, orientation=None, taken="2024:05:06 14:30:00", offset=None, gps=(LON, LAT),
-              refs=("E", "N"), make="Xiaomi", model="Redmi Note 12"):
+def make_exif(
+    *,
+    orientation=None,
+    taken="2024:05:06 14:30:00",
+    offset=None,
+    gps=(LON, LAT),
+    refs=("E", "N"),
+    make="Xiaomi",
+    model="Redmi Note 12",
+):
     exif = Image.Exif()
     if make is not None:
         exif[ExifTags.Base.Make] = make
@@ -51,16 +59,25 @@ def make_exif(*, orientation=None, taken="2024:05:06 14:30:00", offset=None, gps
         exif[ExifTags.IFD.Exif] = exif_ifd
     if gps is not None:
         lon, lat = gps
-        exif[ExifTags.IFD.GPSInfo] = {ExifTags.GPS.GPSLatitudeRef: refs[1], ExifTags.GPS.GPSLatitude: dms(lat),
-                                      ExifTags.GPS.GPSLongitudeRef: refs[0], ExifTags.GPS.GPSLongitude: dms(lon)}
+        exif[ExifTags.IFD.GPSInfo] = {
+            ExifTags.GPS.GPSLatitudeRef: refs[1],
+            ExifTags.GPS.GPSLatitude: dms(lat),
+            ExifTags.GPS.GPSLongitudeRef: refs[0],
+            ExifTags.GPS.GPSLongitude: dms(lon),
+        }
     return exif
 
 
 def photo(size=(400, 300)):
     """Photograph-like content (gradients + noise), so JPEG sizes and resampling are realistic."""
-    colour = Image.merge("RGB", [Image.linear_gradient("L").resize(size),
-                                 Image.linear_gradient("L").rotate(90).resize(size),
-                                 Image.new("L", size, 90)])
+    colour = Image.merge(
+        "RGB",
+        [
+            Image.linear_gradient("L").resize(size),
+            Image.linear_gradient("L").rotate(90).resize(size),
+            Image.new("L", size, 90),
+        ],
+    )
     return Image.blend(colour, Image.effect_noise(size, 50).convert("RGB"), 0.35)
 
 
@@ -88,7 +105,7 @@ def jpeg_markers(data):
         markers.append(marker)
         if marker == 0xDA:
             return markers
-        pos += 2 + int.from_bytes(data[pos + 2:pos + 4], "big")
+        pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
 
 
 def rejection(data, **kw):
@@ -99,6 +116,7 @@ def rejection(data, **kw):
 
 
 # --- type by content --------------------------------------------------------------------------------------------
+
 
 def test_type_is_decided_by_content_not_by_name():
     data = jpeg()
@@ -123,6 +141,7 @@ def test_anything_else_sniffs_as_nothing():
 
 # --- evidence ---------------------------------------------------------------------------------------------------
 
+
 def test_evidence_reads_gps_as_signed_decimal_degrees():
     evidence = process(jpeg()).evidence
     assert evidence.lon == pytest.approx(LON, abs=1e-5)
@@ -137,18 +156,18 @@ def test_west_and_south_are_negative():
 
 def test_time_without_offset_is_read_in_shanghai_and_returned_in_utc():
     taken_at = process(jpeg(taken="2024:05:06 14:30:00")).evidence.taken_at
-    assert taken_at == datetime(2024, 5, 6, 6, 30, tzinfo=timezone.utc)
+    assert taken_at == datetime(2024, 5, 6, 6, 30, tzinfo=UTC)
     assert taken_at.utcoffset().total_seconds() == 0
 
 
 def test_time_without_offset_uses_the_zone_given():
     taken_at = process(jpeg(taken="2024:01:06 14:30:00"), zone="Asia/Urumqi").evidence.taken_at
-    assert taken_at == datetime(2024, 1, 6, 8, 30, tzinfo=timezone.utc)
+    assert taken_at == datetime(2024, 1, 6, 8, 30, tzinfo=UTC)
 
 
 def test_offset_time_original_wins_over_the_zone():
     taken_at = process(jpeg(taken="2024:05:06 14:30:00", offset="-05:00")).evidence.taken_at
-    assert taken_at == datetime(2024, 5, 6, 19, 30, tzinfo=timezone.utc)
+    assert taken_at == datetime(2024, 5, 6, 19, 30, tzinfo=UTC)
 
 
 def test_camera_is_make_and_model_trimmed():
@@ -161,11 +180,14 @@ def test_a_photo_without_exif_has_empty_evidence():
     assert (evidence.taken_at, evidence.lon, evidence.lat, evidence.camera) == (None, None, None, None)
 
 
-@pytest.mark.parametrize("garbled", [
-    {"taken": "    :  :     :  :  ", "gps": (LON, LAT), "refs": ("E", "?")},
-    {"taken": "yesterday", "gps": (0.0, 0.0)},
-    {"taken": "2024:13:45 99:00:00", "gps": (LON, 95.0)},
-])
+@pytest.mark.parametrize(
+    "garbled",
+    [
+        {"taken": "    :  :     :  :  ", "gps": (LON, LAT), "refs": ("E", "?")},
+        {"taken": "yesterday", "gps": (0.0, 0.0)},
+        {"taken": "2024:13:45 99:00:00", "gps": (LON, 95.0)},
+    ],
+)
 def test_garbled_evidence_is_none_and_the_photo_is_still_accepted(garbled):
     result = process(jpeg(**garbled))
     assert result.evidence.taken_at is None
@@ -183,9 +205,10 @@ def test_a_gps_rational_with_a_zero_denominator_gives_no_position():
 
 # --- orientation and derivatives --------------------------------------------------------------------------------
 
+
 def test_exif_orientation_is_applied_before_sizes_are_reported():
     stored = photo((400, 300))
-    stored.paste((255, 0, 0), (0, 0, 60, 60))          # a red mark in the stored top-left corner
+    stored.paste((255, 0, 0), (0, 0, 60, 60))  # a red mark in the stored top-left corner
     result = process(encode(stored, "JPEG", quality=95, exif=make_exif(orientation=6)))
     assert (result.width, result.height) == (300, 400)
     shown = Image.open(io.BytesIO(result.derivatives[2048].data))
@@ -196,11 +219,14 @@ def test_exif_orientation_is_applied_before_sizes_are_reported():
     assert shown.getpixel((10, 10)) != pytest.approx((255, 0, 0), abs=60)
 
 
-@pytest.mark.parametrize("size, expected", [
-    ((2500, 1250), {2048: (2048, 1024), 1024: (1024, 512), 320: (320, 160)}),
-    ((800, 600), {2048: (800, 600), 1024: (800, 600), 320: (320, 240)}),
-    ((1000, 3000), {2048: (683, 2048), 1024: (341, 1024), 320: (107, 320)}),
-])
+@pytest.mark.parametrize(
+    "size, expected",
+    [
+        ((2500, 1250), {2048: (2048, 1024), 1024: (1024, 512), 320: (320, 160)}),
+        ((800, 600), {2048: (800, 600), 1024: (800, 600), 320: (320, 240)}),
+        ((1000, 3000), {2048: (683, 2048), 1024: (341, 1024), 320: (107, 320)}),
+    ],
+)
 def test_three_derivatives_with_long_edge_capped_never_upscaled(size, expected):
     result = process(jpeg(size))
     assert list(result.derivatives) == [2048, 1024, 320]
@@ -211,30 +237,41 @@ def test_three_derivatives_with_long_edge_capped_never_upscaled(size, expected):
 
 
 def test_draft_decoding_gives_the_same_sizes_as_full_decoding():
-    data = jpeg((4099, 2051))                        # odd sizes: draft rounds up, the derivatives must not
+    data = jpeg((4099, 2051))  # odd sizes: draft rounds up, the derivatives must not
     fast = process(data)
     full = images._process(data, max_pixels=50_000_000, zone="Asia/Shanghai", draft=False)
-    assert {s: (d.width, d.height) for s, d in fast.derivatives.items()} == \
-           {s: (d.width, d.height) for s, d in full.derivatives.items()} == \
-           {2048: (2048, 1025), 1024: (1024, 512), 320: (320, 160)}
+    assert (
+        {s: (d.width, d.height) for s, d in fast.derivatives.items()}
+        == {s: (d.width, d.height) for s, d in full.derivatives.items()}
+        == {2048: (2048, 1025), 1024: (1024, 512), 320: (320, 160)}
+    )
     assert (fast.width, fast.height) == (4099, 2051)
     # Draft decoding stops at a scale no smaller than the largest derivative: fine detail (the noise) survives.
-    detail = [ImageStat.Stat(Image.open(io.BytesIO(r.derivatives[2048].data)).convert("L").filter(
-              ImageFilter.FIND_EDGES)).stddev[0]
-              for r in (fast, full)]
+    detail = [
+        ImageStat.Stat(
+            Image.open(io.BytesIO(r.derivatives[2048].data)).convert("L").filter(ImageFilter.FIND_EDGES)
+        ).stddev[0]
+        for r in (fast, full)
+    ]
     assert detail[0] == pytest.approx(detail[1], rel=0.2)
 
 
 def test_derivatives_are_progressive_jpegs_with_no_metadata():
-    source = encode(photo((1200, 900)), "JPEG", exif=make_exif(orientation=1), icc_profile=b"\x00" * 128 + b"acsp",
-                    xmp=b'<x:xmpmeta xmlns:x="adobe:ns:meta/">secret</x:xmpmeta>', comment=b"grid 7 visit")
+    source = encode(
+        photo((1200, 900)),
+        "JPEG",
+        exif=make_exif(orientation=1),
+        icc_profile=b"\x00" * 128 + b"acsp",
+        xmp=b'<x:xmpmeta xmlns:x="adobe:ns:meta/">secret</x:xmpmeta>',
+        comment=b"grid 7 visit",
+    )
     result = process(source)
     for derivative in result.derivatives.values():
         reopened = Image.open(io.BytesIO(derivative.data))
         assert reopened.format == "JPEG"
         assert dict(reopened.getexif()) == {}
         assert not {"exif", "xmp", "icc_profile", "comment", "XML:com.adobe.xmp"} & set(reopened.info)
-        assert set(jpeg_markers(derivative.data)) <= {0xD8, 0xE0, 0xDB, 0xC2, 0xC4, 0xDA}   # JFIF only, SOF2
+        assert set(jpeg_markers(derivative.data)) <= {0xD8, 0xE0, 0xDB, 0xC2, 0xC4, 0xDA}  # JFIF only, SOF2
         for secret in (b"Exif", b"Xiaomi", b"xmpmeta", b"ICC_PROFILE", b"grid 7"):
             assert secret not in derivative.data
 
@@ -257,6 +294,7 @@ def test_the_same_input_gives_the_same_bytes():
 
 # --- rejections -------------------------------------------------------------------------------------------------
 
+
 def test_random_bytes_are_not_an_image():
     assert rejection(os.urandom(4096)) == "photo.not_an_image"
 
@@ -275,25 +313,29 @@ def test_heic_is_refused_with_advice_to_shoot_jpeg():
 
 def test_a_truncated_jpeg_is_corrupt():
     data = jpeg((800, 600))
-    assert rejection(data[:len(data) // 2]) == "photo.corrupt"
+    assert rejection(data[: len(data) // 2]) == "photo.corrupt"
 
 
 def test_a_truncated_png_is_corrupt():
     data = encode(photo((300, 200)), "PNG")
-    assert rejection(data[:len(data) // 2]) == "photo.corrupt"
+    assert rejection(data[: len(data) // 2]) == "photo.corrupt"
 
 
 def test_a_png_whose_pixel_data_does_not_decode_is_corrupt():
     ihdr = struct.pack(">IIBBBBB", 64, 64, 8, 2, 0, 0, 0)
-    data = (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", b"\x78\x9c" + os.urandom(300))
-            + png_chunk(b"IEND", b""))
+    data = (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", b"\x78\x9c" + os.urandom(300))
+        + png_chunk(b"IEND", b"")
+    )
     assert rejection(data) == "photo.corrupt"
 
 
 def test_a_jpeg_with_thousands_of_scans_is_refused_as_a_cpu_bomb():
     data = encode(photo((40, 30)), "JPEG", progressive=True)
     assert data.endswith(b"\xff\xd9")
-    last_scan = data[data.rindex(b"\xff\xda"):-2]          # a refinement scan libjpeg will happily repeat
+    last_scan = data[data.rindex(b"\xff\xda") : -2]  # a refinement scan libjpeg will happily repeat
     assert process(data[:-2] + last_scan * 20 + b"\xff\xd9").width == 40
     assert rejection(data[:-2] + last_scan * 2000 + b"\xff\xd9") == "photo.corrupt"
 
@@ -316,8 +358,9 @@ def test_a_jpeg_with_a_second_jpeg_appended_but_no_mpf_is_refused():
 
 
 def test_a_multi_picture_jpeg_with_a_gain_map_image_is_accepted():
-    data = encode(photo((640, 480)), "MPO", save_all=True, append_images=[Image.new("L", (320, 240), 128)],
-                  exif=make_exif())
+    data = encode(
+        photo((640, 480)), "MPO", save_all=True, append_images=[Image.new("L", (320, 240), 128)], exif=make_exif()
+    )
     result = process(data)
     assert (result.width, result.height) == (640, 480)
     assert result.evidence.lat == pytest.approx(LAT, abs=1e-5)
@@ -343,22 +386,30 @@ def test_a_real_decompression_bomb_is_refused_before_decoding():
     packer = zlib.compressobj(9)
     row = b"\x00" * (1 + width // 8)
     idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-    data = (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
-            + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b""))
+    data = (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+        + png_chunk(b"IDAT", idat)
+        + png_chunk(b"IEND", b"")
+    )
     assert len(data) < 200_000
     before = Image.MAX_IMAGE_PIXELS
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         assert rejection(data) == "photo.too_many_pixels"
-    assert Image.MAX_IMAGE_PIXELS == before
+    assert before == Image.MAX_IMAGE_PIXELS
     # Our limit is applied to the header before Pillow sees the file, so Pillow never had to warn.
     assert not [w for w in caught if issubclass(w.category, Image.DecompressionBombWarning)]
 
 
 def test_our_limit_applies_before_pillows_own_bomb_warning():
-    ihdr = struct.pack(">IIBBBBB", 12_000, 10_000, 1, 0, 0, 0, 0)      # 120 MP: Pillow would only warn
-    data = (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", zlib.compress(b"\x00" * 10))
-            + png_chunk(b"IEND", b""))
+    ihdr = struct.pack(">IIBBBBB", 12_000, 10_000, 1, 0, 0, 0, 0)  # 120 MP: Pillow would only warn
+    data = (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", zlib.compress(b"\x00" * 10))
+        + png_chunk(b"IEND", b"")
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         assert rejection(data) == "photo.too_many_pixels"
@@ -366,11 +417,15 @@ def test_our_limit_applies_before_pillows_own_bomb_warning():
 
 
 def test_the_pixel_limit_is_checked_from_the_header_before_decoding():
-    ihdr = struct.pack(">IIBBBBB", 5000, 5000, 8, 2, 0, 0, 0)          # claims 25 MP, carries no pixels at all
-    data = (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", zlib.compress(b"\x00" * 10))
-            + png_chunk(b"IEND", b""))
+    ihdr = struct.pack(">IIBBBBB", 5000, 5000, 8, 2, 0, 0, 0)  # claims 25 MP, carries no pixels at all
+    data = (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", zlib.compress(b"\x00" * 10))
+        + png_chunk(b"IEND", b"")
+    )
     assert rejection(data, max_pixels=10_000_000) == "photo.too_many_pixels"
-    assert rejection(data) == "photo.corrupt"                          # under the limit it is decoded, and fails
+    assert rejection(data) == "photo.corrupt"  # under the limit it is decoded, and fails
 
 
 def test_the_pixel_limit_applies_to_ordinary_photos_too():

@@ -54,14 +54,16 @@ def _within(name: str, *packages: str) -> bool:
 
 
 def test_api_reads_no_models_or_queries_it_asks_services():
-    offenders = _offenders("api", lambda n: _within(n, "server.store.models", "server.store.queries"),
-                           skip=API_NOT_YET_CLEAN)
+    offenders = _offenders(
+        "api", lambda n: _within(n, "server.store.models", "server.store.queries"), skip=API_NOT_YET_CLEAN
+    )
     assert offenders == []
 
 
 def test_services_know_nothing_of_the_web_framework():
-    offenders = _offenders("services", lambda n: _within(n, "flask", "flask_smorest", "werkzeug", "webargs",
-                                                         "server.api"))
+    offenders = _offenders(
+        "services", lambda n: _within(n, "flask", "flask_smorest", "werkzeug", "webargs", "server.api")
+    )
     assert offenders == []
 
 

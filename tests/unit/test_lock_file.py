@@ -32,7 +32,8 @@ def test_every_declared_dependency_is_pinned_at_an_allowed_version():
         assert name in pins, f"{requirement.name} is not in requirements.lock: run `make lock`"
         assert requirement.specifier.contains(pins[name], prereleases=True), (
             f"requirements.lock pins {requirement.name}=={pins[name]}, pyproject.toml asks {requirement.specifier}: "
-            "run `make lock`")
+            "run `make lock`"
+        )
 
 
 def test_every_pin_carries_a_hash():

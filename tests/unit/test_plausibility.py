@@ -2,8 +2,17 @@
 
 from datetime import UTC, datetime, timedelta
 
-from server.domain.plausibility import (FAR_FROM_SUBJECT, LATE_SYNC, PHOTO_FAR_FROM_VISIT, PHOTO_TIME_OFF,
-                                        POOR_ACCURACY, Limits, combine, photo_flags, visit_flags)
+from server.domain.plausibility import (
+    FAR_FROM_SUBJECT,
+    LATE_SYNC,
+    PHOTO_FAR_FROM_VISIT,
+    PHOTO_TIME_OFF,
+    POOR_ACCURACY,
+    Limits,
+    combine,
+    photo_flags,
+    visit_flags,
+)
 
 T = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 LIMITS = Limits()
@@ -39,10 +48,18 @@ def test_unknown_position_and_accuracy_raise_nothing():
 
 
 def test_limits_come_from_settings():
-    limits = Limits.from_settings({"VISIT_MAX_DISTANCE_M": "20", "VISIT_MAX_ACCURACY_M": 10,
-                                   "PHOTO_MAX_DISTANCE_M": 30, "PHOTO_MAX_TIME_DIFF_MIN": 5, "LATE_SYNC_HOURS": 1})
-    assert visit_flags(distance_m=25, accuracy_m=11, visited_at=T, received_at=T + timedelta(hours=2),
-                       limits=limits).keys() == {FAR_FROM_SUBJECT, POOR_ACCURACY, LATE_SYNC}
+    limits = Limits.from_settings(
+        {
+            "VISIT_MAX_DISTANCE_M": "20",
+            "VISIT_MAX_ACCURACY_M": 10,
+            "PHOTO_MAX_DISTANCE_M": 30,
+            "PHOTO_MAX_TIME_DIFF_MIN": 5,
+            "LATE_SYNC_HOURS": 1,
+        }
+    )
+    assert visit_flags(
+        distance_m=25, accuracy_m=11, visited_at=T, received_at=T + timedelta(hours=2), limits=limits
+    ).keys() == {FAR_FROM_SUBJECT, POOR_ACCURACY, LATE_SYNC}
 
 
 def test_a_photo_taken_far_away_or_at_another_time_is_flagged_either_way_round():
@@ -54,9 +71,13 @@ def test_a_photo_taken_far_away_or_at_another_time_is_flagged_either_way_round()
 
 
 def test_photo_flags_are_listed_on_the_visit_with_the_photos_that_raised_them():
-    flags, details = combine({POOR_ACCURACY: {"measured": 80.0, "limit": 50.0, "unit": "m"}},
-                             {"a.jpg": {PHOTO_TIME_OFF: {"measured": 40.0, "limit": 30.0, "unit": "min"}},
-                              "b.jpg": {PHOTO_TIME_OFF: {"measured": 90.0, "limit": 30.0, "unit": "min"}},
-                              "c.jpg": {}})
+    flags, details = combine(
+        {POOR_ACCURACY: {"measured": 80.0, "limit": 50.0, "unit": "m"}},
+        {
+            "a.jpg": {PHOTO_TIME_OFF: {"measured": 40.0, "limit": 30.0, "unit": "min"}},
+            "b.jpg": {PHOTO_TIME_OFF: {"measured": 90.0, "limit": 30.0, "unit": "min"}},
+            "c.jpg": {},
+        },
+    )
     assert flags == [POOR_ACCURACY, PHOTO_TIME_OFF]
     assert details[PHOTO_TIME_OFF] == {"limit": 30.0, "unit": "min", "photos": {"a.jpg": 40.0, "b.jpg": 90.0}}

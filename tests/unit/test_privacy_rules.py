@@ -13,12 +13,20 @@ def _form(form_id):
 
 
 def test_document_numbers_are_masked_inside_repeats_and_other_answers_are_kept():
-    answers = {"outcome": "met", "residents": [
-        {"name": "甲", "document_type": "citizen_id", "document_number": CITIZEN, "phone": "13800000000"},
-        {"name": "乙", "document_type": "passport", "other_document_number": PASSPORT}]}
+    answers = {
+        "outcome": "met",
+        "residents": [
+            {"name": "甲", "document_type": "citizen_id", "document_number": CITIZEN, "phone": "13800000000"},
+            {"name": "乙", "document_type": "passport", "other_document_number": PASSPORT},
+        ],
+    }
     shown = mask_answers(_form("household_visit"), answers)
-    assert shown["residents"][0] == {"name": "甲", "document_type": "citizen_id", "document_number": MASKED,
-                                     "phone": "13800000000"}
+    assert shown["residents"][0] == {
+        "name": "甲",
+        "document_type": "citizen_id",
+        "document_number": MASKED,
+        "phone": "13800000000",
+    }
     assert shown["residents"][1]["other_document_number"] == "E1*****78"
     assert answers["residents"][0]["document_number"] == CITIZEN  # the stored answers are not changed
 
@@ -39,15 +47,21 @@ def test_without_a_form_anything_that_looks_like_a_number_is_masked():
 
 
 def test_conflicts_show_both_document_values_masked():
-    shown = mask_properties({"document_number": {"current": CITIZEN, "submitted": None},
-                             "name": {"current": "甲", "submitted": "乙"}})
-    assert shown == {"document_number": {"current": MASKED, "submitted": None},
-                     "name": {"current": "甲", "submitted": "乙"}}
+    shown = mask_properties(
+        {"document_number": {"current": CITIZEN, "submitted": None}, "name": {"current": "甲", "submitted": "乙"}}
+    )
+    assert shown == {
+        "document_number": {"current": MASKED, "submitted": None},
+        "name": {"current": "甲", "submitted": "乙"},
+    }
 
 
 def test_the_audit_log_names_answers_by_path():
     assert answer_fields(None, {"outcome": "met", "residents": [{"name": "甲"}, {"phone": "1"}]}) == [
-        "outcome", "residents.name", "residents.phone"]
+        "outcome",
+        "residents.name",
+        "residents.phone",
+    ]
 
 
 def test_error_messages_never_carry_a_full_citizen_id():

@@ -27,9 +27,12 @@ def test_a_report_late_at_night_utc_counts_on_the_next_local_day():
 def test_division_codes_nest_and_counties_are_not_cities():
     assert division_code_problems("county", "330106", None) == {}
     assert division_code_problems("county", "330100", None) == {
-        "code": ["A county code (GB/T 2260) does not end in 00; that is a province or city."]}
+        "code": ["A county code (GB/T 2260) does not end in 00; that is a province or city."]
+    }
     assert division_code_problems("town", "330106001", "330106") == {}
-    assert division_code_problems("town", "330107001", "330106")["code"] == ["A town code starts with its county's code 330106."]
+    assert division_code_problems("town", "330107001", "330106")["code"] == [
+        "A town code starts with its county's code 330106."
+    ]
     assert division_code_problems("community", "330106001001", None) == {"parent": ["A community needs its town."]}
     assert "code" in division_code_problems("community", "33010600100", "330106001")
 
@@ -49,8 +52,9 @@ def test_rental_facts_must_fit_the_use():
     assert "rental_mode" in house_problems(use="rented", rental_mode=None, **ok)
     assert "rental_mode" in house_problems(use="self_occupied", rental_mode="whole", **ok)
     assert house_problems(use="mixed", rental_mode=None, **ok) == {}
-    assert house_problems(use="vacant", rental_mode=None, rented_since=date(2026, 1, 1), agreement_signed_on=None,
-                          today=TODAY) == {"rented_since": ["Only a rented or mixed-use house has a letting date, not a vacant one."]}
+    assert house_problems(
+        use="vacant", rental_mode=None, rented_since=date(2026, 1, 1), agreement_signed_on=None, today=TODAY
+    ) == {"rented_since": ["Only a rented or mixed-use house has a letting date, not a vacant one."]}
 
 
 def test_landlords_never_see_origin_or_ethnicity():

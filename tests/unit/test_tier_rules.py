@@ -21,10 +21,20 @@ def clean(days_ago):
 
 def facts(inspections=None, **overrides):
     """A well-kept rental: signed, on time, two clean inspections, let for a year."""
-    values = dict(use="rented", rental_mode="whole", rooms=3, rented_since=TODAY - timedelta(days=400),
-                  agreement_signed_on=TODAY - timedelta(days=390), residents=3, turnover=1, late_reports=0,
-                  missed_arrivals=0, missed_departures=0, on_time_reports=2,
-                  inspections=[clean(10), clean(40)] if inspections is None else inspections)
+    values = dict(
+        use="rented",
+        rental_mode="whole",
+        rooms=3,
+        rented_since=TODAY - timedelta(days=400),
+        agreement_signed_on=TODAY - timedelta(days=390),
+        residents=3,
+        turnover=1,
+        late_reports=0,
+        missed_arrivals=0,
+        missed_departures=0,
+        on_time_reports=2,
+        inspections=[clean(10), clean(40)] if inspections is None else inspections,
+    )
     values |= overrides
     return house_facts(**values, severity=POLICY.hazards, today=TODAY, zone=ZONE)
 
@@ -44,32 +54,45 @@ def test_a_signed_punctual_cleanly_inspected_rental_is_trusted():
     assert checked["clean_inspections"] == (">=", 2, 2) and checked["agreement_signed"] == ("=", True, True)
 
 
-@pytest.mark.parametrize("change, rule", [
-    ({"rental_mode": "by_bed"}, "by_bed"),
-    ({"residents": 7, "rooms": 3}, "overcrowded"),
-    ({"residents": 10, "rooms": 6}, "many_residents"),
-    ({"turnover": 6}, "high_turnover"),
-    ({"missed_arrivals": 1}, "unreported_tenants"),
-    ({"missed_departures": 1}, "unreported_tenants"),
-    ({"late_reports": 3}, "repeatedly_late"),
-    ({"agreement_signed_on": None}, "no_agreement"),
-    ({"inspections": [Inspection(NOW - timedelta(days=2), ("coal_stove",)), clean(40)]}, "serious_hazard"),
-    ({"inspections": [Inspection(NOW - timedelta(days=3), ("overcrowding",)),
-                      Inspection(NOW - timedelta(days=35), ("overcrowding",)), clean(80)]},
-     "minor_hazard_lingering"),
-])
+@pytest.mark.parametrize(
+    "change, rule",
+    [
+        ({"rental_mode": "by_bed"}, "by_bed"),
+        ({"residents": 7, "rooms": 3}, "overcrowded"),
+        ({"residents": 10, "rooms": 6}, "many_residents"),
+        ({"turnover": 6}, "high_turnover"),
+        ({"missed_arrivals": 1}, "unreported_tenants"),
+        ({"missed_departures": 1}, "unreported_tenants"),
+        ({"late_reports": 3}, "repeatedly_late"),
+        ({"agreement_signed_on": None}, "no_agreement"),
+        ({"inspections": [Inspection(NOW - timedelta(days=2), ("coal_stove",)), clean(40)]}, "serious_hazard"),
+        (
+            {
+                "inspections": [
+                    Inspection(NOW - timedelta(days=3), ("overcrowding",)),
+                    Inspection(NOW - timedelta(days=35), ("overcrowding",)),
+                    clean(80),
+                ]
+            },
+            "minor_hazard_lingering",
+        ),
+    ],
+)
 def test_each_focus_rule_puts_the_house_in_focus_and_says_why(change, rule):
     outcome = tier_of(facts(**change))
     assert outcome.tier == "focus"
     assert rule in rules_fired(outcome)
 
 
-@pytest.mark.parametrize("change, rule", [
-    ({"rented_since": TODAY - timedelta(days=30)}, "new_rental"),
-    ({"late_reports": 1}, "late_report"),
-    ({"inspections": [Inspection(NOW - timedelta(days=3), ("overcrowding",)), clean(40)]}, "minor_hazard"),
-    ({"inspections": []}, "not_inspected"),
-])
+@pytest.mark.parametrize(
+    "change, rule",
+    [
+        ({"rented_since": TODAY - timedelta(days=30)}, "new_rental"),
+        ({"late_reports": 1}, "late_report"),
+        ({"inspections": [Inspection(NOW - timedelta(days=3), ("overcrowding",)), clean(40)]}, "minor_hazard"),
+        ({"inspections": []}, "not_inspected"),
+    ],
+)
 def test_each_uncertain_rule_makes_the_house_uncertain(change, rule):
     outcome = tier_of(facts(**change))
     assert outcome.tier == "uncertain" and rules_fired(outcome) == [rule]
@@ -127,10 +150,24 @@ def house_facts_after(f, started, clean_since):
 def test_clean_inspections_since_the_hold_are_counted_from_the_inspections():
     started = NOW - timedelta(days=20)
     inspections = [clean(1), Inspection(NOW - timedelta(days=8), ()), clean(30)]
-    f = house_facts(use="rented", rental_mode="whole", rooms=3, rented_since=None, agreement_signed_on=TODAY,
-                    residents=1, turnover=0, late_reports=0, missed_arrivals=0, missed_departures=0,
-                    on_time_reports=0, inspections=inspections, severity=POLICY.hazards, today=TODAY, zone=ZONE,
-                    hold_started=started)
+    f = house_facts(
+        use="rented",
+        rental_mode="whole",
+        rooms=3,
+        rented_since=None,
+        agreement_signed_on=TODAY,
+        residents=1,
+        turnover=0,
+        late_reports=0,
+        missed_arrivals=0,
+        missed_departures=0,
+        on_time_reports=0,
+        inspections=inspections,
+        severity=POLICY.hazards,
+        today=TODAY,
+        zone=ZONE,
+        hold_started=started,
+    )
     assert f["clean_inspections_since_hold"] == 2
 
 
@@ -142,8 +179,13 @@ def test_facts_returning_while_held_restart_the_hold():
 
 
 def test_hazard_facts_come_from_the_last_inspection_with_severity_from_the_policy():
-    f = facts(inspections=[Inspection(NOW - timedelta(days=1), ("gas_cylinder_indoors", "other")),
-                           Inspection(NOW - timedelta(days=12), ("other",)), clean(50)])
+    f = facts(
+        inspections=[
+            Inspection(NOW - timedelta(days=1), ("gas_cylinder_indoors", "other")),
+            Inspection(NOW - timedelta(days=12), ("other",)),
+            clean(50),
+        ]
+    )
     assert (f["serious_hazards"], f["minor_hazards"]) == (1, 1)
     assert f["hazard_days_open"] == 12 and f["clean_inspections"] == 0 and f["inspected"] is True
 

@@ -58,8 +58,12 @@ def test_an_event_counts_by_the_local_day_it_was_recorded():
     now = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)  # noon in Shanghai, 25 November
     w = last_days_at(180, now, SHANGHAI)
     edge = w.first_day
-    just_before = datetime(edge.year, edge.month, edge.day, 15, 59, tzinfo=UTC) - timedelta(days=1)  # 23:59 local, the day before
-    at_midnight = datetime(edge.year, edge.month, edge.day, 16, 0, tzinfo=UTC) - timedelta(days=1)  # 00:00 local on the edge
+    just_before = datetime(edge.year, edge.month, edge.day, 15, 59, tzinfo=UTC) - timedelta(
+        days=1
+    )  # 23:59 local, the day before
+    at_midnight = datetime(edge.year, edge.month, edge.day, 16, 0, tzinfo=UTC) - timedelta(
+        days=1
+    )  # 00:00 local on the edge
     assert local_date(just_before, SHANGHAI) not in w
     assert local_date(at_midnight, SHANGHAI) in w
     # in UTC both are on the same calendar day: the UTC date would have counted them alike

@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 
 from server.auth.verbs import ROLES
 
-from .common import PageSchema, AreaRef, Integer, StrictSchema
+from .common import AreaRef, Integer, PageSchema, StrictSchema
 
 
 class ScopeSchema(ma.Schema):
@@ -35,8 +35,9 @@ class UserQuery(StrictSchema):
     role = fields.String(validate=validate.OneOf(ROLES))
 
 
-_password = fields.String(validate=validate.Length(min=1, max=1024),
-                          metadata={"format": "password", "description": "8 to 128 characters"})
+_password = fields.String(
+    validate=validate.Length(min=1, max=1024), metadata={"format": "password", "description": "8 to 128 characters"}
+)
 _codes = fields.List(fields.String(validate=validate.Length(min=1, max=32)), validate=validate.Length(max=500))
 _code = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
 
@@ -68,8 +69,10 @@ class LoginSchema(StrictSchema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024), metadata={"format": "password"})
     device_id = fields.String(
         validate=validate.Length(min=1, max=100),
-        metadata={"description": "Phones send their device id and get a 30-day device token; "
-                                 "without it the token is a 12-hour web token."},
+        metadata={
+            "description": "Phones send their device id and get a 30-day device token; "
+            "without it the token is a 12-hour web token."
+        },
     )
 
 
@@ -80,7 +83,9 @@ class TokenInfoSchema(ma.Schema):
 
 
 class IssuedTokenSchema(TokenInfoSchema):
-    token = fields.String(required=True, metadata={"description": "Send as 'Authorization: Bearer <token>'. Shown once."})
+    token = fields.String(
+        required=True, metadata={"description": "Send as 'Authorization: Bearer <token>'. Shown once."}
+    )
     token_type = fields.String(required=True, metadata={"example": "Bearer"})
     account = fields.Nested(UserSchema, required=True)
 

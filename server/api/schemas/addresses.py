@@ -1,16 +1,21 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .common import PageSchema, AreaRef, BBox, Integer, Location, LonLat, StrictSchema, version_field
+from .common import AreaRef, BBox, Integer, Location, LonLat, PageSchema, StrictSchema, version_field
 
 _part = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
 
 
 class AddressCreateSchema(StrictSchema):
-    community = fields.String(validate=validate.Length(min=1, max=32),
-                              metadata={"description": "Optional check: the community the point must lie in"})
-    street = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                           metadata={"description": "Street, road or lane (街路巷)", "example": "幸福路"})
+    community = fields.String(
+        validate=validate.Length(min=1, max=32),
+        metadata={"description": "Optional check: the community the point must lie in"},
+    )
+    street = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "Street, road or lane (街路巷)", "example": "幸福路"},
+    )
     door = fields.String(allow_none=True, validate=validate.Length(min=1, max=32), metadata={"example": "12号"})
     building = fields.String(allow_none=True, validate=validate.Length(min=1, max=32), metadata={"example": "3栋"})
     unit = fields.String(allow_none=True, validate=validate.Length(min=1, max=32), metadata={"example": "2单元"})
@@ -36,8 +41,10 @@ class AddressSchema(ma.Schema):
 
 
 class AddressResolvedSchema(AddressSchema):
-    existing = fields.Boolean(required=True, metadata={
-        "description": "true (HTTP 200): this address was registered before; false (HTTP 201): created now"})
+    existing = fields.Boolean(
+        required=True,
+        metadata={"description": "true (HTTP 200): this address was registered before; false (HTTP 201): created now"},
+    )
 
 
 class AddressPageSchema(PageSchema):
@@ -45,11 +52,16 @@ class AddressPageSchema(PageSchema):
 
 
 class AddressQuery(StrictSchema):
-    q = fields.String(validate=validate.Length(min=1, max=100),
-                      metadata={"description": "Part of the address text; width, spaces and numerals do not matter"})
+    q = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "Part of the address text; width, spaces and numerals do not matter"},
+    )
     near = LonLat(metadata={"description": "longitude,latitude"})
-    radius_m = fields.Float(validate=validate.Range(min=1, max=5000), allow_nan=False,
-                            metadata={"description": "With near: metres (default 200, at most 5000)"})
+    radius_m = fields.Float(
+        validate=validate.Range(min=1, max=5000),
+        allow_nan=False,
+        metadata={"description": "With near: metres (default 200, at most 5000)"},
+    )
     bbox = BBox(metadata={"description": "min_lon,min_lat,max_lon,max_lat"})
     grid = fields.String(validate=validate.Length(min=1, max=32), metadata={"description": "Grid code"})
     limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))

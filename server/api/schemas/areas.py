@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 
 from server.domain.areas import LEVELS
 
-from .common import PageSchema, AreaRef, Integer, StrictSchema
+from .common import AreaRef, Integer, PageSchema, StrictSchema
 
 _code = fields.String(validate=validate.Length(min=1, max=32))
 _name = fields.String(validate=validate.Length(min=1, max=100))
@@ -95,9 +95,15 @@ class GridPageSchema(PageSchema):
     items = fields.List(fields.Nested(GridSchema), required=True)
 
 
-_polygon = fields.Dict(metadata={"description": "GeoJSON Polygon or MultiPolygon, (longitude, latitude)",
-                                 "example": {"type": "Polygon", "coordinates": [[[120.13, 30.27], [120.135, 30.27],
-                                                                                 [120.135, 30.275], [120.13, 30.27]]]}})
+_polygon = fields.Dict(
+    metadata={
+        "description": "GeoJSON Polygon or MultiPolygon, (longitude, latitude)",
+        "example": {
+            "type": "Polygon",
+            "coordinates": [[[120.13, 30.27], [120.135, 30.27], [120.135, 30.275], [120.13, 30.27]]],
+        },
+    }
+)
 
 
 class GridCreateSchema(StrictSchema):

@@ -93,12 +93,19 @@ class ErrorSchema(ma.Schema):
     class Meta:
         unknown = ma.INCLUDE  # some errors add context, e.g. "existing_id" on a 409
 
-    code = fields.String(required=True, metadata={  # the catalogue (server/errors_catalogue.py), listed in the spec
-        "description": errors_catalogue.openapi_description(), "enum": sorted(errors_catalogue.CATALOGUE)})
+    code = fields.String(
+        required=True,
+        metadata={  # the catalogue (server/errors_catalogue.py), listed in the spec
+            "description": errors_catalogue.openapi_description(),
+            "enum": sorted(errors_catalogue.CATALOGUE),
+        },
+    )
     status = fields.Integer(required=True, metadata={"description": "HTTP status"})
     message = fields.String(required=True, metadata={"description": "What went wrong, for a person"})
     errors = fields.Dict(
-        keys=fields.String(), values=fields.List(fields.String()), required=True,
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        required=True,
         metadata={"description": "Messages per field path, e.g. residents[2].id_number"},
     )
     request_id = fields.String(metadata={"description": "Quote it when reporting a server error"})
@@ -165,8 +172,10 @@ class BBox(fields.String):
 
 def version_field():
     """The version of a record a submission can change (+1 on every change; also the ETag)."""
-    return fields.Integer(required=True, metadata={
-        "description": "+1 on every change; send the version you saw as subject.base_version (docs/sync.md)"})
+    return fields.Integer(
+        required=True,
+        metadata={"description": "+1 on every change; send the version you saw as subject.base_version (docs/sync.md)"},
+    )
 
 
 class LinkSchema(ma.Schema):
@@ -177,7 +186,13 @@ class LinkSchema(ma.Schema):
 class PageSchema(ma.Schema):
     """Every list: its ``items``, and the way to the next page (docs/decisions/0013-list-contract.md)."""
 
-    next_cursor = fields.String(allow_none=True, required=True,
-                                metadata={"description": "Send it as `cursor` for the next page; null on the last"})
-    links = fields.List(fields.Nested(LinkSchema), required=True,
-                        metadata={"description": "`rel=next`: this request for the next page (none on the last)"})
+    next_cursor = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Send it as `cursor` for the next page; null on the last"},
+    )
+    links = fields.List(
+        fields.Nested(LinkSchema),
+        required=True,
+        metadata={"description": "`rel=next`: this request for the next page (none on the last)"},
+    )

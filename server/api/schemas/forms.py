@@ -7,10 +7,14 @@ class FormSummarySchema(ma.Schema):
     version = fields.String(required=True)
     title = fields.Dict(required=True, metadata={"description": "{zh, en}"})
     subject = fields.String(required=True, metadata={"description": "address | house | unit | none"})
-    kind = fields.String(required=True, metadata={"description": "registration | visit | inspection | self_check | report"})
+    kind = fields.String(
+        required=True, metadata={"description": "registration | visit | inspection | self_check | report"}
+    )
     roles = fields.List(fields.String(), required=True)
-    definition = fields.Dict(required=True, metadata={"description": "The whole form: fields, choices, "
-                                                                      "expressions (XLSForm syntax), bindings"})
+    definition = fields.Dict(
+        required=True,
+        metadata={"description": "The whole form: fields, choices, expressions (XLSForm syntax), bindings"},
+    )
 
 
 class FormListSchema(ma.Schema):

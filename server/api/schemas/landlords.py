@@ -12,14 +12,20 @@ _name = fields.String(required=True, validate=validate.Length(min=1, max=100))
 _phone = fields.String(required=True, validate=validate.Length(min=5, max=32))
 _doc_type = fields.String(required=True, validate=validate.OneOf(DOCUMENT_TYPES))
 _doc_number = fields.String(required=True, validate=validate.Length(min=1, max=40))
-_sex = fields.String(allow_none=True, validate=validate.OneOf(SEXES),
-                     metadata={"description": "May be left out when the document number encodes it"})
+_sex = fields.String(
+    allow_none=True,
+    validate=validate.OneOf(SEXES),
+    metadata={"description": "May be left out when the document number encodes it"},
+)
 _password = fields.String(required=True, validate=validate.Length(min=1, max=1024), metadata={"format": "password"})
 
 
 class HouseClaimSchema(StrictSchema):
-    address = fields.String(required=True, validate=validate.Length(min=2, max=300),
-                            metadata={"description": "The address as the landlord writes it, e.g. 学院路12号3单元501"})
+    address = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=300),
+        metadata={"description": "The address as the landlord writes it, e.g. 学院路12号3单元501"},
+    )
     location = fields.Nested(Location, required=True, metadata={"description": "Where the house is (WGS84)"})
 
 
@@ -80,8 +86,12 @@ class AccountRequestViewSchema(ma.Schema):
 
 
 class PendingRequestSchema(AccountRequestViewSchema):
-    username_taken = fields.Boolean(required=True, metadata={
-        "description": "The username asked for is someone else's: activate with another (officers only see this)"})
+    username_taken = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "The username asked for is someone else's: activate with another (officers only see this)"
+        },
+    )
 
 
 class AccountRequestsSchema(ma.Schema):
@@ -96,17 +106,24 @@ class ConfirmItem(StrictSchema):
 class ActivationSchema(StrictSchema):
     confirm = fields.List(fields.Nested(ConfirmItem), load_default=list, validate=validate.Length(max=200))
     reject = fields.List(fields.UUID(), load_default=list, validate=validate.Length(max=200))
-    username = fields.String(validate=validate.Length(min=1, max=64), metadata={
-        "description": "Required when username_taken: the username the landlord will sign in with (tell them)"})
+    username = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={
+            "description": "Required when username_taken: the username the landlord will sign in with (tell them)"
+        },
+    )
 
 
 class ComplianceSchema(ma.Schema):
     window_days = fields.Integer(required=True)
     reports_on_time = fields.Integer(required=True)
     reports_late = fields.Integer(required=True)
-    missed_arrivals = fields.Integer(required=True, metadata={"description": "Tenants found at a visit, never reported"})
-    missed_departures = fields.Integer(required=True,
-                                       metadata={"description": "Tenants found gone at a visit, departure never reported"})
+    missed_arrivals = fields.Integer(
+        required=True, metadata={"description": "Tenants found at a visit, never reported"}
+    )
+    missed_departures = fields.Integer(
+        required=True, metadata={"description": "Tenants found gone at a visit, departure never reported"}
+    )
     agreement_signed = fields.Boolean(required=True)
 
 
@@ -131,8 +148,11 @@ class HouseFiguresSchema(ComplianceSchema):
 
 class LandlordComplianceSchema(ma.Schema):
     landlord_account_id = fields.UUID(required=True)
-    compliance = fields.Nested(ComplianceSchema, required=True, metadata={
-        "description": "Over all the houses below; agreement_signed: signed for every one"})
+    compliance = fields.Nested(
+        ComplianceSchema,
+        required=True,
+        metadata={"description": "Over all the houses below; agreement_signed: signed for every one"},
+    )
     houses = fields.List(fields.Nested(HouseFiguresSchema), required=True)
 
 
@@ -152,11 +172,16 @@ class LandlordHouseSchema(ma.Schema):
     rooms = fields.Integer(allow_none=True, required=True)
     agreement_signed_on = fields.Date(allow_none=True, required=True)
     tenants = fields.List(fields.Nested(TenantSchema), required=True)
-    pending_reports = fields.Integer(required=True, metadata={"description": "Your reports not yet verified at a visit"})
+    pending_reports = fields.Integer(
+        required=True, metadata={"description": "Your reports not yet verified at a visit"}
+    )
     tier = fields.String(allow_none=True, required=True, metadata={"description": "focus, uncertain or trusted"})
     last_self_check_at = fields.DateTime(allow_none=True, required=True)
-    next_self_check_due = fields.Date(allow_none=True, required=True, metadata={
-        "description": "When your next self-check is due (trusted rentals: monthly); null when none is owed"})
+    next_self_check_due = fields.Date(
+        allow_none=True,
+        required=True,
+        metadata={"description": "When your next self-check is due (trusted rentals: monthly); null when none is owed"},
+    )
     compliance = fields.Nested(ComplianceSchema, required=True)
 
 
@@ -165,8 +190,11 @@ class LandlordHousesSchema(ma.Schema):
 
 
 class ArrivalSchema(StrictSchema):
-    tenant = fields.Nested(PersonCreateSchema, required=True, metadata={
-        "description": "Checked exactly like the registry; document type and number are required"})
+    tenant = fields.Nested(
+        PersonCreateSchema,
+        required=True,
+        metadata={"description": "Checked exactly like the registry; document type and number are required"},
+    )
     category = fields.String(required=True, validate=validate.OneOf(RESIDENCE_CATEGORIES))
     arrived_on = fields.Date(required=True)
     expected_stay_months = Integer(allow_none=True, validate=validate.Range(min=0, max=600))
@@ -174,8 +202,11 @@ class ArrivalSchema(StrictSchema):
     @ma.validates_schema
     def _document_required(self, data, **kwargs):
         tenant = data.get("tenant") or {}
-        missing = {k: ["A tenant is registered with their identity document."]
-                   for k in ("document_type", "document_number") if not tenant.get(k)}
+        missing = {
+            k: ["A tenant is registered with their identity document."]
+            for k in ("document_type", "document_number")
+            if not tenant.get(k)
+        }
         if missing:
             raise ma.ValidationError({"tenant": missing})
 

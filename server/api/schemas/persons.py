@@ -4,19 +4,30 @@ from marshmallow import fields, validate
 from server.domain.id_numbers import DOCUMENT_TYPES
 from server.domain.registry import RESIDENCE_CATEGORIES, SEXES, VERIFICATION_STATES
 
-from .common import PageSchema, Integer, StrictSchema, version_field
+from .common import Integer, PageSchema, StrictSchema, version_field
 
-_doc_type = fields.String(allow_none=True, validate=validate.OneOf(DOCUMENT_TYPES), metadata={
-    "description": "citizen_id (居民身份证), passport, foreign_permanent_residence, hmt_residence_permit "
-                   "(港澳台居民居住证), hk_macao_travel_permit, taiwan_travel_permit"})
-_doc_number = fields.String(allow_none=True, validate=validate.Length(min=1, max=40), metadata={
-    "description": "Checked for its format and check character; a 15-digit citizen ID is upgraded to 18"})
+_doc_type = fields.String(
+    allow_none=True,
+    validate=validate.OneOf(DOCUMENT_TYPES),
+    metadata={
+        "description": "citizen_id (居民身份证), passport, foreign_permanent_residence, hmt_residence_permit "
+        "(港澳台居民居住证), hk_macao_travel_permit, taiwan_travel_permit"
+    },
+)
+_doc_number = fields.String(
+    allow_none=True,
+    validate=validate.Length(min=1, max=40),
+    metadata={"description": "Checked for its format and check character; a 15-digit citizen ID is upgraded to 18"},
+)
 
 
 class PersonCreateSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    sex = fields.String(allow_none=True, validate=validate.OneOf(SEXES),
-                        metadata={"description": "May be left out when the document number encodes it"})
+    sex = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(SEXES),
+        metadata={"description": "May be left out when the document number encodes it"},
+    )
     ethnicity = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
     birth_date = fields.Date(allow_none=True, metadata={"description": "Filled from the document when left out"})
     document_type = _doc_type
@@ -46,8 +57,7 @@ class PersonSchema(ma.Schema):
     ethnicity = fields.String(allow_none=True)
     birth_date = fields.Date(allow_none=True)
     document_type = fields.String(allow_none=True, required=True)
-    document_number_masked = fields.String(allow_none=True, required=True,
-                                           metadata={"example": "1101**********1234"})
+    document_number_masked = fields.String(allow_none=True, required=True, metadata={"example": "1101**********1234"})
     hukou_address = fields.String(allow_none=True)
     phone = fields.String(allow_none=True, required=True)
 
@@ -57,8 +67,10 @@ class PersonPageSchema(PageSchema):
 
 
 class PersonQuery(StrictSchema):
-    q = fields.String(validate=validate.Length(min=1, max=100),
-                      metadata={"description": "Part of a name, or an exact document number (audited)"})
+    q = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "Part of a name, or an exact document number (audited)"},
+    )
     limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(load_default=None)
 
@@ -74,8 +86,11 @@ class DuplicatesSchema(ma.Schema):
 
 
 class RevealSchema(StrictSchema):
-    reason = fields.String(required=True, validate=validate.Length(min=4, max=500),
-                           metadata={"description": "Why you need the full number; kept in the audit log"})
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=4, max=500),
+        metadata={"description": "Why you need the full number; kept in the audit log"},
+    )
 
 
 class RevealedSchema(ma.Schema):
@@ -87,11 +102,16 @@ class RevealedSchema(ma.Schema):
 class ResidenceCreateSchema(StrictSchema):
     person_id = fields.UUID(required=True)
     house_id = fields.UUID(required=True)
-    category = fields.String(required=True, validate=validate.OneOf(RESIDENCE_CATEGORIES), metadata={
-        "description": "permanent 常住, lodger 寄住, floating 流动/暂住, foreign 境外, unregistered 未落户"})
+    category = fields.String(
+        required=True,
+        validate=validate.OneOf(RESIDENCE_CATEGORIES),
+        metadata={"description": "permanent 常住, lodger 寄住, floating 流动/暂住, foreign 境外, unregistered 未落户"},
+    )
     arrived_on = fields.Date(required=True)
-    source = fields.String(validate=validate.OneOf(("worker", "self")),
-                           metadata={"description": "worker (default) or self (the person reported in person)"})
+    source = fields.String(
+        validate=validate.OneOf(("worker", "self")),
+        metadata={"description": "worker (default) or self (the person reported in person)"},
+    )
 
 
 class ResidenceUpdateSchema(StrictSchema):
@@ -111,11 +131,17 @@ class ResidenceSchema(ma.Schema):
     current = fields.Boolean(required=True)
     source = fields.String(required=True)
     verification = fields.String(required=True)
-    to_verify = fields.Boolean(required=True, metadata={
-        "description": "Reported by a landlord, not yet seen at a visit: confirm or reject it at the next visit"})
+    to_verify = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Reported by a landlord, not yet seen at a visit: confirm or reject it at the next visit"
+        },
+    )
     reported_at = fields.DateTime(required=True)
     report_due_on = fields.Date(required=True, metadata={"description": "Last on-time day for the arrival report"})
-    days_late = fields.Integer(required=True, metadata={"description": "Arrival reported this many days late (0: on time)"})
+    days_late = fields.Integer(
+        required=True, metadata={"description": "Arrival reported this many days late (0: on time)"}
+    )
     departure_reported_at = fields.DateTime(allow_none=True, required=True)
     departure_days_late = fields.Integer(allow_none=True, required=True)
 

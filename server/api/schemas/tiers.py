@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .common import PageSchema, AreaRef, Integer, StrictSchema
+from .common import AreaRef, Integer, PageSchema, StrictSchema
 
 HOUSE_TIERS = ("focus", "uncertain", "trusted")
 ALL_TIERS = HOUSE_TIERS + ("key", "general")
@@ -23,8 +23,9 @@ class ReasonSchema(ma.Schema):
 
     rule = fields.String(required=True, metadata={"description": "Rule id, or no_rule_matched / held / not_let"})
     tier = fields.String(required=True)
-    description = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
-                              metadata={"description": "zh and en"})
+    description = fields.Dict(
+        keys=fields.String(), values=fields.String(), required=True, metadata={"description": "zh and en"}
+    )
     facts = fields.List(fields.Nested(ReasonFactSchema), required=True)
     would_be = fields.String(metadata={"description": "(held) the tier the facts alone call for"})
 
@@ -41,8 +42,9 @@ class TierChangeSchema(ma.Schema):
     from_tier = fields.String(allow_none=True, required=True)
     to_tier = fields.String(required=True)
     computed_tier = fields.String(required=True)
-    cause = fields.String(required=True, metadata={
-        "description": "evaluation | override | override_lifted | override_expired"})
+    cause = fields.String(
+        required=True, metadata={"description": "evaluation | override | override_lifted | override_expired"}
+    )
     policy_version = fields.String(required=True)
     changed_at = fields.DateTime(required=True)
     by = fields.UUID(allow_none=True, required=True)
@@ -51,19 +53,30 @@ class TierChangeSchema(ma.Schema):
 class TierSchema(ma.Schema):
     subject_type = fields.String(required=True)
     id = fields.UUID(required=True, metadata={"description": "The house or unit"})
-    tier = fields.String(required=True, metadata={
-        "description": "Effective tier: the override while it lasts, else the computed tier; none for houses "
-                       "that are not let"})
+    tier = fields.String(
+        required=True,
+        metadata={
+            "description": "Effective tier: the override while it lasts, else the computed tier; none for houses "
+            "that are not let"
+        },
+    )
     tier_since = fields.Date(allow_none=True, required=True)
     computed_tier = fields.String(required=True)
     computed_since = fields.Date(allow_none=True, required=True)
-    reasons = fields.List(fields.Nested(ReasonSchema), required=True, metadata={
-        "description": "The rules that produced the computed tier, with the facts and thresholds"})
+    reasons = fields.List(
+        fields.Nested(ReasonSchema),
+        required=True,
+        metadata={"description": "The rules that produced the computed tier, with the facts and thresholds"},
+    )
     facts = fields.Dict(required=True)
     policy_version = fields.String(allow_none=True, required=True)
     evaluated_at = fields.DateTime(allow_none=True, required=True)
-    override = fields.Nested(OverrideSchema, allow_none=True, required=True,
-                             metadata={"description": "The override in force (null when none or expired)"})
+    override = fields.Nested(
+        OverrideSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "The override in force (null when none or expired)"},
+    )
     history = fields.List(fields.Nested(TierChangeSchema), required=True, metadata={"description": "Newest first"})
 
 
@@ -75,14 +88,24 @@ class TierOverrideSchema(StrictSchema):
 
 class DueQuery(StrictSchema):
     status = fields.String(validate=validate.OneOf(STATUSES))
-    within_days = Integer(validate=validate.Range(min=0, max=366), metadata={
-        "description": "Only what is due within this many days from today (overdue included unless status says)"})
+    within_days = Integer(
+        validate=validate.Range(min=0, max=366),
+        metadata={
+            "description": "Only what is due within this many days from today (overdue included unless status says)"
+        },
+    )
     tier = fields.String(validate=validate.OneOf(ALL_TIERS))
     grid = fields.String(validate=validate.Length(min=1, max=32), metadata={"description": "Grid code"})
-    role = fields.String(validate=validate.OneOf(ROLES), metadata={
-        "description": "Whose obligation (admins; everyone else sees their own role's)"})
-    format = fields.String(validate=validate.OneOf(FORMATS), metadata={
-        "description": "Instead of the Accept header: json (default), csv, xlsx (whole list) or geojson (a page)"})
+    role = fields.String(
+        validate=validate.OneOf(ROLES),
+        metadata={"description": "Whose obligation (admins; everyone else sees their own role's)"},
+    )
+    format = fields.String(
+        validate=validate.OneOf(FORMATS),
+        metadata={
+            "description": "Instead of the Accept header: json (default), csv, xlsx (whole list) or geojson (a page)"
+        },
+    )
     limit = Integer(load_default=50, validate=validate.Range(min=1, max=500))
     cursor = fields.String(load_default=None)
 
@@ -105,8 +128,9 @@ class DueSchema(ma.Schema):
     role = fields.String(required=True, metadata={"description": "Who must inspect"})
     every_days = fields.Integer(required=True)
     reasons = fields.List(fields.Nested(ReasonSchema), required=True)
-    last_visit_at = fields.DateTime(allow_none=True, required=True, metadata={
-        "description": "The last visit that counted for this obligation"})
+    last_visit_at = fields.DateTime(
+        allow_none=True, required=True, metadata={"description": "The last visit that counted for this obligation"}
+    )
     due_on = fields.Date(required=True, metadata={"description": "Local day"})
     status = fields.String(required=True, metadata={"description": "overdue | due_today | upcoming"})
     days_overdue = fields.Integer(required=True)

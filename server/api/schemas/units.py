@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 from server.domain.registry import UNIT_KINDS
 
 from .addresses import AddressSchema
-from .common import PageSchema, AreaRef, Integer, StrictSchema, version_field
+from .common import AreaRef, Integer, PageSchema, StrictSchema, version_field
 from .persons import PersonSchema
 
 _kind = fields.String(validate=validate.OneOf(UNIT_KINDS))

@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 
 from server.domain.plausibility import ALL_FLAGS
 
-from .common import PageSchema, Integer, StrictSchema
+from .common import Integer, PageSchema, StrictSchema
 
 
 class DayOrTime(fields.Field):
@@ -33,10 +33,16 @@ class VisitQuery(StrictSchema):
     unit = fields.UUID(metadata={"description": "Visits of this unit"})
     grid = fields.String(validate=validate.Length(min=1, max=32), metadata={"description": "Grid code"})
     actor = fields.UUID(metadata={"description": "Visits made by this account"})
-    from_ = DayOrTime(data_key="from", metadata={
-        "type": "string", "description": "From this day (local calendar day) or instant, inclusive"})
-    to = DayOrTime(metadata={"type": "string",
-                             "description": "Up to this day (inclusive, local calendar day) or instant (exclusive)"})
+    from_ = DayOrTime(
+        data_key="from",
+        metadata={"type": "string", "description": "From this day (local calendar day) or instant, inclusive"},
+    )
+    to = DayOrTime(
+        metadata={
+            "type": "string",
+            "description": "Up to this day (inclusive, local calendar day) or instant (exclusive)",
+        }
+    )
     flag = fields.String(validate=validate.OneOf(ALL_FLAGS), metadata={"description": "Only visits with this flag"})
     limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(load_default=None, metadata={"description": "The `next_cursor` of the previous page"})
@@ -74,8 +80,13 @@ class VisitPhotoSchema(ma.Schema):
     id = fields.UUID(allow_none=True, required=True, metadata={"description": "null while missing"})
     name = fields.String(required=True)
     status = fields.String(required=True, metadata={"description": "received | missing"})
-    urls = fields.Dict(keys=fields.String(), values=fields.String(), allow_none=True, required=True, metadata={
-        "description": "By long-edge size (320, 1024, 2048): GET them with your token; null while missing"})
+    urls = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        allow_none=True,
+        required=True,
+        metadata={"description": "By long-edge size (320, 1024, 2048): GET them with your token; null while missing"},
+    )
     taken_at = fields.DateTime(allow_none=True, required=True, metadata={"description": "EXIF capture time"})
     taken_location = fields.Dict(allow_none=True, required=True, metadata={"description": "EXIF position {lon, lat}"})
     flags = fields.List(fields.String(), required=True)
@@ -88,17 +99,24 @@ class VisitSchema(ma.Schema):
     subject = fields.Nested(VisitSubjectSchema, required=True)
     grid_id = fields.UUID(allow_none=True, required=True)
     actor = fields.Nested(VisitActorSchema, required=True)
-    outcome = fields.String(allow_none=True, required=True, metadata={"description": "met | not_home | refused | vacant"})
+    outcome = fields.String(
+        allow_none=True, required=True, metadata={"description": "met | not_home | refused | vacant"}
+    )
     visited_at = fields.DateTime(required=True, metadata={"description": "When the phone completed the form"})
     received_at = fields.DateTime(required=True)
     location = fields.Nested(VisitLocationSchema, allow_none=True, required=True)
     form = fields.Nested(FormRefSchema, required=True)
     hazards = fields.List(fields.String(), required=True, metadata={"description": "Findings; [] = none found"})
     photos = fields.List(fields.Nested(VisitPhotoSchema), required=True)
-    flags = fields.List(fields.String(), required=True, metadata={
-        "description": "Plausibility flags (never a refusal): " + ", ".join(ALL_FLAGS)})
-    flag_details = fields.Dict(required=True, metadata={
-        "description": "Per flag: measured, limit, unit; photo flags list the photos that raised them"})
+    flags = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "Plausibility flags (never a refusal): " + ", ".join(ALL_FLAGS)},
+    )
+    flag_details = fields.Dict(
+        required=True,
+        metadata={"description": "Per flag: measured, limit, unit; photo flags list the photos that raised them"},
+    )
 
 
 class VisitPageSchema(PageSchema):
@@ -106,16 +124,20 @@ class VisitPageSchema(PageSchema):
 
 
 class PhotoQuery(StrictSchema):
-    size = fields.String(load_default="1024", validate=validate.OneOf(["320", "1024", "2048"]),
-                         metadata={"description": "Long edge in pixels"})
+    size = fields.String(
+        load_default="1024",
+        validate=validate.OneOf(["320", "1024", "2048"]),
+        metadata={"description": "Long edge in pixels"},
+    )
 
 
 class PhotoSchema(ma.Schema):
     id = fields.UUID(required=True)
     instance_id = fields.UUID(required=True)
     name = fields.String(required=True)
-    status = fields.String(required=True, metadata={
-        "description": "pending (its submission has not arrived yet) | linked"})
+    status = fields.String(
+        required=True, metadata={"description": "pending (its submission has not arrived yet) | linked"}
+    )
     sha256 = fields.String(required=True)
     bytes = fields.Integer(required=True)
     content_type = fields.String(required=True)
@@ -126,5 +148,9 @@ class PhotoSchema(ma.Schema):
     camera = fields.String(allow_none=True, required=True)
     urls = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     flags = fields.List(fields.String(), required=True)
-    missing_attachments = fields.List(fields.String(), allow_none=True, required=True, metadata={
-        "description": "What the submission still lacks; null while the submission has not arrived"})
+    missing_attachments = fields.List(
+        fields.String(),
+        allow_none=True,
+        required=True,
+        metadata={"description": "What the submission still lacks; null while the submission has not arrived"},
+    )

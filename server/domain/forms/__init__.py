@@ -16,6 +16,19 @@ from server.domain.forms.definition import (
 from server.domain.forms.expressions import Expression, ExpressionError, evaluate, is_true, parse, references
 
 __all__ = [
-    "AnswerCheck", "BINDINGS", "Choice", "Expression", "ExpressionError", "FieldDef", "Form", "FormDefinitionError",
-    "check_answers", "evaluate", "form_to_dict", "is_true", "load_form", "parse", "references",
+    "AnswerCheck",
+    "BINDINGS",
+    "Choice",
+    "Expression",
+    "ExpressionError",
+    "FieldDef",
+    "Form",
+    "FormDefinitionError",
+    "check_answers",
+    "evaluate",
+    "form_to_dict",
+    "is_true",
+    "load_form",
+    "parse",
+    "references",
 ]

@@ -140,14 +140,14 @@ class _Run:
         self.check_shared_bindings(fields, parsed, relevant, prefix)
         return stored
 
-    def check_field(self, f: FieldDef, checked: Checked | None, group: tuple[FieldDef, ...], env: dict,
-                    prefix: str):
+    def check_field(self, f: FieldDef, checked: Checked | None, group: tuple[FieldDef, ...], env: dict, prefix: str):
         path = f"{prefix}{f.name}"
         if checked is None:
             if f.type == "repeat":
                 self.check_count(f, 0, path)
-            elif f.type != "note" and (f.required is True or (isinstance(f.required, Expression)
-                                                                and self.eval(f.required, env, ""))):
+            elif f.type != "note" and (
+                f.required is True or (isinstance(f.required, Expression) and self.eval(f.required, env, ""))
+            ):
                 self.error(path, "This field is required.")
             return None
         if checked.problems:
@@ -183,16 +183,19 @@ class _Run:
                 facts["sex"] = env[other.name]
         if not facts:
             return checked
-        return check_citizen_id(f, checked.stored, today=self.today, birth_date=facts.get("birth_date"),
-                                sex=facts.get("sex"))
+        return check_citizen_id(
+            f, checked.stored, today=self.today, birth_date=facts.get("birth_date"), sex=facts.get("sex")
+        )
 
     def check_count(self, f: FieldDef, count: int, path: str) -> None:
         if f.min_count is not None and count < f.min_count:
-            self.error(path, f"At least {f.min_count} entr{'y is' if f.min_count == 1 else 'ies are'} needed, "
-                             f"{count} given.")
+            self.error(
+                path, f"At least {f.min_count} entr{'y is' if f.min_count == 1 else 'ies are'} needed, {count} given."
+            )
         if f.max_count is not None and count > f.max_count:
-            self.error(path, f"At most {f.max_count} entr{'y is' if f.max_count == 1 else 'ies are'} allowed, "
-                             f"{count} given.")
+            self.error(
+                path, f"At most {f.max_count} entr{'y is' if f.max_count == 1 else 'ies are'} allowed, {count} given."
+            )
 
     def repeat(self, f: FieldDef, entries: list, path: str, env: dict) -> list:
         self.check_count(f, len(entries), path)
@@ -212,8 +215,7 @@ class _Run:
                 answered_by_binding.setdefault(f.binding, []).append(f.name)
         for binding, names in answered_by_binding.items():
             for name in names[1:]:
-                self.error(f"{prefix}{name}", f"Only one of {', '.join(names)} may be answered: "
-                                              f"each gives {binding}.")
+                self.error(f"{prefix}{name}", f"Only one of {', '.join(names)} may be answered: each gives {binding}.")
 
 
 def _order(fields: tuple[FieldDef, ...]) -> list[str]:

@@ -60,8 +60,21 @@ ROLES = ("admin", "police", "committee", "grid_worker", "landlord")
 SUBJECTS = ("address", "house", "unit", "none")
 KINDS = ("registration", "visit", "inspection", "self_check", "report")
 VISIT_KINDS = ("visit", "inspection", "self_check")  # these will create visit records
-FIELD_TYPES = ("text", "integer", "decimal", "date", "datetime", "select_one", "select_multiple", "geopoint",
-               "image", "citizen_id", "phone", "note", "repeat")
+FIELD_TYPES = (
+    "text",
+    "integer",
+    "decimal",
+    "date",
+    "datetime",
+    "select_one",
+    "select_multiple",
+    "geopoint",
+    "image",
+    "citizen_id",
+    "phone",
+    "note",
+    "repeat",
+)
 SELECT_TYPES = ("select_one", "select_multiple")
 NUMBER_TYPES = ("integer", "decimal")
 NO_DEFAULT_TYPES = ("note", "repeat", "image", "geopoint", "citizen_id")
@@ -139,8 +152,9 @@ class FormDefinitionError(ValueError):
     def __init__(self, problems: list[str]):
         self.problems = list(problems)
         count = len(self.problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the form definition: "
-                         + "; ".join(self.problems))
+        super().__init__(
+            f"{count} problem{'s' if count != 1 else ''} in the form definition: " + "; ".join(self.problems)
+        )
 
 
 @dataclass(frozen=True)
@@ -180,8 +194,12 @@ class FieldDef:
 
     def expressions(self) -> dict[str, Expression]:
         """The field's expressions by key (relevant, required, constraint, default)."""
-        found = {"relevant": self.relevant, "required": self.required, "constraint": self.constraint,
-                 "default": self.default}
+        found = {
+            "relevant": self.relevant,
+            "required": self.required,
+            "constraint": self.constraint,
+            "default": self.default,
+        }
         return {k: v for k, v in found.items() if isinstance(v, Expression)}
 
 
@@ -227,6 +245,7 @@ class Form:
 
 # --- loading --------------------------------------------------------------------------------
 
+
 def load_form(data: dict, *, meta_schema: dict) -> Form:
     """Check ``data`` (one form file, parsed) and build its Form; FormDefinitionError lists every problem."""
     problems = _schema_problems(data, meta_schema)
@@ -234,8 +253,15 @@ def load_form(data: dict, *, meta_schema: dict) -> Form:
         raise FormDefinitionError(problems)
     builder = _Builder()
     fields = tuple(builder.field(raw, f"fields[{i}]", False) for i, raw in enumerate(data["fields"]))
-    form = Form(id=data["id"], version=data["version"], title=dict(data["title"]), roles=tuple(data["roles"]),
-                subject=data["subject"], kind=data["kind"], fields=fields)
+    form = Form(
+        id=data["id"],
+        version=data["version"],
+        title=dict(data["title"]),
+        roles=tuple(data["roles"]),
+        subject=data["subject"],
+        kind=data["kind"],
+        fields=fields,
+    )
     problems = builder.problems
     problems += _name_problems(form, builder.locations)
     if not problems:  # references and cycles need unique names and parsed expressions
@@ -307,8 +333,11 @@ class _Builder:
             label=dict(raw["label"]),
             hint=dict(raw["hint"]) if "hint" in raw else None,
             required=required,
-            constraint=(self.expression(raw["constraint"], f"{where}.constraint", allow_current=True)
-                        if "constraint" in raw else None),
+            constraint=(
+                self.expression(raw["constraint"], f"{where}.constraint", allow_current=True)
+                if "constraint" in raw
+                else None
+            ),
             constraint_message=dict(raw["constraint_message"]) if "constraint_message" in raw else None,
             relevant=self.expression(raw["relevant"], f"{where}.relevant") if "relevant" in raw else None,
             default=default,
@@ -388,8 +417,9 @@ def _name_problems(form: Form, locations) -> list[str]:
     for _, f, _ in form.walk():
         where = locations[id(f)]
         if f.name in seen:
-            problems.append(f"{where}.name: {f.name!r} is already the name of {seen[f.name]}; "
-                            f"names are unique in the whole form")
+            problems.append(
+                f"{where}.name: {f.name!r} is already the name of {seen[f.name]}; names are unique in the whole form"
+            )
         else:
             seen[f.name] = where
     return problems
@@ -409,14 +439,18 @@ def _reference_problems(form: Form, locations) -> list[str]:
                 target_field, target_repeat = target
                 if counted:
                     if target_field.type != "repeat":
-                        problems.append(f"{where}.{key}: count() takes a repeat; ${{{name}}} is a "
-                                        f"{target_field.type} field")
+                        problems.append(
+                            f"{where}.{key}: count() takes a repeat; ${{{name}}} is a {target_field.type} field"
+                        )
                 elif target_field.type == "repeat":
-                    problems.append(f"{where}.{key}: ${{{name}}} is a repeat; use count(${{{name}}}) "
-                                    f"for its number of entries")
+                    problems.append(
+                        f"{where}.{key}: ${{{name}}} is a repeat; use count(${{{name}}}) for its number of entries"
+                    )
                 elif target_repeat is not None and target_repeat is not repeat:
-                    problems.append(f"{where}.{key}: ${{{name}}} is inside repeat {target_repeat.name!r} and can "
-                                    f"only be used by fields of that repeat")
+                    problems.append(
+                        f"{where}.{key}: ${{{name}}} is inside repeat {target_repeat.name!r} and can "
+                        f"only be used by fields of that repeat"
+                    )
     return problems
 
 
@@ -433,8 +467,9 @@ def _cycle_problems(form: Form, locations) -> list[str]:
         cycle = exc.args[1]
         first = form.field(_path_of(form, cycle[0]))
         where = locations[id(first)] if first is not None else "fields"
-        return [f"{where}: circular dependency {' -> '.join(cycle)} "
-                f"(through relevant, required or default expressions)"]
+        return [
+            f"{where}: circular dependency {' -> '.join(cycle)} (through relevant, required or default expressions)"
+        ]
     return []
 
 
@@ -456,19 +491,25 @@ def _binding_problems(form: Form, locations) -> list[str]:
             problems.append(f"{where}.binding: {f.binding!r} is not a registry property a form can set")
             continue
         if f.max_length is not None and spec.max_length is not None and f.max_length > spec.max_length:
-            problems.append(f"{where}.max_length: {f.binding} holds at most {spec.max_length} characters, "
-                            f"not {f.max_length}")
+            problems.append(
+                f"{where}.max_length: {f.binding} holds at most {spec.max_length} characters, not {f.max_length}"
+            )
         if f.type not in spec.types:
-            problems.append(f"{where}.binding: {f.binding} needs a field of type {' or '.join(spec.types)}, "
-                            f"not {f.type}")
+            problems.append(
+                f"{where}.binding: {f.binding} needs a field of type {' or '.join(spec.types)}, not {f.type}"
+            )
         if spec.values is not None:
             for i, choice in enumerate(f.choices):
                 if choice.value not in spec.values:
-                    problems.append(f"{where}.choices[{i}].value: {f.binding} allows only "
-                                    f"{', '.join(spec.values)}; {choice.value!r} is not one")
+                    problems.append(
+                        f"{where}.choices[{i}].value: {f.binding} allows only "
+                        f"{', '.join(spec.values)}; {choice.value!r} is not one"
+                    )
         if spec.subjects is not None and form.subject not in spec.subjects:
-            problems.append(f"{where}.binding: {f.binding} is for forms whose subject is "
-                            f"{' or '.join(spec.subjects)}, not {form.subject}")
+            problems.append(
+                f"{where}.binding: {f.binding} is for forms whose subject is "
+                f"{' or '.join(spec.subjects)}, not {form.subject}"
+            )
         if spec.kinds is not None and form.kind not in spec.kinds:
             problems.append(f"{where}.binding: {f.binding} is for {' or '.join(spec.kinds)} forms, not {form.kind}")
         if spec.person:
@@ -478,17 +519,22 @@ def _binding_problems(form: Form, locations) -> list[str]:
         seen.setdefault((group, f.binding), []).append(f)
     if len(person_groups) > 1:
         places = ", ".join(person_groups.values())
-        problems.append(f"{places}: person and residence bindings describe one person and must all be at the "
-                        f"top level or all in one repeat")
+        problems.append(
+            f"{places}: person and residence bindings describe one person and must all be at the "
+            f"top level or all in one repeat"
+        )
     for (_group, binding), fields in seen.items():
         if len(fields) > 1 and not BINDINGS[binding].many and any(f.relevant is None for f in fields):
             wheres = [locations[id(f)] for f in fields]
-            problems.append(f"{wheres[1]}.binding: {binding} is already bound by {wheres[0]}; a binding may be "
-                            f"shared only by fields that each have a relevant condition")
+            problems.append(
+                f"{wheres[1]}.binding: {binding} is already bound by {wheres[0]}; a binding may be "
+                f"shared only by fields that each have a relevant condition"
+            )
     return problems
 
 
 # --- back to plain data ----------------------------------------------------------------------
+
 
 def form_to_dict(form: Form) -> dict:
     """The normalised definition as JSON-able data (expressions as source text); load_form reads it back."""

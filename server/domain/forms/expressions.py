@@ -151,12 +151,27 @@ _PARSER = Lark(_GRAMMAR, parser="lalr", propagate_positions=True, maybe_placehol
 
 _NUMBER_RE = re.compile(r"\s*-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_DATETIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
-                          r"(?:Z|[+-][0-9]{2}:[0-9]{2})?")
+_DATETIME_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})?"
+)
 _TOKEN_NAMES = {
-    "EQ_OP": "'=' or '!='", "REL_OP": "a comparison", "PLUS": "'+'", "MINUS": "'-'", "MUL_OP": "'*', 'div' or 'mod'",
-    "NUMBER": "a number", "DOT": "'.'", "STRING": "a string", "REF": "a ${field} reference", "FUNC": "a function",
-    "LPAR": "'('", "RPAR": "')'", "COMMA": "','", "AND": "'and'", "OR": "'or'", "$END": "the end",
+    "EQ_OP": "'=' or '!='",
+    "REL_OP": "a comparison",
+    "PLUS": "'+'",
+    "MINUS": "'-'",
+    "MUL_OP": "'*', 'div' or 'mod'",
+    "NUMBER": "a number",
+    "DOT": "'.'",
+    "STRING": "a string",
+    "REF": "a ${field} reference",
+    "FUNC": "a function",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "COMMA": "','",
+    "AND": "'and'",
+    "OR": "'or'",
+    "$END": "the end",
 }
 
 
@@ -165,6 +180,7 @@ class ExpressionError(ValueError):
 
 
 # --- the parsed form: a small immutable tree ---------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Literal:
@@ -244,8 +260,9 @@ def uses_current(expr: Expression) -> bool:
     return any(isinstance(n, Current) for n in _walk(expr.tree()))
 
 
-def evaluate(expr: Expression, *, values: Mapping[str, object], current: object = None, today: date,
-             now: datetime | None = None) -> object:
+def evaluate(
+    expr: Expression, *, values: Mapping[str, object], current: object = None, today: date, now: datetime | None = None
+) -> object:
     """The value of ``expr``; never raises on bad data (see the module docstring)."""
     if now is None:
         now = datetime.combine(today, time.min, tzinfo=UTC)
@@ -271,6 +288,7 @@ def is_true(value: object) -> bool:
 
 
 # --- parsing helpers -------------------------------------------------------------------------
+
 
 def _syntax_message(text: str, exc: UnexpectedInput) -> str:
     column = getattr(exc, "column", None)
@@ -332,8 +350,9 @@ def _build_call(name_token: Token, arg_trees: list) -> Call:
     fewest, most = FUNCTIONS[name]
     if not fewest <= len(arg_trees) <= most:
         wanted = str(fewest) if fewest == most else f"{fewest} to {most}"
-        raise ExpressionError(f"{name}() takes {wanted} argument{'s' if most != 1 else ''}, "
-                              f"not {len(arg_trees)} (column {column})")
+        raise ExpressionError(
+            f"{name}() takes {wanted} argument{'s' if most != 1 else ''}, not {len(arg_trees)} (column {column})"
+        )
     args = tuple(_build(a) for a in arg_trees)
     if name == "count" and not isinstance(args[0], Ref):
         raise ExpressionError(f"count() takes a ${{repeat}} reference (column {column})")
@@ -344,8 +363,9 @@ def _build_call(name_token: Token, arg_trees: list) -> Call:
         try:
             compiled = re.compile(pattern.value)
         except re.error as exc:
-            raise ExpressionError(f"regex() pattern is not a valid regular expression: {exc} "
-                                  f"(column {column})") from None
+            raise ExpressionError(
+                f"regex() pattern is not a valid regular expression: {exc} (column {column})"
+            ) from None
         args = (args[0], Literal(compiled))
     return Call(name, args, column)
 
@@ -364,6 +384,7 @@ def _walk(node):
 
 
 # --- conversions (XPath's boolean/number/string, plus dates) ---------------------------------
+
 
 def to_number(value: object) -> float | int:
     if isinstance(value, bool):
@@ -458,8 +479,11 @@ def _items(value: object) -> list[str]:
 def _compare(op: str, left: object, right: object) -> bool:
     if isinstance(left, bool) or isinstance(right, bool):
         return _order(op, is_true(left), is_true(right))
-    is_date = (isinstance(left, (date, datetime)) or isinstance(right, (date, datetime))
-               or (_is_date_shaped(left) and _is_date_shaped(right)))
+    is_date = (
+        isinstance(left, (date, datetime))
+        or isinstance(right, (date, datetime))
+        or (_is_date_shaped(left) and _is_date_shaped(right))
+    )
     if is_date:
         a, b = to_date(left), to_date(right)
         if a is None or b is None:

@@ -50,8 +50,10 @@ MAX_NUMBER = 10**15
 IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "webp", "heic", "heif")
 
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_DATETIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
-                          r"(?:Z|[+-][0-9]{2}:[0-9]{2})")
+_DATETIME_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})"
+)
 _IMAGE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 _MOBILE_RE = re.compile(r"1[3-9][0-9]{9}")
 _LANDLINE_RE = re.compile(r"0[1-9][0-9]{1,2}[2-9][0-9]{6,7}")
@@ -173,9 +175,11 @@ def _select_multiple(field, raw, today):
     problems = []
     unknown = [v for v in raw if v not in values]
     if unknown:
-        problems.append(f"{', '.join(map(repr, unknown))} {'is' if len(unknown) == 1 else 'are'} not "
-                        f"{'a choice' if len(unknown) == 1 else 'choices'} of this field "
-                        f"(choices: {', '.join(values)}).")
+        problems.append(
+            f"{', '.join(map(repr, unknown))} {'is' if len(unknown) == 1 else 'are'} not "
+            f"{'a choice' if len(unknown) == 1 else 'choices'} of this field "
+            f"(choices: {', '.join(values)})."
+        )
     repeated = sorted({v for v in raw if raw.count(v) > 1})
     if repeated:
         problems.append(f"{', '.join(map(repr, repeated))} chosen more than once.")
@@ -239,7 +243,7 @@ def _phone(field, raw, today):
     number = unicodedata.normalize("NFKC", raw).translate(_PHONE_STRIP)
     for prefix in ("+86", "0086"):
         if number.startswith(prefix):
-            number = number[len(prefix):]
+            number = number[len(prefix) :]
             if not _MOBILE_RE.fullmatch(number) and not number.startswith("0"):
                 number = "0" + number  # +86 10 ... is Beijing's 010 ...
             break

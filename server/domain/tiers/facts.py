@@ -23,8 +23,14 @@ class Inspection:
     received_at: datetime | None = None  # when the server heard of it
 
 
-def inspection_facts(inspections: list[Inspection], *, severity: dict[str, str], today: date, zone: str,
-                     hold_started: datetime | None = None) -> dict[str, Any]:
+def inspection_facts(
+    inspections: list[Inspection],
+    *,
+    severity: dict[str, str],
+    today: date,
+    zone: str,
+    hold_started: datetime | None = None,
+) -> dict[str, Any]:
     """Facts from the inspections, most recent first."""
     latest = inspections[0] if inspections else None
     clean_run = 0
@@ -58,11 +64,25 @@ def inspection_facts(inspections: list[Inspection], *, severity: dict[str, str],
     }
 
 
-def house_facts(*, use: str, rental_mode: str | None, rooms: int | None, rented_since: date | None,
-                agreement_signed_on: date | None, residents: int, turnover: int, late_reports: int,
-                missed_arrivals: int, missed_departures: int, on_time_reports: int,
-                inspections: list[Inspection], severity: dict[str, str], today: date, zone: str,
-                hold_started: datetime | None = None) -> dict[str, Any]:
+def house_facts(
+    *,
+    use: str,
+    rental_mode: str | None,
+    rooms: int | None,
+    rented_since: date | None,
+    agreement_signed_on: date | None,
+    residents: int,
+    turnover: int,
+    late_reports: int,
+    missed_arrivals: int,
+    missed_departures: int,
+    on_time_reports: int,
+    inspections: list[Inspection],
+    severity: dict[str, str],
+    today: date,
+    zone: str,
+    hold_started: datetime | None = None,
+) -> dict[str, Any]:
     facts = {
         "use": use,
         "rental_mode": rental_mode,
@@ -77,11 +97,18 @@ def house_facts(*, use: str, rental_mode: str | None, rooms: int | None, rented_
         "agreement_signed": agreement_signed_on is not None and agreement_signed_on <= today,
         "days_rented": (today - rented_since).days if rented_since is not None else None,
     }
-    return facts | inspection_facts(inspections, severity=severity, today=today, zone=zone,
-                                    hold_started=hold_started)
+    return facts | inspection_facts(inspections, severity=severity, today=today, zone=zone, hold_started=hold_started)
 
 
-def unit_facts(*, kind: str, inspections: list[Inspection], severity: dict[str, str], today: date, zone: str,
-               hold_started: datetime | None = None) -> dict[str, Any]:
-    return {"unit_kind": kind} | inspection_facts(inspections, severity=severity, today=today, zone=zone,
-                                                  hold_started=hold_started)
+def unit_facts(
+    *,
+    kind: str,
+    inspections: list[Inspection],
+    severity: dict[str, str],
+    today: date,
+    zone: str,
+    hold_started: datetime | None = None,
+) -> dict[str, Any]:
+    return {"unit_kind": kind} | inspection_facts(
+        inspections, severity=severity, today=today, zone=zone, hold_started=hold_started
+    )

@@ -23,20 +23,20 @@ HOUSE_FACTS: dict[str, tuple[str, tuple | None]] = {
     "use": ("text", ("self_occupied", "rented", "vacant", "business", "mixed")),
     "rental_mode": ("text", ("whole", "shared", "by_bed")),
     "rooms": ("int", None),
-    "residents": ("int", None),                  # open residences, rejected reports excluded
+    "residents": ("int", None),  # open residences, rejected reports excluded
     "residents_per_room": ("number", None),
-    "turnover": ("int", None),                   # arrivals + departures within windows.turnover_days
-    "late_reports": ("int", None),               # arrival_late + departure_late within windows.reporting_days
-    "missed_arrivals": ("int", None),            # within windows.reporting_days
+    "turnover": ("int", None),  # arrivals + departures within windows.turnover_days
+    "late_reports": ("int", None),  # arrival_late + departure_late within windows.reporting_days
+    "missed_arrivals": ("int", None),  # within windows.reporting_days
     "missed_departures": ("int", None),
     "on_time_reports": ("int", None),
-    "serious_hazards": ("int", None),            # open hazards found at the last inspection, by severity
+    "serious_hazards": ("int", None),  # open hazards found at the last inspection, by severity
     "minor_hazards": ("int", None),
-    "hazard_days_open": ("int", None),           # days since hazards were first found in the current run
+    "hazard_days_open": ("int", None),  # days since hazards were first found in the current run
     "agreement_signed": ("bool", None),
-    "days_rented": ("int", None),                # days since rented_since (None: not known)
-    "clean_inspections": ("int", None),          # consecutive clean inspections, most recent first
-    "inspected": ("bool", None),                 # has ever been inspected
+    "days_rented": ("int", None),  # days since rented_since (None: not known)
+    "clean_inspections": ("int", None),  # consecutive clean inspections, most recent first
+    "inspected": ("bool", None),  # has ever been inspected
     "days_since_inspection": ("int", None),
 }
 UNIT_FACTS: dict[str, tuple[str, tuple | None]] = {
@@ -52,11 +52,48 @@ UNIT_FACTS: dict[str, tuple[str, tuple | None]] = {
 # Words that name personal traits of people. A fact whose name contains one of
 # these tokens is refused with a specific error, whatever else it says.
 PERSONAL_TRAITS = (
-    "ethnic", "ethnicity", "nation", "nationality", "minority", "race", "religion", "religious", "faith",
-    "origin", "hometown", "birthplace", "hukou", "province", "huji", "registration_place", "category",
-    "floating", "foreign", "foreigner", "migrant", "employment", "employed", "unemployed", "job", "occupation",
-    "income", "sex", "gender", "age", "birth", "born", "name", "surname", "document", "citizen", "marital",
-    "education", "disability", "health", "political", "party",
+    "ethnic",
+    "ethnicity",
+    "nation",
+    "nationality",
+    "minority",
+    "race",
+    "religion",
+    "religious",
+    "faith",
+    "origin",
+    "hometown",
+    "birthplace",
+    "hukou",
+    "province",
+    "huji",
+    "registration_place",
+    "category",
+    "floating",
+    "foreign",
+    "foreigner",
+    "migrant",
+    "employment",
+    "employed",
+    "unemployed",
+    "job",
+    "occupation",
+    "income",
+    "sex",
+    "gender",
+    "age",
+    "birth",
+    "born",
+    "name",
+    "surname",
+    "document",
+    "citizen",
+    "marital",
+    "education",
+    "disability",
+    "health",
+    "political",
+    "party",
 )
 HAZARD_SEVERITIES = ("serious", "minor")
 OPS = ("=", "!=", "<", "<=", ">", ">=", "in", "not_in")
@@ -207,11 +244,20 @@ def _subject(subject: str, data, facts: dict, problems: list[str], traits: list[
     if not isinstance(data, dict):
         problems.append(f"{where}: a mapping")
         return None
-    _keys(data, {"tiers", "fallback", "rules", "hysteresis", "schedules"}, where, problems,
-          {"tiers", "fallback", "rules", "schedules"})
+    _keys(
+        data,
+        {"tiers", "fallback", "rules", "hysteresis", "schedules"},
+        where,
+        problems,
+        {"tiers", "fallback", "rules", "schedules"},
+    )
     tiers = data.get("tiers") or []
-    if (not isinstance(tiers, list) or len(tiers) < 2 or len(set(tiers)) != len(tiers)
-            or not all(isinstance(t, str) and _ID_RE.match(t) for t in tiers)):
+    if (
+        not isinstance(tiers, list)
+        or len(tiers) < 2
+        or len(set(tiers)) != len(tiers)
+        or not all(isinstance(t, str) and _ID_RE.match(t) for t in tiers)
+    ):
         problems.append(f"{where}.tiers: two or more distinct tier names, strictest first")
         tiers = []
     if "none" in tiers:
@@ -233,8 +279,13 @@ def _subject(subject: str, data, facts: dict, problems: list[str], traits: list[
         if not isinstance(hysteresis, dict):
             problems.append(f"{where}.hysteresis: a mapping")
         else:
-            _keys(hysteresis, {"tier", "clean_inspections"}, f"{where}.hysteresis", problems,
-                  {"tier", "clean_inspections"})
+            _keys(
+                hysteresis,
+                {"tier", "clean_inspections"},
+                f"{where}.hysteresis",
+                problems,
+                {"tier", "clean_inspections"},
+            )
             sticky, clean = hysteresis.get("tier"), hysteresis.get("clean_inspections")
             if sticky not in tiers:
                 problems.append(f"{where}.hysteresis.tier: one of the tiers")
@@ -272,8 +323,15 @@ def _subject(subject: str, data, facts: dict, problems: list[str], traits: list[
                 problems.append(f"{at}.role: one obligation per role and tier")
             obligations.append(Obligation(role, every if isinstance(every, int) else 0, tuple(kinds)))
         schedules[tier] = tuple(obligations)
-    return SubjectPolicy(subject=subject, tiers=tuple(tiers), fallback=fallback, rules=tuple(rules),
-                         sticky_tier=sticky, clean_inspections_to_leave=clean, schedules=schedules)
+    return SubjectPolicy(
+        subject=subject,
+        tiers=tuple(tiers),
+        fallback=fallback,
+        rules=tuple(rules),
+        sticky_tier=sticky,
+        clean_inspections_to_leave=clean,
+        schedules=schedules,
+    )
 
 
 def _rule(where: str, raw, tiers, facts: dict, problems: list[str], traits: list[str]) -> Rule | None:
@@ -287,8 +345,11 @@ def _rule(where: str, raw, tiers, facts: dict, problems: list[str], traits: list
     if raw.get("tier") not in tiers:
         problems.append(f"{where}.tier: one of {', '.join(tiers)}")
     description = raw.get("description")
-    if (not isinstance(description, dict) or set(description) != {"zh", "en"}
-            or not all(isinstance(v, str) and v.strip() for v in description.values())):
+    if (
+        not isinstance(description, dict)
+        or set(description) != {"zh", "en"}
+        or not all(isinstance(v, str) and v.strip() for v in description.values())
+    ):
         problems.append(f"{where}.description: zh and en text")
         description = {}
     when = _condition(f"{where}.when", raw.get("when"), facts, problems, traits, rule_id)
@@ -310,17 +371,20 @@ def _condition(where: str, raw, facts: dict, problems: list[str], traits: list[s
         if not isinstance(items, list) or not items:
             problems.append(f"{where}.{mode}: a non-empty list of conditions")
             return None
-        parts = [_condition(f"{where}.{mode}[{i}]", item, facts, problems, traits, rule_id)
-                 for i, item in enumerate(items)]
+        parts = [
+            _condition(f"{where}.{mode}[{i}]", item, facts, problems, traits, rule_id) for i, item in enumerate(items)
+        ]
         return Group(mode, tuple(parts)) if all(p is not None for p in parts) else None
     _keys(raw, {"fact", "op", "value"}, where, problems, {"fact", "op", "value"})
     fact, op, value = raw.get("fact"), raw.get("op"), raw.get("value")
     if fact not in facts:
         word = trait_in(fact) if isinstance(fact, str) else None
         if word is not None:
-            traits.append(f"{where}.fact: rule '{rule_id}' uses '{fact}', a personal trait ({word}) of the "
-                          "occupants; tier rules may only use facts about the dwelling, its reporting record "
-                          "and its inspections")
+            traits.append(
+                f"{where}.fact: rule '{rule_id}' uses '{fact}', a personal trait ({word}) of the "
+                "occupants; tier rules may only use facts about the dwelling, its reporting record "
+                "and its inspections"
+            )
         else:
             problems.append(f"{where}.fact: unknown fact '{fact}' (known: {', '.join(facts)})")
         return None

@@ -27,6 +27,7 @@ LET_USES = ("rented", "mixed")
 @dataclass(frozen=True)
 class Previous:
     """What was computed last time (None when never evaluated)."""
+
     tier: str
     hold_started: datetime | None = None
 
@@ -58,8 +59,9 @@ def _compare(actual: Any, op: str, expected: Any) -> bool:
         return bool(actual not in expected)
     if isinstance(actual, (bool, str)):
         return False
-    return bool({"<": actual < expected, "<=": actual <= expected, ">": actual > expected,
-                 ">=": actual >= expected}[op])
+    return bool(
+        {"<": actual < expected, "<=": actual <= expected, ">": actual > expected, ">=": actual >= expected}[op]
+    )
 
 
 def evidence(condition: Group | Leaf, facts: dict[str, Any]) -> list[dict[str, Any]]:
@@ -67,9 +69,14 @@ def evidence(condition: Group | Leaf, facts: dict[str, Any]) -> list[dict[str, A
     Of ``any`` alternatives, every one that holds (not only the first): each is a reason."""
     if isinstance(condition, Leaf):
         value = condition.value
-        return [{"fact": condition.fact, "op": condition.op,
-                 "threshold": list(value) if isinstance(value, tuple) else value,
-                 "value": facts.get(condition.fact)}]
+        return [
+            {
+                "fact": condition.fact,
+                "op": condition.op,
+                "threshold": list(value) if isinstance(value, tuple) else value,
+                "value": facts.get(condition.fact),
+            }
+        ]
     found = []
     for part in condition.items:
         if holds(part, facts):
@@ -78,8 +85,12 @@ def evidence(condition: Group | Leaf, facts: dict[str, Any]) -> list[dict[str, A
 
 
 def reason(rule: Rule, facts: dict[str, Any]) -> dict[str, Any]:
-    return {"rule": rule.id, "tier": rule.tier, "description": dict(rule.description),
-            "facts": evidence(rule.when, facts)}
+    return {
+        "rule": rule.id,
+        "tier": rule.tier,
+        "description": dict(rule.description),
+        "facts": evidence(rule.when, facts),
+    }
 
 
 def evaluate(subject: SubjectPolicy, facts: dict[str, Any], previous: Previous | None, *, now: datetime) -> Outcome:
@@ -89,29 +100,58 @@ def evaluate(subject: SubjectPolicy, facts: dict[str, Any], previous: Previous |
     ``previous.hold_started`` (the caller counts them; 0 when no hold runs).
     """
     if subject.subject == "house" and facts.get("use") not in LET_USES:
-        return Outcome(NONE, [{"rule": "not_let", "tier": NONE, "facts": [
-            {"fact": "use", "op": "in", "threshold": list(LET_USES), "value": facts.get("use")}],
-            "description": {"zh": "非出租房屋不分级", "en": "Only rented and mixed-use houses get a tier"}}], None)
+        return Outcome(
+            NONE,
+            [
+                {
+                    "rule": "not_let",
+                    "tier": NONE,
+                    "facts": [{"fact": "use", "op": "in", "threshold": list(LET_USES), "value": facts.get("use")}],
+                    "description": {"zh": "非出租房屋不分级", "en": "Only rented and mixed-use houses get a tier"},
+                }
+            ],
+            None,
+        )
     fired = [rule for rule in subject.rules if holds(rule.when, facts)]
     tier = next((t for t in subject.tiers if any(r.tier == t for r in fired)), None)
     reasons = [reason(r, facts) for r in fired if r.tier == tier]
     if tier is None:
         tier = subject.fallback
-        reasons = [{"rule": "no_rule_matched", "tier": tier, "facts": [], "description": {
-            "zh": "未命中任何规则，按默认等级管理", "en": "No rule matched; the policy's fallback tier applies"}}]
+        reasons = [
+            {
+                "rule": "no_rule_matched",
+                "tier": tier,
+                "facts": [],
+                "description": {
+                    "zh": "未命中任何规则，按默认等级管理",
+                    "en": "No rule matched; the policy's fallback tier applies",
+                },
+            }
+        ]
     sticky, needed = subject.sticky_tier, subject.clean_inspections_to_leave
-    if (sticky is not None and previous is not None and previous.tier == sticky and tier != sticky
-            and needed > 0):
+    if sticky is not None and previous is not None and previous.tier == sticky and tier != sticky and needed > 0:
         hold_started = previous.hold_started or now
         passed = facts.get("clean_inspections_since_hold", 0) if previous.hold_started else 0
         if passed < needed:
-            return Outcome(sticky, [{
-                "rule": "held", "tier": sticky, "description": {
-                    "zh": f"触发条件已消除，需连续{needed}次检查无隐患后方可调出",
-                    "en": f"The facts that put it here are gone; it leaves after {needed} clean inspections"},
-                "facts": [{"fact": "clean_inspections_since_hold", "op": ">=", "threshold": needed,
-                           "value": passed}],
-                "would_be": tier}] + reasons, hold_started)
+            return Outcome(
+                sticky,
+                [
+                    {
+                        "rule": "held",
+                        "tier": sticky,
+                        "description": {
+                            "zh": f"触发条件已消除，需连续{needed}次检查无隐患后方可调出",
+                            "en": f"The facts that put it here are gone; it leaves after {needed} clean inspections",
+                        },
+                        "facts": [
+                            {"fact": "clean_inspections_since_hold", "op": ">=", "threshold": needed, "value": passed}
+                        ],
+                        "would_be": tier,
+                    }
+                ]
+                + reasons,
+                hold_started,
+            )
     return Outcome(tier, reasons, None)
 
 

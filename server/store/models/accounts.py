@@ -33,16 +33,16 @@ class Account(Timestamps, Base):
     password_changed_at: Mapped[datetime | None]
     # Landlords: their own person record, and whether an officer has activated
     # an account they requested themselves (requested accounts start disabled).
-    person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id", use_alter=True))  # persons.created_by points back
+    person_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("persons.id", use_alter=True)
+    )  # persons.created_by points back
     awaiting_activation: Mapped[bool] = mapped_column(server_default="false")
     # A landlord's request naming a username already taken is accepted like any
     # other (no existence oracle, decision 0008): the account waits under a
     # placeholder and the activating officer gives it a free username.
     requested_username: Mapped[str | None] = mapped_column(String(64))
 
-    grid_links: Mapped[list["AccountGrid"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    grid_links: Mapped[list[AccountGrid]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
 
 class AccountGrid(Base):

@@ -36,8 +36,9 @@ class IdentityCheck(Base):
     document_type: Mapped[str] = mapped_column(String(32))
     document_number: Mapped[str] = mapped_column(String(32))
     typed: Mapped[dict] = mapped_column(JSONB, server_default="{}")  # name, sex, birth date... as typed
-    provisional_person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"),
-                                                                    index=True)
+    provisional_person_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("persons.id", ondelete="SET NULL"), index=True
+    )
     matched_person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), index=True)
     house_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("houses.id"))
     grid_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("grids.id"))  # the caller's side (the house)

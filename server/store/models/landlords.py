@@ -9,7 +9,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.domain.landlords import COMPLIANCE_KINDS  # noqa: F401  (re-exported)
+from server.domain.landlords import COMPLIANCE_KINDS
 
 from .base import Base, new_id
 

@@ -11,12 +11,17 @@ from geoalchemy2 import Geometry
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.domain.registry import (  # noqa: F401  (re-exported: the vocabularies are domain facts)
-    HOUSE_USES, RENTAL_MODES, REPORT_SOURCES, RESIDENCE_CATEGORIES, SEXES, UNIT_KINDS, VERIFICATION_STATES,
+from server.domain.registry import (
+    HOUSE_USES,
+    RENTAL_MODES,
+    REPORT_SOURCES,
+    RESIDENCE_CATEGORIES,
+    SEXES,
+    UNIT_KINDS,
+    VERIFICATION_STATES,
 )
 
 from .base import Base, Timestamps, new_id
-
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -29,8 +34,12 @@ class Address(Timestamps, Base):
     __tablename__ = "addresses"
     __table_args__ = (
         UniqueConstraint("community_id", "canonical_key", name="uq_addresses_community_key"),
-        Index("ix_addresses_search_trgm", "search_text", postgresql_using="gin",
-              postgresql_ops={"search_text": "gin_trgm_ops"}),
+        Index(
+            "ix_addresses_search_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -58,8 +67,13 @@ class Person(Timestamps, Base):
     __tablename__ = "persons"
     __table_args__ = (
         CheckConstraint(_in("sex", SEXES), name="sex"),
-        Index("uq_persons_document", "document_type", "document_number", unique=True,
-              postgresql_where=text("document_number IS NOT NULL")),
+        Index(
+            "uq_persons_document",
+            "document_type",
+            "document_number",
+            unique=True,
+            postgresql_where=text("document_number IS NOT NULL"),
+        ),
         Index("ix_persons_document_number", "document_number"),
         Index("ix_persons_name_birth", "name", "birth_date"),
         Index("ix_persons_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),

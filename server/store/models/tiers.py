@@ -81,13 +81,25 @@ class InspectionDue(Base):
     __tablename__ = "inspection_dues"
     __table_args__ = (
         CheckConstraint(_ONE_SUBJECT, name="one_subject"),
-        Index("uq_inspection_dues_house_role", "house_id", "role", unique=True,
-              postgresql_where=text("house_id IS NOT NULL")),
-        Index("uq_inspection_dues_unit_role", "unit_id", "role", unique=True,
-              postgresql_where=text("unit_id IS NOT NULL")),
+        Index(
+            "uq_inspection_dues_house_role",
+            "house_id",
+            "role",
+            unique=True,
+            postgresql_where=text("house_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_inspection_dues_unit_role", "unit_id", "role", unique=True, postgresql_where=text("unit_id IS NOT NULL")
+        ),
         # the lists' order is (due_on, id): with id in the index a page is read in order, not sorted
-        Index("ix_inspection_dues_grid_role_due", "grid_id", "role", "due_on", "id",
-              postgresql_where=text("due_on IS NOT NULL")),
+        Index(
+            "ix_inspection_dues_grid_role_due",
+            "grid_id",
+            "role",
+            "due_on",
+            "id",
+            postgresql_where=text("due_on IS NOT NULL"),
+        ),
         Index("ix_inspection_dues_role_due", "role", "due_on", "id", postgresql_where=text("due_on IS NOT NULL")),
     )
 

@@ -48,16 +48,18 @@ def recent_failures(session: Session, username: str, since: datetime) -> list[da
         .where(AuditEvent.action == "auth.login", AuditEvent.subject_ids == [username])
         .scalar_subquery()
     )
-    return list(session.scalars(
-        select(AuditEvent.at)
-        .where(
-            AuditEvent.action == "auth.login_failed",
-            AuditEvent.subject_ids == [username],
-            AuditEvent.at >= since,
-            AuditEvent.at > func.coalesce(last_success, since),
+    return list(
+        session.scalars(
+            select(AuditEvent.at)
+            .where(
+                AuditEvent.action == "auth.login_failed",
+                AuditEvent.subject_ids == [username],
+                AuditEvent.at >= since,
+                AuditEvent.at > func.coalesce(last_success, since),
+            )
+            .order_by(AuditEvent.at)
         )
-        .order_by(AuditEvent.at)
-    ))
+    )
 
 
 def grids_by_codes(session: Session, codes: list[str]) -> dict[str, Grid]:

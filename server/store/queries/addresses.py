@@ -12,8 +12,7 @@ from server.store.queries.filters import distance_m, in_grid, keyset, text_match
 
 
 def address_by_key(session: Session, community_id: uuid.UUID, key: str) -> Address | None:
-    return session.scalar(select(Address).where(Address.community_id == community_id,
-                                                Address.canonical_key == key))
+    return session.scalar(select(Address).where(Address.community_id == community_id, Address.canonical_key == key))
 
 
 def division_names(session: Session, community_id: uuid.UUID) -> list[str]:
@@ -28,8 +27,18 @@ def visible(session: Session, visible_addresses: Select, address_id: uuid.UUID) 
     return session.scalar(visible_addresses.where(Address.id == address_id))
 
 
-def page(session: Session, visible_addresses: Select, *, text: str | None, near, radius_m: float | None, bbox,
-         grid: str | None, after, limit: int) -> list[tuple[Address, float | None]]:
+def page(
+    session: Session,
+    visible_addresses: Select,
+    *,
+    text: str | None,
+    near,
+    radius_m: float | None,
+    bbox,
+    grid: str | None,
+    after,
+    limit: int,
+) -> list[tuple[Address, float | None]]:
     """Addresses in scope matching the text, within ``radius_m`` of ``near`` (lon, lat), in the bounding box and
     in the grid with this code; by canonical text then id, each with its distance from ``near`` (or None)."""
     query = visible_addresses

@@ -32,8 +32,7 @@ def by_code_page(session: Session, query: Select, model, *, after: str | None, l
 def grid_counts(session: Session, grid_id: uuid.UUID) -> dict[str, int]:
     addresses = session.scalar(select(func.count()).select_from(Address).where(Address.grid_id == grid_id))
     houses, rented = session.execute(
-        select(func.count(), func.count().filter(House.use.in_(("rented", "mixed"))))
-        .where(House.grid_id == grid_id)
+        select(func.count(), func.count().filter(House.use.in_(("rented", "mixed")))).where(House.grid_id == grid_id)
     ).one()
     residents = session.scalar(
         select(func.count(func.distinct(Residence.person_id)))
@@ -44,10 +43,14 @@ def grid_counts(session: Session, grid_id: uuid.UUID) -> dict[str, int]:
 
 
 def grid_workers(session: Session, grid_id: uuid.UUID) -> list[Account]:
-    return list(session.scalars(
-        select(Account).join(AccountGrid, AccountGrid.account_id == Account.id)
-        .where(AccountGrid.grid_id == grid_id, Account.disabled_at.is_(None)).order_by(Account.username)
-    ))
+    return list(
+        session.scalars(
+            select(Account)
+            .join(AccountGrid, AccountGrid.account_id == Account.id)
+            .where(AccountGrid.grid_id == grid_id, Account.disabled_at.is_(None))
+            .order_by(Account.username)
+        )
+    )
 
 
 def grid_containing(session: Session, point_wkt_element) -> Grid | None:

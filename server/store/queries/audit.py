@@ -17,16 +17,27 @@ def about_person(person_id: uuid.UUID) -> ColumnElement[bool]:
     return or_(AuditEvent.subject_ids.contains(key), AuditEvent.person_ids.contains(key))
 
 
-def events(session: Session, condition=None, *, actor_id=None, action: str | None = None,
-           since: datetime | None = None, until: datetime | None = None, after: int | None = None,
-           limit: int = 50) -> list[AuditEvent]:
+def events(
+    session: Session,
+    condition=None,
+    *,
+    actor_id=None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    after: int | None = None,
+    limit: int = 50,
+) -> list[AuditEvent]:
     """Newest first, keyset-paged by id."""
     query = select(AuditEvent).where(condition if condition is not None else true())
     if actor_id is not None:
         query = query.where(AuditEvent.actor_id == actor_id)
     if action:
-        query = query.where(AuditEvent.action == action) if not action.endswith(".*") else \
-            query.where(AuditEvent.action.startswith(action[:-1]))
+        query = (
+            query.where(AuditEvent.action == action)
+            if not action.endswith(".*")
+            else query.where(AuditEvent.action.startswith(action[:-1]))
+        )
     if since is not None:
         query = query.where(AuditEvent.at >= since)
     if until is not None:

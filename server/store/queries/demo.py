@@ -21,8 +21,12 @@ class DemoArea:
 def first_area(session: Session, county_code: str) -> DemoArea:
     town = aliased(Division)
     community = session.scalar(
-        select(Division).join(town, town.id == Division.parent_id)
-        .where(Division.level == "community", town.code.startswith(county_code)).order_by(Division.code).limit(1))
+        select(Division)
+        .join(town, town.id == Division.parent_id)
+        .where(Division.level == "community", town.code.startswith(county_code))
+        .order_by(Division.code)
+        .limit(1)
+    )
     grids = list(session.scalars(select(Grid).where(Grid.community_id == community.id).order_by(Grid.code)))
     station = session.get(Station, grids[0].station_id)
     return DemoArea(community, station, grids)
@@ -33,7 +37,11 @@ def give_rentals(session: Session, account_id: uuid.UUID, grid_ids: list[uuid.UU
     held = session.scalar(select(House.id).where(House.landlord_account_id == account_id).limit(1))
     if held is not None:
         return
-    chosen = select(House.id).where(House.grid_id.in_(grid_ids), House.use == "rented",
-                                    House.landlord_account_id.is_(None)).order_by(House.id).limit(count)
+    chosen = (
+        select(House.id)
+        .where(House.grid_id.in_(grid_ids), House.use == "rented", House.landlord_account_id.is_(None))
+        .order_by(House.id)
+        .limit(count)
+    )
     session.execute(update(House).where(House.id.in_(chosen)).values(landlord_account_id=account_id))
     session.flush()

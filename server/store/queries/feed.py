@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, bindparam, func, select, text
+from sqlalchemy import BigInteger, ColumnElement, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy import BigInteger
 from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
@@ -35,9 +34,12 @@ def place(session: Session, batch: int = PLACE_BATCH) -> int | None:
     if len(seqs) > 1:  # reserve the block; nobody else draws from this sequence meanwhile
         session.execute(text("SELECT setval('changes_pos_seq', :last)"), {"last": first + len(seqs) - 1})
     session.execute(
-        text("UPDATE changes c SET pos = :first + t.n - 1 FROM unnest(:seqs) WITH ORDINALITY AS t(seq, n) "
-             "WHERE c.seq = t.seq").bindparams(bindparam("seqs", type_=ARRAY(BigInteger))),
-        {"first": first, "seqs": seqs})
+        text(
+            "UPDATE changes c SET pos = :first + t.n - 1 FROM unnest(:seqs) WITH ORDINALITY AS t(seq, n) "
+            "WHERE c.seq = t.seq"
+        ).bindparams(bindparam("seqs", type_=ARRAY(BigInteger))),
+        {"first": first, "seqs": seqs},
+    )
     return len(seqs)
 
 
@@ -51,10 +53,13 @@ def after(session: Session, condition: ColumnElement[bool], pos: int | None, lim
 def epoch_identity(session: Session) -> tuple[str, int, int]:
     """The newest epoch, the cluster's system identifier and this database's
     oid: a restore into another cluster or another database changes one of them."""
-    row = session.execute(text(
-        "SELECT e.id::text, s.system_identifier, d.oid::bigint "
-        "FROM (SELECT id FROM feed_epochs ORDER BY started_at DESC, id DESC LIMIT 1) e, "
-        "pg_control_system() s, pg_database d WHERE d.datname = current_database()")).one()
+    row = session.execute(
+        text(
+            "SELECT e.id::text, s.system_identifier, d.oid::bigint "
+            "FROM (SELECT id FROM feed_epochs ORDER BY started_at DESC, id DESC LIMIT 1) e, "
+            "pg_control_system() s, pg_database d WHERE d.datname = current_database()"
+        )
+    ).one()
     return row[0], int(row[1]), int(row[2])
 
 

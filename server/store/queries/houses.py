@@ -16,7 +16,9 @@ def house_at(session: Session, address_id: uuid.UUID) -> House | None:
 
 
 def residences_count(session: Session, house_id: uuid.UUID) -> int:
-    return session.scalar(select(func.count()).select_from(Residence).where(Residence.house_id == house_id))
+    return session.execute(
+        select(func.count()).select_from(Residence).where(Residence.house_id == house_id)
+    ).scalar_one()
 
 
 def visible(session: Session, visible_houses: Select, house_id: uuid.UUID) -> House | None:
@@ -24,8 +26,9 @@ def visible(session: Session, visible_houses: Select, house_id: uuid.UUID) -> Ho
     return session.scalar(visible_houses.where(House.id == house_id))
 
 
-def page(session: Session, visible_houses: Select, *, grid: str | None, use: str | None, text: str | None,
-         after, limit: int) -> list:
+def page(
+    session: Session, visible_houses: Select, *, grid: str | None, use: str | None, text: str | None, after, limit: int
+) -> list:
     """(house, address) rows in scope, by address text then id."""
     query = visible_houses.join(Address, Address.id == House.address_id).add_columns(Address)
     if grid:

@@ -9,14 +9,30 @@ from sqlalchemy import Select, and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from server.domain.windows import Window
-from server.store.models import Account, Address, House, AuditEvent, ComplianceEvent, LandlordClaim, Person, Residence, Visit
+from server.store.models import (
+    Account,
+    Address,
+    AuditEvent,
+    ComplianceEvent,
+    House,
+    LandlordClaim,
+    Person,
+    Residence,
+    Visit,
+)
 
 
 def awaiting_activation(session: Session, claim_condition) -> list[Account]:
-    return list(session.scalars(
-        select(Account).where(Account.awaiting_activation.is_(True),
-                              Account.id.in_(select(LandlordClaim.account_id).where(claim_condition)))
-        .order_by(Account.created_at)))
+    return list(
+        session.scalars(
+            select(Account)
+            .where(
+                Account.awaiting_activation.is_(True),
+                Account.id.in_(select(LandlordClaim.account_id).where(claim_condition)),
+            )
+            .order_by(Account.created_at)
+        )
+    )
 
 
 def claims_select(condition) -> Select:
@@ -40,8 +56,15 @@ def claims_where(session: Session, condition, status: str | None, limit: int = 5
 
 
 def recent_requests(session: Session, client_addr: str, since: datetime) -> int:
-    return session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "landlord.request_attempt", AuditEvent.at >= since, AuditEvent.client_addr == client_addr))
+    return session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.action == "landlord.request_attempt",
+            AuditEvent.at >= since,
+            AuditEvent.client_addr == client_addr,
+        )
+    )
 
 
 def _within(window: Window):
@@ -49,26 +72,33 @@ def _within(window: Window):
 
 
 def event_counts(session: Session, condition, window: Window) -> dict[str, int]:
-    rows = session.execute(select(ComplianceEvent.kind, func.count())
-                           .where(condition, _within(window))
-                           .group_by(ComplianceEvent.kind))
+    rows = session.execute(
+        select(ComplianceEvent.kind, func.count()).where(condition, _within(window)).group_by(ComplianceEvent.kind)
+    )
     return dict(rows.all())
 
 
 def open_residences_with_people(session: Session, house_id: uuid.UUID) -> list[tuple[Residence, Person]]:
-    return [(r, p) for r, p in session.execute(
-        select(Residence, Person).join(Person, Person.id == Residence.person_id)
-        .where(Residence.house_id == house_id, Residence.left_on.is_(None))
-        .order_by(Residence.arrived_on, Residence.id))]
+    return [
+        (r, p)
+        for r, p in session.execute(
+            select(Residence, Person)
+            .join(Person, Person.id == Residence.person_id)
+            .where(Residence.house_id == house_id, Residence.left_on.is_(None))
+            .order_by(Residence.arrived_on, Residence.id)
+        )
+    ]
 
 
 def last_self_check(session: Session, house_id: uuid.UUID) -> datetime | None:
-    return session.scalar(select(func.max(Visit.visited_at)).where(Visit.house_id == house_id,
-                                                                     Visit.kind == "self_check"))
+    return session.scalar(
+        select(func.max(Visit.visited_at)).where(Visit.house_id == house_id, Visit.kind == "self_check")
+    )
 
 
-def permit_candidates(session: Session, visible_residences: Select, today: date, limit: int,
-                      after_days: int = 30, renew_days: int = 30) -> list[tuple[Residence, Person]]:
+def permit_candidates(
+    session: Session, visible_residences: Select, today: date, limit: int, after_days: int = 30, renew_days: int = 30
+) -> list[tuple[Residence, Person]]:
     """Open residences whose person's permit is missing (floating, stayed past the limit), expired or expiring."""
     return permit_candidates_page(session, visible_residences, today, None, limit, after_days, renew_days)
 
@@ -76,20 +106,34 @@ def permit_candidates(session: Session, visible_residences: Select, today: date,
 NO_PERMIT = date(1, 1, 1)  # a missing permit sorts first, as if it had expired the longest ago
 
 
-def permit_candidates_page(session: Session, visible_residences: Select, today: date, after: list | None,
-                           limit: int, after_days: int = 30, renew_days: int = 30) -> list[tuple[Residence, Person]]:
+def permit_candidates_page(
+    session: Session,
+    visible_residences: Select,
+    today: date,
+    after: list | None,
+    limit: int,
+    after_days: int = 30,
+    renew_days: int = 30,
+) -> list[tuple[Residence, Person]]:
     """Open residences whose person's permit is missing (floating, stayed past the limit), expired or
     expiring, as keyset pages: ordered by (permit expiry, missing first; arrival; residence),
     after the cursor values ``after`` (``permit_key`` of the last row shown)."""
     visible = visible_residences.where(Residence.left_on.is_(None)).subquery()
     condition = or_(
-        and_(Person.permit_expires_on.is_(None), visible.c.category == "floating",
-             visible.c.arrived_on < today - timedelta(days=after_days)),
+        and_(
+            Person.permit_expires_on.is_(None),
+            visible.c.category == "floating",
+            visible.c.arrived_on < today - timedelta(days=after_days),
+        ),
         Person.permit_expires_on <= today + timedelta(days=renew_days),
     )
     expires = func.coalesce(Person.permit_expires_on, NO_PERMIT)
-    query = (select(Residence, Person).join(visible, visible.c.id == Residence.id)
-             .join(Person, Person.id == Residence.person_id).where(condition))
+    query = (
+        select(Residence, Person)
+        .join(visible, visible.c.id == Residence.id)
+        .join(Person, Person.id == Residence.person_id)
+        .where(condition)
+    )
     if after is not None:
         query = query.where(tuple_(expires, Residence.arrived_on, Residence.id) > tuple_(*after))
     rows = session.execute(query.order_by(expires, Residence.arrived_on, Residence.id).limit(limit))
@@ -102,12 +146,23 @@ def permit_key(residence: Residence, person: Person) -> list:
 
 
 def events_of(session: Session, house_id: uuid.UUID, window: Window) -> list[ComplianceEvent]:
-    return list(session.scalars(select(ComplianceEvent).where(ComplianceEvent.house_id == house_id, _within(window))
-                                .order_by(ComplianceEvent.occurred_on.desc(), ComplianceEvent.recorded_at.desc())))
+    return list(
+        session.scalars(
+            select(ComplianceEvent)
+            .where(ComplianceEvent.house_id == house_id, _within(window))
+            .order_by(ComplianceEvent.occurred_on.desc(), ComplianceEvent.recorded_at.desc())
+        )
+    )
 
 
 def houses_with_addresses(session: Session, visible_houses: Select) -> list[tuple[House, Address]]:
     houses = visible_houses.subquery()
-    return [(h, a) for h, a in session.execute(
-        select(House, Address).join(houses, houses.c.id == House.id).join(Address, Address.id == House.address_id)
-        .order_by(Address.full_text, House.id))]
+    return [
+        (h, a)
+        for h, a in session.execute(
+            select(House, Address)
+            .join(houses, houses.c.id == House.id)
+            .join(Address, Address.id == House.address_id)
+            .order_by(Address.full_text, House.id)
+        )
+    ]

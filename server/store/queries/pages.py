@@ -28,11 +28,17 @@ def subject_addresses(session: Session, house_ids: Iterable, unit_ids: Iterable)
     house_ids, unit_ids = set(house_ids) - {None}, set(unit_ids) - {None}
     parts = []
     if house_ids:
-        parts.append(select(House.id.label("id"), Address.full_text.label("text"), _kind("house"))
-                     .join(Address, Address.id == House.address_id).where(House.id.in_(house_ids)))
+        parts.append(
+            select(House.id.label("id"), Address.full_text.label("text"), _kind("house"))
+            .join(Address, Address.id == House.address_id)
+            .where(House.id.in_(house_ids))
+        )
     if unit_ids:
-        parts.append(select(Unit.id.label("id"), Address.full_text.label("text"), _kind("unit"))
-                     .join(Address, Address.id == Unit.address_id).where(Unit.id.in_(unit_ids)))
+        parts.append(
+            select(Unit.id.label("id"), Address.full_text.label("text"), _kind("unit"))
+            .join(Address, Address.id == Unit.address_id)
+            .where(Unit.id.in_(unit_ids))
+        )
     if not parts:
         return {}
     query = parts[0] if len(parts) == 1 else union_all(*parts)

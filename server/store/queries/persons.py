@@ -13,21 +13,26 @@ from server.store.queries.filters import contains, keyset
 
 
 def person_by_document(session: Session, document_type: str, number: str) -> Person | None:
-    return session.scalar(select(Person).where(Person.document_type == document_type,
-                                               Person.document_number == number))
+    return session.scalar(select(Person).where(Person.document_type == document_type, Person.document_number == number))
 
 
 def pending_identity_match(session: Session, provisional_id: uuid.UUID) -> uuid.UUID | None:
     """The registered person an open identity check pairs a provisional person with."""
     from server.store.models import IdentityCheck
 
-    return session.scalar(select(IdentityCheck.matched_person_id).where(
-        IdentityCheck.provisional_person_id == provisional_id, IdentityCheck.status == "open").limit(1))
+    return session.scalar(
+        select(IdentityCheck.matched_person_id)
+        .where(IdentityCheck.provisional_person_id == provisional_id, IdentityCheck.status == "open")
+        .limit(1)
+    )
 
 
 def count_actions_since(session: Session, actor_id: uuid.UUID, action: str, since: datetime) -> int:
-    return session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.actor_id == actor_id, AuditEvent.action == action, AuditEvent.at >= since))
+    return session.execute(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.actor_id == actor_id, AuditEvent.action == action, AuditEvent.at >= since)
+    ).scalar_one()
 
 
 def duplicate_groups(session: Session, visible: Select, limit: int) -> list[list[Person]]:
@@ -39,11 +44,15 @@ def duplicate_groups(session: Session, visible: Select, limit: int) -> list[list
         .where(sub.c.birth_date.is_not(None))
         .group_by(sub.c.name, sub.c.birth_date)
         .having(func.count() > 1)
-        .order_by(sub.c.name, sub.c.birth_date).limit(limit)
+        .order_by(sub.c.name, sub.c.birth_date)
+        .limit(limit)
     )
     return [
-        list(session.scalars(visible.where(Person.name == name, Person.birth_date == birth)
-                             .order_by(Person.created_at, Person.id)))
+        list(
+            session.scalars(
+                visible.where(Person.name == name, Person.birth_date == birth).order_by(Person.created_at, Person.id)
+            )
+        )
         for name, birth in session.execute(keys)
     ]
 
@@ -54,8 +63,12 @@ def persons_by_ids(session: Session, ids) -> list[Person]:
 
 def any_house_of_person(session: Session, person_id: uuid.UUID) -> uuid.UUID | None:
     """The house of the person's most recent residence (to place a conflict in a grid)."""
-    return session.scalar(select(Residence.house_id).where(Residence.person_id == person_id)
-                          .order_by(Residence.left_on.is_(None).desc(), Residence.arrived_on.desc()).limit(1))
+    return session.scalar(
+        select(Residence.house_id)
+        .where(Residence.person_id == person_id)
+        .order_by(Residence.left_on.is_(None).desc(), Residence.arrived_on.desc())
+        .limit(1)
+    )
 
 
 def persons_of_result(session: Session, result: dict) -> list[uuid.UUID]:
@@ -74,13 +87,15 @@ def visible(session: Session, visible_persons: Select, person_id: uuid.UUID) -> 
     return session.scalar(visible_persons.where(Person.id == person_id))
 
 
-def page(session: Session, visible_persons: Select, *, document_number: str | None, name_part: str | None,
-         after, limit: int) -> list[Person]:
+def page(
+    session: Session, visible_persons: Select, *, document_number: str | None, name_part: str | None, after, limit: int
+) -> list[Person]:
     """Persons in scope by exact document number (confirmed or not) or by part of the name; by name then id."""
     query = visible_persons
     if document_number is not None:
-        query = query.where(or_(Person.document_number == document_number,
-                                Person.unconfirmed_document_number == document_number))
+        query = query.where(
+            or_(Person.document_number == document_number, Person.unconfirmed_document_number == document_number)
+        )
     elif name_part:
         query = query.where(contains(Person.name, name_part))
     return list(session.scalars(keyset(query, (Person.name, Person.id), after, limit)))

@@ -29,11 +29,14 @@ def delete_pending_received_before(session: Session, cutoff) -> list[tuple[uuid.
     from sqlalchemy import delete
 
     rows = session.execute(
-        delete(Photo).where(Photo.status == "pending", Photo.received_at < cutoff)
+        delete(Photo)
+        .where(Photo.status == "pending", Photo.received_at < cutoff)
         .returning(Photo.id, Photo.derivatives, Photo.original_key)
     ).all()
-    return [(photo_id, [d["key"] for d in (derivatives or {}).values()] + ([original] if original else []))
-            for photo_id, derivatives, original in rows]
+    return [
+        (photo_id, [d["key"] for d in (derivatives or {}).values()] + ([original] if original else []))
+        for photo_id, derivatives, original in rows
+    ]
 
 
 def keys_still_referenced(session: Session, keys: set[str]) -> set[str]:
@@ -45,14 +48,20 @@ def keys_still_referenced(session: Session, keys: set[str]) -> set[str]:
 
 def upload(session: Session, instance_id: uuid.UUID, name: str, account_id: uuid.UUID) -> Photo | None:
     """This account's upload of the attachment ``name`` of a submission (pending or linked)."""
-    return session.scalar(select(Photo).where(Photo.instance_id == instance_id, Photo.name == name,
-                                              Photo.account_id == account_id))
+    return session.scalar(
+        select(Photo).where(Photo.instance_id == instance_id, Photo.name == name, Photo.account_id == account_id)
+    )
 
 
 def of_instance(session: Session, instance_id: uuid.UUID, account_id: uuid.UUID, status: str) -> list[Photo]:
     """A submission's photos uploaded by this account, in this status (``pending`` or ``linked``)."""
-    return list(session.scalars(select(Photo).where(Photo.instance_id == instance_id, Photo.account_id == account_id,
-                                                    Photo.status == status)))
+    return list(
+        session.scalars(
+            select(Photo).where(
+                Photo.instance_id == instance_id, Photo.account_id == account_id, Photo.status == status
+            )
+        )
+    )
 
 
 def visible(session: Session, visible_photos: Select, photo_id: uuid.UUID) -> Photo | None:

@@ -11,14 +11,20 @@ from server.store.models import Person, Residence
 
 
 def open_residence(session: Session, person_id: uuid.UUID, house_id: uuid.UUID) -> Residence | None:
-    return session.scalar(select(Residence).where(Residence.person_id == person_id, Residence.house_id == house_id,
-                                                  Residence.left_on.is_(None)))
+    return session.scalar(
+        select(Residence).where(
+            Residence.person_id == person_id, Residence.house_id == house_id, Residence.left_on.is_(None)
+        )
+    )
 
 
 def resident_named(session: Session, house_id: uuid.UUID, name: str, birth_date) -> Person | None:
     """A person without a document already registered in this house, by name (and birth date if known)."""
-    query = (select(Person).join(Residence, Residence.person_id == Person.id)
-             .where(Residence.house_id == house_id, Person.name == name))
+    query = (
+        select(Person)
+        .join(Residence, Residence.person_id == Person.id)
+        .where(Residence.house_id == house_id, Person.name == name)
+    )
     if birth_date is not None:
         query = query.where(Person.birth_date == birth_date)
     return session.scalars(query.order_by(Residence.arrived_on.desc()).limit(1)).first()
@@ -29,8 +35,9 @@ def visible(session: Session, visible_residences: Select, residence_id: uuid.UUI
     return session.scalar(visible_residences.where(Residence.id == residence_id))
 
 
-def of_house(session: Session, visible_residences: Select, house_id: uuid.UUID, *,
-             current: bool | None) -> list[Residence]:
+def of_house(
+    session: Session, visible_residences: Select, house_id: uuid.UUID, *, current: bool | None
+) -> list[Residence]:
     """A house's residences in scope (only open ones, only closed ones, or all), newest arrival first."""
     query = visible_residences.where(Residence.house_id == house_id)
     if current is True:

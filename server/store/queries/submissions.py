@@ -15,8 +15,9 @@ def by_instance(session: Session, instance_id: uuid.UUID) -> Submission | None:
 
 
 def attachments_of(session: Session, instance_id: uuid.UUID) -> list[Attachment]:
-    return list(session.scalars(select(Attachment).where(Attachment.instance_id == instance_id)
-                                .order_by(Attachment.name)))
+    return list(
+        session.scalars(select(Attachment).where(Attachment.instance_id == instance_id).order_by(Attachment.name))
+    )
 
 
 def conflicts_page(session: Session, condition, *, status: str | None, after, limit: int) -> list[Conflict]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import Select, Uuid, and_, any_, bindparam, func, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 
 from server.domain.windows import Window
@@ -15,7 +14,8 @@ from server.store.models import InspectionDue, TierChange, TierState
 INSPECTION_KINDS = ("inspection", "visit")
 RECENT_INSPECTIONS = 30  # enough to count clean runs and holds
 
-_VISITS = """
+_VISITS = (
+    """
 LEFT JOIN LATERAL (
     SELECT array_agg(x.visited_at ORDER BY x.visited_at DESC) AS insp_at,
            array_agg(array_to_string(x.hazards, ',') ORDER BY x.visited_at DESC) AS insp_hazards,
@@ -31,7 +31,9 @@ LEFT JOIN LATERAL (
           GROUP BY role, kind) l
 ) lv ON true
 LEFT JOIN tier_states t ON t.{col} = s.id
-""" % RECENT_INSPECTIONS
+"""
+    % RECENT_INSPECTIONS
+)
 
 _HOUSES = """
 SELECT s.id, s.grid_id, s.use, s.rental_mode, s.rooms, s.rented_since, s.agreement_signed_on,
@@ -62,13 +64,22 @@ FROM units s
 """ + _VISITS.format(col="unit_id")
 
 
-def subject_rows(session: Session, subject: str, *, ids=None, after=None, limit=None, turnover: Window,
-                 reporting: Window) -> list:
+def subject_rows(
+    session: Session, subject: str, *, ids=None, after=None, limit=None, turnover: Window, reporting: Window
+) -> list:
     """Raw facts per house or unit: by ``ids``, or the next ``limit`` after id ``after`` (batches).
     Turnover and the reporting record count within the given windows (domain/windows.py)."""
     sql = _HOUSES if subject == "house" else _UNITS
-    params = {"turnover_first": turnover.first_day, "turnover_last": turnover.last_day,
-              "reporting_first": reporting.first_day, "reporting_last": reporting.last_day} if subject == "house" else {}
+    params = (
+        {
+            "turnover_first": turnover.first_day,
+            "turnover_last": turnover.last_day,
+            "reporting_first": reporting.first_day,
+            "reporting_last": reporting.last_day,
+        }
+        if subject == "house"
+        else {}
+    )
     if ids is not None:
         sql += " WHERE s.id = ANY(:ids)"
         params["ids"] = list(ids)
@@ -126,8 +137,11 @@ def update_by_id(session: Session, table, rows: list[dict]) -> None:
 
 def history(session: Session, subject: str, subject_id) -> list[TierChange]:
     col = TierChange.house_id if subject == "house" else TierChange.unit_id
-    return list(session.scalars(select(TierChange).where(col == subject_id)
-                                .order_by(TierChange.changed_at.desc(), TierChange.id.desc())))
+    return list(
+        session.scalars(
+            select(TierChange).where(col == subject_id).order_by(TierChange.changed_at.desc(), TierChange.id.desc())
+        )
+    )
 
 
 def state(session: Session, subject: str, subject_id) -> TierState | None:
@@ -168,8 +182,18 @@ def due_rows(session: Session, scoped, *, after, limit: int) -> list:
     page = keyset(scoped.with_only_columns(d.id), (d.due_on, d.id), after, limit).subquery()
     hs, us = aliased(TierState), aliased(TierState)
     query = (
-        select(d, Address.full_text, func.ST_X(Address.geom), func.ST_Y(Address.geom), Grid.id, Grid.code,
-               Grid.name, Unit.name, House.rental_mode, func.coalesce(hs.reasons, us.reasons))
+        select(
+            d,
+            Address.full_text,
+            func.ST_X(Address.geom),
+            func.ST_Y(Address.geom),
+            Grid.id,
+            Grid.code,
+            Grid.name,
+            Unit.name,
+            House.rental_mode,
+            func.coalesce(hs.reasons, us.reasons),
+        )
         .join(page, page.c.id == d.id)
         .outerjoin(House, House.id == d.house_id)
         .outerjoin(Unit, Unit.id == d.unit_id)
@@ -188,18 +212,28 @@ def due_summary(session: Session, scoped, *, group_by: str, today: date) -> list
     from server.store.models import Grid
 
     d = aliased(InspectionDue, scoped.subquery())
-    counts = (func.count().filter(d.due_on < today), func.count().filter(d.due_on == today),
-              func.count().filter(d.due_on > today))
+    counts = (
+        func.count().filter(d.due_on < today),
+        func.count().filter(d.due_on == today),
+        func.count().filter(d.due_on > today),
+    )
     if group_by == "grid":  # count per grid id first, then name the (few) grids
         per = select(d.grid_id, *(c.label(n) for c, n in zip(counts, ("o", "t", "u")))).group_by(d.grid_id).subquery()
-        query = (select(Grid.id, Grid.code, Grid.name, per.c.o, per.c.t, per.c.u)
-                 .join(per, per.c.grid_id == Grid.id).order_by(Grid.code))
-        return [{"key": code, "grid": {"id": gid, "code": code, "name": name}, "overdue": o, "due_today": t,
-                 "upcoming": u} for gid, code, name, o, t, u in session.execute(query)]
+        query = (
+            select(Grid.id, Grid.code, Grid.name, per.c.o, per.c.t, per.c.u)
+            .join(per, per.c.grid_id == Grid.id)
+            .order_by(Grid.code)
+        )
+        return [
+            {"key": code, "grid": {"id": gid, "code": code, "name": name}, "overdue": o, "due_today": t, "upcoming": u}
+            for gid, code, name, o, t, u in session.execute(query)
+        ]
     column = d.tier if group_by == "tier" else d.role
     query = select(column, *counts).group_by(column).order_by(column)
-    return [{"key": key, "grid": None, "overdue": o, "due_today": t, "upcoming": u}
-            for key, o, t, u in session.execute(query)]
+    return [
+        {"key": key, "grid": None, "overdue": o, "due_today": t, "upcoming": u}
+        for key, o, t, u in session.execute(query)
+    ]
 
 
 def dues_filtered(visible_dues: Select, *, status, today: date, within_days, tier, role, grid) -> Select:

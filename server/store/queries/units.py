@@ -12,8 +12,11 @@ from server.store.queries.filters import contains, in_grid, keyset
 
 
 def open_employment(session: Session, person_id: uuid.UUID, unit_id: uuid.UUID) -> Employment | None:
-    return session.scalar(select(Employment).where(Employment.person_id == person_id, Employment.unit_id == unit_id,
-                                                   Employment.ended_on.is_(None)))
+    return session.scalar(
+        select(Employment).where(
+            Employment.person_id == person_id, Employment.unit_id == unit_id, Employment.ended_on.is_(None)
+        )
+    )
 
 
 def employment_of(session: Session, unit_id: uuid.UUID, employment_id: uuid.UUID) -> Employment | None:
@@ -34,8 +37,16 @@ def visible(session: Session, visible_units: Select, unit_id: uuid.UUID) -> Unit
     return session.scalar(visible_units.where(Unit.id == unit_id))
 
 
-def page(session: Session, visible_units: Select, *, grid: str | None, kind: str | None, name_part: str | None,
-         after, limit: int) -> list[Unit]:
+def page(
+    session: Session,
+    visible_units: Select,
+    *,
+    grid: str | None,
+    kind: str | None,
+    name_part: str | None,
+    after,
+    limit: int,
+) -> list[Unit]:
     """Units in scope, by name then id."""
     query = visible_units
     if grid:

@@ -12,8 +12,17 @@ from sqlalchemy.orm import Session
 from server.store.models import Account, Address, House, Photo, Unit, Visit
 
 
-def filtered(query: Select, *, house_id=None, unit_id=None, grid_id=None, account_id=None,
-             since: datetime | None = None, until: datetime | None = None, flag: str | None = None) -> Select:
+def filtered(
+    query: Select,
+    *,
+    house_id=None,
+    unit_id=None,
+    grid_id=None,
+    account_id=None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    flag: str | None = None,
+) -> Select:
     if house_id is not None:
         query = query.where(Visit.house_id == house_id)
     if unit_id is not None:
@@ -78,8 +87,7 @@ def photo_distances_m(session: Session, visit: Visit, photos: list[Photo]) -> di
 def linked_photos(session: Session, instance_ids: list[uuid.UUID]) -> list[Photo]:
     if not instance_ids:
         return []
-    return list(session.scalars(select(Photo).where(Photo.instance_id.in_(instance_ids),
-                                                    Photo.status == "linked")))
+    return list(session.scalars(select(Photo).where(Photo.instance_id.in_(instance_ids), Photo.status == "linked")))
 
 
 def accounts(session: Session, ids) -> dict[uuid.UUID, Account]:

@@ -7,10 +7,10 @@ import pytest
 
 from server.store.models import Person
 from tests.builders import citizen_id
+from tests.e2e.landlord_helpers import PASSWORD, active_landlord, sign_in
 from tests.e2e.registry_helpers import IN_G0, house
 from tests.e2e.submission_helpers import envelope, resident, visit
 
-PASSWORD = "landlord secret 1"
 LANDLORD_ID = citizen_id(date(1968, 3, 14), "female")
 
 
@@ -27,30 +27,10 @@ def _request(anon, username="fang.landlord", **more):
     return anon.post("/api/v1/landlord/account-requests", json=body)
 
 
-def _sign_in(anon, username):
-    r = anon.post("/api/v1/auth/tokens", json={"username": username, "password": PASSWORD})
-    return r
-
-
 @pytest.fixture
 def landlord(anon, as_worker, as_police):
     """An active landlord holding one rented house of the worker's grid (created by the police)."""
-    h = house(as_worker, use="rented", rental_mode="shared")
-    r = as_police.post(
-        "/api/v1/landlords",
-        json={
-            "username": "wang.landlord",
-            "password": PASSWORD,
-            "name": "王建国",
-            "phone": "13900002222",
-            "document_type": "citizen_id",
-            "document_number": citizen_id(date(1970, 1, 2), "male"),
-            "house_ids": [h["id"]],
-        },
-    )
-    assert r.status_code == 201, r.get_json()
-    token = _sign_in(anon, "wang.landlord").get_json()["token"]
-    return type(anon)(anon.client, token), h
+    return active_landlord(anon, as_worker, as_police, username="wang.landlord", name="王建国")
 
 
 def _arrival(client, house_id, arrived_on, name="刘洋", birth=date(1995, 6, 1), sex="male", number=None, **more):
@@ -74,7 +54,7 @@ def test_a_requested_account_works_only_after_an_officer_of_the_area_activates_i
     assert r.status_code == 201, r.get_json()
     request = r.get_json()
     assert request["active"] is False and request["claims"][0]["status"] == "pending"
-    assert _sign_in(anon, "fang.landlord").status_code == 401  # not yet
+    assert sign_in(anon, "fang.landlord").status_code == 401  # not yet
 
     elsewhere = login("grid_worker", grids=[district.grids[2].code])
     assert elsewhere.get("/api/v1/landlord/account-requests").get_json()["items"] == []
@@ -94,7 +74,7 @@ def test_a_requested_account_works_only_after_an_officer_of_the_area_activates_i
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["active"] is True and r.get_json()["claims"][0]["status"] == "confirmed"
 
-    token = _sign_in(anon, "fang.landlord").get_json()["token"]
+    token = sign_in(anon, "fang.landlord").get_json()["token"]
     me = type(anon)(anon.client, token)
     houses = me.get("/api/v1/landlord/houses").get_json()["items"]
     assert [x["id"] for x in houses] == [h["id"]]
@@ -427,7 +407,7 @@ def test_an_unreported_tenant_found_at_a_visit_puts_the_rental_in_focus(as_worke
     after = as_police.get(f"/api/v1/houses/{h['id']}/tier").get_json()
     assert after["tier"] == "focus"
     assert "unreported_tenants" in {r["rule"] for r in after["reasons"]}
-    token = _sign_in(anon, "zhou.landlord").get_json()["token"]
+    token = sign_in(anon, "zhou.landlord").get_json()["token"]
     [mine] = type(anon)(anon.client, token).get("/api/v1/landlord/houses").get_json()["items"]
     assert mine["tier"] == "focus" and mine["compliance"]["missed_arrivals"] == 1
 

@@ -16,11 +16,11 @@ from sqlalchemy import select
 
 from server.store.models import AuditEvent
 from tests.builders import citizen_id
+from tests.e2e.landlord_helpers import PASSWORD, active_landlord
 from tests.e2e.registry_helpers import house, person, residence
 from tests.e2e.submission_helpers import envelope, resident, visit
 
 BIRTH = date(1990, 5, 11)  # what registry_helpers.person registers
-PASSWORD = "landlord secret 1"
 
 
 @pytest.fixture
@@ -47,22 +47,7 @@ def registered(elsewhere):
 
 @pytest.fixture
 def landlord(anon, as_worker, as_police):
-    h = house(as_worker, use="rented", rental_mode="shared")
-    r = as_police.post(
-        "/api/v1/landlords",
-        json={
-            "username": "li.landlord",
-            "password": PASSWORD,
-            "name": "李房东",
-            "phone": "13900002222",
-            "document_type": "citizen_id",
-            "document_number": citizen_id(date(1970, 1, 2), "male"),
-            "house_ids": [h["id"]],
-        },
-    )
-    assert r.status_code == 201, r.get_json()
-    token = anon.post("/api/v1/auth/tokens", json={"username": "li.landlord", "password": PASSWORD}).get_json()["token"]
-    return type(anon)(anon.client, token), h
+    return active_landlord(anon, as_worker, as_police, username="li.landlord", name="李房东")
 
 
 def _leaks(response, who) -> bool:

@@ -136,12 +136,13 @@ def test_a_patch_without_a_body_is_a_422_not_a_silent_200(as_admin, as_worker, d
 
 
 def test_activating_a_landlord_without_a_body_is_a_422_and_activates_nothing(anon, as_worker):
-    from tests.e2e.test_landlords import _request, _sign_in
+    from tests.e2e.landlord_helpers import sign_in
+    from tests.e2e.test_landlords import _request
 
     account_id = _request(anon, username="bare.activation").get_json()["account_id"]
     r = as_worker.post(f"/api/v1/landlord/account-requests/{account_id}/activation")
     assert_refused(r, "body")
-    assert _sign_in(anon, "bare.activation").status_code == 401
+    assert sign_in(anon, "bare.activation").status_code == 401
 
 
 # -- integers are whole -----------------------------------------------------------------------------------

@@ -99,10 +99,10 @@ ETAG = {
 }
 
 
-def with_etag(body: dict, status: int = 200):
+def with_etag(record, status: int = 200):
     """A versioned record with its ETag: weak (what a role sees of a person
     differs), and it moves with the record's version."""
-    return body, status, {"ETag": f'W/"{body["version"]}"'}
+    return record, status, {"ETag": f'W/"{record.version}"'}
 
 
 class SecurityPlugin(BasePlugin):

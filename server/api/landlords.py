@@ -14,8 +14,7 @@ from server.services import landlord_accounts as account_service
 from server.services import landlords as service
 from server.store.db import request_session
 
-from . import pagination, views
-from .accounts_view import user_view
+from . import pagination
 from .base import blueprint, current_actor, public, today
 from .schemas.accounts import UserSchema
 from .schemas.landlords import (
@@ -129,7 +128,7 @@ class Landlords(MethodView):
         """Create an active landlord account holding houses of your area (police, admins)."""
         session = request_session()
         account = account_service.create(session, current_actor(), today=today(), **body)
-        return user_view(session, account), 201
+        return account, 201
 
 
 @blp.route("/landlord/claims")
@@ -181,7 +180,7 @@ class MyHouses(MethodView):
                     "tenants": [
                         {
                             "residence_id": r.id,
-                            "person": views.person(p, actor.role),
+                            "person": p,
                             "category": r.category,
                             "arrived_on": r.arrived_on,
                             "verification": r.verification,
@@ -219,8 +218,8 @@ class Arrivals(MethodView):
             **_deadline(),
         )
         return {
-            "residence": views.residence(report.residence),
-            "person": views.person(report.person, actor.role),
+            "residence": report.residence,
+            "person": report.person,
             "report": _timing(report.timeliness),
             "residence_permit_required": report.permit_required,
             "notice": PERMIT_NOTICE if report.permit_required else None,
@@ -244,7 +243,7 @@ class Departures(MethodView):
             today=today(),
             **_deadline(),
         )
-        return {"residence": views.residence(residence), "report": _timing(when)}, 201
+        return {"residence": residence, "report": _timing(when)}, 201
 
 
 @blp.route("/houses/<uuid:house_id>/compliance")
@@ -296,8 +295,8 @@ class PermitsDue(MethodView):
             key=service.permits_due_key,
             present=lambda page: [
                 {
-                    "person": views.person(p, actor.role),
-                    "residence": views.residence(r),
+                    "person": p,
+                    "residence": r,
                     "status": permit_status(
                         category=r.category, arrived_on=r.arrived_on, permit_expires_on=p.permit_expires_on, today=day
                     ),

@@ -13,7 +13,6 @@ from server.errors import ApiError, ValidationFailed, error_body, flatten_errors
 from server.services import submissions as service
 from server.store.db import request_session
 
-from . import views
 from .base import blueprint, current_actor, today
 from .forms import catalog
 from .schemas.common import instant_problem
@@ -65,6 +64,15 @@ def _receive(session, actor, body, *, batch=False):
     return received
 
 
+def _answers(row) -> dict:
+    """A submission's answers as shown: every document number masked, at any depth."""
+    from server.domain.privacy import mask_answers
+
+    from .forms import catalog
+
+    return mask_answers(catalog().get(row.form_id, row.form_version), row.answers)
+
+
 def view(session, submission, status) -> dict:
     return {
         "instance_id": submission.instance_id,
@@ -102,7 +110,7 @@ class SubmissionDetail(MethodView):
         session = request_session()
         row = service.read(session, current_actor(), instance_id)
         return view(session, row, "stored") | {
-            "answers": views.submission_answers(row),
+            "answers": _answers(row),
             "subject": {"type": row.subject_type, "id": row.subject_id},
         }
 

@@ -5,8 +5,9 @@ from flask.views import MethodView
 from server.services import units as service
 from server.store.db import request_session
 
-from . import pagination, views
+from . import pagination
 from .base import ETAG, blueprint, current_actor, today, with_etag
+from .schemas.presenting import Joined, related
 from .schemas.units import (
     EmployeesQuery,
     EmployeesSchema,
@@ -41,7 +42,9 @@ class Units(MethodView):
             limit=args["limit"] + 1,
         )
         page = pagination.page_of(rows, args["limit"], key=lambda u: [u.name, str(u.id)])
-        page["items"] = [views.unit(session, u) for u in page["items"]]
+        rel = related()
+        rel.addresses_with_areas([u.address_id for u in page["items"]])
+        rel.areas_of(page["items"])
         return page
 
     @blp.arguments(UnitCreateSchema)
@@ -49,7 +52,7 @@ class Units(MethodView):
     def post(self, body):
         """Register a unit at a standard address."""
         session = request_session()
-        return views.unit(session, service.create(session, current_actor(), **body))
+        return service.create(session, current_actor(), **body)
 
 
 @blp.route("/units/<uuid:unit_id>")
@@ -59,7 +62,7 @@ class Unit(MethodView):
     def get(self, unit_id: uuid.UUID):
         """One unit."""
         session = request_session()
-        return with_etag(views.unit(session, service.read(session, current_actor(), unit_id)))
+        return with_etag(service.read(session, current_actor(), unit_id))
 
     @blp.arguments(UnitUpdateSchema)
     @blp.response(200, UnitSchema, headers=ETAG)
@@ -69,7 +72,7 @@ class Unit(MethodView):
         session = request_session()
         actor = current_actor()
         row = service.update(session, actor, service.get(session, actor, unit_id), **body)
-        return with_etag(views.unit(session, row))
+        return with_etag(row)
 
 
 @blp.route("/units/<uuid:unit_id>/employees")
@@ -82,7 +85,7 @@ class Employees(MethodView):
         session = request_session()
         actor = current_actor()
         rows = service.employees(session, actor, service.get(session, actor, unit_id), current=args.get("current"))
-        return {"items": [views.employment(e) | {"person": views.person(p, actor.role)} for e, p in rows]}
+        return {"items": [Joined(e, person=p) for e, p in rows]}
 
     @blp.arguments(EmploymentCreateSchema)
     @blp.response(201, EmploymentSchema)
@@ -93,7 +96,7 @@ class Employees(MethodView):
         session = request_session()
         actor = current_actor()
         row = service.hire(session, actor, service.get(session, actor, unit_id), today=today(), **body)
-        return views.employment(row)
+        return row
 
 
 @blp.route("/units/<uuid:unit_id>/employees/<uuid:employment_id>")
@@ -107,4 +110,4 @@ class EmploymentView(MethodView):
         session = request_session()
         actor = current_actor()
         unit = service.get(session, actor, unit_id)
-        return views.employment(service.end_employment(session, actor, unit, employment_id, today=today(), **body))
+        return service.end_employment(session, actor, unit, employment_id, today=today(), **body)

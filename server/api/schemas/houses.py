@@ -5,6 +5,7 @@ from server.domain.houses import RENTAL_MODES, USES
 
 from .addresses import AddressSchema
 from .common import AreaRef, Integer, PageSchema, StrictSchema, version_field
+from .presenting import computed, masked_text, ref
 
 _fields = dict(
     use=fields.String(validate=validate.OneOf(USES)),
@@ -56,8 +57,8 @@ class HouseUpdateSchema(_HouseFacts):
 class HouseSchema(ma.Schema):
     id = fields.UUID(required=True)
     version = version_field()
-    address = fields.Nested(AddressSchema, required=True)
-    grid = fields.Nested(AreaRef, required=True)
+    address = ref(AddressSchema, "address", "address_id", required=True)
+    grid = ref(AreaRef, "grid", "grid_id", required=True)
     use = fields.String(required=True)
     rental_mode = fields.String(allow_none=True, required=True)
     rooms = fields.Integer(allow_none=True, required=True)
@@ -66,7 +67,7 @@ class HouseSchema(ma.Schema):
     landlord_person_id = fields.UUID(allow_none=True, required=True)
     landlord_account_id = fields.UUID(allow_none=True, required=True)
     agreement_signed_on = fields.Date(allow_none=True, required=True)
-    note = fields.String(allow_none=True, required=True)
+    note = computed(fields.String, lambda h: masked_text(h.note), allow_none=True, required=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
 

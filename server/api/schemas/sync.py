@@ -127,6 +127,21 @@ class ChangesQuery(StrictSchema):
     limit = Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
 
+class InspectionDueSchema(ma.Schema):
+    """A due inspection as phones keep it (GET /inspections/due has the address and reasons)."""
+
+    id = fields.UUID(required=True)
+    subject_type = fields.String(required=True)
+    house_id = fields.UUID(allow_none=True, required=True)
+    unit_id = fields.UUID(allow_none=True, required=True)
+    grid_id = fields.UUID(allow_none=True, required=True)
+    role = fields.String(required=True)
+    tier = fields.String(allow_none=True, required=True)
+    every_days = fields.Integer(allow_none=True, required=True)
+    due_on = fields.Date(allow_none=True, required=True)
+    last_visit_at = fields.DateTime(allow_none=True, required=True)
+
+
 class ChangeItemSchema(ma.Schema):
     type = fields.String(
         required=True,

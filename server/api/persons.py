@@ -1,4 +1,5 @@
 import uuid
+from datetime import date
 
 from flask import current_app
 from flask.views import MethodView
@@ -9,6 +10,7 @@ from server.store.db import request_session
 
 from . import pagination
 from .base import ETAG, blueprint, current_actor, today, with_etag
+from .schemas.common import PageQuery
 from .schemas.persons import (
     DuplicatesSchema,
     PersonCreateSchema,
@@ -106,12 +108,15 @@ class Reveal(MethodView):
 
 @blp.route("/persons/<uuid:person_id>/residences")
 class PersonResidences(MethodView):
+    @blp.arguments(PageQuery, location="query")
     @blp.response(200, ResidencesSchema)
     @blp.alt_response(404, description="Unknown or outside your area")
-    def get(self, person_id: uuid.UUID):
-        """以人找房: where this person lives or lived, in your area."""
-        rows = residence_service.of_person(request_session(), current_actor(), person_id)
-        return {"items": rows}
+    def get(self, args, person_id: uuid.UUID):
+        """以人找房: where this person lives or lived, in your area, latest arrival first."""
+        rows = residence_service.of_person(
+            request_session(), current_actor(), person_id, after=_newest_first(args["cursor"]), limit=args["limit"]
+        )
+        return pagination.respond(rows, args["limit"], key=_residence_key)
 
 
 @blp.route("/houses/<uuid:house_id>/residents")
@@ -120,10 +125,29 @@ class HouseResidents(MethodView):
     @blp.response(200, ResidentsSchema)
     @blp.alt_response(404, description="Unknown or outside your area")
     def get(self, args, house_id: uuid.UUID):
-        """以房找人: who lives (current=true) or lived in this house."""
-        actor = current_actor()
-        rows = residence_service.of_house(request_session(), actor, house_id, current=args.get("current"))
-        return {"items": [Joined(r, person=p) for r, p in rows]}
+        """以房找人: who lives (current=true) or lived in this house, latest arrival first."""
+        rows = residence_service.of_house(
+            request_session(),
+            current_actor(),
+            house_id,
+            current=args.get("current"),
+            after=_newest_first(args["cursor"]),
+            limit=args["limit"],
+        )
+        return pagination.respond(
+            rows,
+            args["limit"],
+            key=lambda row: _residence_key(row[0]),
+            present=lambda page: [Joined(r, person=p) for r, p in page],
+        )
+
+
+def _residence_key(r) -> list:
+    return [r.arrived_on.isoformat(), str(r.id)]
+
+
+def _newest_first(cursor):
+    return pagination.decode(cursor, (date.fromisoformat, uuid.UUID))
 
 
 @blp.route("/residences")

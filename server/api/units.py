@@ -1,4 +1,5 @@
 import uuid
+from datetime import date
 
 from flask.views import MethodView
 
@@ -81,11 +82,18 @@ class Employees(MethodView):
     @blp.response(200, EmployeesSchema)
     @blp.alt_response(404, description="Unknown or outside your area")
     def get(self, args, unit_id: uuid.UUID):
-        """The people a unit employs (current=true) or employed."""
+        """The people a unit employs (current=true) or employed, latest start first."""
         session = request_session()
         actor = current_actor()
-        rows = service.employees(session, actor, service.get(session, actor, unit_id), current=args.get("current"))
-        return {"items": [Joined(e, person=p) for e, p in rows]}
+        after = pagination.decode(args["cursor"], (date.fromisoformat, uuid.UUID))
+        unit = service.get(session, actor, unit_id)
+        rows = service.employees(session, actor, unit, current=args.get("current"), after=after, limit=args["limit"])
+        return pagination.respond(
+            rows,
+            args["limit"],
+            key=lambda row: [row[0].started_on.isoformat(), str(row[0].id)],
+            present=lambda page: [Joined(e, person=p) for e, p in page],
+        )
 
     @blp.arguments(EmploymentCreateSchema)
     @blp.response(201, EmploymentSchema)

@@ -195,13 +195,15 @@ class ResidentSchema(ResidenceSchema):
     person = fields.Nested(PersonSchema, required=True)
 
 
-class ResidentsSchema(ma.Schema):
+class ResidentsSchema(PageSchema):
     items = fields.List(fields.Nested(ResidentSchema), required=True)
 
 
-class ResidencesSchema(ma.Schema):
+class ResidencesSchema(PageSchema):
     items = fields.List(fields.Nested(ResidenceSchema), required=True)
 
 
 class ResidentsQuery(StrictSchema):
     current = fields.Boolean(metadata={"description": "true: living there now; false: moved out; omitted: all"})
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(load_default=None, metadata={"description": "The `next_cursor` of the previous page"})

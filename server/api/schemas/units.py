@@ -76,9 +76,11 @@ class EmployeeSchema(EmploymentSchema):
     person = fields.Nested(PersonSchema, required=True)
 
 
-class EmployeesSchema(ma.Schema):
+class EmployeesSchema(PageSchema):
     items = fields.List(fields.Nested(EmployeeSchema), required=True)
 
 
 class EmployeesQuery(StrictSchema):
     current = fields.Boolean()
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(load_default=None, metadata={"description": "The `next_cursor` of the previous page"})

@@ -74,8 +74,3 @@ def respond(
         return geojson.feature_collection(items, geometry, page["next_cursor"], page["links"])
     return page
 
-
-def whole(items: list) -> dict:
-    """A list that is short by nature (a house's residents, one person's residences...), shown
-    whole: the same page shape with no next page."""
-    return {"items": items, "next_cursor": None, "links": []}

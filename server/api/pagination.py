@@ -73,4 +73,3 @@ def respond(
         items = item_schema(many=True).dump(page["items"]) if item_schema is not None else page["items"]
         return geojson.feature_collection(items, geometry, page["next_cursor"], page["links"])
     return page
-

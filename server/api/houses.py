@@ -27,13 +27,7 @@ def _present(rows):
 class Houses(MethodView):
     @blp.arguments(HouseQuery, location="query")
     @blp.response(200, HousePageSchema)
-    @blp.alt_response(
-        200,
-        schema=geojson.FeatureCollectionSchema,
-        content_type=geojson.GEOJSON,
-        description="With `Accept: application/geo+json`: points for a map",
-        success=True,
-    )
+    @geojson.alternative(blp, "With `Accept: application/geo+json`: points for a map")
     def get(self, args):
         """Houses in your area, by address (GeoJSON with `Accept: application/geo+json`)."""
         session = request_session()

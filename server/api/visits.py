@@ -53,13 +53,7 @@ def _after(cursor):
 class Visits(MethodView):
     @blp.arguments(VisitQuery, location="query")
     @blp.response(200, VisitPageSchema)
-    @blp.alt_response(
-        200,
-        schema=geojson.FeatureCollectionSchema,
-        content_type=geojson.GEOJSON,
-        description="With `Accept: application/geo+json`: visit points for a map",
-        success=True,
-    )
+    @geojson.alternative(blp, "With `Accept: application/geo+json`: visit points for a map")
     def get(self, args):
         """Visits in your area, newest first, by house, unit, grid, actor, time or flag (GeoJSON with
         `Accept: application/geo+json`)."""
@@ -88,13 +82,7 @@ class Visits(MethodView):
 class HouseVisits(MethodView):
     @blp.arguments(TimelineQuery, location="query")
     @blp.response(200, VisitPageSchema)
-    @blp.alt_response(
-        200,
-        schema=geojson.FeatureCollectionSchema,
-        content_type=geojson.GEOJSON,
-        description="With `Accept: application/geo+json`: visit points for a map",
-        success=True,
-    )
+    @geojson.alternative(blp, "With `Accept: application/geo+json`: visit points for a map")
     @blp.alt_response(404, description="Unknown house or outside your area")
     def get(self, args, house_id: uuid.UUID):
         """A house's visits as a timeline, newest first."""

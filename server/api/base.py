@@ -70,9 +70,9 @@ def read_body(*, cache: bool) -> bytes:
     limit without saying so, which used to hand the first 12 MiB on as if they were all."""
     data = request.get_data(cache=cache)
     limit = request.max_content_length
-    if limit is not None and request.content_length is None and len(data) >= limit:
-        if request.environ["wsgi.input"].read(1):
-            raise RequestEntityTooLarge()
+    unannounced = limit is not None and request.content_length is None and len(data) >= limit
+    if unannounced and request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()
     return data
 
 

@@ -29,9 +29,9 @@ def decode(cursor: str | None, types: tuple) -> list | None:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(values, list) or len(values) != len(types):
             raise ValueError
-        return [kind(value) for kind, value in zip(types, values)]
+        return [kind(value) for kind, value in zip(types, values, strict=True)]
     except (ValueError, TypeError, AttributeError, UnicodeDecodeError):
-        raise ValidationFailed(errors={"cursor": ["Not a cursor from this list; start again without it."]})
+        raise ValidationFailed(errors={"cursor": ["Not a cursor from this list; start again without it."]}) from None
 
 
 def shown(rows: list, limit: int) -> list:

@@ -36,7 +36,7 @@ def _device_time_header():
     except ValueError:
         raise ValidationFailed(
             errors={"X-Device-Time": ["Use ISO 8601 with an offset, e.g. 2026-11-23T09:00:00+08:00."]}
-        )
+        ) from None
     if value.tzinfo is None:
         raise ValidationFailed(errors={"X-Device-Time": ["Give the time zone offset."]})
     problem = instant_problem(value)

@@ -81,7 +81,7 @@ def report_arrival(
     try:
         person = _tenant(session, actor, house, identity, today)
     except ValidationFailed as problem:  # the identity is nested under "tenant" in the request
-        raise ValidationFailed(problem.message, errors={f"tenant.{k}": v for k, v in problem.errors.items()})
+        raise ValidationFailed(problem.message, errors={f"tenant.{k}": v for k, v in problem.errors.items()}) from None
     now = datetime.now(UTC)
     residence, created = unique.find_or_add(
         session,

@@ -7,31 +7,31 @@ from .addresses import AddressSchema
 from .common import AreaRef, Integer, PageSchema, StrictSchema, version_field
 from .presenting import computed, masked_text, ref
 
-_fields = dict(
-    use=fields.String(validate=validate.OneOf(USES)),
-    rental_mode=fields.String(
+_fields = {
+    "use": fields.String(validate=validate.OneOf(USES)),
+    "rental_mode": fields.String(
         allow_none=True,
         validate=validate.OneOf(RENTAL_MODES),
         metadata={"description": "For rented houses: whole, shared (合租) or by_bed (按床位)"},
     ),
-    rooms=Integer(allow_none=True, validate=validate.Range(min=0, max=500)),
-    floor_area_m2=fields.Float(
+    "rooms": Integer(allow_none=True, validate=validate.Range(min=0, max=500)),
+    "floor_area_m2": fields.Float(
         allow_none=True,
         allow_nan=False,
         validate=validate.Range(min=0, max=100000),
         metadata={"description": "Square metres, kept to 2 decimals"},
     ),
-    rented_since=fields.Date(allow_none=True),
-    landlord_person_id=fields.UUID(allow_none=True),
-    landlord_account_id=fields.UUID(allow_none=True),
-    agreement_signed_on=fields.Date(
+    "rented_since": fields.Date(allow_none=True),
+    "landlord_person_id": fields.UUID(allow_none=True),
+    "landlord_account_id": fields.UUID(allow_none=True),
+    "agreement_signed_on": fields.Date(
         allow_none=True,
         metadata={
             "description": "When the landlord signed the safety-responsibility agreement (治安责任书); null: not signed"
         },
     ),
-    note=fields.String(allow_none=True, validate=validate.Length(max=2000)),
-)
+    "note": fields.String(allow_none=True, validate=validate.Length(max=2000)),
+}
 
 
 class _HouseFacts(StrictSchema):

@@ -51,7 +51,8 @@ class SubmissionSchema(StrictSchema):
     device_time = Instant(
         allow_none=True,
         metadata={
-            "description": "The phone's clock when sending (or the X-Device-Time header); drift over 5 minutes is flagged"
+            "description": "The phone's clock when sending (or the X-Device-Time header); "
+            "drift over 5 minutes is flagged"
         },
     )
     started_at = Instant(allow_none=True)

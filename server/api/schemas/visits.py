@@ -46,7 +46,7 @@ class DayOrTime(fields.Field):
                 return dt.date.fromisoformat(value)
             parsed = dt.datetime.fromisoformat(value)
         except ValueError:
-            raise ma.ValidationError("A date (2026-11-20) or a time with offset (2026-11-20T09:00:00+08:00).")
+            raise ma.ValidationError("A date (2026-11-20) or a time with offset (2026-11-20T09:00:00+08:00).") from None
         if parsed.tzinfo is None:
             raise ma.ValidationError("Give the time zone offset.")
         return parsed

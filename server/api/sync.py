@@ -58,4 +58,5 @@ def _cursor(text: str | None) -> feed.Cursor | None:
     ([xid, seq, scope]) reads as one of an unknown epoch: the phone starts over."""
     if not text:
         return None
-    return feed.Cursor(*pagination.decode(text, (str, int, str)))
+    values = pagination.decode(text, (str, int, str)) or []
+    return feed.Cursor(*values)

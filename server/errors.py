@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask, g, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from server import errors_catalogue
+from server import errors_catalogue, field_messages
 
 log = logging.getLogger(__name__)
 
@@ -194,10 +194,12 @@ def error_body(
     params: dict | None = None,
     **extra,
 ) -> dict:
-    """The one error shape, its message from the catalogue. Citizen ID numbers inside messages are masked
-    (an error never carries a full document number, docs/privacy.md)."""
+    """The one error shape, its message from the catalogue and its field errors in the request's language
+    (server/field_messages.py). Citizen ID numbers inside messages are masked (an error never carries a full
+    document number, docs/privacy.md)."""
     from server.domain.privacy import mask_in_text, mask_in_values
 
+    errors = field_messages.localize(errors or {}, request_language())
     text = render_message(code, message, errors, params, extra)
     body = {"code": code, "status": status, "message": mask_in_text(text), "errors": mask_in_values(errors or {})}
     body.update(extra)

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from server.services import addresses as service
 from server.store.db import request_session
 
-from . import pagination, views
+from . import pagination
 from .base import ETAG, blueprint, current_actor, with_etag
 from .schemas.addresses import (
     AddressCreateSchema,
@@ -14,6 +14,7 @@ from .schemas.addresses import (
     AddressResolvedSchema,
     AddressSchema,
 )
+from .schemas.presenting import Joined, related
 
 blp = blueprint("addresses", "Standard addresses (标准地址)")
 
@@ -38,10 +39,8 @@ class Addresses(MethodView):
             limit=args["limit"] + 1,
         )
         page = pagination.page_of(rows, args["limit"], key=lambda r: [r[0].full_text, str(r[0].id)])
-        page["items"] = [
-            views.address(session, a, **({"distance_m": round(d, 1)} if d is not None else {}))
-            for a, d in page["items"]
-        ]
+        page["items"] = [a if d is None else Joined(a, distance_m=round(d, 1)) for a, d in page["items"]]
+        related().areas_of(page["items"])
         return page
 
     @blp.arguments(AddressCreateSchema)
@@ -56,8 +55,7 @@ class Addresses(MethodView):
         """Register a standard address, or get the existing one (200, existing=true)."""
         session = request_session()
         resolved = service.resolve(session, current_actor(), **body)
-        view = views.address(session, resolved.address, existing=not resolved.created)
-        return view, 201 if resolved.created else 200
+        return Joined(resolved.address, existing=not resolved.created), 201 if resolved.created else 200
 
 
 @blp.route("/addresses/<uuid:address_id>")
@@ -67,4 +65,4 @@ class Address(MethodView):
     def get(self, address_id: uuid.UUID):
         """One standard address."""
         session = request_session()
-        return with_etag(views.address(session, service.get(session, current_actor(), address_id)))
+        return with_etag(service.get(session, current_actor(), address_id))

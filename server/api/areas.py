@@ -137,13 +137,7 @@ class Stations(MethodView):
 class Grids(MethodView):
     @blp.arguments(GridQuery, location="query")
     @blp.response(200, GridPageSchema)
-    @blp.alt_response(
-        200,
-        schema=geojson.FeatureCollectionSchema,
-        content_type=geojson.GEOJSON,
-        description="With `Accept: application/geo+json`",
-        success=True,
-    )
+    @geojson.alternative(blp, "With `Accept: application/geo+json`")
     def get(self, args):
         """Grids in your area, by code (GeoJSON with `Accept: application/geo+json`)."""
         session = request_session()

@@ -7,9 +7,9 @@ from server.services import accounts as account_service
 from server.services import auth as auth_service
 from server.store.db import request_session
 
-from .accounts_view import user_view
 from .base import blueprint, current_actor, public
 from .schemas.accounts import IssuedTokenSchema, LoginSchema, MeSchema
+from .schemas.presenting import Joined
 
 blp = blueprint("auth", "Signing in and out; who am I")
 
@@ -48,7 +48,7 @@ class Tokens(MethodView):
             "kind": issued.row.kind,
             "device_id": issued.row.device_id,
             "expires_at": issued.row.expires_at,
-            "account": user_view(session, issued.account),
+            "account": issued.account,
         }
 
 
@@ -69,7 +69,4 @@ class Me(MethodView):
         actor = current_actor()
         account = account_service.own(session, actor)
         token = auth_service.current_token(session, actor)
-        view = user_view(session, account)
-        view["verbs"] = sorted(ROLE_VERBS[account.role])
-        view["token"] = {"kind": token.kind, "device_id": token.device_id, "expires_at": token.expires_at}
-        return view
+        return Joined(account, verbs=sorted(ROLE_VERBS[account.role]), token=token)

@@ -23,7 +23,7 @@ from server.store.db import request_session
 from . import json_body
 
 PREFIX = "/api/v1"
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -70,9 +70,9 @@ def read_body(*, cache: bool) -> bytes:
     limit without saying so, which used to hand the first 12 MiB on as if they were all."""
     data = request.get_data(cache=cache)
     limit = request.max_content_length
-    if limit is not None and request.content_length is None and len(data) >= limit:
-        if request.environ["wsgi.input"].read(1):
-            raise RequestEntityTooLarge()
+    unannounced = limit is not None and request.content_length is None and len(data) >= limit
+    if unannounced and request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()
     return data
 
 
@@ -99,10 +99,10 @@ ETAG = {
 }
 
 
-def with_etag(body: dict, status: int = 200):
+def with_etag(record, status: int = 200):
     """A versioned record with its ETag: weak (what a role sees of a person
     differs), and it moves with the record's version."""
-    return body, status, {"ETag": f'W/"{body["version"]}"'}
+    return record, status, {"ETag": f'W/"{record.version}"'}
 
 
 class SecurityPlugin(BasePlugin):

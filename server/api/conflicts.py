@@ -4,12 +4,14 @@ import marshmallow as ma
 from flask.views import MethodView
 from marshmallow import fields, validate
 
+from server.domain.privacy import mask_properties
 from server.services import conflicts as service
 from server.store.db import request_session
 
-from . import pagination, views
+from . import pagination
 from .base import blueprint, current_actor, today
 from .schemas.common import Integer, PageSchema, StrictSchema
+from .schemas.presenting import Joined, computed, masked_text
 
 blp = blueprint("conflicts", "Conflicts between submissions and the registry")
 
@@ -21,11 +23,16 @@ class ConflictSchema(ma.Schema):
     instance_id = fields.UUID(required=True, metadata={"description": "The submission that raised it"})
     base_version = fields.Integer(required=True)
     current_version = fields.Integer(required=True)
-    properties = fields.Dict(required=True, metadata={"description": "{property: {current, submitted}}"})
+    properties = computed(
+        fields.Dict,
+        lambda c: mask_properties(c.properties),
+        required=True,
+        metadata={"description": "{property: {current, submitted}}"},
+    )
     status = fields.String(required=True)
     created_at = fields.DateTime(required=True)
     resolved_at = fields.DateTime(allow_none=True, required=True)
-    resolution = fields.Dict(allow_none=True, required=True)
+    resolution = computed(fields.Dict, lambda c: masked_text(c.resolution), allow_none=True, required=True)
 
 
 class ConflictPageSchema(PageSchema):
@@ -103,10 +110,10 @@ class Resolution(MethodView):
         session = request_session()
         actor = current_actor()
         row = service.get(session, actor, conflict_id, audited=False)
-        return views.conflict(service.resolve(session, actor, row, today=today(), **body))
+        return service.resolve(session, actor, row, today=today(), **body)
 
 
-def _shown(session, actor, row) -> dict:
+def _shown(session, actor, row) -> Joined:
     """An open conflict shows the record's current values and version, as the officer must decide on them."""
     now = service.shown(session, actor, row)
-    return views.conflict(row) | {"properties": now.properties, "current_version": now.current_version}
+    return Joined(row, properties=now.properties, current_version=now.current_version)

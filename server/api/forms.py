@@ -7,7 +7,9 @@ from server.auth.verbs import require
 from server.domain.forms.definition import form_to_dict
 from server.errors import NotFound
 
+from . import pagination
 from .base import blueprint, current_actor
+from .schemas.common import PageQuery
 from .schemas.forms import FormListSchema, FormSummarySchema
 
 blp = blueprint("forms", "Collection forms")
@@ -36,10 +38,12 @@ def summary(form) -> dict:
 
 @blp.route("/forms")
 class Forms(MethodView):
+    @blp.arguments(PageQuery, location="query")
     @blp.response(200, FormListSchema)
     @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
-    def get(self):
-        """The current version of every form you may fill (send If-None-Match to skip an unchanged list)."""
+    def get(self, args):
+        """The current version of every form you may fill, by form id (send If-None-Match to skip an unchanged
+        list)."""
         actor = current_actor()
         require(actor, "form.read")
         forms = catalog()
@@ -48,7 +52,11 @@ class Forms(MethodView):
             response = Response(status=304)
             response.set_etag(etag)
             return response
-        return {"items": [summary(f) for f in forms.for_role(actor.role)]}, 200, {"ETag": f'"{etag}"'}
+        after = pagination.decode(args["cursor"], (str,))
+        rows = sorted(forms.for_role(actor.role), key=lambda f: f.id)
+        rows = [f for f in rows if after is None or f.id > after[0]][: args["limit"] + 1]
+        page = pagination.respond(rows, args["limit"], key=lambda f: [f.id], present=lambda p: [summary(f) for f in p])
+        return page, 200, {"ETag": f'"{etag}"'}
 
 
 @blp.route("/forms/<string:form_id>/versions/<string:version>")

@@ -50,3 +50,10 @@ class FeatureCollectionSchema(ma.Schema):
     features = fields.List(fields.Nested(FeatureSchema), required=True)
     next_cursor = fields.String(allow_none=True, required=True)
     links = fields.List(fields.Nested(LinkSchema), required=True)
+
+
+def alternative(blp, description: str = "With `Accept: application/geo+json`"):
+    """The GeoJSON variant of a list endpoint, for its OpenAPI description (the same items as features)."""
+    return blp.alt_response(
+        200, schema=FeatureCollectionSchema, content_type=GEOJSON, description=description, success=True
+    )

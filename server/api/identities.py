@@ -9,12 +9,12 @@ from marshmallow import fields, validate
 
 from server.services import identities as service
 from server.store.db import request_session
-from server.store.models import Person
 
-from . import pagination, views
+from . import pagination
 from .base import blueprint, current_actor
 from .schemas.common import PageSchema, StrictSchema
 from .schemas.persons import PersonSchema
+from .schemas.presenting import computed, masked_number, masked_text, ref, related
 
 blp = blueprint("identities", "Identities to confirm: document numbers typed for people registered elsewhere")
 
@@ -27,16 +27,22 @@ class IdentityCheckSchema(ma.Schema):
         metadata={"description": "submission, landlord_report, person_create, person_update or landlord_account"},
     )
     document_type = fields.String(required=True)
-    document_number_masked = fields.String(required=True)
+    document_number_masked = computed(fields.String, lambda c: masked_number(c.document_number), required=True)
     typed = fields.Dict(required=True, metadata={"description": "What the caller typed (name, sex, birth date...)"})
-    provisional_person = fields.Nested(
+    provisional_person = ref(
         PersonSchema,
+        "person",
+        "provisional_person_id",
         allow_none=True,
         required=True,
         metadata={"description": "The caller's record of what they typed (gone once merged)"},
     )
-    registered_person = fields.Nested(
-        PersonSchema, required=True, metadata={"description": "The person registered with this number"}
+    registered_person = ref(
+        PersonSchema,
+        "person",
+        "matched_person_id",
+        required=True,
+        metadata={"description": "The person registered with this number"},
     )
     house_id = fields.UUID(allow_none=True, required=True)
     instance_id = fields.UUID(allow_none=True, required=True)
@@ -45,7 +51,7 @@ class IdentityCheckSchema(ma.Schema):
     created_at = fields.DateTime(required=True)
     decided_at = fields.DateTime(allow_none=True, required=True)
     decided_by = fields.UUID(allow_none=True, required=True)
-    note = fields.String(allow_none=True, required=True)
+    note = computed(fields.String, lambda c: masked_text(c.note), allow_none=True, required=True)
 
 
 class IdentityCheckPageSchema(PageSchema):
@@ -70,11 +76,6 @@ class DecisionSchema(StrictSchema):
     note = fields.String(allow_none=True, validate=validate.Length(max=1000))
 
 
-def _view(session, row, role):
-    provisional = session.get(Person, row.provisional_person_id) if row.provisional_person_id else None
-    return views.identity_check(row, provisional, session.get(Person, row.matched_person_id), role)
-
-
 @blp.route("/identity-checks")
 class IdentityChecks(MethodView):
     @blp.arguments(IdentityQuery, location="query")
@@ -87,7 +88,7 @@ class IdentityChecks(MethodView):
             session, actor, status=args.get("status"), after=after[0] if after else None, limit=args["limit"] + 1
         )
         page = pagination.page_of(rows, args["limit"], key=lambda c: [str(c.id)])
-        page["items"] = [_view(session, c, actor.role) for c in page["items"]]
+        related().prefetch("person", [i for c in page["items"] for i in (c.provisional_person_id, c.matched_person_id)])
         return page
 
 
@@ -98,7 +99,7 @@ class IdentityCheckView(MethodView):
     def get(self, check_id: uuid.UUID):
         """One identity to confirm: what was typed, and the person registered with the number."""
         session, actor = request_session(), current_actor()
-        return _view(session, service.get(session, actor, check_id), actor.role)
+        return service.get(session, actor, check_id)
 
 
 @blp.route("/identity-checks/<uuid:check_id>/decision")
@@ -111,4 +112,4 @@ class Decision(MethodView):
         """Decide whether the typed identity is the registered person (police, admins)."""
         session, actor = request_session(), current_actor()
         row = service.get(session, actor, check_id, audited=False)
-        return _view(session, service.decide(session, actor, row, **body), actor.role)
+        return service.decide(session, actor, row, **body)

@@ -64,9 +64,7 @@ class Due(MethodView):
     @blp.alt_response(
         200, schema={"type": "string", "format": "binary"}, content_type=exports.XLSX, success=True, description=FORMATS
     )
-    @blp.alt_response(
-        200, schema=geojson.FeatureCollectionSchema, content_type=geojson.GEOJSON, success=True, description=FORMATS
-    )
+    @geojson.alternative(blp, FORMATS)
     def get(self, args):
         """Inspections you must do, most overdue first (JSON pages; CSV, XLSX or GeoJSON on request)."""
         session = request_session()

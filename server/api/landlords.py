@@ -3,7 +3,7 @@ departure reports (人来登记、人走注销), compliance and residence permit
 
 import functools
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app, g, request
 from flask.views import MethodView
@@ -14,10 +14,10 @@ from server.services import landlord_accounts as account_service
 from server.services import landlords as service
 from server.store.db import request_session
 
-from . import pagination, views
-from .accounts_view import user_view
+from . import pagination
 from .base import blueprint, current_actor, public, today
 from .schemas.accounts import UserSchema
+from .schemas.common import PageQuery
 from .schemas.landlords import (
     AccountRequestSchema,
     AccountRequestsSchema,
@@ -98,13 +98,20 @@ class AccountRequests(MethodView):
         )
         return _request(account, account_service.claims_of(session, account.id)), 201
 
+    @blp.arguments(PageQuery, location="query")
     @blp.response(200, AccountRequestsSchema)
-    def get(self):
-        """Requests waiting for activation with a house in your area (grid workers, police, admins)."""
-        rows = account_service.pending_requests(request_session(), current_actor())
-        return {
-            "items": [_request(a, claims) | {"username_taken": a.requested_username is not None} for a, claims in rows]
-        }
+    def get(self, args):
+        """Requests waiting for activation with a house in your area (grid workers, police, admins), oldest first."""
+        after = pagination.decode(args["cursor"], (datetime.fromisoformat, uuid.UUID))
+        rows = account_service.pending_requests(request_session(), current_actor(), after=after, limit=args["limit"])
+        return pagination.respond(
+            rows,
+            args["limit"],
+            key=lambda row: [row[0].created_at.isoformat(), str(row[0].id)],
+            present=lambda page: [
+                _request(a, claims) | {"username_taken": a.requested_username is not None} for a, claims in page
+            ],
+        )
 
 
 @blp.route("/landlord/account-requests/<uuid:account_id>/activation")
@@ -129,7 +136,7 @@ class Landlords(MethodView):
         """Create an active landlord account holding houses of your area (police, admins)."""
         session = request_session()
         account = account_service.create(session, current_actor(), today=today(), **body)
-        return user_view(session, account), 201
+        return account, 201
 
 
 @blp.route("/landlord/claims")
@@ -138,8 +145,11 @@ class Claims(MethodView):
     @blp.response(200, ClaimsSchema)
     def get(self, args):
         """A landlord's own house claims; for officers, the claims in their area."""
-        rows = account_service.claims(request_session(), current_actor(), status=args.get("status"))
-        return {"items": rows}
+        after = pagination.decode(args["cursor"], (datetime.fromisoformat, uuid.UUID))
+        rows = account_service.claims(
+            request_session(), current_actor(), status=args.get("status"), after=after, limit=args["limit"]
+        )
+        return pagination.respond(rows, args["limit"], key=lambda c: [c.created_at.isoformat(), str(c.id)])
 
     @blp.arguments(HouseClaimSchema)
     @blp.response(201, ClaimSchema)
@@ -163,39 +173,47 @@ class ClaimDecision(MethodView):
 
 @blp.route("/landlord/houses")
 class MyHouses(MethodView):
+    @blp.arguments(PageQuery, location="query")
     @blp.response(200, LandlordHousesSchema)
-    def get(self):
-        """Your houses: current tenants (ID masked), reports awaiting verification, self-checks, compliance."""
+    def get(self, args):
+        """Your houses by address: current tenants (ID masked), reports awaiting verification, self-checks,
+        compliance."""
         session, actor = request_session(), current_actor()
-        items = []
-        for house, address in service.my_houses(session, actor):
-            summary = service.overview(session, actor, house, today())
-            items.append(
-                {
-                    "id": house.id,
-                    "address": address.full_text,
-                    "use": house.use,
-                    "rental_mode": house.rental_mode,
-                    "rooms": house.rooms,
-                    "agreement_signed_on": house.agreement_signed_on,
-                    "tenants": [
-                        {
-                            "residence_id": r.id,
-                            "person": views.person(p, actor.role),
-                            "category": r.category,
-                            "arrived_on": r.arrived_on,
-                            "verification": r.verification,
-                        }
-                        for r, p in summary["tenants"]
-                    ],
-                    "pending_reports": summary["pending_reports"],
-                    "tier": summary["tier"],
-                    "last_self_check_at": summary["last_self_check_at"],
-                    "next_self_check_due": summary["next_self_check_due"],
-                    "compliance": summary["compliance"],
-                }
-            )
-        return {"items": items}
+        after = pagination.decode(args["cursor"], (str, uuid.UUID))
+        rows = service.my_houses(session, actor, after=after, limit=args["limit"])
+        return pagination.respond(
+            rows,
+            args["limit"],
+            key=lambda row: [row[1].full_text, str(row[0].id)],
+            present=lambda page: [_my_house(session, actor, house, address) for house, address in page],
+        )
+
+
+def _my_house(session, actor, house, address) -> dict:
+    summary = service.overview(session, actor, house, today())
+    return {
+        "id": house.id,
+        "address": address.full_text,
+        "use": house.use,
+        "rental_mode": house.rental_mode,
+        "rooms": house.rooms,
+        "agreement_signed_on": house.agreement_signed_on,
+        "tenants": [
+            {
+                "residence_id": r.id,
+                "person": p,
+                "category": r.category,
+                "arrived_on": r.arrived_on,
+                "verification": r.verification,
+            }
+            for r, p in summary["tenants"]
+        ],
+        "pending_reports": summary["pending_reports"],
+        "tier": summary["tier"],
+        "last_self_check_at": summary["last_self_check_at"],
+        "next_self_check_due": summary["next_self_check_due"],
+        "compliance": summary["compliance"],
+    }
 
 
 @blp.route("/landlord/houses/<uuid:house_id>/arrivals")
@@ -219,8 +237,8 @@ class Arrivals(MethodView):
             **_deadline(),
         )
         return {
-            "residence": views.residence(report.residence),
-            "person": views.person(report.person, actor.role),
+            "residence": report.residence,
+            "person": report.person,
             "report": _timing(report.timeliness),
             "residence_permit_required": report.permit_required,
             "notice": PERMIT_NOTICE if report.permit_required else None,
@@ -244,7 +262,7 @@ class Departures(MethodView):
             today=today(),
             **_deadline(),
         )
-        return {"residence": views.residence(residence), "report": _timing(when)}, 201
+        return {"residence": residence, "report": _timing(when)}, 201
 
 
 @blp.route("/houses/<uuid:house_id>/compliance")
@@ -296,8 +314,8 @@ class PermitsDue(MethodView):
             key=service.permits_due_key,
             present=lambda page: [
                 {
-                    "person": views.person(p, actor.role),
-                    "residence": views.residence(r),
+                    "person": p,
+                    "residence": r,
                     "status": permit_status(
                         category=r.category, arrived_on=r.arrived_on, permit_expires_on=p.permit_expires_on, today=day
                     ),

@@ -29,9 +29,9 @@ def decode(cursor: str | None, types: tuple) -> list | None:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(values, list) or len(values) != len(types):
             raise ValueError
-        return [kind(value) for kind, value in zip(types, values)]
+        return [kind(value) for kind, value in zip(types, values, strict=True)]
     except (ValueError, TypeError, AttributeError, UnicodeDecodeError):
-        raise ValidationFailed(errors={"cursor": ["Not a cursor from this list; start again without it."]})
+        raise ValidationFailed(errors={"cursor": ["Not a cursor from this list; start again without it."]}) from None
 
 
 def shown(rows: list, limit: int) -> list:
@@ -56,20 +56,20 @@ def page_of(items: list, limit: int, key) -> dict:
     return {"items": items, "next_cursor": cursor, "links": next_link(cursor)}
 
 
-def respond(rows: list, limit: int, key, present, *, geometry=None, as_geojson: bool | None = None):
+def respond(
+    rows: list, limit: int, key, present=None, *, geometry=None, item_schema=None, as_geojson: bool | None = None
+):
     """A list response. ``rows`` fetched with limit + 1 and ordered by ``key`` (a row's cursor
-    values); ``present`` shows the page's rows (a list in, a list out, in one go so that it can
-    fetch what they show in one query). With ``geometry`` (a shown item's GeoJSON geometry) the
-    list has a GeoJSON variant, given when asked for (``Accept: application/geo+json``)."""
+    values); ``present`` (optional) gives what the response schema shows for the page's rows (a list
+    in, a list out, in one go so that it can fetch what they show in one query). With ``geometry`` (a
+    shown item's GeoJSON geometry) the list has a GeoJSON variant, given when asked for (``Accept:
+    application/geo+json``); ``item_schema`` then shows each item (the JSON variant is shown by the
+    endpoint's response schema)."""
     page = page_of(rows, limit, key)
-    page["items"] = present(page["items"])
+    if present is not None:
+        page["items"] = present(page["items"])
     wanted = geojson.wanted() if as_geojson is None else as_geojson
     if geometry is not None and wanted:
-        return geojson.feature_collection(page["items"], geometry, page["next_cursor"], page["links"])
+        items = item_schema(many=True).dump(page["items"]) if item_schema is not None else page["items"]
+        return geojson.feature_collection(items, geometry, page["next_cursor"], page["links"])
     return page
-
-
-def whole(items: list) -> dict:
-    """A list that is short by nature (a house's residents, one person's residences...), shown
-    whole: the same page shape with no next page."""
-    return {"items": items, "next_cursor": None, "links": []}

@@ -1,4 +1,5 @@
 import uuid
+from datetime import date
 
 from flask import current_app
 from flask.views import MethodView
@@ -7,8 +8,9 @@ from server.services import persons as service
 from server.services import residences as residence_service
 from server.store.db import request_session
 
-from . import pagination, views
+from . import pagination
 from .base import ETAG, blueprint, current_actor, today, with_etag
+from .schemas.common import PageQuery
 from .schemas.persons import (
     DuplicatesSchema,
     PersonCreateSchema,
@@ -25,6 +27,7 @@ from .schemas.persons import (
     RevealedSchema,
     RevealSchema,
 )
+from .schemas.presenting import Joined
 
 blp = blueprint("persons", "Actual population (实有人口) and residence registration")
 
@@ -43,7 +46,6 @@ class Persons(MethodView):
             rows,
             args["limit"],
             key=lambda p: [p.name, str(p.id)],
-            present=lambda page: [views.person(p, actor.role) for p in page],
         )
 
     @blp.arguments(PersonCreateSchema)
@@ -52,7 +54,7 @@ class Persons(MethodView):
     def post(self, body):
         """Register a person; the document number is checked and the ID shown masked."""
         actor = current_actor()
-        return views.person(service.create(request_session(), actor, today=today(), **body), actor.role)
+        return service.create(request_session(), actor, today=today(), **body)
 
 
 @blp.route("/persons/duplicates")
@@ -62,12 +64,7 @@ class Duplicates(MethodView):
         """Likely duplicates for review: same name and birth date, different or missing documents."""
         actor = current_actor()
         groups = service.duplicates(request_session(), actor)
-        return {
-            "groups": [
-                {"name": g[0].name, "birth_date": g[0].birth_date, "persons": [views.person(p, actor.role) for p in g]}
-                for g in groups
-            ]
-        }
+        return {"groups": [{"name": g[0].name, "birth_date": g[0].birth_date, "persons": g} for g in groups]}
 
 
 @blp.route("/persons/<uuid:person_id>")
@@ -77,7 +74,7 @@ class Person(MethodView):
     def get(self, person_id: uuid.UUID):
         """One person (ID number masked)."""
         actor = current_actor()
-        return with_etag(views.person(service.get(request_session(), actor, person_id), actor.role))
+        return with_etag(service.get(request_session(), actor, person_id))
 
     @blp.arguments(PersonUpdateSchema)
     @blp.response(200, PersonSchema, headers=ETAG)
@@ -87,7 +84,7 @@ class Person(MethodView):
         session = request_session()
         actor = current_actor()
         row = service.get(session, actor, person_id, audited=False)
-        return with_etag(views.person(service.update(session, actor, row, today=today(), **body), actor.role))
+        return with_etag(service.update(session, actor, row, today=today(), **body))
 
 
 @blp.route("/persons/<uuid:person_id>/reveal")
@@ -111,12 +108,15 @@ class Reveal(MethodView):
 
 @blp.route("/persons/<uuid:person_id>/residences")
 class PersonResidences(MethodView):
+    @blp.arguments(PageQuery, location="query")
     @blp.response(200, ResidencesSchema)
     @blp.alt_response(404, description="Unknown or outside your area")
-    def get(self, person_id: uuid.UUID):
-        """以人找房: where this person lives or lived, in your area."""
-        rows = residence_service.of_person(request_session(), current_actor(), person_id)
-        return {"items": [views.residence(r) for r in rows]}
+    def get(self, args, person_id: uuid.UUID):
+        """以人找房: where this person lives or lived, in your area, latest arrival first."""
+        rows = residence_service.of_person(
+            request_session(), current_actor(), person_id, after=_newest_first(args["cursor"]), limit=args["limit"]
+        )
+        return pagination.respond(rows, args["limit"], key=_residence_key)
 
 
 @blp.route("/houses/<uuid:house_id>/residents")
@@ -125,10 +125,29 @@ class HouseResidents(MethodView):
     @blp.response(200, ResidentsSchema)
     @blp.alt_response(404, description="Unknown or outside your area")
     def get(self, args, house_id: uuid.UUID):
-        """以房找人: who lives (current=true) or lived in this house."""
-        actor = current_actor()
-        rows = residence_service.of_house(request_session(), actor, house_id, current=args.get("current"))
-        return {"items": [views.residence(r) | {"person": views.person(p, actor.role)} for r, p in rows]}
+        """以房找人: who lives (current=true) or lived in this house, latest arrival first."""
+        rows = residence_service.of_house(
+            request_session(),
+            current_actor(),
+            house_id,
+            current=args.get("current"),
+            after=_newest_first(args["cursor"]),
+            limit=args["limit"],
+        )
+        return pagination.respond(
+            rows,
+            args["limit"],
+            key=lambda row: _residence_key(row[0]),
+            present=lambda page: [Joined(r, person=p) for r, p in page],
+        )
+
+
+def _residence_key(r) -> list:
+    return [r.arrived_on.isoformat(), str(r.id)]
+
+
+def _newest_first(cursor):
+    return pagination.decode(cursor, (date.fromisoformat, uuid.UUID))
 
 
 @blp.route("/residences")
@@ -138,7 +157,7 @@ class Residences(MethodView):
     @blp.alt_response(409, description="An open residence exists (existing_id)")
     def post(self, body):
         """Register a person's residence in a house (人来登记)."""
-        return views.residence(residence_service.create(request_session(), current_actor(), today=today(), **body))
+        return residence_service.create(request_session(), current_actor(), today=today(), **body)
 
 
 @blp.route("/residences/<uuid:residence_id>")
@@ -147,7 +166,7 @@ class Residence(MethodView):
     @blp.alt_response(404, description="Unknown or outside your area")
     def get(self, residence_id: uuid.UUID):
         """One residence, with how late it was reported."""
-        return with_etag(views.residence(residence_service.read(request_session(), current_actor(), residence_id)))
+        return with_etag(residence_service.read(request_session(), current_actor(), residence_id))
 
     @blp.arguments(ResidenceUpdateSchema)
     @blp.response(200, ResidenceSchema, headers=ETAG)
@@ -158,4 +177,4 @@ class Residence(MethodView):
         session = request_session()
         actor = current_actor()
         row = residence_service.get(session, actor, residence_id)
-        return with_etag(views.residence(residence_service.update(session, actor, row, today=today(), **body)))
+        return with_etag(residence_service.update(session, actor, row, today=today(), **body))

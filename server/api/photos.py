@@ -6,14 +6,10 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 
 from server.services import photos as service
-from server.services import submissions as submission_service
-from server.store import geometry
 from server.store.db import request_session
-from server.store.queries import submissions as submission_q
 
 from .base import blueprint, current_actor, read_body
 from .schemas.visits import PhotoQuery, PhotoSchema
-from .visits import photo_urls
 
 blp = blueprint("photos", "Photos: attachments of submissions, served without metadata")
 
@@ -32,29 +28,6 @@ _UPLOAD_BODY = {
 
 def store():
     return current_app.extensions["gridwork.media"]
-
-
-def view(session, photo) -> dict:
-    submission = submission_q.by_instance(session, photo.instance_id)
-    return {
-        "id": photo.id,
-        "instance_id": photo.instance_id,
-        "name": photo.name,
-        "status": photo.status,
-        "sha256": photo.sha256,
-        "bytes": photo.bytes,
-        "content_type": photo.content_type,
-        "width": photo.width,
-        "height": photo.height,
-        "taken_at": photo.taken_at,
-        "taken_location": geometry.to_lonlat(photo.taken_location),
-        "camera": photo.camera,
-        "urls": photo_urls(photo.id),
-        "flags": list(photo.flags or []),
-        "missing_attachments": (
-            submission_service.missing_attachments(session, submission) if submission is not None else None
-        ),
-    }
 
 
 @blp.route("/submissions/<uuid:instance_id>/attachments/<string:name>")
@@ -81,7 +54,7 @@ class AttachmentUpload(MethodView):
         uploaded = service.upload(
             session, current_actor(), store(), instance_id, name, data, service.Intake.from_settings(current_app.config)
         )
-        return view(session, uploaded.photo), 201 if uploaded.created else 200
+        return uploaded.photo, 201 if uploaded.created else 200
 
 
 @blp.route("/photos/<uuid:photo_id>")

@@ -13,7 +13,6 @@ from server.errors import ApiError, ValidationFailed, error_body, flatten_errors
 from server.services import submissions as service
 from server.store.db import request_session
 
-from . import views
 from .base import blueprint, current_actor, today
 from .forms import catalog
 from .schemas.common import instant_problem
@@ -37,7 +36,7 @@ def _device_time_header():
     except ValueError:
         raise ValidationFailed(
             errors={"X-Device-Time": ["Use ISO 8601 with an offset, e.g. 2026-11-23T09:00:00+08:00."]}
-        )
+        ) from None
     if value.tzinfo is None:
         raise ValidationFailed(errors={"X-Device-Time": ["Give the time zone offset."]})
     problem = instant_problem(value)
@@ -63,6 +62,15 @@ def _receive(session, actor, body, *, batch=False):
         s = received.submission
         metrics.observe_sync_lag(s.completed_at, s.server_received_at, s.device_clock_skew_s)
     return received
+
+
+def _answers(row) -> dict:
+    """A submission's answers as shown: every document number masked, at any depth."""
+    from server.domain.privacy import mask_answers
+
+    from .forms import catalog
+
+    return mask_answers(catalog().get(row.form_id, row.form_version), row.answers)
 
 
 def view(session, submission, status) -> dict:
@@ -102,7 +110,7 @@ class SubmissionDetail(MethodView):
         session = request_session()
         row = service.read(session, current_actor(), instance_id)
         return view(session, row, "stored") | {
-            "answers": views.submission_answers(row),
+            "answers": _answers(row),
             "subject": {"type": row.subject_type, "id": row.subject_id},
         }
 

@@ -5,27 +5,35 @@ from flask.views import MethodView
 from server.services import feed
 from server.store.db import request_session
 
-from . import pagination, views
+from . import pagination
 from .base import blueprint, current_actor
-from .schemas.sync import ChangesQuery, ChangesSchema
+from .conflicts import ConflictSchema
+from .schemas.addresses import AddressSchema
+from .schemas.houses import HouseSchema
+from .schemas.persons import ResidentSchema
+from .schemas.presenting import Joined
+from .schemas.sync import ChangesQuery, ChangesSchema, InspectionDueSchema
+from .schemas.units import UnitSchema
 
 blp = blueprint("sync", "Offline sync for phones")
 
 
-def _data(session, item, role):
+# A changed record as its own GET shows it (residences with their person).
+SHOWN_AS = {
+    "address": AddressSchema(),
+    "house": HouseSchema(),
+    "unit": UnitSchema(),
+    "residence": ResidentSchema(),
+    "inspection_due": InspectionDueSchema(),
+    "conflict": ConflictSchema(),
+}
+
+
+def _data(item):
     if item.record is None:
         return None
-    if item.entity_type == "address":
-        return views.address(session, item.record)
-    if item.entity_type == "house":
-        return views.house(session, item.record)
-    if item.entity_type == "unit":
-        return views.unit(session, item.record)
-    if item.entity_type == "residence":
-        return views.residence(item.record) | {"person": views.person(item.person, role)}
-    if item.entity_type == "inspection_due":
-        return views.inspection_due(item.record)
-    return views.conflict(item.record)
+    record = Joined(item.record, person=item.person) if item.entity_type == "residence" else item.record
+    return SHOWN_AS[item.entity_type].dump(record)
 
 
 @blp.route("/sync/changes")
@@ -38,10 +46,7 @@ class Changes(MethodView):
         actor = current_actor()
         page = feed.changes(session, actor, cursor=_cursor(args["cursor"]), limit=args["limit"])
         return {
-            "items": [
-                {"type": i.entity_type, "id": i.entity_id, "op": i.op, "data": _data(session, i, actor.role)}
-                for i in page.items
-            ],
+            "items": [{"type": i.entity_type, "id": i.entity_id, "op": i.op, "data": _data(i)} for i in page.items],
             "next_cursor": pagination.encode([page.cursor.epoch, page.cursor.pos, page.cursor.scope]),
             "more": page.more,
             "reset": page.reset,
@@ -53,4 +58,5 @@ def _cursor(text: str | None) -> feed.Cursor | None:
     ([xid, seq, scope]) reads as one of an unknown epoch: the phone starts over."""
     if not text:
         return None
-    return feed.Cursor(*pagination.decode(text, (str, int, str)))
+    values = pagination.decode(text, (str, int, str)) or []
+    return feed.Cursor(*values)

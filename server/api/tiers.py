@@ -53,14 +53,19 @@ def tier_view(view: service.TierView) -> dict:
     }
 
 
+def _caller_and(subject_service, subject_id: uuid.UUID):
+    """This request's session and actor, and the house or unit it is about (404 outside the caller's area)."""
+    session, actor = request_session(), current_actor()
+    return session, actor, subject_service.get(session, actor, subject_id)
+
+
 @blp.route("/houses/<uuid:house_id>/tier")
 class HouseTier(MethodView):
     @blp.response(200, TierSchema)
     @blp.alt_response(404, description="Unknown or outside your area")
     def get(self, house_id: uuid.UUID):
         """A house's tier: effective and computed, the rules and facts behind it, override and history."""
-        session, actor = request_session(), current_actor()
-        house = house_service.get(session, actor, house_id)
+        session, actor, house = _caller_and(house_service, house_id)
         return tier_view(service.house_tier(session, actor, house, today()))
 
 
@@ -71,16 +76,14 @@ class HouseTierOverride(MethodView):
     @blp.alt_response(404, description="Unknown or outside your area")
     def put(self, body, house_id: uuid.UUID):
         """Set the house's tier by hand until `expires_on` (police; a reason is required and audited)."""
-        session, actor = request_session(), current_actor()
-        house = house_service.get(session, actor, house_id)
+        session, actor, house = _caller_and(house_service, house_id)
         return tier_view(service.set_override(session, actor, house, today=today(), **body))
 
     @blp.response(200, TierSchema)
     @blp.alt_response(404, description="Unknown, outside your area, or no override to lift")
     def delete(self, house_id: uuid.UUID):
         """Lift the override: the computed tier applies again."""
-        session, actor = request_session(), current_actor()
-        house = house_service.get(session, actor, house_id)
+        session, actor, house = _caller_and(house_service, house_id)
         return tier_view(service.lift_override(session, actor, house, today()))
 
 
@@ -90,6 +93,5 @@ class UnitTier(MethodView):
     @blp.alt_response(404, description="Unknown or outside your area")
     def get(self, unit_id: uuid.UUID):
         """A unit's tier (key / general) with its reasons and history."""
-        session, actor = request_session(), current_actor()
-        unit = unit_service.get(session, actor, unit_id)
+        session, actor, unit = _caller_and(unit_service, unit_id)
         return tier_view(service.unit_tier(session, actor, unit, today()))

@@ -1,12 +1,14 @@
 import uuid
+from datetime import date
 
 from flask.views import MethodView
 
 from server.services import units as service
 from server.store.db import request_session
 
-from . import pagination, views
+from . import pagination
 from .base import ETAG, blueprint, current_actor, today, with_etag
+from .schemas.presenting import Joined, related
 from .schemas.units import (
     EmployeesQuery,
     EmployeesSchema,
@@ -41,7 +43,9 @@ class Units(MethodView):
             limit=args["limit"] + 1,
         )
         page = pagination.page_of(rows, args["limit"], key=lambda u: [u.name, str(u.id)])
-        page["items"] = [views.unit(session, u) for u in page["items"]]
+        rel = related()
+        rel.addresses_with_areas([u.address_id for u in page["items"]])
+        rel.areas_of(page["items"])
         return page
 
     @blp.arguments(UnitCreateSchema)
@@ -49,7 +53,7 @@ class Units(MethodView):
     def post(self, body):
         """Register a unit at a standard address."""
         session = request_session()
-        return views.unit(session, service.create(session, current_actor(), **body))
+        return service.create(session, current_actor(), **body)
 
 
 @blp.route("/units/<uuid:unit_id>")
@@ -59,7 +63,7 @@ class Unit(MethodView):
     def get(self, unit_id: uuid.UUID):
         """One unit."""
         session = request_session()
-        return with_etag(views.unit(session, service.read(session, current_actor(), unit_id)))
+        return with_etag(service.read(session, current_actor(), unit_id))
 
     @blp.arguments(UnitUpdateSchema)
     @blp.response(200, UnitSchema, headers=ETAG)
@@ -69,7 +73,7 @@ class Unit(MethodView):
         session = request_session()
         actor = current_actor()
         row = service.update(session, actor, service.get(session, actor, unit_id), **body)
-        return with_etag(views.unit(session, row))
+        return with_etag(row)
 
 
 @blp.route("/units/<uuid:unit_id>/employees")
@@ -78,11 +82,18 @@ class Employees(MethodView):
     @blp.response(200, EmployeesSchema)
     @blp.alt_response(404, description="Unknown or outside your area")
     def get(self, args, unit_id: uuid.UUID):
-        """The people a unit employs (current=true) or employed."""
+        """The people a unit employs (current=true) or employed, latest start first."""
         session = request_session()
         actor = current_actor()
-        rows = service.employees(session, actor, service.get(session, actor, unit_id), current=args.get("current"))
-        return {"items": [views.employment(e) | {"person": views.person(p, actor.role)} for e, p in rows]}
+        after = pagination.decode(args["cursor"], (date.fromisoformat, uuid.UUID))
+        unit = service.get(session, actor, unit_id)
+        rows = service.employees(session, actor, unit, current=args.get("current"), after=after, limit=args["limit"])
+        return pagination.respond(
+            rows,
+            args["limit"],
+            key=lambda row: [row[0].started_on.isoformat(), str(row[0].id)],
+            present=lambda page: [Joined(e, person=p) for e, p in page],
+        )
 
     @blp.arguments(EmploymentCreateSchema)
     @blp.response(201, EmploymentSchema)
@@ -93,7 +104,7 @@ class Employees(MethodView):
         session = request_session()
         actor = current_actor()
         row = service.hire(session, actor, service.get(session, actor, unit_id), today=today(), **body)
-        return views.employment(row)
+        return row
 
 
 @blp.route("/units/<uuid:unit_id>/employees/<uuid:employment_id>")
@@ -107,4 +118,4 @@ class EmploymentView(MethodView):
         session = request_session()
         actor = current_actor()
         unit = service.get(session, actor, unit_id)
-        return views.employment(service.end_employment(session, actor, unit, employment_id, today=today(), **body))
+        return service.end_employment(session, actor, unit, employment_id, today=today(), **body)

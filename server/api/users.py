@@ -6,7 +6,6 @@ from server.services import accounts as account_service
 from server.store.db import request_session
 
 from . import pagination
-from .accounts_view import user_view
 from .base import blueprint, current_actor
 from .schemas.accounts import UserCreateSchema, UserPageSchema, UserQuery, UserSchema, UserUpdateSchema
 
@@ -25,7 +24,6 @@ class Users(MethodView):
             session, current_actor(), after=after[0] if after else None, limit=args["limit"] + 1, role=args.get("role")
         )
         page = pagination.page_of(rows, args["limit"], key=lambda a: [a.username])
-        page["items"] = [user_view(session, a) for a in page["items"]]
         return page
 
     @blp.arguments(UserCreateSchema)
@@ -35,7 +33,7 @@ class Users(MethodView):
         """Create an account with a role and an area scope."""
         session = request_session()
         account = account_service.create(session, current_actor(), **body)
-        return user_view(session, account)
+        return account
 
 
 @blp.route("/users/<uuid:user_id>")
@@ -45,7 +43,7 @@ class User(MethodView):
     def get(self, user_id: uuid.UUID):
         """One account."""
         session = request_session()
-        return user_view(session, account_service.read(session, current_actor(), user_id))
+        return account_service.read(session, current_actor(), user_id)
 
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, UserSchema)
@@ -55,4 +53,4 @@ class User(MethodView):
         session = request_session()
         actor = current_actor()
         account = account_service.get(session, actor, user_id)
-        return user_view(session, account_service.update(session, actor, account, **body))
+        return account_service.update(session, actor, account, **body)

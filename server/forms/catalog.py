@@ -98,7 +98,7 @@ def load_catalog(root: Path | None = None, *, allow_unpublished: bool = False) -
         for key in sorted(set(lock) - set(files))
     ]
     forms: dict[tuple[str, str], Form] = {}
-    for key, (path, content) in sorted(files.items()):
+    for key, (_path, content) in sorted(files.items()):
         shown = f"{FORMS_DIR}/{key}.yaml"
         digest = hashlib.sha256(content).hexdigest()
         if key in lock and lock[key] != digest:

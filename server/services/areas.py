@@ -192,3 +192,8 @@ def grid_details(session: Session, grid: Grid) -> dict:
 
 def grid_counts(session: Session, grid: Grid) -> dict:
     return q.grid_counts(session, grid.id)
+
+
+def grid_by_code(session: Session, code: str) -> Grid | None:
+    """A grid by its code (a filter's value; no scope: the list it filters is scoped)."""
+    return q.grid_by_code(session, code)

@@ -165,19 +165,26 @@ def shown_username(account: Account) -> str:
 
 
 def pending_requests(
-    session: Session, actor: Actor, *, audited: bool = True
+    session: Session, actor: Actor, *, audited: bool = True, after: list | None = None, limit: int | None = None
 ) -> list[tuple[Account, list[LandlordClaim]]]:
-    """Requests with at least one claim in the officer's area (names and phones: an audited read)."""
+    """Requests with at least one claim in the officer's area (names and phones: an audited read of
+    those shown). With ``limit``: up to ``limit`` + 1 of them, oldest first, after the cursor ``after``."""
     require(actor, "landlord.activate")
-    accounts = q.awaiting_activation(session, scoping.grid_condition(actor, LandlordClaim.grid_id))
-    if audited and accounts:
+    accounts = q.awaiting_activation(
+        session,
+        scoping.grid_condition(actor, LandlordClaim.grid_id),
+        after=after,
+        limit=None if limit is None else limit + 1,
+    )
+    shown = accounts if limit is None else accounts[:limit]
+    if audited and shown:
         audit.record(
             session,
             actor,
             "landlord.request_read",
             subject_type="account",
-            subject_ids=[a.id for a in accounts],
-            person_ids=[a.person_id for a in accounts],
+            subject_ids=[a.id for a in shown],
+            person_ids=[a.person_id for a in shown],
             fields=["username", "name", "phone"],
             purpose="landlord account requests to activate",
         )
@@ -260,14 +267,16 @@ def claim(session: Session, actor: Actor, house: dict) -> LandlordClaim:
     return row
 
 
-def claims(session: Session, actor: Actor, *, status: str | None) -> list[LandlordClaim]:
-    """A landlord's own claims; for officers, the claims in their area."""
+def claims(
+    session: Session, actor: Actor, *, status: str | None, after: list | None, limit: int
+) -> list[LandlordClaim]:
+    """A landlord's own claims; for officers, the claims in their area: up to ``limit`` + 1, oldest first."""
     if actor.role == "landlord":
         condition = LandlordClaim.account_id == actor.account_id
     else:
         require(actor, "landlord.activate")
         condition = scoping.grid_condition(actor, LandlordClaim.grid_id)
-    return q.claims_where(session, condition, status)
+    return q.claims_where(session, condition, status, after=after, limit=limit + 1)
 
 
 def decide(

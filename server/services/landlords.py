@@ -52,9 +52,14 @@ def _my_house(session: Session, actor: Actor, house_id: uuid.UUID) -> House:
     return house
 
 
-def my_houses(session: Session, actor: Actor) -> list[tuple[House, Address]]:
+def my_houses(
+    session: Session, actor: Actor, *, after: list | None = None, limit: int | None = None
+) -> list[tuple[House, Address]]:
+    """The landlord's houses by address; with ``limit``, up to ``limit`` + 1 of them (a page and one)."""
     require(actor, "landlord.report")
-    return q.houses_with_addresses(session, scoping.visible_houses(actor))
+    return q.houses_with_addresses(
+        session, scoping.visible_houses(actor), after=after, limit=None if limit is None else limit + 1
+    )
 
 
 def report_arrival(
@@ -76,7 +81,7 @@ def report_arrival(
     try:
         person = _tenant(session, actor, house, identity, today)
     except ValidationFailed as problem:  # the identity is nested under "tenant" in the request
-        raise ValidationFailed(problem.message, errors={f"tenant.{k}": v for k, v in problem.errors.items()})
+        raise ValidationFailed(problem.message, errors={f"tenant.{k}": v for k, v in problem.errors.items()}) from None
     now = datetime.now(UTC)
     residence, created = unique.find_or_add(
         session,

@@ -106,7 +106,7 @@ def upload(
             raise Conflict(
                 "Another upload of this attachment arrived at the same moment; send it again.",
                 code="attachment.concurrent_upload",
-            )
+            ) from None
         return Uploaded(winner, False)
     if entry is not None:
         _link(row, entry)

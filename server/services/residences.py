@@ -140,18 +140,26 @@ def update(
     return residence
 
 
-def of_house(session: Session, actor: Actor, house_id: uuid.UUID, *, current: bool | None):
-    """以房找人: the people registered in a house, with their residences."""
+def of_house(
+    session: Session, actor: Actor, house_id: uuid.UUID, *, current: bool | None, after: list | None, limit: int
+):
+    """以房找人: the people registered in a house, with their residences: up to ``limit`` + 1 rows (the
+    extra one tells there is a next page; the audit covers only the ``limit`` shown)."""
     house = house_service.get(session, actor, house_id)
     require(actor, "residence.read")
-    rows = residence_q.of_house(session, scoping.visible_residences(actor), house.id, current=current)
+    rows = residence_q.of_house(
+        session, scoping.visible_residences(actor), house.id, current=current, after=after, limit=limit + 1
+    )
     persons = {p.id: p for p in person_q.persons_by_ids(session, [r.person_id for r in rows])}
-    person_service.audit_read(session, actor, persons.values(), purpose="residents of a house")
+    shown = {r.person_id for r in rows[:limit]}
+    person_service.audit_read(
+        session, actor, [p for p in persons.values() if p.id in shown], purpose="residents of a house"
+    )
     return [(r, persons[r.person_id]) for r in rows]
 
 
-def of_person(session: Session, actor: Actor, person_id: uuid.UUID) -> list[Residence]:
-    """以人找房: where a person lives or lived (within the caller's area)."""
+def of_person(session: Session, actor: Actor, person_id: uuid.UUID, *, after: list | None, limit: int):
+    """以人找房: where a person lives or lived (within the caller's area), up to ``limit`` + 1 rows."""
     person_service.get(session, actor, person_id)
     require(actor, "residence.read")
-    return residence_q.of_person(session, scoping.visible_residences(actor), person_id)
+    return residence_q.of_person(session, scoping.visible_residences(actor), person_id, after=after, limit=limit + 1)

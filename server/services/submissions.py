@@ -314,3 +314,9 @@ def read(session: Session, actor: Actor, instance_id: uuid.UUID) -> Submission:
 
 def missing_attachments(session: Session, submission: Submission) -> list[str]:
     return [a.name for a in q.attachments_of(session, submission.instance_id) if a.received_at is None]
+
+
+def missing_attachments_of(session: Session, instance_id: uuid.UUID) -> list[str] | None:
+    """What a submission still lacks; None while the submission has not arrived."""
+    submission = q.by_instance(session, instance_id)
+    return missing_attachments(session, submission) if submission is not None else None

@@ -118,7 +118,7 @@ def recompute(
 def _inspections(row) -> list[Inspection]:
     return [
         Inspection(at, tuple(h.split(",")) if h else (), received)
-        for at, h, received in zip(row.insp_at or (), row.insp_hazards or (), row.insp_received or ())
+        for at, h, received in zip(row.insp_at or (), row.insp_hazards or (), row.insp_received or (), strict=False)
     ]
 
 

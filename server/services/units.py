@@ -167,9 +167,13 @@ def end_employment(
     return row
 
 
-def employees(session: Session, actor: Actor, unit: Unit, *, current: bool | None):
+def employees(session: Session, actor: Actor, unit: Unit, *, current: bool | None, after: list | None, limit: int):
+    """A unit's employees: up to ``limit`` + 1 rows (the audit covers only the ``limit`` shown)."""
     require(actor, "person.read")
-    rows = unit_q.employments_of(session, unit.id, current)
+    rows = unit_q.employments_of(session, unit.id, current, after=after, limit=limit + 1)
     persons = {p.id: p for p in person_q.persons_by_ids(session, [e.person_id for e in rows])}
-    person_service.audit_read(session, actor, persons.values(), purpose="employees of a unit")
+    shown = {e.person_id for e in rows[:limit]}
+    person_service.audit_read(
+        session, actor, [p for p in persons.values() if p.id in shown], purpose="employees of a unit"
+    )
     return [(e, persons[e.person_id]) for e in rows]

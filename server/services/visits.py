@@ -4,6 +4,7 @@ inspections, landlord self-checks), in the transaction that stores them."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from server.domain.forms.definition import NO_HAZARD, VISIT_KINDS
 from server.services.apply import bound_values
 from server.store import audit, scoping
 from server.store.models import House, Submission, Unit, Visit
+from server.store.queries import pages as pages_q
 from server.store.queries import visits as q
 
 
@@ -121,3 +123,44 @@ def search(
 def audit_read(session: Session, actor: Actor, visits: list[Visit]) -> None:
     if visits:
         audit.record(session, actor, "visit.read", subject_type="visit", subject_ids=[v.id for v in visits])
+
+
+@dataclass
+class PhotoSlot:
+    """One photo a visit names (or that arrived for it): the stored photo, or None while missing."""
+
+    name: str
+    photo: object | None
+
+
+@dataclass
+class Shown:
+    """What a page of visits shows beside them: one statement each for photos, actors and addresses."""
+
+    photos: dict
+    accounts: dict
+    addresses: dict
+
+    def account(self, visit: Visit):
+        return self.accounts.get(visit.account_id)
+
+    def address(self, visit: Visit) -> str | None:
+        return self.addresses.get(("house" if visit.house_id else "unit", visit.house_id or visit.unit_id))
+
+    def slots(self, visit: Visit) -> list[PhotoSlot]:
+        """The photos the form named, in its order, then any others that arrived for the visit."""
+        names = list(visit.photo_names or [])
+        arrived = {key[2] for key in self.photos if key[0] == visit.instance_id and key[1] == visit.account_id}
+        names += sorted(arrived - set(names))
+        return [PhotoSlot(name, self.photos.get((visit.instance_id, visit.account_id, name))) for name in names]
+
+
+def shown(session: Session, visits: list[Visit]) -> Shown:
+    photos = {
+        (p.instance_id, p.account_id, p.name): p for p in q.linked_photos(session, [v.instance_id for v in visits])
+    }
+    return Shown(
+        photos=photos,
+        accounts=q.accounts(session, [v.account_id for v in visits]),
+        addresses=pages_q.subject_addresses(session, [v.house_id for v in visits], [v.unit_id for v in visits]),
+    )

@@ -111,7 +111,7 @@ def durability_problems(url: str) -> list[str]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            values = {
+            values: dict[str, str] = {
                 name: conn.execute(text(f"SHOW {name}")).scalar_one()
                 for name in ("synchronous_commit", "fsync", "full_page_writes")
             }

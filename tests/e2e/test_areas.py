@@ -51,7 +51,7 @@ def test_division_codes_follow_gb_t_2260_and_nest(as_admin):
         "/api/v1/divisions", json={"code": "330110001001", "name": "错", "level": "community", "parent": "330109001"}
     )
     assert r.status_code == 422 and r.get_json()["errors"]["code"] == [
-        "A community code starts with its town's code 330109001."
+        "community 编码须以其上级 town 的编码 330109001 开头。"
     ]
     r = as_admin.post("/api/v1/divisions", json={"code": "330109", "name": "again", "level": "county"})
     assert r.status_code == 409
@@ -63,7 +63,7 @@ def test_invalid_polygons_are_explained(as_admin, district):
         "/api/v1/grids", json={"code": "BAD", "name": "x", "polygon": bowtie, "community": district.community.code}
     )
     assert r.status_code == 422
-    assert r.get_json()["errors"]["polygon"][0].startswith("The polygon is not valid")
+    assert r.get_json()["errors"]["polygon"][0].startswith("多边形无效：")
     r = as_admin.post(
         "/api/v1/grids",
         json={
@@ -73,7 +73,7 @@ def test_invalid_polygons_are_explained(as_admin, district):
             "polygon": {"type": "Point", "coordinates": [120, 30]},
         },
     )
-    assert r.get_json()["errors"]["polygon"] == ["A grid boundary is a Polygon or MultiPolygon, not a Point."]
+    assert r.get_json()["errors"]["polygon"] == ["网格边界须为 Polygon 或 MultiPolygon，而不是 Point。"]
 
 
 def test_each_role_sees_only_the_grids_of_its_area(district, as_worker, as_committee, as_police, as_admin, as_landlord):

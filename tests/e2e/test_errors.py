@@ -19,7 +19,7 @@ def test_wrong_method_answers_405_with_allow(as_admin):
 def test_unknown_fields_are_rejected_not_ignored(anon):
     r = anon.post("/api/v1/auth/tokens", json={"username": "a", "password": "b", "remember_me": True})
     assert r.status_code == 422
-    assert r.get_json()["errors"] == {"remember_me": ["Unknown field."]}
+    assert r.get_json()["errors"] == {"remember_me": ["未知字段。"]}
 
 
 def test_missing_fields_are_named(anon):
@@ -27,7 +27,7 @@ def test_missing_fields_are_named(anon):
     assert r.status_code == 422
     body = r.get_json()
     assert body["code"] == "validation.failed"
-    assert body["errors"] == {"password": ["Missing data for required field."]}
+    assert body["errors"] == {"password": ["缺少必填字段。"]}
     assert "password" in body["message"]
 
 

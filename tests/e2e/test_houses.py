@@ -39,7 +39,7 @@ def test_inconsistent_rental_facts_are_refused_by_field(as_worker):
         "/api/v1/houses",
         json={"address_id": addr["id"], "use": "rented", "rental_mode": "whole", "agreement_signed_on": "2999-01-01"},
     )
-    assert r.get_json()["errors"] == {"agreement_signed_on": ["Must not be in the future."]}
+    assert r.get_json()["errors"] == {"agreement_signed_on": ["不能是将来的日期。"]}
 
 
 def test_changing_use_from_rented_drops_the_rental_mode(as_worker):

@@ -30,7 +30,7 @@ def test_admin_creates_a_grid_worker_who_can_sign_in(as_admin, anon, district):
 def test_each_role_needs_its_scope(as_admin, district):
     r = as_admin.post("/api/v1/users", json={"username": "cop1", "password": "a long passphrase", "role": "police"})
     assert r.status_code == 422
-    assert r.get_json()["errors"] == {"station": ["A police account needs a station."]}
+    assert r.get_json()["errors"] == {"station": ["police 账号须有 station。"]}
     r = as_admin.post(
         "/api/v1/users",
         json={

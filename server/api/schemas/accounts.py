@@ -6,6 +6,14 @@ from marshmallow import fields, validate
 from server.auth.verbs import ROLES
 
 from .common import AreaRef, Integer, PageSchema, StrictSchema
+from .presenting import computed
+
+
+def _scope(account):
+    from server.services import accounts as account_service
+    from server.store.db import request_session
+
+    return account_service.scope_of(request_session(), account)
 
 
 class ScopeSchema(ma.Schema):
@@ -20,9 +28,9 @@ class UserSchema(ma.Schema):
     display_name = fields.String(required=True)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     phone = fields.String(allow_none=True, required=True)
-    disabled = fields.Boolean(required=True)
+    disabled = computed(fields.Boolean, lambda a: a.disabled_at is not None, required=True)
     created_at = fields.DateTime(required=True)
-    scope = fields.Nested(ScopeSchema, required=True)
+    scope = computed(fields.Nested, _scope, ScopeSchema, required=True)
 
 
 class UserPageSchema(PageSchema):

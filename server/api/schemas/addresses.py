@@ -1,7 +1,8 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .common import AreaRef, BBox, Integer, Location, LonLat, PageSchema, StrictSchema, version_field
+from .common import AreaRef, BBox, Integer, Location, LonLat, PageSchema, Point, StrictSchema, version_field
+from .presenting import ref
 
 _part = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
 
@@ -34,9 +35,9 @@ class AddressSchema(ma.Schema):
     unit = fields.String(allow_none=True, required=True)
     floor = fields.String(allow_none=True, required=True)
     room = fields.String(allow_none=True, required=True)
-    community = fields.Nested(AreaRef, required=True)
-    grid = fields.Nested(AreaRef, required=True)
-    location = fields.Nested(Location, required=True)
+    community = ref(AreaRef, "division", "community_id", required=True)
+    grid = ref(AreaRef, "grid", "grid_id", required=True)
+    location = Point(attribute="geom", required=True)
     distance_m = fields.Float(metadata={"description": "Only with ?near="})
 
 

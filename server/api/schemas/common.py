@@ -148,7 +148,7 @@ class LonLat(fields.String):
         try:
             lon, lat = (float(v) for v in text.split(","))
         except ValueError:
-            raise ma.ValidationError("Use 'longitude,latitude', e.g. 120.1325,30.2721.")
+            raise ma.ValidationError("Use 'longitude,latitude', e.g. 120.1325,30.2721.") from None
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise ma.ValidationError("Longitude within ±180, latitude within ±90.")
         return lon, lat
@@ -164,7 +164,7 @@ class BBox(fields.String):
             if len(box) != 4:
                 raise ValueError
         except ValueError:
-            raise ma.ValidationError("Use 'min_lon,min_lat,max_lon,max_lat'.")
+            raise ma.ValidationError("Use 'min_lon,min_lat,max_lon,max_lat'.") from None
         if not (-180 <= box[0] <= box[2] <= 180 and -90 <= box[1] <= box[3] <= 90):
             raise ma.ValidationError("The box's minimum must not exceed its maximum; degrees within range.")
         return box

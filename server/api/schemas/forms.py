@@ -1,6 +1,8 @@
 import marshmallow as ma
 from marshmallow import fields
 
+from .common import PageSchema
+
 
 class FormSummarySchema(ma.Schema):
     id = fields.String(required=True)
@@ -17,5 +19,5 @@ class FormSummarySchema(ma.Schema):
     )
 
 
-class FormListSchema(ma.Schema):
+class FormListSchema(PageSchema):
     items = fields.List(fields.Nested(FormSummarySchema), required=True)

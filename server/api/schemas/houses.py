@@ -5,32 +5,33 @@ from server.domain.houses import RENTAL_MODES, USES
 
 from .addresses import AddressSchema
 from .common import AreaRef, Integer, PageSchema, StrictSchema, version_field
+from .presenting import computed, masked_text, ref
 
-_fields = dict(
-    use=fields.String(validate=validate.OneOf(USES)),
-    rental_mode=fields.String(
+_fields = {
+    "use": fields.String(validate=validate.OneOf(USES)),
+    "rental_mode": fields.String(
         allow_none=True,
         validate=validate.OneOf(RENTAL_MODES),
         metadata={"description": "For rented houses: whole, shared (合租) or by_bed (按床位)"},
     ),
-    rooms=Integer(allow_none=True, validate=validate.Range(min=0, max=500)),
-    floor_area_m2=fields.Float(
+    "rooms": Integer(allow_none=True, validate=validate.Range(min=0, max=500)),
+    "floor_area_m2": fields.Float(
         allow_none=True,
         allow_nan=False,
         validate=validate.Range(min=0, max=100000),
         metadata={"description": "Square metres, kept to 2 decimals"},
     ),
-    rented_since=fields.Date(allow_none=True),
-    landlord_person_id=fields.UUID(allow_none=True),
-    landlord_account_id=fields.UUID(allow_none=True),
-    agreement_signed_on=fields.Date(
+    "rented_since": fields.Date(allow_none=True),
+    "landlord_person_id": fields.UUID(allow_none=True),
+    "landlord_account_id": fields.UUID(allow_none=True),
+    "agreement_signed_on": fields.Date(
         allow_none=True,
         metadata={
             "description": "When the landlord signed the safety-responsibility agreement (治安责任书); null: not signed"
         },
     ),
-    note=fields.String(allow_none=True, validate=validate.Length(max=2000)),
-)
+    "note": fields.String(allow_none=True, validate=validate.Length(max=2000)),
+}
 
 
 class _HouseFacts(StrictSchema):
@@ -56,8 +57,8 @@ class HouseUpdateSchema(_HouseFacts):
 class HouseSchema(ma.Schema):
     id = fields.UUID(required=True)
     version = version_field()
-    address = fields.Nested(AddressSchema, required=True)
-    grid = fields.Nested(AreaRef, required=True)
+    address = ref(AddressSchema, "address", "address_id", required=True)
+    grid = ref(AreaRef, "grid", "grid_id", required=True)
     use = fields.String(required=True)
     rental_mode = fields.String(allow_none=True, required=True)
     rooms = fields.Integer(allow_none=True, required=True)
@@ -66,7 +67,7 @@ class HouseSchema(ma.Schema):
     landlord_person_id = fields.UUID(allow_none=True, required=True)
     landlord_account_id = fields.UUID(allow_none=True, required=True)
     agreement_signed_on = fields.Date(allow_none=True, required=True)
-    note = fields.String(allow_none=True, required=True)
+    note = computed(fields.String, lambda h: masked_text(h.note), allow_none=True, required=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
 

@@ -62,12 +62,14 @@ class ClaimSchema(ma.Schema):
     decided_at = fields.DateTime(allow_none=True, required=True)
 
 
-class ClaimsSchema(ma.Schema):
+class ClaimsSchema(PageSchema):
     items = fields.List(fields.Nested(ClaimSchema), required=True)
 
 
 class ClaimQuery(StrictSchema):
     status = fields.String(validate=validate.OneOf(("pending", "confirmed", "rejected")))
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(load_default=None, metadata={"description": "The `next_cursor` of the previous page"})
 
 
 class ClaimDecisionSchema(StrictSchema):
@@ -94,7 +96,7 @@ class PendingRequestSchema(AccountRequestViewSchema):
     )
 
 
-class AccountRequestsSchema(ma.Schema):
+class AccountRequestsSchema(PageSchema):
     items = fields.List(fields.Nested(PendingRequestSchema), required=True)
 
 
@@ -185,7 +187,7 @@ class LandlordHouseSchema(ma.Schema):
     compliance = fields.Nested(ComplianceSchema, required=True)
 
 
-class LandlordHousesSchema(ma.Schema):
+class LandlordHousesSchema(PageSchema):
     items = fields.List(fields.Nested(LandlordHouseSchema), required=True)
 
 

@@ -2,9 +2,31 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from server.domain.id_numbers import DOCUMENT_TYPES
+from server.domain.privacy import person_fields_for
 from server.domain.registry import RESIDENCE_CATEGORIES, SEXES, VERIFICATION_STATES
+from server.domain.reporting import days_late, local_date, report_due_on
 
 from .common import Integer, PageSchema, StrictSchema, version_field
+from .presenting import computed, masked_number, reporting_rules
+
+
+def days_late_of(start, reported_at):
+    """Days a report came after its deadline (0: on time), counted in the local calendar."""
+    zone, deadline = reporting_rules()
+    return days_late(start, local_date(reported_at, zone), deadline)
+
+
+def _departure_days_late(r):
+    if r.left_on is None or r.departure_reported_at is None:
+        return None
+    return days_late_of(r.left_on, r.departure_reported_at)
+
+
+def _viewer_role() -> str:
+    from server.api.base import current_actor
+
+    return current_actor().role
+
 
 _doc_type = fields.String(
     allow_none=True,
@@ -57,9 +79,22 @@ class PersonSchema(ma.Schema):
     ethnicity = fields.String(allow_none=True)
     birth_date = fields.Date(allow_none=True)
     document_type = fields.String(allow_none=True, required=True)
-    document_number_masked = fields.String(allow_none=True, required=True, metadata={"example": "1101**********1234"})
+    # A provisional person (decision 0008) shows the number as typed, masked like any other.
+    document_number_masked = computed(
+        fields.String,
+        lambda p: masked_number(p.document_number or p.unconfirmed_document_number),
+        allow_none=True,
+        required=True,
+        metadata={"example": "1101**********1234"},
+    )
     hukou_address = fields.String(allow_none=True)
     phone = fields.String(allow_none=True, required=True)
+
+    @ma.post_dump
+    def _for_role(self, data, **kwargs):
+        """What the caller's role may see of a person (domain/privacy)."""
+        shown = set(person_fields_for(_viewer_role())) | {"id", "version"}
+        return {k: v for k, v in data.items() if k in shown}
 
 
 class PersonPageSchema(PageSchema):
@@ -128,35 +163,47 @@ class ResidenceSchema(ma.Schema):
     category = fields.String(required=True)
     arrived_on = fields.Date(required=True)
     left_on = fields.Date(allow_none=True, required=True)
-    current = fields.Boolean(required=True)
+    current = computed(fields.Boolean, lambda r: r.left_on is None, required=True)
     source = fields.String(required=True)
     verification = fields.String(required=True)
-    to_verify = fields.Boolean(
+    to_verify = computed(
+        fields.Boolean,
+        lambda r: r.verification == "pending",
         required=True,
         metadata={
             "description": "Reported by a landlord, not yet seen at a visit: confirm or reject it at the next visit"
         },
     )
     reported_at = fields.DateTime(required=True)
-    report_due_on = fields.Date(required=True, metadata={"description": "Last on-time day for the arrival report"})
-    days_late = fields.Integer(
-        required=True, metadata={"description": "Arrival reported this many days late (0: on time)"}
+    report_due_on = computed(
+        fields.Date,
+        lambda r: report_due_on(r.arrived_on, reporting_rules()[1]),
+        required=True,
+        metadata={"description": "Last on-time day for the arrival report"},
+    )
+    days_late = computed(
+        fields.Integer,
+        lambda r: days_late_of(r.arrived_on, r.reported_at),
+        required=True,
+        metadata={"description": "Arrival reported this many days late (0: on time)"},
     )
     departure_reported_at = fields.DateTime(allow_none=True, required=True)
-    departure_days_late = fields.Integer(allow_none=True, required=True)
+    departure_days_late = computed(fields.Integer, _departure_days_late, allow_none=True, required=True)
 
 
 class ResidentSchema(ResidenceSchema):
     person = fields.Nested(PersonSchema, required=True)
 
 
-class ResidentsSchema(ma.Schema):
+class ResidentsSchema(PageSchema):
     items = fields.List(fields.Nested(ResidentSchema), required=True)
 
 
-class ResidencesSchema(ma.Schema):
+class ResidencesSchema(PageSchema):
     items = fields.List(fields.Nested(ResidenceSchema), required=True)
 
 
 class ResidentsQuery(StrictSchema):
     current = fields.Boolean(metadata={"description": "true: living there now; false: moved out; omitted: all"})
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(load_default=None, metadata={"description": "The `next_cursor` of the previous page"})

@@ -51,7 +51,8 @@ class SubmissionSchema(StrictSchema):
     device_time = Instant(
         allow_none=True,
         metadata={
-            "description": "The phone's clock when sending (or the X-Device-Time header); drift over 5 minutes is flagged"
+            "description": "The phone's clock when sending (or the X-Device-Time header); "
+            "drift over 5 minutes is flagged"
         },
     )
     started_at = Instant(allow_none=True)
@@ -125,6 +126,21 @@ class ChangesQuery(StrictSchema):
         metadata={"description": "next_cursor of the previous call; none or empty: everything from the start"},
     )
     limit = Integer(load_default=200, validate=validate.Range(min=1, max=1000))
+
+
+class InspectionDueSchema(ma.Schema):
+    """A due inspection as phones keep it (GET /inspections/due has the address and reasons)."""
+
+    id = fields.UUID(required=True)
+    subject_type = fields.String(required=True)
+    house_id = fields.UUID(allow_none=True, required=True)
+    unit_id = fields.UUID(allow_none=True, required=True)
+    grid_id = fields.UUID(allow_none=True, required=True)
+    role = fields.String(required=True)
+    tier = fields.String(allow_none=True, required=True)
+    every_days = fields.Integer(allow_none=True, required=True)
+    due_on = fields.Date(allow_none=True, required=True)
+    last_visit_at = fields.DateTime(allow_none=True, required=True)
 
 
 class ChangeItemSchema(ma.Schema):

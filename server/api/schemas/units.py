@@ -2,10 +2,12 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from server.domain.registry import UNIT_KINDS
+from server.domain.reporting import report_due_on
 
 from .addresses import AddressSchema
 from .common import AreaRef, Integer, PageSchema, StrictSchema, version_field
-from .persons import PersonSchema
+from .persons import PersonSchema, days_late_of
+from .presenting import computed, ref, reporting_rules
 
 _kind = fields.String(validate=validate.OneOf(UNIT_KINDS))
 
@@ -30,8 +32,8 @@ class UnitSchema(ma.Schema):
     version = version_field()
     name = fields.String(required=True)
     kind = fields.String(required=True)
-    address = fields.Nested(AddressSchema, required=True)
-    grid = fields.Nested(AreaRef, required=True)
+    address = ref(AddressSchema, "address", "address_id", required=True)
+    grid = ref(AreaRef, "grid", "grid_id", required=True)
     responsible_person_id = fields.UUID(allow_none=True, required=True)
     phone = fields.String(allow_none=True, required=True)
     created_at = fields.DateTime(required=True)
@@ -64,19 +66,21 @@ class EmploymentSchema(ma.Schema):
     person_id = fields.UUID(required=True)
     started_on = fields.Date(required=True)
     ended_on = fields.Date(allow_none=True, required=True)
-    current = fields.Boolean(required=True)
+    current = computed(fields.Boolean, lambda e: e.ended_on is None, required=True)
     reported_at = fields.DateTime(required=True)
-    report_due_on = fields.Date(required=True)
-    days_late = fields.Integer(required=True)
+    report_due_on = computed(fields.Date, lambda e: report_due_on(e.started_on, reporting_rules()[1]), required=True)
+    days_late = computed(fields.Integer, lambda e: days_late_of(e.started_on, e.reported_at), required=True)
 
 
 class EmployeeSchema(EmploymentSchema):
     person = fields.Nested(PersonSchema, required=True)
 
 
-class EmployeesSchema(ma.Schema):
+class EmployeesSchema(PageSchema):
     items = fields.List(fields.Nested(EmployeeSchema), required=True)
 
 
 class EmployeesQuery(StrictSchema):
     current = fields.Boolean()
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(load_default=None, metadata={"description": "The `next_cursor` of the previous page"})

@@ -4,8 +4,35 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from server.domain.plausibility import ALL_FLAGS
+from server.store import geometry
 
 from .common import Integer, PageSchema, StrictSchema
+from .presenting import computed
+
+SIZES = ("320", "1024", "2048")
+
+
+def photo_urls(photo_id) -> dict:
+    from server.api.base import PREFIX
+
+    return {size: f"{PREFIX}/photos/{photo_id}?size={size}" for size in SIZES}
+
+
+def _of_photo(get, missing=None):
+    """A photo slot's value: ``get(photo)``, or ``missing`` while the photo has not arrived."""
+    return lambda slot: get(slot.photo) if slot.photo is not None else missing
+
+
+def _location(visit):
+    location = geometry.to_lonlat(visit.location)
+    return location | {"accuracy_m": visit.location_accuracy_m} if location else None
+
+
+def _missing_attachments(photo):
+    from server.services import submissions as submission_service
+    from server.store.db import request_session
+
+    return submission_service.missing_attachments_of(request_session(), photo.instance_id)
 
 
 class DayOrTime(fields.Field):
@@ -19,7 +46,7 @@ class DayOrTime(fields.Field):
                 return dt.date.fromisoformat(value)
             parsed = dt.datetime.fromisoformat(value)
         except ValueError:
-            raise ma.ValidationError("A date (2026-11-20) or a time with offset (2026-11-20T09:00:00+08:00).")
+            raise ma.ValidationError("A date (2026-11-20) or a time with offset (2026-11-20T09:00:00+08:00).") from None
         if parsed.tzinfo is None:
             raise ma.ValidationError("Give the time zone offset.")
         return parsed
@@ -54,14 +81,25 @@ class TimelineQuery(StrictSchema):
 
 
 class VisitSubjectSchema(ma.Schema):
-    type = fields.String(required=True, metadata={"description": "house | unit"})
-    id = fields.UUID(required=True)
-    address = fields.String(allow_none=True, required=True, metadata={"description": "The standard address"})
+    type = fields.String(attribute="subject_type", required=True, metadata={"description": "house | unit"})
+    id = computed(fields.UUID, lambda v: v.house_id or v.unit_id, required=True)
+    address = computed(
+        fields.String,
+        lambda v: v.shown.address(v),
+        allow_none=True,
+        required=True,
+        metadata={"description": "The standard address"},
+    )
 
 
 class VisitActorSchema(ma.Schema):
-    id = fields.UUID(required=True)
-    name = fields.String(allow_none=True, required=True)
+    id = fields.UUID(attribute="account_id", required=True)
+    name = computed(
+        fields.String,
+        lambda v: v.shown.account(v).display_name if v.shown.account(v) else None,
+        allow_none=True,
+        required=True,
+    )
     role = fields.String(required=True, metadata={"description": "The role the visit was made in"})
 
 
@@ -72,48 +110,83 @@ class VisitLocationSchema(ma.Schema):
 
 
 class FormRefSchema(ma.Schema):
-    id = fields.String(required=True)
-    version = fields.String(required=True)
+    id = fields.String(attribute="form_id", required=True)
+    version = fields.String(attribute="form_version", required=True)
 
 
 class VisitPhotoSchema(ma.Schema):
-    id = fields.UUID(allow_none=True, required=True, metadata={"description": "null while missing"})
+    id = computed(
+        fields.UUID,
+        _of_photo(lambda p: p.id),
+        allow_none=True,
+        required=True,
+        metadata={"description": "null while missing"},
+    )
     name = fields.String(required=True)
-    status = fields.String(required=True, metadata={"description": "received | missing"})
-    urls = fields.Dict(
+    status = computed(
+        fields.String,
+        _of_photo(lambda p: "received", "missing"),
+        required=True,
+        metadata={"description": "received | missing"},
+    )
+    urls = computed(
+        fields.Dict,
+        _of_photo(lambda p: photo_urls(p.id)),
         keys=fields.String(),
         values=fields.String(),
         allow_none=True,
         required=True,
         metadata={"description": "By long-edge size (320, 1024, 2048): GET them with your token; null while missing"},
     )
-    taken_at = fields.DateTime(allow_none=True, required=True, metadata={"description": "EXIF capture time"})
-    taken_location = fields.Dict(allow_none=True, required=True, metadata={"description": "EXIF position {lon, lat}"})
-    flags = fields.List(fields.String(), required=True)
+    taken_at = computed(
+        fields.DateTime,
+        _of_photo(lambda p: p.taken_at),
+        allow_none=True,
+        required=True,
+        metadata={"description": "EXIF capture time"},
+    )
+    taken_location = computed(
+        fields.Dict,
+        _of_photo(lambda p: geometry.to_lonlat(p.taken_location)),
+        allow_none=True,
+        required=True,
+        metadata={"description": "EXIF position {lon, lat}"},
+    )
+    flags = computed(fields.List, _of_photo(lambda p: list(p.flags or []), []), fields.String(), required=True)
 
 
 class VisitSchema(ma.Schema):
     id = fields.UUID(required=True)
     instance_id = fields.UUID(required=True, metadata={"description": "The current submission of this visit"})
     kind = fields.String(required=True, metadata={"description": "visit | inspection | self_check"})
-    subject = fields.Nested(VisitSubjectSchema, required=True)
+    subject = computed(fields.Nested, lambda v: v, VisitSubjectSchema, required=True)
     grid_id = fields.UUID(allow_none=True, required=True)
-    actor = fields.Nested(VisitActorSchema, required=True)
+    actor = computed(fields.Nested, lambda v: v, VisitActorSchema, required=True)
     outcome = fields.String(
         allow_none=True, required=True, metadata={"description": "met | not_home | refused | vacant"}
     )
     visited_at = fields.DateTime(required=True, metadata={"description": "When the phone completed the form"})
     received_at = fields.DateTime(required=True)
-    location = fields.Nested(VisitLocationSchema, allow_none=True, required=True)
-    form = fields.Nested(FormRefSchema, required=True)
-    hazards = fields.List(fields.String(), required=True, metadata={"description": "Findings; [] = none found"})
-    photos = fields.List(fields.Nested(VisitPhotoSchema), required=True)
-    flags = fields.List(
+    location = computed(fields.Nested, _location, VisitLocationSchema, allow_none=True, required=True)
+    form = computed(fields.Nested, lambda v: v, FormRefSchema, required=True)
+    hazards = computed(
+        fields.List,
+        lambda v: list(v.hazards or []),
+        fields.String(),
+        required=True,
+        metadata={"description": "Findings; [] = none found"},
+    )
+    photos = computed(fields.List, lambda v: v.shown.slots(v), fields.Nested(VisitPhotoSchema), required=True)
+    flags = computed(
+        fields.List,
+        lambda v: list(v.flags or []),
         fields.String(),
         required=True,
         metadata={"description": "Plausibility flags (never a refusal): " + ", ".join(ALL_FLAGS)},
     )
-    flag_details = fields.Dict(
+    flag_details = computed(
+        fields.Dict,
+        lambda v: v.flag_details or {},
         required=True,
         metadata={"description": "Per flag: measured, limit, unit; photo flags list the photos that raised them"},
     )
@@ -144,11 +217,17 @@ class PhotoSchema(ma.Schema):
     width = fields.Integer(required=True)
     height = fields.Integer(required=True)
     taken_at = fields.DateTime(allow_none=True, required=True)
-    taken_location = fields.Dict(allow_none=True, required=True)
+    taken_location = computed(
+        fields.Dict, lambda p: geometry.to_lonlat(p.taken_location), allow_none=True, required=True
+    )
     camera = fields.String(allow_none=True, required=True)
-    urls = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
-    flags = fields.List(fields.String(), required=True)
-    missing_attachments = fields.List(
+    urls = computed(
+        fields.Dict, lambda p: photo_urls(p.id), keys=fields.String(), values=fields.String(), required=True
+    )
+    flags = computed(fields.List, lambda p: list(p.flags or []), fields.String(), required=True)
+    missing_attachments = computed(
+        fields.List,
+        _missing_attachments,
         fields.String(),
         allow_none=True,
         required=True,

@@ -39,10 +39,18 @@ def text_match(query: Select, needle: str) -> Select:
     return query.where(contains(Address.search_text, needle))
 
 
-def keyset(query: Select, order_cols: tuple, after: list | None, limit: int) -> Select:
+def keyset(query: Select, order_cols: tuple, after: list | None, limit: int | None) -> Select:
+    """Rows after the cursor ``after`` in ascending ``order_cols`` (``limit`` None: all of them)."""
     if after is not None:
         query = query.where(tuple_(*order_cols) > tuple_(*after))
     return query.order_by(*order_cols).limit(limit)
+
+
+def keyset_desc(query: Select, order_cols: tuple, after: list | None, limit: int | None) -> Select:
+    """As ``keyset``, newest first: descending ``order_cols``."""
+    if after is not None:
+        query = query.where(tuple_(*order_cols) < tuple_(*after))
+    return query.order_by(*(c.desc() for c in order_cols)).limit(limit)
 
 
 def in_grid(column, code: str):

@@ -20,19 +20,16 @@ from server.store.models import (
     Residence,
     Visit,
 )
+from server.store.queries.filters import keyset
 
 
-def awaiting_activation(session: Session, claim_condition) -> list[Account]:
-    return list(
-        session.scalars(
-            select(Account)
-            .where(
-                Account.awaiting_activation.is_(True),
-                Account.id.in_(select(LandlordClaim.account_id).where(claim_condition)),
-            )
-            .order_by(Account.created_at)
-        )
+def awaiting_activation(session: Session, claim_condition, *, after: list | None = None, limit=None) -> list[Account]:
+    """Accounts awaiting activation with a claim meeting ``claim_condition``, oldest request first."""
+    query = select(Account).where(
+        Account.awaiting_activation.is_(True),
+        Account.id.in_(select(LandlordClaim.account_id).where(claim_condition)),
     )
+    return list(session.scalars(keyset(query, (Account.created_at, Account.id), after, limit)))
 
 
 def claims_select(condition) -> Select:
@@ -48,15 +45,18 @@ def claims_of(session: Session, account_id: uuid.UUID) -> list[LandlordClaim]:
     return list(session.scalars(claims_select(LandlordClaim.account_id == account_id)))
 
 
-def claims_where(session: Session, condition, status: str | None, limit: int = 500) -> list[LandlordClaim]:
-    query = claims_select(condition)
+def claims_where(
+    session: Session, condition, status: str | None, *, after: list | None, limit: int
+) -> list[LandlordClaim]:
+    """Claims meeting ``condition``, oldest first, after the cursor ``after`` ([created_at, id])."""
+    query = select(LandlordClaim).where(condition)
     if status is not None:
         query = query.where(LandlordClaim.status == status)
-    return list(session.scalars(query.limit(limit)))
+    return list(session.scalars(keyset(query, (LandlordClaim.created_at, LandlordClaim.id), after, limit)))
 
 
 def recent_requests(session: Session, client_addr: str, since: datetime) -> int:
-    return session.scalar(
+    return session.scalar(  # type: ignore[return-value]  # a count is never NULL
         select(func.count())
         .select_from(AuditEvent)
         .where(
@@ -155,14 +155,10 @@ def events_of(session: Session, house_id: uuid.UUID, window: Window) -> list[Com
     )
 
 
-def houses_with_addresses(session: Session, visible_houses: Select) -> list[tuple[House, Address]]:
+def houses_with_addresses(
+    session: Session, visible_houses: Select, *, after: list | None = None, limit=None
+) -> list[tuple[House, Address]]:
+    """Houses with their addresses, by address text, after the cursor ``after`` ([full_text, house id])."""
     houses = visible_houses.subquery()
-    return [
-        (h, a)
-        for h, a in session.execute(
-            select(House, Address)
-            .join(houses, houses.c.id == House.id)
-            .join(Address, Address.id == House.address_id)
-            .order_by(Address.full_text, House.id)
-        )
-    ]
+    query = select(House, Address).join(houses, houses.c.id == House.id).join(Address, Address.id == House.address_id)
+    return [tuple(row) for row in session.execute(keyset(query, (Address.full_text, House.id), after, limit))]  # type: ignore[misc]

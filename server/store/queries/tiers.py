@@ -218,7 +218,11 @@ def due_summary(session: Session, scoped, *, group_by: str, today: date) -> list
         func.count().filter(d.due_on > today),
     )
     if group_by == "grid":  # count per grid id first, then name the (few) grids
-        per = select(d.grid_id, *(c.label(n) for c, n in zip(counts, ("o", "t", "u")))).group_by(d.grid_id).subquery()
+        per = (
+            select(d.grid_id, *(c.label(n) for c, n in zip(counts, ("o", "t", "u"), strict=True)))
+            .group_by(d.grid_id)
+            .subquery()
+        )
         query = (
             select(Grid.id, Grid.code, Grid.name, per.c.o, per.c.t, per.c.u)
             .join(per, per.c.grid_id == Grid.id)

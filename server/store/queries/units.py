@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from server.store.models import Employment, Unit
-from server.store.queries.filters import contains, in_grid, keyset
+from server.store.queries.filters import contains, in_grid, keyset, keyset_desc
 
 
 def open_employment(session: Session, person_id: uuid.UUID, unit_id: uuid.UUID) -> Employment | None:
@@ -23,13 +23,16 @@ def employment_of(session: Session, unit_id: uuid.UUID, employment_id: uuid.UUID
     return session.scalar(select(Employment).where(Employment.id == employment_id, Employment.unit_id == unit_id))
 
 
-def employments_of(session: Session, unit_id: uuid.UUID, current: bool | None) -> list[Employment]:
+def employments_of(
+    session: Session, unit_id: uuid.UUID, current: bool | None, *, after: list | None = None, limit=None
+) -> list[Employment]:
+    """A unit's employments, latest start first, after the cursor ``after`` ([started_on, id])."""
     query = select(Employment).where(Employment.unit_id == unit_id)
     if current is True:
         query = query.where(Employment.ended_on.is_(None))
     elif current is False:
         query = query.where(Employment.ended_on.is_not(None))
-    return list(session.scalars(query.order_by(Employment.started_on.desc(), Employment.id)))
+    return list(session.scalars(keyset_desc(query, (Employment.started_on, Employment.id), after, limit)))
 
 
 def visible(session: Session, visible_units: Select, unit_id: uuid.UUID) -> Unit | None:

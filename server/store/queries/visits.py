@@ -80,7 +80,7 @@ def photo_distances_m(session: Session, visit: Visit, photos: list[Photo]) -> di
         return out
     here = select(Visit.location).where(Visit.id == visit.id).scalar_subquery()
     query = select(Photo.id, func.ST_Distance(_geog(Photo.taken_location), _geog(here))).where(Photo.id.in_(ids))
-    out.update({pid: distance for pid, distance in session.execute(query)})
+    out.update(dict(session.execute(query).all()))
     return out
 
 

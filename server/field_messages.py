@@ -1,0 +1,206 @@
+"""Field errors (``errors: {field: [...]}``) in Chinese or English, like the catalogue's messages.
+
+A raise site, and marshmallow, write a field message in English; the response gives it in the request's language
+(``Accept-Language``, Chinese unless English is preferred; server/errors.py ``error_body``). This table is keyed
+by the English message: a template whose ``{placeholders}`` match any text (``Must be one of: {choices}.``), the
+Chinese template filling in what matched. A message the table lacks is given in English as written (a raise site's
+newer message), so the table grows with the code; tests/unit/test_field_messages.py checks that every standard
+marshmallow message, and every message our schemas raise, has its Chinese. See docs/decisions/0015.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+_RANGE_OPS = {
+    "greater than or equal to": "大于等于",
+    "greater than": "大于",
+    "less than or equal to": "小于等于",
+    "less than": "小于",
+}
+_TEMPORAL = {"datetime": "日期时间", "date": "日期", "time": "时间"}
+_AWARENESS = {"naive": "不带时区的", "aware": "带时区的"}
+
+
+def _marshmallow() -> dict[str, str]:
+    """marshmallow's own messages (fields and validators), with the variants its templates expand to."""
+    table = {
+        "Missing data for required field.": "缺少必填字段。",
+        "Field may not be null.": "此字段不能为空（null）。",
+        "Invalid value.": "值无效。",
+        "Unknown field.": "未知字段。",
+        "Invalid input type.": "输入类型无效。",
+        "Invalid type.": "类型无效。",
+        "Invalid input.": "输入无效。",
+        "Not a valid boolean.": "不是有效的布尔值。",
+        "Not a valid string.": "不是有效的字符串。",
+        "Not a valid utf-8 string.": "不是有效的 UTF-8 字符串。",
+        "Not a valid integer.": "不是有效的整数。",
+        "Not a valid number.": "不是有效的数字。",
+        "Number too large.": "数字过大。",
+        "Special numeric values (nan or infinity) are not permitted.": "不允许特殊数值（nan 或 infinity）。",
+        "Not a valid list.": "不是有效的列表。",
+        "Not a valid tuple.": "不是有效的元组。",
+        "Not a valid mapping type.": "不是有效的对象（键值映射）。",
+        "Not a valid UUID.": "不是有效的 UUID。",
+        "Not a valid date.": "不是有效的日期。",
+        "Not a valid email address.": "不是有效的电子邮件地址。",
+        "Not a valid URL.": "不是有效的 URL。",
+        "Not a valid period of time.": "不是有效的时长。",
+        "Not a valid IP address.": "不是有效的 IP 地址。",
+        "String does not match expected pattern.": "字符串不符合要求的格式。",
+        "Must be one of: {choices}.": "必须是以下之一：{choices}。",
+        "Must be equal to {other}.": "必须等于 {other}。",
+        "One or more of the choices you made was not in: {choices}.": "所选的值中有不在以下范围内的：{choices}。",
+        "One or more of the choices you made was in: {values}.": "所选的值中有不允许的：{values}。",
+        "Length must be between {min} and {max}.": "长度必须在 {min} 到 {max} 之间。",
+        "Length must be {equal}.": "长度必须为 {equal}。",
+        "Longer than maximum length {max}.": "超过最大长度 {max}。",
+        "Shorter than minimum length {min}.": "短于最小长度 {min}。",
+        '"{input}" cannot be formatted as a date.': "“{input}”无法格式化为日期。",
+        "{input} cannot be formatted as a timedelta.": "{input} 无法格式化为时长。",
+    }
+    for en_low, zh_low in _RANGE_OPS.items():
+        table[f"Must be {en_low} {{min}}."] = f"必须{zh_low} {{min}}。"
+        table[f"Must be {en_low} {{max}}."] = f"必须{zh_low} {{max}}。"
+        for en_high, zh_high in _RANGE_OPS.items():
+            if en_low.startswith("greater") and en_high.startswith("less"):
+                table[f"Must be {en_low} {{min}} and {en_high} {{max}}."] = (
+                    f"必须{zh_low} {{min}} 且{zh_high} {{max}}。"
+                )
+    for en_type, zh_type in _TEMPORAL.items():
+        table[f"Not a valid {en_type}."] = f"不是有效的{zh_type}。"
+        table[f'"{{input}}" cannot be formatted as a {en_type}.'] = f"“{{input}}”无法格式化为{zh_type}。"
+        for en_aware, zh_aware in _AWARENESS.items():
+            table[f"Not a valid {en_aware} {en_type}."] = f"不是有效的{zh_aware}{zh_type}。"
+    return table
+
+
+# Our own field messages: the request layer and schemas (api/), then services and the domain.
+OURS: dict[str, str] = {
+    "Invalid JSON body.": "请求体不是有效的 JSON。",
+    "Must not contain the NUL character.": "不能包含 NUL 字符。",
+    "Must be a moment from 1970 to 2099 (in UTC).": "必须是 1970 年到 2099 年之间的时刻（UTC）。",
+    "Use 'longitude,latitude', e.g. 120.1325,30.2721.": "请用“经度,纬度”，例如 120.1325,30.2721。",
+    "Longitude within ±180, latitude within ±90.": "经度在 ±180 以内，纬度在 ±90 以内。",
+    "Use 'min_lon,min_lat,max_lon,max_lat'.": "请用“最小经度,最小纬度,最大经度,最大纬度”。",
+    "The box's minimum must not exceed its maximum; degrees within range.": (
+        "范围的最小值不能超过最大值，且度数须在有效范围内。"
+    ),
+    "A date (2026-11-20) or a time with offset (2026-11-20T09:00:00+08:00).": (
+        "请给日期（2026-11-20）或带时区偏移的时间（2026-11-20T09:00:00+08:00）。"
+    ),
+    "Give the time zone offset.": "请给出时区偏移。",
+    "Use ISO 8601 with an offset, e.g. 2026-11-23T09:00:00+08:00.": (
+        "请用带时区偏移的 ISO 8601 格式，例如 2026-11-23T09:00:00+08:00。"
+    ),
+    "Not a cursor from this list; start again without it.": "这不是本列表的游标，请不带游标从头开始。",
+    "Nested deeper than {depth} arrays and objects.": "数组和对象的嵌套超过 {depth} 层。",
+    "Coordinates are (longitude, latitude) in degrees: longitude within ±180, latitude within ±90.": (
+        "坐标为（经度，纬度），单位为度：经度在 ±180 以内，纬度在 ±90 以内。"
+    ),
+    "Not a GeoJSON geometry.": "不是 GeoJSON 几何对象。",
+    "A file name (at most 200 characters), no path.": "文件名（最多 200 个字符），不含路径。",
+    "Use 2-64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit.": (
+        "请用 2 到 64 个字符：小写字母、数字、“.”、“_”或“-”，并以字母或数字开头。"
+    ),
+    "Already registered.": "已经登记过。",
+    "Already taken.": "已被占用。",
+    "Already used.": "已被使用。",
+    "Already used for different content.": "已用于不同的内容。",
+    "Must be at least 1.": "必须至少为 1。",
+    "Must be today or later.": "必须是今天或以后。",
+    "Must not be in the future.": "不能是将来的日期。",
+    "Must not be in the future: the data would be dated after today.": "不能是将来的日期：数据的日期会晚于今天。",
+    "Must be between the start and today.": "必须在开始日期和今天之间。",
+    "Must be between {start} and today.": "必须在 {start} 和今天之间。",
+    "Say why.": "请说明原因。",
+    "The polygon is empty.": "多边形为空。",
+    "The polygon is not valid: {reason}.": "多边形无效：{reason}。",
+    "A grid boundary is a Polygon or MultiPolygon, not a {kind}.": (
+        "网格边界须为 Polygon 或 MultiPolygon，而不是 {kind}。"
+    ),
+    "Give the document type and number together.": "证件类型和号码须一并填写。",
+    "Give the sex (it cannot be read from this document).": "请填写性别（无法从此证件读出）。",
+    "Give the sex (it can only be read from a citizen ID number or residence permit).": (
+        "请填写性别（只能从居民身份证号码或居住证读出）。"
+    ),
+    "A rented house needs its rental mode: whole, shared or by_bed.": (
+        "出租房屋须填写出租方式：whole（整租）、shared（合租）或 by_bed（按床位）。"
+    ),
+    "Only a rented or mixed-use house has a rental mode, not a {use} one.": (
+        "只有出租或混合用途的房屋才有出租方式，{use} 房屋没有。"
+    ),
+    "Only a rented or mixed-use house has a letting date, not a {use} one.": (
+        "只有出租或混合用途的房屋才有出租日期，{use} 房屋没有。"
+    ),
+    "Only rented and mixed-use houses have a tier.": "只有出租和混合用途的房屋才有分级。",
+    "A tenant is registered with their identity document.": "登记租客须提供其身份证件。",
+    "A registration needs the address's location.": "登记须提供地址的位置。",
+    "Every house must be registered in your area.": "每处房屋都须在你的辖区内登记。",
+    "Name a registered house in your area.": "请指明你辖区内一处已登记的房屋。",
+    "No such landlord account.": "没有这个房东账号。",
+    "No such person in your area.": "你的辖区内没有这个人。",
+    "No such submission in your area.": "你的辖区内没有这份提交。",
+    "Landlords report through /landlord; use worker or self.": "房东请通过 /landlord 申报；此处请用 worker 或 self。",
+    "Answers must be an object mapping field names to answers.": "answers 须为从字段名到答案的对象。",
+    "Unknown form or version; fetch the current form list.": "未知的表单或版本，请获取最新的表单列表。",
+    "Not in the submission's attachments manifest.": "不在这份提交的附件清单中。",
+    "SHA-256 {digest}, declared {declared}.": "SHA-256 为 {digest}，声明的是 {declared}。",
+    "Name the {expected} this form is about.": "请指明这份表单所涉及的 {expected}。",
+    "Form {form} is about a {expected}, not a {given}.": "表单 {form} 针对的是 {expected}，而不是 {given}。",
+    "It is a {previous} submission, not {form}.": "这是一份 {previous} 提交，而不是 {form}。",
+    "Decide also: {properties}.": "还须决定：{properties}。",
+    "Not in this conflict: {properties}.": "不在这个冲突中：{properties}。",
+    "Now {value} (version {version}).": "现为 {value}（版本 {version}）。",
+    "One of {tiers}.": "须为以下之一：{tiers}。",
+    "The point is in grid {grid}, not yours.": "该点位于网格 {grid}，不在你的辖区。",
+    "The point lies in grid {grid}, which belongs to another community.": "该点位于网格 {grid}，属于另一个社区。",
+    "No community with code {code}.": "没有编码为 {code} 的社区。",
+    "No station with code {code}.": "没有编码为 {code} 的派出所。",
+    "A county code (GB/T 2260) does not end in 00; that is a province or city.": (
+        "区县编码（GB/T 2260）不以 00 结尾；以 00 结尾的是省或市。"
+    ),
+    "A county has no parent here.": "区县在此没有上级。",
+    "A {level} code has {digits} digits.": "{level} 编码为 {digits} 位。",
+    "A {level} needs its {parent}.": "{level} 须有其上级 {parent}。",
+    "A {level} code starts with its {parent}'s code {code}.": "{level} 编码须以其上级 {parent} 的编码 {code} 开头。",
+    "No {parent} with code {code}.": "没有编码为 {code} 的 {parent}。",
+    "A {role} account has no {name} scope; leave it out.": "{role} 账号没有 {name} 范围，请不要填写。",
+    "A {role} account needs a {name}.": "{role} 账号须有 {name}。",
+}
+
+TABLE: dict[str, str] = _marshmallow() | OURS
+
+
+@cache
+def _patterns() -> list[tuple[re.Pattern, str]]:
+    """The templated entries as regular expressions, the most specific (longest literal text) first."""
+    out = []
+    for en, zh in TABLE.items():
+        if "{" not in en:
+            continue
+        parts = re.split(r"\{(\w+)\}", en)
+        regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+        out.append((len("".join(parts[::2])), re.compile(regex, re.DOTALL), zh))
+    out.sort(key=lambda item: -item[0])
+    return [(pattern, zh) for _, pattern, zh in out]
+
+
+def translate(message: str, lang: str) -> str:
+    """``message`` (English, as raised) in ``lang``; unchanged for English or a message the table lacks."""
+    if lang == "en" or not isinstance(message, str):
+        return message
+    if message in TABLE:
+        return TABLE[message]
+    for pattern, zh in _patterns():
+        found = pattern.fullmatch(message)
+        if found:
+            return zh.format(**found.groupdict())
+    return message
+
+
+def localize(errors: dict, lang: str) -> dict:
+    """``{field: [message, ...]}`` with every message in ``lang``."""
+    return {field: [translate(m, lang) for m in messages] for field, messages in errors.items()}

@@ -1,0 +1,90 @@
+"""Template filters: tiers, statuses and roles in words, times in the configured zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Blueprint
+from flask_babel import format_date, format_datetime, get_locale, lazy_gettext
+
+TIERS = {
+    "focus": lazy_gettext("Focus household"),
+    "uncertain": lazy_gettext("Uncertain household"),
+    "trusted": lazy_gettext("Trusted household"),
+    "key": lazy_gettext("Key unit"),
+    "general": lazy_gettext("General unit"),
+    "none": lazy_gettext("No tier (not let)"),
+}
+STATUSES = {
+    "overdue": lazy_gettext("Overdue"),
+    "due_today": lazy_gettext("Due today"),
+    "upcoming": lazy_gettext("Upcoming"),
+}
+ROLES = {
+    "admin": lazy_gettext("Administrator"),
+    "police": lazy_gettext("Police officer"),
+    "committee": lazy_gettext("Committee staff"),
+    "grid_worker": lazy_gettext("Grid worker"),
+    "landlord": lazy_gettext("Landlord"),
+}
+CAUSES = {
+    "evaluation": lazy_gettext("rules"),
+    "override": lazy_gettext("override by hand"),
+    "override_lifted": lazy_gettext("override lifted"),
+    "override_expired": lazy_gettext("override expired"),
+}
+OPS = {"=": "=", "!=": "≠", ">=": "≥", "<=": "≤", ">": ">", "<": "<", "in": "∈", "not_in": "∉"}
+
+
+def lang() -> str:
+    return str(get_locale() or "zh")
+
+
+def tier_label(code) -> str:
+    return str(TIERS.get(code, code or "—"))
+
+
+def status_label(code) -> str:
+    return str(STATUSES.get(code, code))
+
+
+def role_label(code) -> str:
+    return str(ROLES.get(code, code))
+
+
+def cause_label(code) -> str:
+    return str(CAUSES.get(code, code))
+
+
+def when(value) -> str:
+    """A moment in the configured zone, or a calendar day, in the page's language."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return format_datetime(value, "yyyy-MM-dd HH:mm")
+    if isinstance(value, date):
+        return format_date(value, "yyyy-MM-dd")
+    return str(value)
+
+
+def reason_text(reason: dict) -> str:
+    """A tier reason in words: the rule's description, then each fact with its threshold and the value found."""
+    description = (reason.get("description") or {}).get(lang()) or reason.get("rule", "")
+    found = str(lazy_gettext("found"))
+    facts = [
+        f"{f['fact']} {OPS.get(f['op'], f['op'])} {f['threshold']} ({found}: {f['value']})"
+        for f in reason.get("facts") or []
+    ]
+    return description + ("：" if lang() == "zh" else ": ") + "; ".join(facts) if facts else description
+
+
+def register_filters(bp: Blueprint) -> None:
+    for name, fn in {
+        "tier": tier_label,
+        "status": status_label,
+        "role": role_label,
+        "cause": cause_label,
+        "when": when,
+        "reason": reason_text,
+    }.items():
+        bp.app_template_filter(name)(fn)

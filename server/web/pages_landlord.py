@@ -1,15 +1,24 @@
-"""Landlords (phone first): their houses with current tenants (masked), tier and next self-check."""
+"""Landlords (phone first): their houses with current tenants (masked), tier and next self-check; arrivals."""
 
 from __future__ import annotations
 
-from flask import g, render_template
+import uuid
+
+import marshmallow as ma
+from flask import current_app, g, render_template, request
 
 from server.api import views
 from server.api.base import today
+from server.api.forms import catalog
+from server.api.schemas.landlords import ArrivalSchema
+from server.errors import Conflict, ValidationFailed, flatten_errors, render_message
 from server.services import landlords as service
 from server.store.db import request_session
 
-from . import bp
+from . import bp, page_language
+from .field_messages import localised
+
+ARRIVAL_FIELDS = ("name", "sex", "document_type", "document_number", "phone", "category", "arrived_on")
 
 
 @bp.route("/landlord")
@@ -33,3 +42,79 @@ def landlord_home():
             }
         )
     return render_template("landlord_home.html", houses=houses)
+
+
+def tenant_form_fields() -> dict:
+    """Labels and choices of the tenant report, from field_schema (the form phones fill)."""
+    forms = [f for f in catalog().current() if f.id == "tenant_report"]
+    fields = {f.name: f for f in forms[0].fields} if forms else {}
+    return fields
+
+
+def _my_house_address(session, actor, house_id: uuid.UUID) -> str:
+    for house, address in service.my_houses(session, actor):
+        if house.id == house_id:
+            return address.full_text
+    from server.errors import NotFound
+
+    raise NotFound("Not one of your houses.", code="house.not_found")
+
+
+def _arrival_page(house_id, address, *, form, errors, status=200, result=None):
+    page = render_template(
+        "landlord_arrival.html",
+        house_id=house_id,
+        address=address,
+        fields=tenant_form_fields(),
+        form=form,
+        errors=errors,
+        result=result,
+        today=today(),
+    )
+    return page, status
+
+
+@bp.route("/landlord/houses/<uuid:house_id>/arrivals", methods=["GET", "POST"])
+def landlord_arrival(house_id: uuid.UUID):
+    """Report a tenant's arrival: checked exactly as POST /landlord/houses/{id}/arrivals checks it."""
+    session, actor = request_session(), g.actor
+    address = _my_house_address(session, actor, house_id)
+    if request.method == "GET":
+        return _arrival_page(house_id, address, form={"document_type": "citizen_id"}, errors={})
+    form = {k: request.form.get(k, "").strip() for k in ARRIVAL_FIELDS}
+    body = {
+        "tenant": {k: form[k] for k in ("name", "sex", "document_type", "document_number", "phone") if form[k]},
+        "category": form["category"],
+        "arrived_on": form["arrived_on"],
+    }
+    try:
+        try:
+            loaded = ArrivalSchema().load(body)
+        except ma.ValidationError as exc:
+            raise ValidationFailed(errors=flatten_errors(exc.messages)) from exc
+        c = current_app.config
+        report = service.report_arrival(
+            session,
+            actor,
+            house_id,
+            identity=loaded["tenant"],
+            category=loaded["category"],
+            arrived_on=loaded["arrived_on"],
+            expected_stay_months=None,
+            today=today(),
+            zone=c["TIMEZONE"],
+            deadline_days=c["REPORT_DEADLINE_DAYS"],
+        )
+    except (ValidationFailed, Conflict) as exc:
+        errors = {k.removeprefix("tenant."): v for k, v in localised(exc.errors).items()}
+        # the catalogue's plain sentence (the fields are marked one by one below it)
+        summary = render_message(exc.code, exc.message, None, exc.params, lang=page_language())
+        return _arrival_page(house_id, address, form=form, errors=errors | {"_summary": [summary]}, status=422)
+    result = {
+        "person": views.person(report.person, actor.role),
+        "on_time": report.timeliness.on_time,
+        "days_late": report.timeliness.days_late,
+        "due_on": report.timeliness.due_on,
+        "permit_required": report.permit_required,
+    }
+    return _arrival_page(house_id, address, form={"document_type": "citizen_id"}, errors={}, result=result)

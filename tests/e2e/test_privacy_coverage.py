@@ -353,6 +353,7 @@ WEB_NOT_PERSONAL = {
     "/web/map": "the map page",
     "/web/map/grids.geojson": "grid polygons",
     "/web/map/due.geojson": "due places with tiers, no residents",
+    "/web/landlord/houses/<uuid:house_id>/arrivals": "the arrival form: the landlord's own house's address",
 }
 WEB_PARAMS = {"code": ["en"], "filename": ["web.css"], "fmt": ["csv", "xlsx"], "size": ["320"]}
 

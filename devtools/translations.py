@@ -42,21 +42,24 @@ def main(argv: list[str] | None = None) -> int:
     pot = template()
     problems = []
     for po_path in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
-        with po_path.open("rb") as f:
-            catalog = read_po(f)
-        catalog.update(pot, no_fuzzy_matching=True)
-        untranslated = [m.id for m in catalog if m.id and not m.string]
-        problems += [f"{po_path.relative_to(ROOT)}: untranslated {u!r}" for u in untranslated]
         mo_path = po_path.with_suffix(".mo")
+        if not check:
+            with po_path.open("rb") as f:
+                catalog = read_po(f)
+            catalog.update(pot, no_fuzzy_matching=True)
+            out = io.BytesIO()
+            write_po(out, catalog, no_location=True, sort_output=True, omit_header=False)
+            po_path.write_bytes(out.getvalue())
+        with po_path.open("rb") as f:
+            catalog = read_po(f)  # the .mo is compiled from the file as committed, so --check can compare
+        wanted = {m.id for m in pot if m.id}
+        translated = {m.id for m in catalog if m.id and m.string}
+        problems += [f"{po_path.relative_to(ROOT)}: untranslated {u!r}" for u in sorted(wanted - translated)]
         compiled = mo_bytes(catalog)
-        if check:
-            if not mo_path.exists() or mo_path.read_bytes() != compiled:
-                problems.append(f"{mo_path.relative_to(ROOT)} is stale: run python -m devtools.translations")
-            continue
-        out = io.BytesIO()
-        write_po(out, catalog, no_location=True, sort_output=True, omit_header=False)
-        po_path.write_bytes(out.getvalue())
-        mo_path.write_bytes(compiled)
+        if not check:
+            mo_path.write_bytes(compiled)
+        elif not mo_path.exists() or mo_path.read_bytes() != compiled:
+            problems.append(f"{mo_path.relative_to(ROOT)} is stale: run python -m devtools.translations")
     for p in problems:
         print(p, file=sys.stderr)
     return 1 if problems else 0

@@ -112,6 +112,14 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
+def can(verb: str) -> bool:
+    """May the signed-in actor do this (for showing links and forms; the services still decide)?"""
+    from server.auth.verbs import ROLE_VERBS
+
+    actor = g.get("actor")
+    return actor is not None and verb in ROLE_VERBS.get(actor.role or "", frozenset())
+
+
 def home_for(actor) -> str:
     if actor is None:
         return url_for("web.login")
@@ -121,7 +129,15 @@ def home_for(actor) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from . import pages_auth, pages_due, pages_house, pages_landlord, pages_map  # noqa: F401  (register routes)
+    from . import (  # noqa: F401  (register their routes)
+        pages_admin,
+        pages_auth,
+        pages_committee,
+        pages_due,
+        pages_house,
+        pages_landlord,
+        pages_map,
+    )
 
     app.config.setdefault("BABEL_DEFAULT_LOCALE", LANGUAGES[0])
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
@@ -133,6 +149,7 @@ def init_app(app: Flask) -> None:
             "csrf_token": session.csrf_token,
             "csrf_field": session.CSRF_FIELD,
             "actor": g.get("actor"),
+            "can": can,
             "lang": str(get_locale() or LANGUAGES[0]),
             "languages": LANGUAGES,
         }

@@ -84,3 +84,11 @@ def sign_in(page, username: str, password: str = "correct horse battery") -> Non
 
 def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.fixture
+def anon_api(committed):
+    """The API without a token, on the committed app (account requests, sign-ins)."""
+    from tests.conftest import ApiClient
+
+    return ApiClient(committed.app.test_client())

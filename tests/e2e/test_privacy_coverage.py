@@ -340,6 +340,9 @@ def test_every_read_of_personal_data_writes_an_audit_row(world, session):
 WEB_PERSONAL = {
     "/web/houses/<uuid:house_id>": "police",  # residents (masked), landlord, visits
     "/web/landlord": "landlord",  # their current tenants (masked)
+    "/web/conflicts": "police",  # both values of people's records
+    "/web/landlord-requests": "worker",  # names and phones of landlords asking for an account
+    "/web/users": "admin",  # staff names and phones
     "/web/photos/<uuid:photo_id>/<any('320','1024'):size>": "worker",
 }
 WEB_NOT_PERSONAL = {

@@ -1,0 +1,93 @@
+"""Officers in a real browser: committee staff resolve a conflict, a grid worker activates a landlord's
+request, an administrator creates a worker; and the pages in English."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.browser.conftest import sign_in
+from tests.builders import citizen_id
+from tests.e2e.registry_helpers import house, person
+from tests.e2e.submission_helpers import resident, visit
+
+PASSWORD = "landlord secret 1"
+
+
+def test_committee_staff_resolve_a_conflict_taking_the_phones_name(committed, page, shots):
+    d = committed.district
+    worker = committed.login("grid_worker", grids=[d.grids[0].code])
+    committee = committed.login("committee", community=d.community.code)
+    h = house(worker, use="rented", rental_mode="shared")
+    number = citizen_id(date(1970, 1, 2))
+    p = person(worker, name="陈明", birth=date(1970, 1, 2), document_number=number)
+    submitted = worker.post(
+        "/api/v1/submissions", json=visit(h, [resident(name="陈明明", birth=date(1970, 1, 2), number=number)])
+    ).get_json()
+    [conflict_id] = submitted["result"]["conflicts"]
+
+    sign_in(page, committee.username)
+    page.click("text=数据冲突")
+    card = page.locator(f"#conflict-{conflict_id}")
+    assert "陈明明" in card.inner_text() and number not in page.content()
+    page.screenshot(path=str(shots / "committee-conflicts.png"), full_page=True)
+    card.locator("input[name='choose.name'][value='submitted']").check()
+    card.locator("input[name='note']").fill("与身份证核对")
+    card.locator("button[type=submit]").click()
+    page.wait_for_selector("text=没有待处理的冲突")
+    assert worker.get(f"/api/v1/persons/{p['id']}").get_json()["name"] == "陈明明"
+
+
+def test_a_grid_worker_activates_a_landlords_request_confirming_the_claimed_house(committed, anon_api, page, shots):
+    d = committed.district
+    worker = committed.login("grid_worker", grids=[d.grids[0].code])
+    h = house(worker, use="rented", rental_mode="whole")
+    r = anon_api.post(
+        "/api/v1/landlord/account-requests",
+        json={
+            "username": "web.request",
+            "password": PASSWORD,
+            "name": "方丽",
+            "phone": "13800001111",
+            "document_type": "citizen_id",
+            "document_number": citizen_id(date(1968, 3, 14), "female"),
+            "houses": [{"address": h["address"]["full_text"], "location": {"lon": 120.005, "lat": 30.005}}],
+        },
+    )
+    assert r.status_code == 201, r.get_json()
+    account_id = r.get_json()["account_id"]
+
+    sign_in(page, worker.username)
+    page.click("text=房东申请")
+    card = page.locator(f"#request-{account_id}")
+    assert "方丽" in card.inner_text()
+    card.locator("select").select_option(label=f"确认为 {h['address']['full_text']}")
+    page.screenshot(path=str(shots / "worker-landlord-requests.png"), full_page=True)
+    card.locator("button[type=submit]").click()
+    page.wait_for_selector("text=没有等待处理的申请")
+    token = anon_api.post("/api/v1/auth/tokens", json={"username": "web.request", "password": PASSWORD})
+    assert token.status_code == 201
+
+
+def test_an_administrator_creates_a_grid_worker_in_english(committed, page, shots):
+    d = committed.district
+    admin = committed.login("admin")
+    page.goto("/web/lang/en")
+    sign_in(page, admin.username)
+    page.click("text=Users")
+    assert page.locator("h1").inner_text() == "Users"
+    page.fill("#u-username", "new.worker")
+    page.fill("#u-password", "short")
+    page.select_option("#u-role", "grid_worker")
+    page.fill("#u-grids", d.grids[1].code)
+    page.click("#create-user button[type=submit]")
+    assert page.locator("#create-user .field-error").count() == 1  # the password is too short, said by the field
+    page.fill("#u-password", "a long enough password")
+    page.click("#create-user button[type=submit]")
+    assert "new.worker" in page.locator("#created").inner_text()
+    row = page.locator("#user-new\\.worker")
+    assert d.grids[1].code in row.inner_text() and "Grid worker" in row.inner_text()
+    page.screenshot(path=str(shots / "admin-users-en.png"), full_page=True)
+    signed_in = committed.app.test_client().post(
+        "/api/v1/auth/tokens", json={"username": "new.worker", "password": "a long enough password"}
+    )
+    assert signed_in.status_code == 201

@@ -136,6 +136,7 @@ def init_app(app: Flask) -> None:
         pages_due,
         pages_house,
         pages_landlord,
+        pages_landlord_request,
         pages_map,
     )
 

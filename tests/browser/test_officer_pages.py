@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import no_sideways_scroll, sign_in
 from tests.builders import citizen_id
 from tests.e2e.registry_helpers import house, person
 from tests.e2e.submission_helpers import resident, visit
@@ -37,35 +37,44 @@ def test_committee_staff_resolve_a_conflict_taking_the_phones_name(committed, pa
     assert worker.get(f"/api/v1/persons/{p['id']}").get_json()["name"] == "陈明明"
 
 
-def test_a_grid_worker_activates_a_landlords_request_confirming_the_claimed_house(committed, anon_api, page, shots):
+def test_a_landlord_asks_for_an_account_and_a_grid_worker_activates_it_confirming_the_house(
+    committed, anon_api, page, phone, shots
+):
     d = committed.district
     worker = committed.login("grid_worker", grids=[d.grids[0].code])
     h = house(worker, use="rented", rental_mode="whole")
-    r = anon_api.post(
-        "/api/v1/landlord/account-requests",
-        json={
-            "username": "web.request",
-            "password": PASSWORD,
-            "name": "方丽",
-            "phone": "13800001111",
-            "document_type": "citizen_id",
-            "document_number": citizen_id(date(1968, 3, 14), "female"),
-            "houses": [{"address": h["address"]["full_text"], "location": {"lon": 120.005, "lat": 30.005}}],
-        },
-    )
-    assert r.status_code == 201, r.get_json()
-    account_id = r.get_json()["account_id"]
+
+    phone.goto("/web/login")
+    phone.click("text=房东：申请账户")
+    phone.fill("#r-username", "web.request")
+    phone.fill("#r-password", PASSWORD)
+    phone.fill("#r-name", "方丽")
+    phone.fill("#r-phone", "13800001111")
+    phone.select_option("#r-sex", "female")
+    phone.fill("#r-number", citizen_id(date(1968, 3, 14), "female"))
+    phone.fill("#r-address", h["address"]["full_text"])
+    phone.click("#request-form button[type=submit]")
+    assert phone.locator("#err-lon").count() == 1  # where the house is, is required
+    phone.fill("#r-password", PASSWORD)
+    phone.fill("#r-lon", "120.005")
+    phone.fill("#r-lat", "30.005")
+    phone.click("#request-form button[type=submit]")
+    assert "申请已提交" in phone.locator("#request-done").inner_text()
+    assert no_sideways_scroll(phone)
+    refused = anon_api.post("/api/v1/auth/tokens", json={"username": "web.request", "password": PASSWORD})
+    assert refused.status_code == 401  # not yet active
 
     sign_in(page, worker.username)
     page.click("text=房东申请")
-    card = page.locator(f"#request-{account_id}")
-    assert "方丽" in card.inner_text()
+    card = page.locator("section.card", has_text="方丽")
     card.locator("select").select_option(label=f"确认为 {h['address']['full_text']}")
     page.screenshot(path=str(shots / "worker-landlord-requests.png"), full_page=True)
     card.locator("button[type=submit]").click()
     page.wait_for_selector("text=没有等待处理的申请")
     token = anon_api.post("/api/v1/auth/tokens", json={"username": "web.request", "password": PASSWORD})
     assert token.status_code == 201
+    houses = anon_api.get("/api/v1/landlord/houses", headers={"Authorization": f"Bearer {token.get_json()['token']}"})
+    assert [x["id"] for x in houses.get_json()["items"]] == [h["id"]]
 
 
 def test_an_administrator_creates_a_grid_worker_in_english(committed, page, shots):

@@ -349,6 +349,7 @@ WEB_NOT_PERSONAL = {
     "/": "a redirect to the start page",
     "/web/": "a redirect by role",
     "/web/login": "the sign-in form",
+    "/web/landlord/request": "the landlord's account request form (empty)",
     "/web/lang/<code>": "a language preference",
     "/web/static/<path:filename>": "styles, scripts, Leaflet",
     "/web/due": "due inspections of houses and units, like GET /inspections/due",

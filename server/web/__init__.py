@@ -138,6 +138,7 @@ def init_app(app: Flask) -> None:
         pages_landlord,
         pages_landlord_request,
         pages_map,
+        pages_visits,
     )
 
     app.config.setdefault("BABEL_DEFAULT_LOCALE", LANGUAGES[0])

@@ -100,3 +100,20 @@ def test_an_administrator_creates_a_grid_worker_in_english(committed, page, shot
         "/api/v1/auth/tokens", json={"username": "new.worker", "password": "a long enough password"}
     )
     assert signed_in.status_code == 201
+
+
+def test_a_grid_worker_sees_their_visits_of_the_week_on_a_phone(committed, phone, shots):
+    d = committed.district
+    worker = committed.login("grid_worker", grids=[d.grids[0].code])
+    h = house(worker, use="rented", rental_mode="shared")
+    assert worker.post("/api/v1/submissions", json=visit(h, [resident()])).status_code == 201
+    sign_in(phone, worker.username)
+    phone.click("text=本周走访")
+    week = phone.locator("#week")
+    assert h["address"]["full_text"] in week.inner_text()
+    assert no_sideways_scroll(phone)
+    phone.screenshot(path=str(shots / "worker-week-phone.png"), full_page=True)
+    week.locator("a").first.click()
+    assert phone.locator("#house-address").inner_text() == h["address"]["full_text"]
+    assert no_sideways_scroll(phone)
+    phone.screenshot(path=str(shots / "worker-house-phone.png"), full_page=True)

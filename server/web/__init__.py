@@ -33,6 +33,21 @@ bp = Blueprint(
 )
 
 
+register_filters(bp)
+
+
+@bp.context_processor
+def _template_context() -> dict:
+    return {
+        "csrf_token": session.csrf_token,
+        "csrf_field": session.CSRF_FIELD,
+        "actor": g.get("actor"),
+        "can": can,
+        "lang": str(get_locale() or LANGUAGES[0]),
+        "languages": LANGUAGES,
+    }
+
+
 def page_language() -> str:
     chosen = request.cookies.get(LANG_COOKIE)
     return chosen if chosen in LANGUAGES else LANGUAGES[0]
@@ -145,17 +160,6 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config.get("TIMEZONE", "Asia/Shanghai"))
     Babel(app, locale_selector=page_language, timezone_selector=lambda: current_app.config["TIMEZONE"])
-    register_filters(bp)
-    bp.context_processor(
-        lambda: {
-            "csrf_token": session.csrf_token,
-            "csrf_field": session.CSRF_FIELD,
-            "actor": g.get("actor"),
-            "can": can,
-            "lang": str(get_locale() or LANGUAGES[0]),
-            "languages": LANGUAGES,
-        }
-    )
     app.register_blueprint(bp)
 
     @app.route("/")

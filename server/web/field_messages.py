@@ -24,6 +24,7 @@ _PATTERNS = [
     (re.compile(r"the first 17 characters must be digits"), N_("the first 17 characters must be digits")),
     (re.compile(r"the number is empty"), N_("the number is empty")),
     (re.compile(r"Must not be in the future"), N_("must not be in the future")),
+    (re.compile(r"Must be between (\S+) and today"), N_("must be between %(a)s and today")),
     (re.compile(r"Missing data for required field"), N_("required")),
     (re.compile(r"A tenant is registered with their identity document"), N_("required")),
     (re.compile(r"Not a valid date"), N_("give a date")),

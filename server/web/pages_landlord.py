@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import marshmallow as ma
 from flask import current_app, g, render_template, request
@@ -23,6 +24,10 @@ ARRIVAL_FIELDS = ("name", "sex", "document_type", "document_number", "phone", "c
 
 @bp.route("/landlord")
 def landlord_home():
+    return _home()
+
+
+def _home(*, errors: dict | None = None, departed: dict | None = None, status: int = 200):
     session, actor = request_session(), g.actor
     houses = []
     for house, address in service.my_houses(session, actor):
@@ -36,12 +41,51 @@ def landlord_home():
                 "pending_reports": summary["pending_reports"],
                 "compliance": summary["compliance"],
                 "tenants": [
-                    {"person": views.person(p, actor.role), "arrived_on": r.arrived_on, "verification": r.verification}
+                    {
+                        "residence_id": r.id,
+                        "person": views.person(p, actor.role),
+                        "arrived_on": r.arrived_on,
+                        "verification": r.verification,
+                    }
                     for r, p in summary["tenants"]
                 ],
             }
         )
-    return render_template("landlord_home.html", houses=houses)
+    page = render_template("landlord_home.html", houses=houses, errors=errors or {}, departed=departed, today=today())
+    if status >= 400:
+        session.commit()  # the page showed the landlord's tenants: its audit rows stay
+    return page, status
+
+
+@bp.route("/landlord/houses/<uuid:house_id>/departures", methods=["POST"])
+def landlord_departure(house_id: uuid.UUID):
+    """Report that a tenant moved out, as POST /landlord/houses/{id}/departures does it."""
+    session, actor = request_session(), g.actor
+    key = request.form.get("residence_id", "")
+    try:
+        try:
+            residence_id = uuid.UUID(key)
+            left_on = date.fromisoformat(request.form.get("left_on", ""))
+        except ValueError as exc:
+            raise ValidationFailed(errors={"left_on": ["Not a valid date."]}) from exc
+        c = current_app.config
+        _residence, when = service.report_departure(
+            session,
+            actor,
+            house_id,
+            residence_id=residence_id,
+            left_on=left_on,
+            today=today(),
+            zone=c["TIMEZONE"],
+            deadline_days=c["REPORT_DEADLINE_DAYS"],
+        )
+    except (ValidationFailed, Conflict) as exc:
+        session.rollback()
+        messages = [m for ms in localised(exc.errors).values() for m in ms]
+        messages = messages or [render_message(exc.code, exc.message, None, exc.params, lang=page_language())]
+        return _home(errors={key: messages}, status=exc.status)
+    departed = {"on_time": when.on_time, "days_late": when.days_late, "due_on": when.due_on}
+    return _home(departed=departed)
 
 
 def tenant_form_fields() -> dict:

@@ -63,3 +63,17 @@ def test_a_landlord_reports_an_arrival_sees_the_id_error_in_chinese_fixes_it_and
     phone.screenshot(path=str(shots / "landlord-arrival-on-time-phone.png"), full_page=True)
     phone.click("text=返回我的房屋")
     assert "赵丽" in phone.inner_text("main")
+    assert no_sideways_scroll(phone)
+
+    # the tenant moves out: a day before moving in is refused next to the form, then today is on time
+    tenant = phone.locator("li[data-residence]", has_text="赵丽")
+    tenant.locator("summary").click()
+    tenant.locator("input[name=left_on]").fill("2000-01-01")
+    tenant.locator("button[type=submit]").click()
+    tenant = phone.locator("li[data-residence]", has_text="赵丽")
+    assert "今天" in tenant.locator(".field-error").inner_text()
+    tenant.locator("summary").click()
+    tenant.locator("input[name=left_on]").fill(date.today().isoformat())
+    tenant.locator("button[type=submit]").click()
+    assert "按时" in phone.locator("#departed").inner_text()
+    assert "赵丽" not in phone.inner_text("main")  # no longer a current tenant

@@ -149,6 +149,7 @@ def init_app(app: Flask) -> None:
         pages_auth,
         pages_committee,
         pages_due,
+        pages_grids,
         pages_house,
         pages_landlord,
         pages_landlord_request,

@@ -117,3 +117,40 @@ def test_a_grid_worker_sees_their_visits_of_the_week_on_a_phone(committed, phone
     assert phone.locator("#house-address").inner_text() == h["address"]["full_text"]
     assert no_sideways_scroll(phone)
     phone.screenshot(path=str(shots / "worker-house-phone.png"), full_page=True)
+
+
+def test_an_administrator_uploads_a_grid_outline_and_sees_it_on_the_map(committed, page, shots, tmp_path):
+    import json
+
+    d = committed.district
+    admin = committed.login("admin")
+    square = [[120.05, 30.05], [120.06, 30.05], [120.06, 30.06], [120.05, 30.06], [120.05, 30.05]]
+    outline = tmp_path / "grid.geojson"
+    outline.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [square]}}
+                ],
+            }
+        )
+    )
+    not_json = tmp_path / "notes.geojson"
+    not_json.write_text("this is not json")
+    sign_in(page, admin.username)
+    page.click("nav >> text=网格")
+    page.fill("#g-code", "G-WEB-1")
+    page.fill("#g-name", "网页网格")
+    page.fill("#g-community", d.community.code)
+    page.set_input_files("#g-polygon", str(not_json))
+    page.click("#create-grid button[type=submit]")
+    assert "GeoJSON" in page.locator("#err-polygon").inner_text()
+    page.set_input_files("#g-polygon", str(outline))
+    page.click("#create-grid button[type=submit]")
+    assert "G-WEB-1" in page.locator("#grid-done").inner_text()
+    assert "网页网格" in page.locator("#grids-table").inner_text()
+    page.screenshot(path=str(shots / "admin-grids.png"), full_page=True)
+    page.click("text=在地图上查看")
+    page.wait_for_selector("#map[data-ready='1']")
+    assert page.locator("path.leaflet-interactive").count() == 4  # the district's three grids and the new one

@@ -355,6 +355,7 @@ WEB_NOT_PERSONAL = {
     "/web/due": "due inspections of houses and units, like GET /inspections/due",
     "/web/due/download.<fmt>": "the due list's export, like GET /inspections/due as CSV/XLSX",
     "/web/map": "the map page",
+    "/web/grids": "areas, and the grid workers' usernames (staff, as GET /grids/{id} shows them)",
     "/web/visits/week": "the caller's own visits: places, times, flags (like GET /visits)",
     "/web/map/grids.geojson": "grid polygons",
     "/web/map/due.geojson": "due places with tiers, no residents",

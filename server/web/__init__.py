@@ -146,6 +146,7 @@ def home_for(actor) -> str:
 def init_app(app: Flask) -> None:
     from . import (  # noqa: F401  (register their routes)
         pages_admin,
+        pages_audit,
         pages_auth,
         pages_committee,
         pages_due,

@@ -117,6 +117,10 @@ def test_police_reveal_a_number_with_a_reason_see_the_quota_and_the_reveal_is_au
         ).all()
 
     assert committed.build(reveals) == ["核对身份"]
+    page.click("text=审计日志")
+    page.fill("#f-action", "person.reveal_id")
+    page.click(".filters button[type=submit]")
+    assert "核对身份" in page.locator("#audit-table").inner_text()
 
 
 def test_the_due_list_fits_a_phone_without_sideways_scrolling(committed, phone, shots):

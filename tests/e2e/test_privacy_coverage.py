@@ -343,6 +343,7 @@ WEB_PERSONAL = {
     "/web/conflicts": "police",  # both values of people's records
     "/web/landlord-requests": "worker",  # names and phones of landlords asking for an account
     "/web/users": "admin",  # staff names and phones
+    "/web/audit": "admin",  # who read whose data, and why
     "/web/photos/<uuid:photo_id>/<any('320','1024'):size>": "worker",
 }
 WEB_NOT_PERSONAL = {

@@ -101,6 +101,19 @@ def test_an_administrator_creates_a_grid_worker_in_english(committed, page, shot
     )
     assert signed_in.status_code == 201
 
+    # moved to the first grid, then disabled: the worker can no longer sign in
+    row.locator("summary").click()
+    row.locator("input[name=grids]").fill(d.grids[0].code)
+    row.locator("button[value=area]").click()
+    row = page.locator("#user-new\\.worker")
+    assert d.grids[0].code in row.inner_text() and d.grids[1].code not in row.inner_text()
+    row.locator("button[value=disable]").click()
+    assert "disabled" in page.locator("#user-new\\.worker").inner_text()
+    refused = committed.app.test_client().post(
+        "/api/v1/auth/tokens", json={"username": "new.worker", "password": "a long enough password"}
+    )
+    assert refused.status_code == 401
+
 
 def test_a_grid_worker_sees_their_visits_of_the_week_on_a_phone(committed, phone, shots):
     d = committed.district

@@ -33,6 +33,26 @@ CAUSES = {
     "override_lifted": lazy_gettext("override lifted"),
     "override_expired": lazy_gettext("override expired"),
 }
+FACTS = {
+    "use": lazy_gettext("use"),
+    "rental_mode": lazy_gettext("rental mode"),
+    "rooms": lazy_gettext("rooms"),
+    "residents": lazy_gettext("residents"),
+    "residents_per_room": lazy_gettext("residents per room"),
+    "turnover": lazy_gettext("arrivals and departures recently"),
+    "late_reports": lazy_gettext("late reports"),
+    "missed_arrivals": lazy_gettext("arrivals not reported"),
+    "missed_departures": lazy_gettext("departures not reported"),
+    "on_time_reports": lazy_gettext("reports on time"),
+    "serious_hazards": lazy_gettext("serious hazards"),
+    "minor_hazards": lazy_gettext("minor hazards"),
+    "hazard_days_open": lazy_gettext("days a hazard is open"),
+    "agreement_signed": lazy_gettext("safety agreement signed"),
+    "days_rented": lazy_gettext("days let"),
+    "clean_inspections": lazy_gettext("clean inspections in a row"),
+    "inspected": lazy_gettext("ever inspected"),
+    "days_since_inspection": lazy_gettext("days since the last inspection"),
+}
 OPS = {"=": "=", "!=": "≠", ">=": "≥", "<=": "≤", ">": ">", "<": "<", "in": "∈", "not_in": "∉"}
 
 
@@ -67,12 +87,25 @@ def when(value) -> str:
     return str(value)
 
 
+def value_text(value) -> str:
+    if value is True:
+        return str(lazy_gettext("yes"))
+    if value is False:
+        return str(lazy_gettext("no"))
+    if value is None:
+        return str(lazy_gettext("unknown"))
+    if isinstance(value, list):
+        return ", ".join(value_text(v) for v in value)
+    return str(value)
+
+
 def reason_text(reason: dict) -> str:
     """A tier reason in words: the rule's description, then each fact with its threshold and the value found."""
     description = (reason.get("description") or {}).get(lang()) or reason.get("rule", "")
     found = str(lazy_gettext("found"))
     facts = [
-        f"{f['fact']} {OPS.get(f['op'], f['op'])} {f['threshold']} ({found}: {f['value']})"
+        f"{FACTS.get(f['fact'], f['fact'])} {OPS.get(f['op'], f['op'])} {value_text(f['threshold'])} "
+        f"({found}: {value_text(f['value'])})"
         for f in reason.get("facts") or []
     ]
     return description + ("：" if lang() == "zh" else ": ") + "; ".join(facts) if facts else description

@@ -14,6 +14,7 @@ from server.services import areas as area_service
 from server.services import conflicts as conflict_service
 from server.services import houses as house_service
 from server.services import landlord_accounts as account_service
+from server.services import persons as person_service
 from server.store.db import request_session
 
 from . import bp, page_language
@@ -133,3 +134,15 @@ def activate_landlord(account_id: uuid.UUID):
         message = render_message(exc.code, exc.message, exc.errors, exc.params, lang=page_language())
         return _requests_page(errors={str(account_id): [message]}, status=exc.status)
     return redirect(url_for("web.landlord_requests"))
+
+
+@bp.route("/duplicates")
+def duplicates():
+    """Likely duplicate people (same name and birth date, documents differing or missing), for review."""
+    session, actor = request_session(), g.actor
+    groups = person_service.duplicates(session, actor)  # audited
+    shown = [
+        {"name": grp[0].name, "birth_date": grp[0].birth_date, "persons": [views.person(p, actor.role) for p in grp]}
+        for grp in groups
+    ]
+    return render_template("duplicates.html", groups=shown)

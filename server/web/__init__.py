@@ -155,6 +155,7 @@ def init_app(app: Flask) -> None:
         pages_landlord,
         pages_landlord_request,
         pages_map,
+        pages_permits,
         pages_visits,
     )
 

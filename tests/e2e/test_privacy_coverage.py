@@ -342,6 +342,7 @@ WEB_PERSONAL = {
     "/web/landlord": "landlord",  # their current tenants (masked)
     "/web/conflicts": "police",  # both values of people's records
     "/web/duplicates": "worker",  # people who may be one
+    "/web/permits": "worker",  # people whose residence permit is due
     "/web/landlord-requests": "worker",  # names and phones of landlords asking for an account
     "/web/users": "admin",  # staff names and phones
     "/web/audit": "admin",  # who read whose data, and why

@@ -41,3 +41,16 @@ def test_a_house_outside_the_area_is_the_same_404_page_as_an_unknown_one(app, as
 def test_a_landlord_may_not_open_the_due_list(app, as_landlord):
     r = _as_page(app, as_landlord).get("/web/due")
     assert r.status_code == 403
+
+
+def test_residence_permit_reminders_list_a_tenant_from_elsewhere_past_the_limit_masked(app, as_worker):
+    from datetime import timedelta
+
+    from tests.e2e.registry_helpers import house, residence
+
+    number = citizen_id(date(1990, 5, 11))
+    p = person(as_worker, name="外地租客", document_number=number)
+    residence(as_worker, p["id"], house(as_worker)["id"], arrived_on=date.today() - timedelta(days=60))
+    html = _as_page(app, as_worker).get("/web/permits").get_data(as_text=True)
+    assert "外地租客" in html and "未办理" in html
+    assert number not in html and p["document_number_masked"] in html

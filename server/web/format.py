@@ -53,6 +53,42 @@ FACTS = {
     "inspected": lazy_gettext("ever inspected"),
     "days_since_inspection": lazy_gettext("days since the last inspection"),
 }
+WORDS = {
+    # house uses and rental modes (domain/houses.py)
+    "self_occupied": lazy_gettext("lived in by the owner"),
+    "rented": lazy_gettext("let"),
+    "vacant": lazy_gettext("vacant"),
+    "business": lazy_gettext("business"),
+    "mixed": lazy_gettext("let and business"),
+    "whole": lazy_gettext("let whole"),
+    "shared": lazy_gettext("let by the room"),
+    "by_bed": lazy_gettext("let by the bed"),
+    # residence categories (domain/registry.py)
+    "permanent": lazy_gettext("registered here"),
+    "lodger": lazy_gettext("registered elsewhere in the city"),
+    "floating": lazy_gettext("from outside the city"),
+    "foreign": lazy_gettext("from outside mainland China"),
+    "unregistered": lazy_gettext("no household registration"),
+    # visit kinds and outcomes
+    "visit": lazy_gettext("visit"),
+    "inspection": lazy_gettext("inspection"),
+    "self_check": lazy_gettext("self-check"),
+    "met": lazy_gettext("met the occupants"),
+    "refused": lazy_gettext("refused"),
+    "not_home": lazy_gettext("nobody at home"),
+    # record types of conflicts and the properties they name
+    "person": lazy_gettext("person"),
+    "house": lazy_gettext("house"),
+    "name": lazy_gettext("name"),
+    "sex": lazy_gettext("sex"),
+    "birth_date": lazy_gettext("date of birth"),
+    "phone": lazy_gettext("phone"),
+    "ethnicity": lazy_gettext("ethnicity"),
+    "hukou_address": lazy_gettext("household registration address"),
+    "rooms": lazy_gettext("rooms"),
+    "rental_mode": lazy_gettext("rental mode"),
+    "use": lazy_gettext("use"),
+}
 OPS = {"=": "=", "!=": "≠", ">=": "≥", "<=": "≤", ">": ">", "<": "<", "in": "∈", "not_in": "∉"}
 
 
@@ -87,6 +123,11 @@ def when(value) -> str:
     return str(value)
 
 
+def word(code) -> str:
+    """A stored code (a house use, a category, a visit kind...) in the page's language; unknown codes as they are."""
+    return str(WORDS.get(code, code if code is not None else ""))
+
+
 def value_text(value) -> str:
     if value is True:
         return str(lazy_gettext("yes"))
@@ -104,8 +145,8 @@ def reason_text(reason: dict) -> str:
     description = (reason.get("description") or {}).get(lang()) or reason.get("rule", "")
     found = str(lazy_gettext("found"))
     facts = [
-        f"{FACTS.get(f['fact'], f['fact'])} {OPS.get(f['op'], f['op'])} {value_text(f['threshold'])} "
-        f"({found}: {value_text(f['value'])})"
+        f"{FACTS.get(f['fact'], f['fact'])} {OPS.get(f['op'], f['op'])} {word(value_text(f['threshold']))} "
+        f"({found}: {word(value_text(f['value']))})"
         for f in reason.get("facts") or []
     ]
     return description + ("：" if lang() == "zh" else ": ") + "; ".join(facts) if facts else description
@@ -119,5 +160,6 @@ def register_filters(bp: Blueprint) -> None:
         "cause": cause_label,
         "when": when,
         "reason": reason_text,
+        "word": word,
     }.items():
         bp.app_template_filter(name)(fn)

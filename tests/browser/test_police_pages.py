@@ -81,7 +81,7 @@ def test_police_sign_in_filter_the_due_list_open_the_map_and_a_house_and_set_an_
     assert page.locator("#house-address").inner_text() == late["address"]["full_text"]
     assert "重点户" in page.locator("#tier-now").inner_text()
     assert "按床位出租" in page.locator("#tier .reasons").inner_text()  # the rule, its fact and threshold in words
-    assert "出租方式 = by_bed" in page.locator("#tier .reasons").inner_text()
+    assert "出租方式 = 按床位出租" in page.locator("#tier .reasons").inner_text()
     assert "王小明" in page.locator("#residents").inner_text()
     number = tenant["document_number_masked"]
     assert number in page.locator("#residents").inner_text()  # masked

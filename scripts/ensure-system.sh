@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what `make run` / `make test` need from the operating system, if it is
 # missing: Python's venv module, PostgreSQL 15+ and the PostGIS 3 *server
-# extension* for that same version (Debian/Ubuntu).
+# extension* for that same version (Debian/Ubuntu), and Chromium with a Chinese
+# font for the browser tests.
 # Safe to re-run: when everything is present it only looks and exits.
 #
 # Why the explicit package name: on Debian 12 the package `postgis` holds only
@@ -15,6 +16,11 @@ set -euo pipefail
 need=()
 
 python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
+
+# The browser tests of the web pages (tests/browser/) drive Debian's Chromium through Playwright
+# (Playwright's own browser download is never used), and Chinese pages need a CJK font.
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 
 # The newest installed PostgreSQL server of version 15 or newer, if any.
 server_version() {

@@ -34,7 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.from_environment())
     app.config.update(config or {})
 
-    from . import api, logs, metrics
+    from . import api, logs, metrics, web
     from .media.storage import from_config
     from .store.db import Database
     from .store.db import init_app as init_db
@@ -53,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["gridwork.media"] = from_config(app.config)
     register_error_handlers(app)
     api.init_app(app)
+    web.init_app(app)
     _trust_proxies(app)
     return app
 

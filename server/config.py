@@ -59,6 +59,10 @@ def from_environment() -> dict:
         # reverse proxies in front of gunicorn whose X-Forwarded-* headers are trusted (docs/operations.md)
         "PROXY_COUNT": _int("PROXY_COUNT", 0),
         "WEB_TOKEN_HOURS": _int("WEB_TOKEN_HOURS", 12),
+        # the web pages' map background: a tile URL template ({z}/{x}/{y}); unset: polygons and markers
+        # on a plain background (an office without internet, the tests). docs/web.md
+        "MAP_TILE_URL": os.environ.get("MAP_TILE_URL") or None,
+        "MAP_TILE_ATTRIBUTION": os.environ.get("MAP_TILE_ATTRIBUTION", ""),
         "DEVICE_TOKEN_DAYS": _int("DEVICE_TOKEN_DAYS", 30),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_MINUTES": _int("LOGIN_LOCK_MINUTES", 15),

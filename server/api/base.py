@@ -122,6 +122,8 @@ class SecurityPlugin(BasePlugin):
 def _is_public_endpoint() -> bool:
     if request.endpoint is None or request.blueprint in (None, "api-docs", "api-docs-assets"):
         return True  # 404/405 and the docs pages
+    if request.blueprint == "web" or (request.blueprint or "").startswith("web."):
+        return True  # the pages sign in by cookie themselves (server/web/session.py); the API never reads cookies
     view = current_app.view_functions.get(request.endpoint)
     view_class = getattr(view, "view_class", None)
     method = request.method.lower()

@@ -257,6 +257,17 @@ def duplicates(session: Session, actor: Actor, *, limit=50) -> list[list[Person]
     return groups
 
 
+def _local_midnight(zone: str) -> datetime:
+    return datetime.combine(datetime.now(ZoneInfo(zone)).date(), time(0), tzinfo=ZoneInfo(zone))
+
+
+def reveals_left(session: Session, actor: Actor, *, daily_limit: int, zone: str) -> int:
+    """How many more document numbers the caller may reveal today (every attempt counts)."""
+    require(actor, "person.reveal_id")
+    used = person_q.count_actions_since(session, actor.account_id, "person.reveal_attempt", _local_midnight(zone))
+    return max(0, daily_limit - used)
+
+
 def reveal(
     session: Session, actor: Actor, person_id: uuid.UUID, *, reason: str, daily_limit: int, zone: str
 ) -> tuple[Person, str]:

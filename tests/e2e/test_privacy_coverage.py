@@ -333,3 +333,89 @@ def test_every_read_of_personal_data_writes_an_audit_row(world, session):
             if not any((row.subject_ids or row.person_ids) and row.fields for row in rows):
                 missing.append(f"{role} GET {url}")
     assert missing == []
+
+
+# -- the web pages (server/web): the same rules, walked over their GET routes -----------------------
+
+WEB_PERSONAL = {
+    "/web/houses/<uuid:house_id>": "police",  # residents (masked), landlord, visits
+    "/web/landlord": "landlord",  # their current tenants (masked)
+    "/web/conflicts": "police",  # both values of people's records
+    "/web/duplicates": "worker",  # people who may be one
+    "/web/permits": "worker",  # people whose residence permit is due
+    "/web/landlord-requests": "worker",  # names and phones of landlords asking for an account
+    "/web/users": "admin",  # staff names and phones
+    "/web/audit": "admin",  # who read whose data, and why
+    "/web/photos/<uuid:photo_id>/<any('320','1024'):size>": "worker",
+}
+WEB_NOT_PERSONAL = {
+    "/": "a redirect to the start page",
+    "/web/": "a redirect by role",
+    "/web/login": "the sign-in form",
+    "/web/landlord/request": "the landlord's account request form (empty)",
+    "/web/lang/<code>": "a language preference",
+    "/web/static/<path:filename>": "styles, scripts, Leaflet",
+    "/web/due": "due inspections of houses and units, like GET /inspections/due",
+    "/web/due/download.<fmt>": "the due list's export, like GET /inspections/due as CSV/XLSX",
+    "/web/map": "the map page",
+    "/web/grids": "areas, and the grid workers' usernames (staff, as GET /grids/{id} shows them)",
+    "/web/visits/week": "the caller's own visits: places, times, flags (like GET /visits)",
+    "/web/map/grids.geojson": "grid polygons",
+    "/web/map/due.geojson": "due places with tiers, no residents",
+    "/web/landlord/houses/<uuid:house_id>/arrivals": "the arrival form: the landlord's own house's address",
+}
+WEB_PARAMS = {"code": ["en"], "filename": ["web.css"], "fmt": ["csv", "xlsx"], "size": ["320"]}
+
+
+def _web_rules(app):
+    return sorted(
+        (r for r in app.url_map.iter_rules() if "GET" in r.methods and (r.rule == "/" or r.rule.startswith("/web/"))),
+        key=lambda r: r.rule,
+    )
+
+
+def _web_client(app, api_client):
+    """The same account in a browser: its web token as the pages' cookie."""
+    client = app.test_client()
+    client.set_cookie("gw_session", api_client.token)
+    return client
+
+
+def test_every_web_page_is_classified_as_personal_or_not(app):
+    rules = {r.rule for r in _web_rules(app)}
+    assert rules - set(WEB_PERSONAL) - set(WEB_NOT_PERSONAL) == set(), "classify these pages"
+    assert set(WEB_PERSONAL) | set(WEB_NOT_PERSONAL) <= rules
+
+
+def test_no_web_page_shows_a_full_document_number_to_any_role(app, world):
+    full = set(world.numbers.values())
+    leaks, answered = [], 0
+    params = world.params | WEB_PARAMS
+    for role, api_client in world.clients.items():
+        client = _web_client(app, api_client)
+        for url in [u for rule in _web_rules(app) for u in _urls(rule, params)]:
+            r = client.get(url)
+            answered += r.status_code == 200
+            leaks += [f"{role} GET {url}: {n}" for n in full if n in _text(r)]
+    assert answered > 30
+    assert leaks == []
+
+
+def test_every_web_page_showing_personal_data_writes_an_audit_row(app, world, session):
+    missing = []
+    params = {k: v[:1] for k, v in (world.params | WEB_PARAMS).items()}
+    for route, role in sorted(WEB_PERSONAL.items()):
+        api_client = world.clients[role]
+        client = _web_client(app, api_client)
+        for url in _urls(SimpleNamespace(rule=route, arguments=re.findall(r"<(?:[\w(),']+:)?(\w+)>", route)), params):
+            before = session.scalar(select(func.max(AuditEvent.id)))
+            r = client.get(url)
+            assert r.status_code == 200, (role, url, r.status_code)
+            rows = list(
+                session.scalars(
+                    select(AuditEvent).where(AuditEvent.id > before, AuditEvent.actor_id == api_client.account_id)
+                )
+            )
+            if not any((row.subject_ids or row.person_ids) and row.fields for row in rows):
+                missing.append(f"{role} GET {url}")
+    assert missing == []

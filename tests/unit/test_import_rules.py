@@ -80,3 +80,11 @@ def test_relative_imports_count_as_the_modules_they_name():
     """``from .houses import X`` inside server/domain is server.domain.houses: a leak spelt relatively is seen."""
     assert "server.domain.houses" in _imports(SERVER / "domain" / "registry.py")
     assert "server.api.schemas.houses" in _imports(SERVER / "api" / "houses.py")
+
+
+def test_web_pages_call_services_and_never_run_their_own_sql():
+    """server/web (issue 16) shows what the API shows: through the services, never models, queries or SQLAlchemy."""
+    offenders = _offenders(
+        "web", lambda n: _within(n, "server.store.models", "server.store.queries", "sqlalchemy", "geoalchemy2")
+    )
+    assert offenders == []

@@ -1,0 +1,73 @@
+"""The map: the caller's grid polygons, and the due houses of one grid at a time, coloured by tier and overdue."""
+
+from __future__ import annotations
+
+from flask import current_app, g, jsonify, render_template, request, url_for
+
+from server.api.base import today
+from server.services import inspections as inspection_service
+from server.store import geometry
+from server.store.db import request_session
+
+from . import bp
+from .format import status_label, tier_label
+from .pages_due import grid_choices
+
+GRID_POINTS_LIMIT = 5000  # due points of one grid; a grid holds a few hundred households
+
+
+@bp.route("/map")
+def map_page():
+    session = request_session()
+    return render_template(
+        "map.html",
+        grids=grid_choices(session, g.actor),
+        tile_url=current_app.config.get("MAP_TILE_URL") or "",
+        tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION") or "",
+    )
+
+
+@bp.route("/map/grids.geojson")
+def map_grids():
+    """The polygons of the grids the caller may see (areas, no personal data)."""
+    session = request_session()
+    features = []
+    for grid in grid_choices(session, g.actor):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": geometry.to_geojson(geometry.from_db(grid.geom)),
+                "properties": {"code": grid.code, "name": grid.name},
+            }
+        )
+    return jsonify({"type": "FeatureCollection", "features": features})
+
+
+@bp.route("/map/due.geojson")
+def map_due():
+    """The due houses and units of one grid, as points (places and tiers, never residents)."""
+    code = request.args.get("grid", "")
+    rows = inspection_service.due(
+        request_session(), g.actor, today=today(), grid=code or None, limit=GRID_POINTS_LIMIT + 1
+    )
+    features = []
+    for item in rows[:GRID_POINTS_LIMIT]:
+        point = geometry.lonlat_to_geojson(item["address"]["location"])
+        if point is None:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": point,
+                "properties": {
+                    "tier": item["tier"],
+                    "tier_label": tier_label(item["tier"]),
+                    "status": item["status"],
+                    "status_label": status_label(item["status"]),
+                    "days_overdue": item["days_overdue"],
+                    "address": item["address"]["full_text"],
+                    "url": url_for("web.house", house_id=item["house_id"]) if item["house_id"] else None,
+                },
+            }
+        )
+    return jsonify({"type": "FeatureCollection", "features": features, "truncated": len(rows) > GRID_POINTS_LIMIT})

@@ -7,13 +7,12 @@ import uuid
 from flask import g, redirect, render_template, request, url_for
 
 from server.api import pagination
-from server.api.accounts_view import user_view
 from server.auth.verbs import ROLES
 from server.errors import ApiError, render_message
 from server.services import accounts as account_service
 from server.store.db import request_session
 
-from . import bp, page_language
+from . import bp, page_language, present
 from .field_messages import localised
 
 PAGE = 50
@@ -37,7 +36,7 @@ def _users_page(*, form=None, errors=None, status=200, created=None):
     next_url = url_for("web.users", cursor=pagination.encode([rows[PAGE - 1].username])) if len(rows) > PAGE else None
     page = render_template(
         "users.html",
-        users=[user_view(session, a) for a in rows[:PAGE]],
+        users=[present.user(a) for a in rows[:PAGE]],
         next_url=next_url,
         roles=ROLES,
         form=form or {"role": "grid_worker"},

@@ -6,9 +6,8 @@ import uuid
 
 from flask import g, redirect, render_template, request, url_for
 
-from server.api import pagination, views
+from server.api import pagination
 from server.api.base import today
-from server.domain.privacy import mask_properties
 from server.errors import ApiError, render_message
 from server.services import areas as area_service
 from server.services import conflicts as conflict_service
@@ -17,7 +16,7 @@ from server.services import landlord_accounts as account_service
 from server.services import persons as person_service
 from server.store.db import request_session
 
-from . import bp, page_language
+from . import bp, page_language, present
 
 PAGE = 50
 CANDIDATES = 20
@@ -30,7 +29,7 @@ def _conflicts_page(*, errors: dict | None = None, status: int = 200):
     items = []
     for row in rows[:PAGE]:  # conflict_service.page audits what it returns
         now = conflict_service.shown(session, actor, row)
-        items.append(views.conflict(row) | {"properties": mask_properties(now.properties), "live": now.current_version})
+        items.append(present.conflict(row, properties=now.properties, current_version=now.current_version))
     next_url = (
         url_for("web.conflicts", cursor=pagination.encode([str(rows[PAGE - 1].id)])) if len(rows) > PAGE else None
     )
@@ -142,7 +141,7 @@ def duplicates():
     session, actor = request_session(), g.actor
     groups = person_service.duplicates(session, actor)  # audited
     shown = [
-        {"name": grp[0].name, "birth_date": grp[0].birth_date, "persons": [views.person(p, actor.role) for p in grp]}
+        {"name": grp[0].name, "birth_date": grp[0].birth_date, "persons": [present.person(p) for p in grp]}
         for grp in groups
     ]
     return render_template("duplicates.html", groups=shown)

@@ -8,11 +8,9 @@ from datetime import date
 from flask import Response, current_app, g, render_template, request
 from flask_babel import gettext
 
-from server.api import views
 from server.api.base import today
 from server.api.photos import store
 from server.api.tiers import tier_view
-from server.api.visits import views as visit_views
 from server.auth.verbs import ROLE_VERBS
 from server.domain.privacy import mask_number
 from server.errors import TooManyRequests, ValidationFailed, render_message
@@ -24,9 +22,10 @@ from server.services import tiers as tier_service
 from server.services import visits as visit_service
 from server.store.db import request_session
 
-from . import bp, page_language
+from . import bp, page_language, present
 
 VISITS_SHOWN = 20
+RESIDENTS_SHOWN = 200  # a dormitory's worth; the API's residents list pages past it
 
 
 def can(verb: str) -> bool:
@@ -44,18 +43,21 @@ def render_house(house_id: uuid.UUID, *, status: int = 200, errors: dict | None 
     session, actor = request_session(), g.actor
     house = house_service.read(session, actor, house_id)  # audited like GET /houses/{id}
     tier = tier_view(tier_service.house_tier(session, actor, house, today()))
+    resident_rows = residence_service.of_house(  # audits the residents shown
+        session, actor, house.id, current=True, after=None, limit=RESIDENTS_SHOWN
+    )
     residents = [
-        {"residence": views.residence(r), "person": views.person(p, actor.role)}
-        for r, p in residence_service.of_house(session, actor, house.id, current=True)  # audited
+        {"residence": present.residence(r), "person": present.person(p)} for r, p in resident_rows[:RESIDENTS_SHOWN]
     ]
     visit_rows = visit_service.search(session, actor, house_id=house.id, limit=VISITS_SHOWN)  # audited
     page = render_template(
         "house.html",
-        house=views.house(session, house),
+        house=present.house(house),
         tier=tier,
         residents=residents,
-        visits=visit_views(session, visit_rows[:VISITS_SHOWN]),
+        visits=present.visits(session, visit_rows[:VISITS_SHOWN]),
         more_visits=len(visit_rows) > VISITS_SHOWN,
+        more_residents=len(resident_rows) > RESIDENTS_SHOWN,
         can_override=can("tier.override") and house.use in ("rented", "mixed"),
         reveals_left=_reveals_left(session),
         revealed=revealed,

@@ -8,7 +8,6 @@ from datetime import date
 import marshmallow as ma
 from flask import current_app, g, render_template, request
 
-from server.api import views
 from server.api.base import today
 from server.api.forms import catalog
 from server.api.schemas.landlords import ArrivalSchema
@@ -16,7 +15,7 @@ from server.errors import Conflict, ValidationFailed, flatten_errors, render_mes
 from server.services import landlords as service
 from server.store.db import request_session
 
-from . import bp, page_language
+from . import bp, page_language, present
 from .field_messages import localised
 
 ARRIVAL_FIELDS = ("name", "sex", "document_type", "document_number", "phone", "category", "arrived_on")
@@ -43,7 +42,7 @@ def _home(*, errors: dict | None = None, departed: dict | None = None, status: i
                 "tenants": [
                     {
                         "residence_id": r.id,
-                        "person": views.person(p, actor.role),
+                        "person": present.person(p),
                         "arrived_on": r.arrived_on,
                         "verification": r.verification,
                     }
@@ -155,7 +154,7 @@ def landlord_arrival(house_id: uuid.UUID):
         summary = render_message(exc.code, exc.message, None, exc.params, lang=page_language())
         return _arrival_page(house_id, address, form=form, errors=errors | {"_summary": [summary]}, status=422)
     result = {
-        "person": views.person(report.person, actor.role),
+        "person": present.person(report.person),
         "on_time": report.timeliness.on_time,
         "days_late": report.timeliness.days_late,
         "due_on": report.timeliness.due_on,

@@ -7,13 +7,13 @@ from datetime import date
 
 from flask import g, render_template, request, url_for
 
-from server.api import pagination, views
+from server.api import pagination
 from server.api.base import today
 from server.domain.landlords import permit_status
 from server.services import landlords as service
 from server.store.db import request_session
 
-from . import bp
+from . import bp, present
 
 PAGE = 50
 
@@ -25,8 +25,8 @@ def permits():
     rows = service.permits_due(session, actor, today=day, after=after, limit=PAGE)  # audited
     items = [
         {
-            "person": views.person(p, actor.role),
-            "residence": views.residence(r),
+            "person": present.person(p),
+            "residence": present.residence(r),
             "house_id": r.house_id,
             "status": permit_status(
                 category=r.category, arrived_on=r.arrived_on, permit_expires_on=p.permit_expires_on, today=day

@@ -8,11 +8,10 @@ from zoneinfo import ZoneInfo
 from flask import current_app, g, render_template
 
 from server.api.base import today
-from server.api.visits import views as visit_views
 from server.services import visits as visit_service
 from server.store.db import request_session
 
-from . import bp
+from . import bp, present
 
 SHOWN = 200  # a week of one person's visits; more is said, not hidden
 
@@ -25,5 +24,5 @@ def my_week():
     since = datetime.combine(monday, time(0), tzinfo=zone)
     rows = visit_service.search(session, actor, account_id=actor.account_id, since=since, limit=SHOWN)  # audited
     return render_template(
-        "visits_week.html", visits=visit_views(session, rows[:SHOWN]), more=len(rows) > SHOWN, monday=monday
+        "visits_week.html", visits=present.visits(session, rows[:SHOWN]), more=len(rows) > SHOWN, monday=monday
     )

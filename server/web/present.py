@@ -1,0 +1,41 @@
+"""How pages show records: the API's own response schemas (issue 14), so a page shows exactly the fields, the
+masking and the names the API does. A template reads the dumped dicts."""
+
+from __future__ import annotations
+
+from server.api.conflicts import ConflictSchema
+from server.api.schemas.accounts import UserSchema
+from server.api.schemas.houses import HouseSchema
+from server.api.schemas.persons import PersonSchema, ResidenceSchema
+from server.api.schemas.presenting import Joined
+from server.api.schemas.visits import VisitSchema
+from server.services import visits as visit_service
+
+_person, _residence, _house = PersonSchema(), ResidenceSchema(), HouseSchema()
+_visits, _user, _conflict = VisitSchema(many=True), UserSchema(), ConflictSchema()
+
+
+def person(row) -> dict:
+    return _person.dump(row)
+
+
+def residence(row) -> dict:
+    return _residence.dump(row)
+
+
+def house(row) -> dict:
+    return _house.dump(row)
+
+
+def user(row) -> dict:
+    return _user.dump(row)
+
+
+def conflict(row, *, properties, current_version) -> dict:
+    return _conflict.dump(Joined(row, properties=properties, current_version=current_version))
+
+
+def visits(session, rows) -> list[dict]:
+    """Visits with their photos, actors and subjects' addresses, fetched for all of them at once."""
+    shown = visit_service.shown(session, rows)
+    return _visits.dump([Joined(v, shown=shown) for v in rows])

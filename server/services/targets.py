@@ -1,10 +1,14 @@
 """Field-work targets: each area's indicators against the policy in force, and the gaps behind them.
 
-Figures are counted live from the registry at each request (no precomputed table): they are as fresh as the
-data, and ``computed_at`` says when. Scope: admins everything, police their station's grids, committee staff
-their community's, grid workers their own grids (``store/scoping.grid_condition``); landlords have no
-``target.read``. Gap lists show places and workers; a residence's person only as a masked name, and each
-read of such a page is audited.
+The house and residence counts of a district are too many to count at every request (a year of visits over
+every house), so ``materialise`` (``gridwork targets materialise``, nightly) stores them per grid and week in
+``target_counts``; the board reads them when they exist for the week and policy version, and counts live
+otherwise. ``counts`` in the answer says which (``nightly`` or ``live``) and ``computed_at`` when they were
+counted. Workers' figures (workload, the workers of the staffing ratio) are always live.
+
+Scope: admins everything, police their station's grids, committee staff their community's, grid workers
+their own grids (``store/scoping.grid_condition``); landlords have no ``target.read``. Gap lists show places
+and workers; a residence's person only as a masked name, and each read of such a page is audited.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import true
 from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
@@ -83,7 +88,9 @@ def board(session: Session, actor: Actor, *, group_by: str, period: str | None, 
     policy, zone = current_policy(), zone_of(session)
     when = period_of(period, today)
     grids = q.grid_ids(session, scoping.grid_condition(actor, Grid.id))
-    rows = q.figures(session, group_by=group_by, grids=grids, **_params(policy, when, zone)) if grids else []
+    stored = q.stored_week(session, when.label, policy.version)
+    params = _params(policy, when, zone) | {"week": when.label}
+    rows = q.figures(session, group_by=group_by, grids=grids, stored=stored is not None, **params) if grids else []
     names = q.group_names(session, group_by, [r.key for r in rows]) if rows else {}
     groups: list[dict] = []
     for row in rows:
@@ -98,10 +105,24 @@ def board(session: Session, actor: Actor, *, group_by: str, period: str | None, 
     return {
         "policy_version": policy.version,
         "group_by": group_by,
-        "period": period_view(when),
-        "computed_at": datetime.now(UTC),
+        "period": period_view(when) | ({"as_of": stored.as_of} if stored else {}),
+        "counts": "nightly" if stored else "live",
+        "computed_at": stored.at if stored else datetime.now(UTC),
         "groups": groups,
     }
+
+
+def materialise(session: Session, today: date, *, weeks: list[str] | None = None) -> dict[str, int]:
+    """Store the house and residence counts of every grid for ``weeks`` (default: the week running today and
+    the last complete one, whose figures become final on its Sunday). Safe to re-run: rows are replaced."""
+    policy, zone = current_policy(), zone_of(session)
+    grids = q.grid_ids(session, true())
+    done = {}
+    for label in weeks or [period_of(None, today).label, period_of(None, today + timedelta(days=7)).label]:
+        when = period_of(label, today)
+        params = _params(policy, when, zone) | {"week": when.label, "version": policy.version}
+        done[when.label] = q.materialise(session, grids=grids, **params) if grids else 0
+    return done
 
 
 def period_view(when: Period) -> dict:

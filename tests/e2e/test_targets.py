@@ -235,3 +235,16 @@ def test_csv_and_xlsx_downloads(as_admin, area):
     assert gaps.status_code == 200 and str(area["late"].id) in gaps.data.decode("utf-8-sig")
     xlsx = as_admin.get("/api/v1/targets", query_string={"period": area["period"], "format": "xlsx"})
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+
+
+def test_the_nightly_counts_give_the_same_figures_and_say_how_fresh(as_admin, area, session):
+    from server.services import targets as service
+    from server.services.tiers import local_today
+
+    live = _board(as_admin, group_by="grid", period=area["period"])
+    assert live["counts"] == "live"
+    assert service.materialise(session, local_today(), weeks=[area["period"]]) == {area["period"]: 3}
+    session.flush()
+    nightly = _board(as_admin, group_by="grid", period=area["period"])
+    assert nightly["counts"] == "nightly" and nightly["computed_at"] != live["computed_at"]
+    assert nightly["groups"] == live["groups"]

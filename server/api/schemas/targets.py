@@ -71,9 +71,14 @@ class TargetsSchema(ma.Schema):
     policy_version = fields.String(required=True)
     group_by = fields.String(required=True)
     period = fields.Nested(PeriodSchema, required=True)
-    computed_at = fields.DateTime(
-        required=True, metadata={"description": "Counted live from the registry at this moment"}
+    counts = fields.String(
+        required=True,
+        metadata={
+            "description": "nightly: house and residence counts from the nightly job (as of period.as_of); "
+            "live: counted at this request. Workers' figures are always live."
+        },
     )
+    computed_at = fields.DateTime(required=True, metadata={"description": "When the counts were made"})
     groups = fields.List(fields.Nested(TargetGroupSchema), required=True)
 
 

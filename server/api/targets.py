@@ -30,14 +30,14 @@ def _board_rows(body: dict) -> list[list]:
             g["key"]["code"],
             g["key"]["name"],
             i["id"],
-            i["value"],
-            i["numerator"],
-            i["denominator"],
+            g["figures"][i["id"]]["value"],
+            g["figures"][i["id"]]["numerator"],
+            g["figures"][i["id"]]["denominator"],
             f"{i['target']['op']} {i['target']['value']:g}",
-            i["status"],
+            g["figures"][i["id"]]["status"],
         ]
         for g in body["groups"]
-        for i in g["indicators"]
+        for i in body["indicators"]
     ]
 
 

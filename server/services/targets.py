@@ -98,7 +98,7 @@ def board(session: Session, actor: Actor, *, group_by: str, period: str | None, 
         groups.append(
             {
                 "key": {"id": row.key, "code": name.code if name else None, "name": name.name if name else None},
-                "indicators": [_indicator(i, row) for i in policy.indicators],
+                "figures": {i.id: _figure(i, row) for i in policy.indicators},
             }
         )
     groups.sort(key=lambda g: (g["key"]["code"] or "", str(g["key"]["id"])))
@@ -107,6 +107,7 @@ def board(session: Session, actor: Actor, *, group_by: str, period: str | None, 
         "group_by": group_by,
         "period": period_view(when) | ({"as_of": stored.as_of} if stored else {}),
         "counts": "nightly" if stored else "live",
+        "indicators": [_definition(i) for i in policy.indicators],
         "computed_at": stored.at if stored else datetime.now(UTC),
         "groups": groups,
     }
@@ -129,18 +130,21 @@ def period_view(when: Period) -> dict:
     return {"week": when.label, "first_day": when.first_day, "last_day": when.last_day, "as_of": when.as_of}
 
 
-def _indicator(indicator: Indicator, row) -> dict:
-    num_col, den_col = _COLUMNS[indicator.fact]
-    f = figure(getattr(row, num_col), getattr(row, den_col), indicator.target)
+def _definition(indicator: Indicator) -> dict:
     return {
         "id": indicator.id,
         "name": indicator.name,
-        "value": f.value,
-        "numerator": f.numerator,
-        "denominator": f.denominator,
+        "description": indicator.description,
+        "source": indicator.source,
         "target": {"op": indicator.target.op, "value": indicator.target.value},
-        "status": f.status,
     }
+
+
+def _figure(indicator: Indicator, row) -> dict:
+    """One group's figure: plain values (a district has a thousand grids; the schema passes them through)."""
+    num_col, den_col = _COLUMNS[indicator.fact]
+    f = figure(getattr(row, num_col), getattr(row, den_col), indicator.target)
+    return {"value": f.value, "numerator": f.numerator, "denominator": f.denominator, "status": f.status}
 
 
 def indicator_of(indicator_id: str) -> Indicator:

@@ -35,18 +35,28 @@ class TargetRuleSchema(ma.Schema):
     value = fields.Float(required=True)
 
 
-class IndicatorFigureSchema(ma.Schema):
+class IndicatorSchema(ma.Schema):
     id = fields.String(required=True)
     name = fields.Dict(
         keys=fields.String(), values=fields.String(), required=True, metadata={"description": "zh and en"}
     )
-    value = fields.Float(
-        allow_none=True, required=True, metadata={"description": "numerator / denominator; null when 0 / 0"}
+    description = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    source = fields.Dict(
+        keys=fields.String(), values=fields.String(), required=True, metadata={"description": "The regulation"}
     )
-    numerator = fields.Integer(required=True)
-    denominator = fields.Integer(required=True)
     target = fields.Nested(TargetRuleSchema, required=True)
-    status = fields.String(required=True, metadata={"description": "met | short"})
+
+
+FIGURE = {
+    "type": "object",
+    "required": ["value", "numerator", "denominator", "status"],
+    "properties": {
+        "value": {"type": "number", "nullable": True, "description": "numerator / denominator; null when 0 / 0"},
+        "numerator": {"type": "integer"},
+        "denominator": {"type": "integer"},
+        "status": {"type": "string", "enum": ["met", "short"]},
+    },
+}
 
 
 class GroupKeySchema(ma.Schema):
@@ -57,7 +67,12 @@ class GroupKeySchema(ma.Schema):
 
 class TargetGroupSchema(ma.Schema):
     key = fields.Nested(GroupKeySchema, required=True)
-    indicators = fields.List(fields.Nested(IndicatorFigureSchema), required=True)
+    figures = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(metadata=FIGURE),
+        required=True,
+        metadata={"description": "Indicator id -> its value, numerator, denominator and status (met | short)"},
+    )
 
 
 class PeriodSchema(ma.Schema):
@@ -79,6 +94,9 @@ class TargetsSchema(ma.Schema):
         },
     )
     computed_at = fields.DateTime(required=True, metadata={"description": "When the counts were made"})
+    indicators = fields.List(
+        fields.Nested(IndicatorSchema), required=True, metadata={"description": "The policy's indicators, in order"}
+    )
     groups = fields.List(fields.Nested(TargetGroupSchema), required=True)
 
 

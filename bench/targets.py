@@ -150,7 +150,7 @@ def main() -> int:
                 tiers_bench.call(f"{base}/auth/tokens", body={"username": "bench-admin", "password": PASSWORD})[1]
             )["token"]
             body = json.loads(tiers_bench.call(f"{base}/targets?group_by=grid", token)[1])
-            short = sum(1 for g in body["groups"] for i in g["indicators"] if i["status"] == "short")
+            short = sum(1 for g in body["groups"] for f in g["figures"].values() if f["status"] == "short")
             print(f"group_by=grid: {len(body['groups'])} grids, {short} indicator figures short")
             print(f"HTTP ({args.workers} gunicorn workers, {CLIENTS} clients), counted live at each request:")
             live = max(CLIENTS, args.requests // 10)

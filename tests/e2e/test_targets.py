@@ -250,3 +250,19 @@ def test_the_nightly_counts_give_the_same_figures_and_say_how_fresh(as_admin, ar
     nightly = _board(as_admin, group_by="grid", period=area["period"])
     assert nightly["counts"] == "nightly" and nightly["computed_at"] != live["computed_at"]
     assert nightly["groups"] == live["groups"]
+
+
+def test_the_nightly_job_runs_from_the_command_line(app, db, as_admin, area):
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from server.cli import main
+
+    result = CliRunner().invoke(
+        main, ["targets", "materialise", "--week", area["period"]], obj=ScriptInfo(create_app=lambda: app)
+    )
+    assert result.exit_code == 0, result.output
+    assert f"{area['period']}: 3 grids" in result.output
+    body = _board(as_admin, group_by="grid", period=area["period"])
+    assert body["counts"] == "nightly"
+    assert _figures(_by_code(body)[area["grids"][1].code]["household_coverage"]) == (1, 2, 0.5, "short")

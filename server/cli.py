@@ -449,6 +449,33 @@ def media_check(fix_orphans, min_age_minutes, expire_pending, pending_days):
     sys.exit(0 if report.healthy else 1)
 
 
+# -- targets --------------------------------------------------------------------
+
+
+@main.group()
+def targets():
+    """Field-work targets."""
+
+
+@targets.command("materialise")
+@click.option("--week", "weeks", multiple=True, help="ISO week, e.g. 2026-W49 (repeat; default: this and last week).")
+@with_appcontext
+def targets_materialise(weeks):
+    """Count every grid's house and residence figures for the targets board (nightly; safe to re-run)."""
+    import time
+
+    from server.services import targets as target_service
+    from server.services import tiers as tier_service
+
+    started = time.perf_counter()
+    today = tier_service.local_today(current_app.config["TIMEZONE"])
+    with _session() as session:
+        done = target_service.materialise(session, today, weeks=list(weeks) or None)
+        session.commit()
+    counted = ", ".join(f"{week}: {n:,} grids" for week, n in done.items())
+    click.echo(f">> target counts {counted} in {time.perf_counter() - started:.1f} s; today is {today.isoformat()}")
+
+
 # -- tiers ----------------------------------------------------------------------
 
 

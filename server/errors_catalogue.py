@@ -148,6 +148,8 @@ CATALOGUE: dict[str, Problem] = {
     "employment.not_found": _p(404, "这个单位没有这条任职记录。", "No such employment at this unit."),
     "employment.ended": _p(409, "这条任职记录已经结束。", "This employment has already ended."),
     "tier.no_override": _p(404, "这个房屋没有手动设定的等级。", "This house has no tier override."),
+    "target.unknown_indicator": _p(404, "考核指标中没有这一项。", "No such indicator in the targets policy."),
+    "target.grid_not_found": _p(404, "你的管辖范围内没有这个网格。", "No such grid in your area."),
     "identity.not_found": _p(404, "没有待确认的这个身份。", "No such identity to confirm."),
     "identity.decided": _p(409, "这个身份已经处理过了。", "This identity was already decided."),
     # --- landlords ------------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ def init_app(app: Flask) -> Api:
         photos,
         submissions,
         sync,
+        targets,
         tiers,
         units,
         users,
@@ -85,6 +86,7 @@ def init_app(app: Flask) -> Api:
         photos,
         tiers,
         inspections,
+        targets,
         identities,
         audit,
     ):

@@ -40,6 +40,7 @@ _FIELD_WORK = {
     "photo.read",
     "tier.read",
     "inspection.due.read",
+    "target.read",
     "conflict.read",
     "attachment.upload",
 }

@@ -52,6 +52,7 @@ PERSONAL = {
     "/api/v1/residences/<uuid:residence_id>": "worker",
     "/api/v1/submissions/<uuid:instance_id>": "worker",
     "/api/v1/sync/changes": "worker",
+    "/api/v1/targets/<string:indicator>/gaps": "worker",
     "/api/v1/units": "worker",
     "/api/v1/units/<uuid:unit_id>": "worker",
     "/api/v1/units/<uuid:unit_id>/employees": "worker",
@@ -78,13 +79,14 @@ NOT_PERSONAL = {
     "/api/v1/visits": "staff visits",
     "/api/v1/inspections/due": "due inspections of houses and units",
     "/api/v1/inspections/summary": "counts",
+    "/api/v1/targets": "counts per area",
     "/api/v1/landlord/claims": "addresses a landlord says they let",
     "/api/v1/me": "the caller's own account",
 }
 
 
 @pytest.fixture
-def world(as_admin, as_police, as_committee, as_worker, anon, build, district, login):
+def world(as_admin, as_police, as_committee, as_worker, anon, build, district, login, session):
     """One of everything that can carry a document number, in the worker's grid."""
     numbers = {}
 
@@ -227,6 +229,25 @@ def world(as_admin, as_police, as_committee, as_worker, anon, build, district, l
         == 201
     )
 
+    # A landlord report whose 30 days to be confirmed ran out in the last complete week, unconfirmed: a gap of
+    # the verification target that shows (masked) who it is about.
+    from server.services.tiers import local_today
+    from server.store.models import House, Person
+    from tests.e2e.target_helpers import last_complete_week_but_one, local
+    from tests.e2e.target_helpers import residence as target_residence
+
+    _, monday = last_complete_week_but_one(local_today() + timedelta(days=7))
+    reported = monday + timedelta(days=2 - 30)
+    gap = target_residence(
+        build,
+        session.get(House, uuid.UUID(h["id"])),
+        arrived_on=reported,
+        reported_at=local(reported),
+        source="landlord",
+        verification="pending",
+    )
+    session.flush()
+    numbers["target_gap"] = session.get(Person, gap.person_id).document_number
     params = {
         "address_id": [h["address"]["id"]],
         "conflict_id": [conflict_id],
@@ -243,6 +264,15 @@ def world(as_admin, as_police, as_committee, as_worker, anon, build, district, l
         "unit_id": [unit["id"]],
         "form_id": ["household_visit"],
         "version": ["2026.1"],
+        "indicator": [
+            "verification",
+            "registration_timeliness",
+            "household_coverage",
+            "rental_info_complete",
+            "agreements_signed",
+            "worker_workload",
+            "staffing_ratio",
+        ],
     }
     clients = {
         "admin": as_admin,

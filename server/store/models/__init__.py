@@ -9,6 +9,7 @@ from .landlords import ComplianceEvent, LandlordClaim
 from .photos import Photo
 from .registry import Address, Employment, House, Person, Residence, Unit
 from .sync import Attachment, Change, Conflict, FeedEpoch, Submission
+from .targets import TargetCount
 from .tiers import InspectionDue, TierChange, TierState
 from .visits import Visit
 
@@ -36,6 +37,7 @@ __all__ = [
     "ComplianceEvent",
     "Visit",
     "Photo",
+    "TargetCount",
     "TierState",
     "TierChange",
     "InspectionDue",

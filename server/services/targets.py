@@ -1,0 +1,270 @@
+"""Field-work targets: each area's indicators against the policy in force, and the gaps behind them.
+
+The house and residence counts of a district are too many to count at every request (a year of visits over
+every house), so ``materialise`` (``gridwork targets materialise``, nightly) stores them per grid and week in
+``target_counts``; the board reads them when they exist for the week and policy version, and counts live
+otherwise. ``counts`` in the answer says which (``nightly`` or ``live``) and ``computed_at`` when they were
+counted. Workers' figures (workload, the workers of the staffing ratio) are always live.
+
+Scope: admins everything, police their station's grids, committee staff their community's, grid workers
+their own grids (``store/scoping.grid_condition``); landlords have no ``target.read``. Gap lists show places
+and workers; a residence's person only as a masked name, and each read of such a page is audited.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import true
+from sqlalchemy.orm import Session
+
+from server.auth.actor import Actor
+from server.auth.verbs import require
+from server.domain.targets import gaps as gap_rules
+from server.domain.targets.periods import Period, PeriodError, days_bounds, parse_period
+from server.domain.targets.policy import Indicator, Policy
+from server.domain.targets.status import figure
+from server.errors import NotFound, ValidationFailed
+from server.policies.targets import current_policy
+from server.services.tiers import zone_of
+from server.store import audit, scoping
+from server.store.models import Grid
+from server.store.queries import targets as q
+
+GROUPS = ("grid", "community", "station", "worker")
+EXPORT_LIMIT = 100_000
+# numerator, denominator columns of the figures row, per fact
+_COLUMNS = {
+    "houses_visited": ("visited", "houses"),
+    "floating_registered_on_time": ("on_time", "arrived"),
+    "landlord_reports_verified": ("verified", "reported"),
+    "rental_info_complete": ("complete", "let"),
+    "agreements_signed": ("signed", "let"),
+    "workers_at_workload": ("at_workload", "workers"),
+    "floating_per_worker": ("floating", "workers"),
+}
+
+
+def period_of(text: str | None, today: date) -> Period:
+    try:
+        return parse_period(text, today)
+    except PeriodError as exc:
+        raise ValidationFailed(errors={"period": [str(exc)]}) from None
+
+
+def _params(policy: Policy, period: Period, zone: str) -> dict:
+    """The bind parameters every count takes, from the policy's indicators and the period."""
+    p = {i.fact: i.params for i in policy.indicators}
+    coverage = period.back(p.get("houses_visited", {}).get("window_days", 365))
+    within = p.get("landlord_reports_verified", {}).get("within_days", 30)
+    week_from, week_to = days_bounds(period.first_day, period.last_day, zone)
+    workload = p.get("workers_at_workload", {})
+    ratio = next((i.target.value for i in policy.indicators if i.fact == "floating_per_worker"), 500.0)
+    report_first = period.first_day - timedelta(days=within)
+    return {
+        "zone": zone,
+        "first_day": period.first_day,
+        "as_of": period.as_of,
+        "as_of_end": days_bounds(period.as_of, period.as_of, zone)[1],
+        "coverage_from": days_bounds(coverage.first_day, coverage.last_day, zone)[0],
+        "deadline_days": p.get("floating_registered_on_time", {}).get("deadline_days", 7),
+        "within_days": within,
+        # reports whose last day to be confirmed (report day + within_days) falls in the period
+        "report_first": report_first,
+        "report_last": period.as_of - timedelta(days=within),
+        "report_from": days_bounds(report_first, report_first, zone)[0],
+        "week_from": week_from,
+        "week_to": week_to,
+        "weekly_total": workload.get("weekly_total", 30),
+        "weekly_residential": workload.get("weekly_residential", 20),
+        "max_ratio": ratio,
+    }
+
+
+def board(session: Session, actor: Actor, *, group_by: str, period: str | None, today: date) -> dict:
+    """Every indicator of every group in the actor's area for one ISO week."""
+    require(actor, "target.read")
+    policy, zone = current_policy(), zone_of(session)
+    when = period_of(period, today)
+    grids = q.grid_ids(session, scoping.grid_condition(actor, Grid.id))
+    stored = q.stored_week(session, when.label, policy.version)
+    params = _params(policy, when, zone) | {"week": when.label}
+    rows = q.figures(session, group_by=group_by, grids=grids, stored=stored is not None, **params) if grids else []
+    names = q.group_names(session, group_by, [r.key for r in rows]) if rows else {}
+    groups: list[dict] = []
+    for row in rows:
+        name = names.get(row.key)
+        groups.append(
+            {
+                "key": {"id": row.key, "code": name.code if name else None, "name": name.name if name else None},
+                "figures": {i.id: _figure(i, row) for i in policy.indicators},
+            }
+        )
+    groups.sort(key=lambda g: (g["key"]["code"] or "", str(g["key"]["id"])))
+    return {
+        "policy_version": policy.version,
+        "group_by": group_by,
+        "period": period_view(when) | ({"as_of": stored.as_of} if stored else {}),
+        "counts": "nightly" if stored else "live",
+        "indicators": [_definition(i) for i in policy.indicators],
+        "computed_at": stored.at if stored else datetime.now(UTC),
+        "groups": groups,
+    }
+
+
+def materialise(session: Session, today: date, *, weeks: list[str] | None = None) -> dict[str, int]:
+    """Store the house and residence counts of every grid for ``weeks`` (default: the week running today and
+    the last complete one, whose figures become final on its Sunday). Safe to re-run: rows are replaced."""
+    policy, zone = current_policy(), zone_of(session)
+    grids = q.grid_ids(session, true())
+    done = {}
+    for label in weeks or [period_of(None, today).label, period_of(None, today + timedelta(days=7)).label]:
+        when = period_of(label, today)
+        params = _params(policy, when, zone) | {"week": when.label, "version": policy.version}
+        done[when.label] = q.materialise(session, grids=grids, **params) if grids else 0
+    return done
+
+
+def period_view(when: Period) -> dict:
+    return {"week": when.label, "first_day": when.first_day, "last_day": when.last_day, "as_of": when.as_of}
+
+
+def _definition(indicator: Indicator) -> dict:
+    return {
+        "id": indicator.id,
+        "name": indicator.name,
+        "description": indicator.description,
+        "source": indicator.source,
+        "target": {"op": indicator.target.op, "value": indicator.target.value},
+    }
+
+
+def _figure(indicator: Indicator, row) -> dict:
+    """One group's figure: plain values (a district has a thousand grids; the schema passes them through)."""
+    num_col, den_col = _COLUMNS[indicator.fact]
+    f = figure(getattr(row, num_col), getattr(row, den_col), indicator.target)
+    return {"value": f.value, "numerator": f.numerator, "denominator": f.denominator, "status": f.status}
+
+
+def indicator_of(indicator_id: str) -> Indicator:
+    indicator = current_policy().indicator(indicator_id)
+    if indicator is None:
+        raise NotFound(f"No indicator {indicator_id!r} in the targets policy.", code="target.unknown_indicator")
+    return indicator
+
+
+def gaps(
+    session: Session,
+    actor: Actor,
+    indicator_id: str,
+    *,
+    grid: str | None,
+    period: str | None,
+    today: date,
+    after: uuid.UUID | None = None,
+    limit: int = 50,
+    export: bool = False,
+) -> tuple[Indicator, Period, list[dict]]:
+    """What makes one indicator fall short in the actor's area (or one grid of it), in id order;
+    ``limit`` + 1 rows for the page's look-ahead (``EXPORT_LIMIT`` + 1 for a download)."""
+    require(actor, "target.read")
+    indicator = indicator_of(indicator_id)
+    policy, zone = current_policy(), zone_of(session)
+    when = period_of(period, today)
+    condition = scoping.grid_condition(actor, Grid.id)
+    if grid is not None:
+        found = q.grid_by_code(session, condition, grid)
+        if found is None:  # unknown and outside the area answer alike
+            raise NotFound("No such grid in your area.", code="target.grid_not_found")
+        grids = [found.id]
+    else:
+        grids = q.grid_ids(session, condition)
+    fetch = EXPORT_LIMIT + 1 if export else limit  # a page's limit already holds its look-ahead row
+    params = _params(policy, when, zone) | {"grids": grids, "after": after, "limit": fetch}
+    subject = indicator.gap_subject
+    if subject == "house":
+        items = [_house(r) for r in q.house_gaps(session, indicator.fact, **params)]
+    elif subject == "residence":
+        items = [_residence(r) for r in q.residence_gaps(session, indicator.fact, **params)]
+        shown = items[: EXPORT_LIMIT if export else limit - 1]
+        if shown:
+            audit.record(
+                session,
+                actor,
+                "target.gaps.read",
+                subject_type="residence",
+                subject_ids=[i["id"] for i in shown],
+                fields=["name_masked"],
+                details={"indicator": indicator.id, "period": when.label, "export": export},
+                person_ids=[i["person_id"] for i in shown],
+            )
+    elif subject == "worker":
+        items = [_worker(r) for r in q.worker_gaps(session, **params)]
+    else:
+        items = [_grid(r) for r in q.grid_staffing(session, **params)]
+    for item in items:
+        item.pop("person_id", None)
+    return indicator, when, items
+
+
+def _item(subject: str, row_id, **kw) -> dict:
+    base = {"subject_type": subject, "id": row_id, "grid": None, "address": None, "house_id": None}
+    base.update(person_name=None, worker=None, details={})
+    return base | kw
+
+
+def _house(r) -> dict:
+    return _item(
+        "house",
+        r.id,
+        grid={"id": r.grid_id, "code": r.grid_code},
+        address=r.address,
+        house_id=r.id,
+        details={
+            "use": r.use,
+            "last_visit_at": r.last_visit_at.isoformat() if r.last_visit_at else None,
+            "missing": gap_rules.missing_rental_fields(
+                has_landlord=r.has_landlord, rental_mode=r.rental_mode, rooms=r.rooms
+            ),
+            "agreement_signed_on": r.agreement_signed_on.isoformat() if r.agreement_signed_on else None,
+        },
+    )
+
+
+def _residence(r) -> dict:
+    return _item(
+        "residence",
+        r.id,
+        grid={"id": r.grid_id, "code": r.grid_code},
+        address=r.address,
+        house_id=r.house_id,
+        person_name=gap_rules.mask_name(r.person_name),
+        person_id=r.person_id,
+        details={
+            "category": r.category,
+            "source": r.source,
+            "verification": r.verification,
+            "arrived_on": r.arrived_on.isoformat(),
+            "reported_on": r.reported_on.isoformat(),
+            "days_to_report": (r.reported_on - r.arrived_on).days,
+        },
+    )
+
+
+def _worker(r) -> dict:
+    return _item(
+        "worker",
+        r.id,
+        worker={"username": r.username, "display_name": r.display_name},
+        details={"grids": list(r.grid_codes or []), "visits": r.total, "residential_visits": r.residential},
+    )
+
+
+def _grid(r) -> dict:
+    return _item(
+        "grid",
+        r.id,
+        grid={"id": r.id, "code": r.code},
+        details={"floating": r.floating, "workers": r.workers},
+    )

@@ -15,6 +15,8 @@ set -euo pipefail
 need=()
 
 python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
+# ODK Validate (the jar in the pyxform wheel) checks every generated XForm; it runs on Java 17+.
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 
 # The newest installed PostgreSQL server of version 15 or newer, if any.
 server_version() {

@@ -166,7 +166,7 @@ def _add(field: FieldDef, survey: list[dict], choices: list[dict]) -> None:
     if field.required is True:
         row["required"] = "yes"
     elif field.required:
-        row["required"] = field.required.source  # type: ignore[union-attr]
+        row["required"] = field.required.source
     if field.default is not None:
         row["default"] = field.default.source if hasattr(field.default, "source") else _literal(field.default)
     survey.append(row)

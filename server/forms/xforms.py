@@ -38,6 +38,7 @@ LANGUAGES = ((ZH, "zh"), (EN, "en"))
 MAX_PIXELS = 2048  # the largest derivative the photo pipeline keeps (server/media/images.py)
 HOUSES_CSV = "houses.csv"
 HOUSE_FIELD = "subject_house"  # the question that picks the subject house (forms whose subject is a house)
+HOUSE_VERSION_FIELD = "subject_house_version"  # the picked house's version: the submission's base_version
 
 CITIZEN_ID_PATTERN = "^([0-9]{17}[0-9Xx]|[0-9]{15})$"
 PHONE_PATTERN = "^(\\+86|0086)?[ ]?(1[3-9][0-9]{9}|0[1-9][0-9]{1,2}[- ]?[2-9][0-9]{6,7})$"
@@ -84,6 +85,13 @@ def workbook(form: Form) -> dict:
                 "appearance": "autocomplete",
                 **_texts("label", _HOUSE_LABEL),
                 **_texts("hint", _HOUSE_HINT),
+            }
+        )
+        survey.append(
+            {
+                "type": "calculate",
+                "name": HOUSE_VERSION_FIELD,
+                "calculation": f"instance('houses')/root/item[name=${{{HOUSE_FIELD}}}]/version",
             }
         )
     for field in form.fields:

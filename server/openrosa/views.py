@@ -52,6 +52,8 @@ def authenticate_device() -> None:
     params = digest.parse(header)
     if params is None:
         raise Unauthenticated("Sign in with the device credential.", code="auth.required")
+    if params["uri"].split("?", 1)[0] != request.path:  # a response signed for another address is not replayed here
+        raise Unauthenticated("The signed address differs from the requested one.", code="auth.malformed_header")
     state = digest.nonce_state(_nonce_key(), params["nonce"])
     if state != "ok":
         raise _challenge(Unauthenticated("Sign in again.", code="auth.required"), stale=state == "stale")

@@ -201,3 +201,31 @@ def test_a_wrong_password_is_refused_and_counted(app, as_worker):
     for _ in range(10):
         assert wrong.request("GET", "/openrosa/formList").status_code == 401
     assert wrong.request("GET", "/openrosa/formList").status_code == 429
+
+
+def test_basic_authentication_is_taken_over_https_only(app, as_worker):
+    issued = issue(as_worker)
+    basic = "Basic " + base64.b64encode(f"{issued['username']}:{issued['password']}".encode()).decode()
+    client = app.test_client()
+    assert client.get("/openrosa/formList", headers={"Authorization": basic}).status_code == 401
+    secure = client.get("/openrosa/formList", headers={"Authorization": basic}, base_url="https://localhost")
+    assert secure.status_code == 200
+
+
+def test_a_digest_signed_for_another_address_is_refused(app, as_worker):
+    import re
+
+    from server.auth import digest
+
+    issued = issue(as_worker)
+    client = app.test_client()
+    nonce = re.search(r'nonce="([^"]+)"', client.get("/openrosa/formList").headers["WWW-Authenticate"]).group(1)
+    header = digest.client_header(issued["username"], issued["password"], method="GET", uri="/elsewhere", nonce=nonce)
+    assert client.get("/openrosa/formList", headers={"Authorization": header}).status_code == 401
+
+
+def test_an_unknown_form_version_is_404_with_a_message_to_update(app, as_worker):
+    device = phone(app, issue(as_worker))
+    xml = visit_xml(house(as_worker), [resident_answers()]).replace(b'version="2026.2"', b'version="1999.1"')
+    r = device.submit(xml)
+    assert r.status_code == 404 and "获取空白表单" in message(r)

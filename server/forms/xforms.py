@@ -18,8 +18,8 @@
 * Photos are ``image`` questions with ``max-pixels`` (phone-side downscaling to the
   largest derivative the server keeps). Geopoints carry ``capture-accuracy``.
 * ``meta`` holds ``instanceID`` (pyxform adds it) and ``deprecatedID`` (Collect fills
-  it when a sent form is edited). For forms about a house, the house is chosen from
-  the ``houses.csv`` media file (server/openrosa/houses_csv.py) into ``meta/house``.
+  it when a sent form is edited). For forms about a house or a unit, it is chosen
+  from the ``houses.csv``/``units.csv`` media file (services/phone_lists.py) as ``subject``.
 
 The output is deterministic: the same form version always gives the same bytes.
 """
@@ -36,9 +36,10 @@ ZH = "Chinese (zh)"
 EN = "English (en)"
 LANGUAGES = ((ZH, "zh"), (EN, "en"))
 MAX_PIXELS = 2048  # the largest derivative the photo pipeline keeps (server/media/images.py)
-HOUSES_CSV = "houses.csv"
-HOUSE_FIELD = "subject_house"  # the question that picks the subject house (forms whose subject is a house)
-HOUSE_VERSION_FIELD = "subject_house_version"  # the picked house's version: the submission's base_version
+# Forms about a house or a unit let the worker pick it from a CSV media file of their own area
+SUBJECT_LISTS = {"house": "houses.csv", "unit": "units.csv"}
+SUBJECT_FIELD = "subject"  # the question that picks the subject (its id is the answer)
+SUBJECT_VERSION_FIELD = "subject_version"  # the picked record's version: the submission's base_version
 
 CITIZEN_ID_PATTERN = "^([0-9]{17}[0-9Xx]|[0-9]{15})$"
 PHONE_PATTERN = "^(\\+86|0086)?[ ]?(1[3-9][0-9]{9}|0[1-9][0-9]{1,2}[- ]?[2-9][0-9]{6,7})$"
@@ -50,8 +51,11 @@ _PHONE_MESSAGE = {
     "zh": "请填写11位手机号码，或带区号的固定电话",
     "en": "Enter an 11-digit mobile number, or a landline with its area code.",
 }
-_HOUSE_LABEL = {"zh": "选择房屋", "en": "Choose the house"}
-_HOUSE_HINT = {"zh": "列表只含本人负责网格内的房屋", "en": "The list holds the houses of your own grids only"}
+_SUBJECT_LABEL = {
+    "house": {"zh": "选择房屋", "en": "Choose the house"},
+    "unit": {"zh": "选择单位", "en": "Choose the unit"},
+}
+_SUBJECT_HINT = {"zh": "列表只含本人负责区域内的记录", "en": "The list holds the records of your own area only"}
 
 _TYPES = {
     "text": "text",
@@ -67,31 +71,32 @@ _TYPES = {
 }
 
 
-def picks_house(form: Form) -> bool:
-    """Forms about a house (visits, inspections, reports) let the worker pick it from houses.csv."""
-    return form.subject == "house"
+def subject_list(form: Form) -> str | None:
+    """The media file the form's subject is picked from (houses.csv, units.csv), or None."""
+    return SUBJECT_LISTS.get(form.subject)
 
 
 def workbook(form: Form) -> dict:
     """The XLSForm (survey, choices, settings rows) of one form version."""
     survey: list[dict] = []
     choices: list[dict] = []
-    if picks_house(form):
+    media = subject_list(form)
+    if media:
         survey.append(
             {
-                "type": f"select_one_from_file {HOUSES_CSV}",
-                "name": HOUSE_FIELD,
+                "type": f"select_one_from_file {media}",
+                "name": SUBJECT_FIELD,
                 "required": "yes",
                 "appearance": "autocomplete",
-                **_texts("label", _HOUSE_LABEL),
-                **_texts("hint", _HOUSE_HINT),
+                **_texts("label", _SUBJECT_LABEL[form.subject]),
+                **_texts("hint", _SUBJECT_HINT),
             }
         )
         survey.append(
             {
                 "type": "calculate",
-                "name": HOUSE_VERSION_FIELD,
-                "calculation": f"instance('houses')/root/item[name=${{{HOUSE_FIELD}}}]/version",
+                "name": SUBJECT_VERSION_FIELD,
+                "calculation": f"instance('{media[:-4]}')/root/item[name=${{{SUBJECT_FIELD}}}]/version",
             }
         )
     for field in form.fields:

@@ -18,7 +18,7 @@ from defusedxml import ElementTree as SafeET
 
 from server.domain.forms.definition import FieldDef, Form
 from server.errors import ApiError, ValidationFailed
-from server.forms.xforms import HOUSE_FIELD, HOUSE_VERSION_FIELD, picks_house
+from server.forms.xforms import SUBJECT_FIELD, SUBJECT_VERSION_FIELD, subject_list
 
 MAX_DEPTH = 8
 MAX_ELEMENTS = 20000
@@ -62,6 +62,7 @@ def to_body(root, form: Form, *, device_id: str | None) -> dict:
     answers: dict = {}
     unknown: list[str] = []
     fields = {f.name: f for f in form.fields}
+    picks = subject_list(form) is not None
     for child in root:
         name = _local(child.tag)
         path = f"/{_local(root.tag)}/{name}"
@@ -70,9 +71,9 @@ def to_body(root, form: Form, *, device_id: str | None) -> dict:
                 if _local(item.tag) not in META:
                     unknown.append(f"{path}/{_local(item.tag)}")
                 meta[_local(item.tag)] = (item.text or "").strip()
-        elif picks_house(form) and name == HOUSE_FIELD:
+        elif picks and name == SUBJECT_FIELD:
             subject["id"] = _uuid((child.text or "").strip(), path)
-        elif picks_house(form) and name == HOUSE_VERSION_FIELD:
+        elif picks and name == SUBJECT_VERSION_FIELD:
             version = (child.text or "").strip()
             if version.isdigit():
                 subject["base_version"] = int(version)

@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from server.api.forms import catalog
 from server.auth import digest
 from server.errors import HTTP_CODES, ApiError, NotFound, Unauthenticated, render_message
-from server.forms.xforms import HOUSES_CSV, picks_house, xform
+from server.forms.xforms import subject_list, xform
 from server.openrosa import instance, responses
 from server.openrosa.urls import PREFIX, server_url
 from server.services import devices, openrosa, phone_lists, photos
@@ -162,19 +162,21 @@ def form_xml(form_id: str):
 def form_manifest(form_id: str):
     form = _form_for_actor(form_id)
     files = []
-    if picks_house(form):
-        data = phone_lists.houses_csv(request_session(), g.actor)
-        files.append(responses.MediaFile(HOUSES_CSV, _md5(data), f"{server_url()}/forms/{form.id}/{HOUSES_CSV}"))
+    media = subject_list(form)
+    if media:
+        data = phone_lists.subject_csv(request_session(), g.actor, form.subject)
+        files.append(responses.MediaFile(media, _md5(data), f"{server_url()}/forms/{form.id}/{media}"))
     return Response(responses.manifest(files), 200, content_type=XML)
 
 
-@blp.get(f"/forms/<string:form_id>/{HOUSES_CSV}")
+@blp.get("/forms/<string:form_id>/<string:filename>.csv")
 @public
-def houses_csv(form_id: str):
+def media_csv(form_id: str, filename: str):
     form = _form_for_actor(form_id)
-    if not picks_house(form):
+    if subject_list(form) != f"{filename}.csv":
         raise NotFound("No such file.", code="openrosa.form_not_found")
-    return Response(phone_lists.houses_csv(request_session(), g.actor), 200, content_type="text/csv; charset=utf-8")
+    data = phone_lists.subject_csv(request_session(), g.actor, form.subject)
+    return Response(data, 200, content_type="text/csv; charset=utf-8")
 
 
 @blp.route("/submission", methods=["HEAD", "GET"])

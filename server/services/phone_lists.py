@@ -1,8 +1,8 @@
-"""houses.csv: the houses of the worker's own area for ODK Collect's house picker (decision 0018).
+"""houses.csv and units.csv: the records of the worker's own area for ODK Collect's subject picker (decision 0018).
 
-Built per account from scoping.visible_houses, so a grid worker's phone carries only their grids.
-Columns: name (house id, the answer), label (address), tier, due (next inspection day), version
-(the house's version, sent back as the submission's base_version). No personal data: no audit row.
+Built per account from scoping.visible_houses / visible_units, so a grid worker's phone carries only their
+grids. Columns: name (the id, the answer), label (address; a unit's name first), tier, due (next inspection
+day), version (sent back as the submission's base_version). No personal data, so no audit row.
 """
 
 from __future__ import annotations
@@ -26,13 +26,19 @@ def _label(row) -> str:
     return "".join(p for p in parts if p)
 
 
-def houses_csv(session: Session, actor: Actor) -> bytes:
-    require(actor, "house.read")
+def subject_csv(session: Session, actor: Actor, subject: str) -> bytes:
+    """The CSV of the houses (subject "house") or units (subject "unit") the actor may see."""
+    if subject == "house":
+        require(actor, "house.read")
+        rows = q.for_phone(session, "house", scoping.visible_houses(actor))
+    else:
+        require(actor, "unit.read")
+        rows = q.for_phone(session, "unit", scoping.visible_units(actor))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    for row in q.houses_for_phone(session, scoping.visible_houses(actor)):
-        writer.writerow(
-            [row.id, _label(row), row.tier or "", row.due_on.isoformat() if row.due_on else "", row.version]
-        )
+    for row in rows:
+        label = f"{row.name} {_label(row)}" if subject == "unit" else _label(row)
+        due = row.due_on.isoformat() if row.due_on else ""
+        writer.writerow([row.id, label, row.tier or "", due, row.version])
     return out.getvalue().encode("utf-8")

@@ -86,8 +86,8 @@ def resident_answers(name="刘洋", sex="male", birth=date(1992, 4, 5)):
 def visit_xml(house: dict, residents: list[dict], *, instance_id=None, deprecated_id=None, photo=None, extra=None):
     """A household_visit 2026.2 instance as Collect writes it."""
     root = ET.Element("household_visit", {"id": "household_visit", "version": "2026.2"})
-    ET.SubElement(root, "subject_house").text = house["id"]
-    ET.SubElement(root, "subject_house_version").text = str(house["version"])
+    ET.SubElement(root, "subject").text = house["id"]
+    ET.SubElement(root, "subject_version").text = str(house["version"])
     ET.SubElement(root, "introduction")
     ET.SubElement(root, "outcome").text = "met"
     for person in residents:

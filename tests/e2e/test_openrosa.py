@@ -229,3 +229,17 @@ def test_an_unknown_form_version_is_404_with_a_message_to_update(app, as_worker)
     xml = visit_xml(house(as_worker), [resident_answers()]).replace(b'version="2026.2"', b'version="1999.1"')
     r = device.submit(xml)
     assert r.status_code == 404 and "获取空白表单" in message(r)
+
+
+def test_a_unit_inspection_picks_the_unit_from_the_workers_own_units_csv(app, as_worker):
+    device = phone(app, issue(as_worker))
+    h = house(as_worker)
+    unit = as_worker.post(
+        "/api/v1/units", json={"address_id": h["address"]["id"], "name": "小店", "kind": "shop"}
+    ).get_json()
+    manifest = device.request("GET", "/openrosa/forms/unit_inspection/manifest")
+    media = SafeET.fromstring(manifest.data).find("m:mediaFile", OR)
+    assert media.findtext("m:filename", namespaces=OR) == "units.csv"
+    csv = device.request("GET", "/openrosa/forms/unit_inspection/units.csv").data.decode()
+    assert any(line.startswith(f"{unit['id']},小店 ") for line in csv.splitlines()[1:])
+    assert device.request("GET", "/openrosa/forms/household_visit/units.csv").status_code == 404

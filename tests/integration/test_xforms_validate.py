@@ -42,6 +42,7 @@ def test_labels_are_chinese_by_default_with_english_and_fields_keep_their_rules(
     assert "position(..) &lt;= 60" in xml  # residents max_count
     assert 'src="jr://file-csv/houses.csv"' in xml  # the worker picks the house from their own list
     assert "/household_visit/residents/document_type" in xml  # ${...} became XPath
+    assert 'src="jr://file-csv/units.csv"' in xform(CATALOG.get("unit_inspection", "2026.1")).decode()
 
 
 def test_cli_writes_the_form_as_an_xlsform_workbook(tmp_path):

@@ -1,26 +1,30 @@
-"""The lists a phone carries offline (ODK Collect's houses.csv): one scoped query, no personal data."""
+"""The lists a phone carries offline (ODK Collect's houses.csv, units.csv): one scoped query each, no personal data."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from server.store.models import Address, InspectionDue, TierState
 
 
-def houses_for_phone(session: Session, visible_houses) -> list:
-    """id, address parts, tier, next due day and version of every house the scoped select shows, by address."""
-    houses = visible_houses.subquery()
+def for_phone(session: Session, subject: str, visible) -> list:
+    """id, version, (unit) name, address parts, tier and next due day of every record the scoped select shows."""
+    records = visible.subquery()
+    due_key = InspectionDue.house_id if subject == "house" else InspectionDue.unit_id
+    state_key = TierState.house_id if subject == "house" else TierState.unit_id
     due = (
-        select(InspectionDue.house_id, func.min(InspectionDue.due_on).label("due_on"))
-        .where(InspectionDue.house_id.is_not(None), InspectionDue.due_on.is_not(None))
-        .group_by(InspectionDue.house_id)
+        select(due_key.label("subject_id"), func.min(InspectionDue.due_on).label("due_on"))
+        .where(due_key.is_not(None), InspectionDue.due_on.is_not(None))
+        .group_by(due_key)
         .subquery()
     )
+    name = records.c.name if subject == "unit" else literal("")
     query = (
         select(
-            houses.c.id,
-            houses.c.version,
+            records.c.id,
+            records.c.version,
+            name.label("name"),
             Address.street,
             Address.door,
             Address.building,
@@ -30,9 +34,9 @@ def houses_for_phone(session: Session, visible_houses) -> list:
             TierState.tier,
             due.c.due_on,
         )
-        .join(Address, Address.id == houses.c.address_id)
-        .outerjoin(TierState, TierState.house_id == houses.c.id)
-        .outerjoin(due, due.c.house_id == houses.c.id)
-        .order_by(Address.street, Address.door, Address.building, Address.unit, Address.room, houses.c.id)
+        .join(Address, Address.id == records.c.address_id)
+        .outerjoin(TierState, state_key == records.c.id)
+        .outerjoin(due, due.c.subject_id == records.c.id)
+        .order_by(Address.street, Address.door, Address.building, Address.unit, Address.room, records.c.id)
     )
     return list(session.execute(query))

@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from server.api.forms import catalog
 from server.auth import digest
+from server.domain.privacy import mask_in_text
 from server.errors import HTTP_CODES, ApiError, NotFound, Unauthenticated, render_message
 from server.forms.xforms import subject_list, xform
 from server.openrosa import instance, responses
@@ -102,7 +103,8 @@ def _api_error(exc: ApiError):
     headers = dict(exc.headers)
     if getattr(exc, "retry_after", None) is not None:
         headers["Retry-After"] = str(exc.retry_after)  # type: ignore[attr-defined]
-    return Response(responses.message(text, nature="error"), exc.status, headers=headers, content_type=XML)
+    body = responses.message(mask_in_text(text), nature="error")  # an error never carries a full ID number
+    return Response(body, exc.status, headers=headers, content_type=XML)
 
 
 @blp.errorhandler(HTTPException)

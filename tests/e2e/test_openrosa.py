@@ -243,3 +243,32 @@ def test_a_unit_inspection_picks_the_unit_from_the_workers_own_units_csv(app, as
     csv = device.request("GET", "/openrosa/forms/unit_inspection/units.csv").data.decode()
     assert any(line.startswith(f"{unit['id']},小店 ") for line in csv.splitlines()[1:])
     assert device.request("GET", "/openrosa/forms/household_visit/units.csv").status_code == 404
+
+
+def test_a_body_over_the_limit_is_413_in_the_openrosa_envelope(app, as_worker):
+    device = phone(app, issue(as_worker))
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    xml = visit_xml(house(as_worker), [resident_answers()], photo="big.jpg")
+    r = device.submit(xml, {"big.jpg": b"\xff" * (limit + 1)})
+    assert r.status_code == 413 and r.headers["X-OpenRosa-Version"] == "1.0"
+    assert message(r)
+
+
+def test_issuing_and_revoking_a_device_is_audited(app, as_worker, session):
+    from sqlalchemy import select
+
+    from server.store.models import AuditEvent
+
+    issued = issue(as_worker)
+    as_worker.delete(f"/api/v1/devices/{issued['id']}")
+    actions = session.scalars(
+        select(AuditEvent.action).where(AuditEvent.action.in_(("device.issue", "device.revoke")))
+    ).all()
+    assert sorted(actions) == ["device.issue", "device.revoke"]
+
+
+def test_a_worker_cannot_revoke_another_workers_device(app, as_worker, login, district):
+    other = login("grid_worker", grids=[district.grids[1].code])
+    issued = issue(other)
+    assert as_worker.delete(f"/api/v1/devices/{issued['id']}").status_code == 404
+    assert phone(app, issued).request("GET", "/openrosa/formList").status_code == 200

@@ -272,3 +272,16 @@ def test_a_worker_cannot_revoke_another_workers_device(app, as_worker, login, di
     issued = issue(other)
     assert as_worker.delete(f"/api/v1/devices/{issued['id']}").status_code == 404
     assert phone(app, issued).request("GET", "/openrosa/formList").status_code == 200
+
+
+def test_an_expired_credential_gets_a_401_challenge(app, as_worker, session):
+    from datetime import UTC, datetime, timedelta
+
+    from server.store.models import DeviceCredential
+
+    issued = issue(as_worker)
+    session.get(DeviceCredential, uuid.UUID(issued["id"])).expires_at = datetime.now(UTC) - timedelta(seconds=1)
+    session.flush()
+    r = phone(app, issued).request("GET", "/openrosa/formList")
+    assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Digest")
+    assert "过期" in message(r)

@@ -16,6 +16,8 @@ set -euo pipefail
 need=()
 
 python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
+# ODK Validate (the jar in the pyxform wheel) checks every generated XForm; it runs on Java 17+.
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 
 # The browser tests of the web pages (tests/browser/) drive Debian's Chromium through Playwright
 # (Playwright's own browser download is never used), and Chinese pages need a CJK font.

@@ -54,6 +54,9 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     api.init_app(app)
     web.init_app(app)
+    from .openrosa.views import blp as openrosa_blp
+
+    app.register_blueprint(openrosa_blp)  # ODK Collect (docs/openrosa.md); not in openapi.yaml
     _trust_proxies(app)
     return app
 

@@ -239,6 +239,34 @@ def users_disable(username):
 # -- demo and serving -----------------------------------------------------------
 
 
+@main.group("forms")
+def forms_group():
+    """The shipped forms (field_schema/)."""
+
+
+@forms_group.command("xlsform")
+@click.argument("form_id")
+@click.option("--version", default=None, help="Form version (default: the current one).")
+@click.option("--output", "-o", default=None, help="File to write (default: FORM_ID-VERSION.xlsx).")
+def forms_xlsform(form_id, version, output):
+    """Write a form version as an XLSForm .xlsx (what the served XForm is built from)."""
+    from server.forms.catalog import load_catalog
+    from server.forms.xlsform import xlsx
+
+    catalog = load_catalog()
+    versions = catalog.versions(form_id)
+    if not versions:
+        raise click.ClickException(f"no form {form_id!r}")
+    version = version or versions[-1]
+    form = catalog.get(form_id, version)
+    if form is None:
+        raise click.ClickException(f"form {form_id!r} has no version {version!r} (versions: {', '.join(versions)})")
+    path = output or f"{form_id}-{version}.xlsx"
+    with open(path, "wb") as out:
+        out.write(xlsx(form))
+    click.echo(path)
+
+
 @main.group()
 def demo():
     """The demo district."""

@@ -58,6 +58,10 @@ def from_environment() -> dict:
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
         # reverse proxies in front of gunicorn whose X-Forwarded-* headers are trusted (docs/operations.md)
         "PROXY_COUNT": _int("PROXY_COUNT", 0),
+        # ODK Collect (docs/openrosa.md): the address phones reach, e.g. https://grid.example.cn (unset: from the
+        # request, which honours PROXY_COUNT); the key that signs Digest nonces (unset: random per process)
+        "EXTERNAL_BASE_URL": (os.environ.get("EXTERNAL_BASE_URL") or "").rstrip("/") or None,
+        "OPENROSA_NONCE_KEY": os.environ.get("OPENROSA_NONCE_KEY") or None,
         "WEB_TOKEN_HOURS": _int("WEB_TOKEN_HOURS", 12),
         # the web pages' map background: a tile URL template ({z}/{x}/{y}); unset: polygons and markers
         # on a plain background (an office without internet, the tests). docs/web.md

@@ -250,6 +250,31 @@ CATALOGUE: dict[str, Problem] = {
         "这个种子的网格会与已有网格重叠，请换一个 --seed。",
         "This seed's grids would overlap existing grids; choose another --seed.",
     ),
+    # ODK Collect (issue 15): device credentials and OpenRosa submissions; Collect shows the zh message to the worker
+    "device.invalid_credentials": _p(
+        401, "设备用户名或密码错误，请重新扫描二维码。", "Wrong device username or password; scan the QR code again."
+    ),
+    "device.revoked": _p(
+        401,
+        "此设备凭据已被注销或已过期，请向管理员申请新的二维码。",
+        "This device credential was revoked or has expired; ask for a new QR code.",
+    ),
+    "device.not_found": _p(404, "没有这个设备凭据。", "No such device credential."),
+    "openrosa.bad_request": _p(
+        400,
+        ("上传内容无法读取：{detail}", "上传内容无法读取，请重新发送。"),
+        ("The upload cannot be read: {detail}", "The upload cannot be read; send it again."),
+    ),
+    "openrosa.unknown_element": _p(
+        422,
+        ("表单中有服务器不认识的项目：{detail}。请更新表单（“获取空白表单”）后重填。", "表单中有服务器不认识的项目。"),
+        ("The form holds elements the server does not know: {detail}. Get blank forms again.", "Unknown elements."),
+    ),
+    "openrosa.form_not_found": _p(
+        404,
+        "服务器上没有这个表单或版本，请先“获取空白表单”更新后重填。",
+        "The server has no such form or version; get blank forms again and fill it anew.",
+    ),
 }
 
 

@@ -24,6 +24,7 @@ def init_app(app: Flask) -> Api:
         audit,
         auth,
         conflicts,
+        devices,
         forms,
         health,
         houses,
@@ -89,6 +90,7 @@ def init_app(app: Flask) -> Api:
         targets,
         identities,
         audit,
+        devices,
     ):
         api.register_blueprint(module.blp)
     app.before_request(authenticate_request)

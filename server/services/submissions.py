@@ -80,10 +80,13 @@ def receive(
     zone: str,
     deadline_days: int = DEFAULT_DEADLINE_DAYS,
     limits: Limits | None = None,
+    digest: str | None = None,
 ) -> Received:
+    """``digest`` (OpenRosa: the SHA-256 of the instance XML) replaces the JSON body's content hash as
+    what makes a resend the same submission."""
     require(actor, "submission.create")
     instance_id = body["instance_id"]
-    digest = content_hash(body)
+    digest = digest or content_hash(body)
     existing = q.by_instance(session, instance_id)
     if existing is not None:
         return _replay(existing, actor, digest)

@@ -4,6 +4,7 @@ from .accounts import Account, AccountGrid, Token
 from .areas import Division, Grid, Station
 from .audit import AuditEvent
 from .base import Base
+from .devices import DeviceCredential
 from .identities import IdentityCheck
 from .landlords import ComplianceEvent, LandlordClaim
 from .photos import Photo
@@ -21,6 +22,7 @@ __all__ = [
     "Account",
     "AccountGrid",
     "Token",
+    "DeviceCredential",
     "AuditEvent",
     "Address",
     "House",

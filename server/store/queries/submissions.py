@@ -37,3 +37,9 @@ def attachment(session: Session, instance_id: uuid.UUID, name: str) -> Attachmen
 def visible(session: Session, visible_submissions: Select, submission_id: uuid.UUID) -> Submission | None:
     """The submission, if it is among ``visible_submissions`` (the caller's scoped query)."""
     return session.scalar(visible_submissions.where(Submission.id == submission_id))
+
+
+def declare_attachment(session: Session, instance_id: uuid.UUID, name: str, sha256: str, size: int, content_type: str):
+    """A file an OpenRosa resend brings that the first part did not (Collect's isIncomplete splits)."""
+    session.add(Attachment(instance_id=instance_id, name=name, sha256=sha256, bytes=size, content_type=content_type))
+    session.flush()

@@ -262,9 +262,17 @@ def demo_load():
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=8000, type=int)
 @click.option("--workers", default=2, type=int)
+@click.option(
+    "--job-workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Job worker processes gunicorn starts and stops with itself (`gridwork jobs worker`; 0: none).",
+)
 @with_appcontext
-def serve(host, port, workers):
-    """Serve the API with gunicorn (Ctrl-C stops it). Refuses a database that could lose acknowledged writes."""
+def serve(host, port, workers, job_workers):
+    """Serve the API with gunicorn and the job worker (Ctrl-C stops both). Refuses a database that could lose
+    acknowledged writes."""
     from server.store.db import durability_problems
 
     problems = durability_problems(_database_url())
@@ -275,6 +283,7 @@ def serve(host, port, workers):
             + ". Turn these settings back on (see docs/operations.md)."
         )
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(prepare_metrics_dir(port))
+    os.environ["GRIDWORK_JOB_WORKERS"] = str(job_workers)  # started by server/gunicorn_conf.py's when_ready
     argv = gunicorn_argv(host, port, workers)
     os.execv(argv[0], argv)
 
@@ -447,6 +456,64 @@ def media_check(fix_orphans, min_age_minutes, expire_pending, pending_days):
         click.echo(f"{state}: {key}")
     click.echo(f">> {len(report.missing)} missing, {len(report.orphans)} orphans, {len(report.removed)} removed")
     sys.exit(0 if report.healthy else 1)
+
+
+# -- jobs -----------------------------------------------------------------------
+
+
+@main.group()
+def jobs():
+    """Background jobs (procrastinate, in this database; decision 0017)."""
+
+
+@jobs.command("worker")
+@click.option("--concurrency", default=2, show_default=True, type=click.IntRange(min=1), help="Jobs at a time.")
+@click.option("--until-empty", is_flag=True, help="Run the jobs waiting now, then exit (scripts, tests).")
+@with_appcontext
+def jobs_worker(concurrency, until_empty):
+    """Run queued jobs until SIGTERM/Ctrl-C (`gridwork serve` starts one for you)."""
+    from server.jobs import worker
+
+    config = current_app.config
+    worker.run(
+        current_app._get_current_object(),
+        _database_url(),
+        concurrency=concurrency,
+        heartbeat_seconds=float(config["JOBS_HEARTBEAT_SECONDS"]),
+        stalled_seconds=float(config["JOBS_STALLED_SECONDS"]),
+        wait=not until_empty,
+    )
+
+
+@jobs.command("ping")
+@click.option("--seconds", default=0.0, type=float, help="How long the probe job sleeps.")
+@with_appcontext
+def jobs_ping(seconds):
+    """Enqueue a probe job (its id is printed); a running worker finishes it."""
+    from server.jobs.queue import defer
+
+    with _session() as session:
+        job_id = defer(session, "jobs.ping", seconds=seconds)
+        session.commit()
+    click.echo(f">> job {job_id} queued")
+
+
+@jobs.command("status")
+@with_appcontext
+def jobs_status():
+    """Jobs by task and state, and jobs waiting or running for over JOBS_STUCK_MINUTES. Exits 1 if any is stuck."""
+    from server.services import job_status
+
+    with _session() as session:
+        report = job_status.report(session, stuck_after_minutes=int(current_app.config["JOBS_STUCK_MINUTES"]))
+    for row in report.counts:
+        click.echo(f"{row.task:<24} {row.status:<10} {row.count:>8}")
+    for job in report.stuck:
+        click.echo(
+            f"stuck: job {job.id} {job.task} {job.status} since {job.since.isoformat()} (attempts {job.attempts})"
+        )
+    click.echo(f">> {len(report.stuck)} stuck jobs")
+    sys.exit(1 if report.stuck else 0)
 
 
 # -- tiers ----------------------------------------------------------------------

@@ -425,8 +425,8 @@ def media():
 )
 @with_appcontext
 def media_check(fix_orphans, min_age_minutes, expire_pending, pending_days):
-    """Report photos whose files are missing from storage, and stored files nothing references.
-    Exits 1 while either remains."""
+    """Report photos whose files are missing from storage, stored files nothing references, and derivatives
+    jobs due or running for over JOBS_STUCK_MINUTES. Exits 1 while any remains."""
     from datetime import timedelta
 
     from server.services import media as media_service
@@ -442,9 +442,14 @@ def media_check(fix_orphans, min_age_minutes, expire_pending, pending_days):
             f">> expired {len(expired.photos)} pending photos older than {days} days, "
             f"removed {len(expired.unreferenced)} files"
         )
+    from server.services import job_status
+
     with _session() as session:
         report = media_service.check(
             session, store, fix_orphans=fix_orphans, min_age=timedelta(minutes=min_age_minutes)
+        )
+        stuck = job_status.stuck(
+            session, stuck_after_minutes=int(current_app.config["JOBS_STUCK_MINUTES"]), task="photos.derive"
         )
     click.echo(
         f"{store.backend} storage: {report.stored} files under photos/, {report.referenced} referenced by the database"
@@ -454,8 +459,16 @@ def media_check(fix_orphans, min_age_minutes, expire_pending, pending_days):
     for key in report.orphans:
         state = "removed" if key in report.removed else "too recent, kept" if key in report.too_recent else "orphan"
         click.echo(f"{state}: {key}")
-    click.echo(f">> {len(report.missing)} missing, {len(report.orphans)} orphans, {len(report.removed)} removed")
-    sys.exit(0 if report.healthy else 1)
+    for job in stuck:  # no worker runs, or one keeps failing: these photos answer 202 meanwhile
+        click.echo(
+            f"stuck: derivatives job {job.id} of photo {job.args.get('photo_id')} {job.status} "
+            f"since {job.since.isoformat()} (attempts {job.attempts})"
+        )
+    click.echo(
+        f">> {len(report.missing)} missing, {len(report.orphans)} orphans, {len(report.removed)} removed, "
+        f"{len(stuck)} stuck derivatives jobs"
+    )
+    sys.exit(0 if report.healthy and not stuck else 1)
 
 
 # -- jobs -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ Create Date: 2026-12-07 16:55:00
 
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = '0012'
@@ -44,7 +45,18 @@ def _run(sql: str) -> None:
 
 def upgrade() -> None:
     _run(SCHEMA.read_text(encoding="utf-8"))
+    # photos: derivatives and evidence now come from the photos.derive job; rows before this are ready
+    op.add_column('photos', sa.Column('processing', sa.String(length=8), server_default='ready', nullable=False))
+    op.add_column('photos', sa.Column('processing_error', sa.String(length=40), nullable=True))
+    op.add_column('photos', sa.Column('upload_key', sa.String(length=200), nullable=True))
+    op.create_check_constraint(
+        op.f('ck_photos_processing'), 'photos', "processing IN ('queued', 'ready', 'failed')"
+    )
 
 
 def downgrade() -> None:
+    op.drop_constraint(op.f('ck_photos_processing'), 'photos', type_='check')
+    op.drop_column('photos', 'upload_key')
+    op.drop_column('photos', 'processing_error')
+    op.drop_column('photos', 'processing')
     _run(DROP)

@@ -49,6 +49,7 @@ def views(session, visits) -> list[dict]:
                     "id": photo.id if photo else None,
                     "name": name,
                     "status": "received" if photo else "missing",
+                    "processing": photo.processing if photo else None,
                     "urls": photo_urls(photo.id) if photo else None,
                     "taken_at": photo.taken_at if photo else None,
                     "taken_location": geometry.to_lonlat(photo.taken_location) if photo else None,

@@ -27,9 +27,8 @@ def libpq_url(url: str) -> str:
 def defer(session: Session, task_name: str, *, lock: str | None = None, **kwargs: Any) -> int:
     """Enqueue ``task_name`` with JSON ``kwargs`` in ``session``'s transaction; the job id.
 
-    ``lock``: jobs with the same lock run one at a time, in order (procrastinate's lock)."""
-    from server.jobs import tasks  # noqa: F401  (registers the tasks on the app)
-
+    ``lock``: jobs with the same lock run one at a time, in order (procrastinate's lock). The task need
+    not be imported here (no Flask in services): the worker knows it by name."""
     connection = session.connection().connection.driver_connection
     options: dict[str, Any] = {"connection": connection}
     if lock is not None:

@@ -10,6 +10,7 @@ heartbeat stops, and ``retry_stalled`` (at every worker start, then each minute)
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -58,6 +59,25 @@ def ping(seconds: float = 0.0) -> str:
     """A probe: sleeps ``seconds`` and succeeds (`gridwork jobs ping`, and the crash test)."""
     time.sleep(seconds)
     return "pong"
+
+
+@app.task(name="photos.derive", retry=RETRY)
+def derive_photo(photo_id: str) -> str:
+    """Decode a stored upload and write its derivatives and EXIF evidence (services/photo_jobs.py)."""
+    from server.services import photo_jobs
+
+    with unit_of_work() as (flask, session):
+        store = flask.extensions["gridwork.media"]
+        derived = photo_jobs.derive(session, store, uuid.UUID(photo_id), _intake(flask))
+    with unit_of_work() as (flask, session):  # after the commit: the upload goes only once nothing needs it
+        photo_jobs.discard_upload(session, store, derived)
+    return derived.outcome
+
+
+def _intake(flask: Flask):
+    from server.services.photos import Intake
+
+    return Intake.from_settings(flask.config)
 
 
 @app.periodic(cron="30 2 * * *", periodic_id="nightly")

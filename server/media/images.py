@@ -408,6 +408,39 @@ def _encode(img: Image.Image, target: int) -> Derivative:
 
 # --- the pipeline -----------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Checked:
+    content_type: str
+    width: int                  # as stored (before EXIF orientation, which decoding reads)
+    height: int
+
+
+def check(data: bytes, *, max_pixels: int = 50_000_000) -> Checked:
+    """What the upload checks before accepting a photo, without decoding its pixels (milliseconds): the type
+    from the content, the container complete and with nothing after its end (truncation, polyglots), the
+    pixel count from the header, as we and Pillow read it (bombs). Decoding, evidence and derivatives come
+    later (``process``, in the photos.derive job); a file that passes here and still fails to decode ends as
+    a failed photo, never served."""
+    if ImageFile.LOAD_TRUNCATED_IMAGES:
+        raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES is enabled; photo intake refuses to run with it")
+    data = bytes(data)
+    content_type = sniff(data)
+    if content_type is None:
+        raise _rejection_for_unknown(data[:12])
+    _check_pixels(_STRUCTURE[content_type](data), max_pixels)
+    try:
+        with Image.open(io.BytesIO(data), formats=[_PIL_FORMAT[content_type]]) as img:
+            _check_pixels(img.size, max_pixels)
+            width, height = img.size
+    except ImageRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels(max_pixels) from None
+    except _DECODE_ERRORS:
+        raise _corrupt() from None
+    return Checked(content_type, width, height)
+
+
 def process(data: bytes, *, max_pixels: int = 50_000_000, zone: str = "Asia/Shanghai") -> ProcessedImage:
     """Check, read and re-encode one uploaded photo; raises ImageRejected for anything unacceptable."""
     return _process(data, max_pixels=max_pixels, zone=zone, draft=True)

@@ -80,6 +80,15 @@ class VisitPhotoSchema(ma.Schema):
     id = fields.UUID(allow_none=True, required=True, metadata={"description": "null while missing"})
     name = fields.String(required=True)
     status = fields.String(required=True, metadata={"description": "received | missing"})
+    processing = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "queued (derivatives and EXIF evidence are being made by a background job; the "
+            "photo answers 202 with Retry-After until then) | ready | failed (did not decode: upload it again); "
+            "null while missing"
+        },
+    )
     urls = fields.Dict(
         keys=fields.String(),
         values=fields.String(),
@@ -137,6 +146,13 @@ class PhotoSchema(ma.Schema):
     name = fields.String(required=True)
     status = fields.String(
         required=True, metadata={"description": "pending (its submission has not arrived yet) | linked"}
+    )
+    processing = fields.String(
+        required=True,
+        metadata={
+            "description": "queued (derivatives and EXIF evidence are being made by a background job; the "
+            "photo answers 202 with Retry-After until then) | ready | failed (did not decode: upload it again)"
+        },
     )
     sha256 = fields.String(required=True)
     bytes = fields.Integer(required=True)

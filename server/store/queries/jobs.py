@@ -68,3 +68,11 @@ def status_of(session: Session, job_id: int) -> tuple[str, int] | None:
         text("SELECT status::text, attempts FROM procrastinate_jobs WHERE id = :id"), {"id": job_id}
     ).first()
     return (row[0], row[1]) if row else None
+
+
+def finish(session: Session, job_id: int, status: str = "succeeded") -> None:
+    """Mark a job ended (procrastinate's own function), for code that ran it outside a worker."""
+    session.execute(
+        text("SELECT procrastinate_finish_job_v1(:id, CAST(:status AS procrastinate_job_status), false)"),
+        {"id": job_id, "status": status},
+    )

@@ -258,6 +258,9 @@ def demo_load():
         click.echo(f"     {role:<12} username: {username:<10} password: {password}")
 
 
+THREADS = 32  # per gunicorn worker (gthread): a slow upload holds one thread, not the process
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=8000, type=int)
@@ -269,8 +272,15 @@ def demo_load():
     type=click.IntRange(min=0),
     help="Job worker processes gunicorn starts and stops with itself (`gridwork jobs worker`; 0: none).",
 )
+@click.option(
+    "--threads",
+    default=THREADS,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Requests each worker serves at once (gunicorn gthread; 1 means one at a time, as the sync worker).",
+)
 @with_appcontext
-def serve(host, port, workers, job_workers):
+def serve(host, port, workers, job_workers, threads):
     """Serve the API with gunicorn and the job worker (Ctrl-C stops both). Refuses a database that could lose
     acknowledged writes."""
     from server.store.db import durability_problems
@@ -284,12 +294,13 @@ def serve(host, port, workers, job_workers):
         )
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(prepare_metrics_dir(port))
     os.environ["GRIDWORK_JOB_WORKERS"] = str(job_workers)  # started by server/gunicorn_conf.py's when_ready
-    argv = gunicorn_argv(host, port, workers)
+    argv = gunicorn_argv(host, port, workers, threads)
     os.execv(argv[0], argv)
 
 
-def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
-    """JSON logs and the metrics' multiprocess hooks come from server/gunicorn_conf.py."""
+def gunicorn_argv(host: str, port: int, workers: int, threads: int = THREADS) -> list[str]:
+    """JSON logs and the metrics' multiprocess hooks come from server/gunicorn_conf.py. Worker class gthread
+    (decision 0017): each worker serves ``threads`` requests at once, so slow clients cannot stall the API."""
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     return [
         gunicorn,
@@ -299,6 +310,10 @@ def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
         f"{host}:{port}",
         "--workers",
         str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
         "--graceful-timeout",
         "5",
         *_control_socket_args(port),

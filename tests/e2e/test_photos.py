@@ -406,6 +406,8 @@ def test_a_photo_answers_202_with_retry_after_until_its_derivatives_job_ran(as_w
     assert uploaded["processing"] == "queued"
     [shown] = only_visit(as_worker, h)["photos"]
     assert (shown["status"], shown["processing"]) == ("received", "queued")
+    submission = f"/api/v1/submissions/{body['instance_id']}"
+    assert as_worker.get(submission).get_json()["photos"] == [{"name": "door.jpg", "processing": "queued"}]
     pending = as_worker.get(shown["urls"]["1024"])
     assert pending.status_code == 202
     assert pending.headers["Retry-After"] == "2"
@@ -415,6 +417,7 @@ def test_a_photo_answers_202_with_retry_after_until_its_derivatives_job_ran(as_w
     assert run_jobs(app) == 1
     [shown] = only_visit(as_worker, h)["photos"]
     assert shown["processing"] == "ready"
+    assert as_worker.get(submission).get_json()["photos"] == [{"name": "door.jpg", "processing": "ready"}]
     assert as_worker.get(shown["urls"]["1024"]).status_code == 200
     assert _stored_keys(app, data) == sorted(f"photos/{digest(data)}/{s}.jpg" for s in ("320", "1024", "2048"))
     assert run_jobs(app) == 0  # nothing left, nothing run twice

@@ -4,6 +4,7 @@ command uses the same private PostGIS instance as `make run`."""
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -286,13 +287,31 @@ def demo_load():
         click.echo(f"     {role:<12} username: {username:<10} password: {password}")
 
 
+THREADS = 32  # per gunicorn worker (gthread): a slow upload holds one thread, not the process
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=8000, type=int)
 @click.option("--workers", default=2, type=int)
+@click.option(
+    "--job-workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Job worker processes gunicorn starts and stops with itself (`gridwork jobs worker`; 0: none).",
+)
+@click.option(
+    "--threads",
+    default=THREADS,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Requests each worker serves at once (gunicorn gthread; 1 means one at a time, as the sync worker).",
+)
 @with_appcontext
-def serve(host, port, workers):
-    """Serve the API with gunicorn (Ctrl-C stops it). Refuses a database that could lose acknowledged writes."""
+def serve(host, port, workers, job_workers, threads):
+    """Serve the API with gunicorn and the job worker (Ctrl-C stops both). Refuses a database that could lose
+    acknowledged writes."""
     from server.store.db import durability_problems
 
     problems = durability_problems(_database_url())
@@ -303,12 +322,17 @@ def serve(host, port, workers):
             + ". Turn these settings back on (see docs/operations.md)."
         )
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(prepare_metrics_dir(port))
-    argv = gunicorn_argv(host, port, workers)
+    os.environ["GRIDWORK_JOB_WORKERS"] = str(job_workers)  # started by server/gunicorn_conf.py's when_ready
+    # ODK Collect's Digest nonces are signed; every worker of this server must check what another signed, so
+    # without a configured key they share one made here (a restart only makes phones sign in again).
+    os.environ.setdefault("OPENROSA_NONCE_KEY", secrets.token_hex(32))
+    argv = gunicorn_argv(host, port, workers, threads)
     os.execv(argv[0], argv)
 
 
-def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
-    """JSON logs and the metrics' multiprocess hooks come from server/gunicorn_conf.py."""
+def gunicorn_argv(host: str, port: int, workers: int, threads: int = THREADS) -> list[str]:
+    """JSON logs and the metrics' multiprocess hooks come from server/gunicorn_conf.py. Worker class gthread
+    (decision 0017): each worker serves ``threads`` requests at once, so slow clients cannot stall the API."""
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     return [
         gunicorn,
@@ -318,6 +342,10 @@ def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
         f"{host}:{port}",
         "--workers",
         str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
         "--graceful-timeout",
         "5",
         *_control_socket_args(port),
@@ -444,8 +472,8 @@ def media():
 )
 @with_appcontext
 def media_check(fix_orphans, min_age_minutes, expire_pending, pending_days):
-    """Report photos whose files are missing from storage, and stored files nothing references.
-    Exits 1 while either remains."""
+    """Report photos whose files are missing from storage, stored files nothing references, and derivatives
+    jobs due or running for over JOBS_STUCK_MINUTES. Exits 1 while any remains."""
     from datetime import timedelta
 
     from server.services import media as media_service
@@ -461,9 +489,14 @@ def media_check(fix_orphans, min_age_minutes, expire_pending, pending_days):
             f">> expired {len(expired.photos)} pending photos older than {days} days, "
             f"removed {len(expired.unreferenced)} files"
         )
+    from server.services import job_status
+
     with _session() as session:
         report = media_service.check(
             session, store, fix_orphans=fix_orphans, min_age=timedelta(minutes=min_age_minutes)
+        )
+        stuck = job_status.stuck(
+            session, stuck_after_minutes=int(current_app.config["JOBS_STUCK_MINUTES"]), task="photos.derive"
         )
     click.echo(
         f"{store.backend} storage: {report.stored} files under photos/, {report.referenced} referenced by the database"
@@ -473,8 +506,74 @@ def media_check(fix_orphans, min_age_minutes, expire_pending, pending_days):
     for key in report.orphans:
         state = "removed" if key in report.removed else "too recent, kept" if key in report.too_recent else "orphan"
         click.echo(f"{state}: {key}")
-    click.echo(f">> {len(report.missing)} missing, {len(report.orphans)} orphans, {len(report.removed)} removed")
-    sys.exit(0 if report.healthy else 1)
+    for job in stuck:  # no worker runs, or one keeps failing: these photos answer 202 meanwhile
+        click.echo(
+            f"stuck: derivatives job {job.id} of photo {job.args.get('photo_id')} {job.status} "
+            f"since {job.since.isoformat()} (attempts {job.attempts})"
+        )
+    click.echo(
+        f">> {len(report.missing)} missing, {len(report.orphans)} orphans, {len(report.removed)} removed, "
+        f"{len(stuck)} stuck derivatives jobs"
+    )
+    sys.exit(0 if report.healthy and not stuck else 1)
+
+
+# -- jobs -----------------------------------------------------------------------
+
+
+@main.group()
+def jobs():
+    """Background jobs (procrastinate, in this database; decision 0017)."""
+
+
+@jobs.command("worker")
+@click.option("--concurrency", default=2, show_default=True, type=click.IntRange(min=1), help="Jobs at a time.")
+@click.option("--until-empty", is_flag=True, help="Run the jobs waiting now, then exit (scripts, tests).")
+@with_appcontext
+def jobs_worker(concurrency, until_empty):
+    """Run queued jobs until SIGTERM/Ctrl-C (`gridwork serve` starts one for you)."""
+    from server.jobs import worker
+
+    config = current_app.config
+    worker.run(
+        current_app._get_current_object(),
+        _database_url(),
+        concurrency=concurrency,
+        heartbeat_seconds=float(config["JOBS_HEARTBEAT_SECONDS"]),
+        stalled_seconds=float(config["JOBS_STALLED_SECONDS"]),
+        wait=not until_empty,
+    )
+
+
+@jobs.command("ping")
+@click.option("--seconds", default=0.0, type=float, help="How long the probe job sleeps.")
+@with_appcontext
+def jobs_ping(seconds):
+    """Enqueue a probe job (its id is printed); a running worker finishes it."""
+    from server.jobs.queue import defer
+
+    with _session() as session:
+        job_id = defer(session, "jobs.ping", seconds=seconds)
+        session.commit()
+    click.echo(f">> job {job_id} queued")
+
+
+@jobs.command("status")
+@with_appcontext
+def jobs_status():
+    """Jobs by task and state, and jobs waiting or running for over JOBS_STUCK_MINUTES. Exits 1 if any is stuck."""
+    from server.services import job_status
+
+    with _session() as session:
+        report = job_status.report(session, stuck_after_minutes=int(current_app.config["JOBS_STUCK_MINUTES"]))
+    for row in report.counts:
+        click.echo(f"{row.task:<24} {row.status:<10} {row.count:>8}")
+    for job in report.stuck:
+        click.echo(
+            f"stuck: job {job.id} {job.task} {job.status} since {job.since.isoformat()} (attempts {job.attempts})"
+        )
+    click.echo(f">> {len(report.stuck)} stuck jobs")
+    sys.exit(1 if report.stuck else 0)
 
 
 # -- targets --------------------------------------------------------------------

@@ -103,4 +103,9 @@ def _visits_and_photos() -> dict:
         "PHOTO_MAX_DISTANCE_M": _float("PHOTO_MAX_DISTANCE_M", 200.0),
         "PHOTO_MAX_TIME_DIFF_MIN": _float("PHOTO_MAX_TIME_DIFF_MIN", 30.0),
         "LATE_SYNC_HOURS": _float("LATE_SYNC_HOURS", 72.0),
+        # the job queue (docs/operations.md, decision 0017): a worker's heartbeat, how long without one
+        # before its running jobs go back in the queue, and how old a waiting/running job is "stuck"
+        "JOBS_HEARTBEAT_SECONDS": _float("JOBS_HEARTBEAT_SECONDS", 10.0),
+        "JOBS_STALLED_SECONDS": _float("JOBS_STALLED_SECONDS", 30.0),
+        "JOBS_STUCK_MINUTES": _int("JOBS_STUCK_MINUTES", 15),
     }

@@ -239,6 +239,11 @@ CATALOGUE: dict[str, Problem] = {
         "The photo file has extra data after the picture. Upload the photo as the camera "
         'saved it (with "moving"/"live" photo turned off).',
     ),
+    "photo.unusable": _p(
+        409,
+        "照片已收到，但无法解码。请在手机上重新上传。",
+        "The photo was received but its pixels could not be decoded; upload it again from the phone.",
+    ),
     # --- the command line (gridwork seed) -------------------------------------------------------------------------
     "seed.exists": _p(
         409,

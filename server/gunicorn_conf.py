@@ -5,6 +5,8 @@
   URL rule and the signed-in account, which the access log cannot know.
 - Metrics: with PROMETHEUS_MULTIPROC_DIR set (`gridwork serve` sets it), a worker that exits has its
   files marked dead, as prometheus_client's multiprocess mode asks (server/metrics.py).
+- Job workers: with GRIDWORK_JOB_WORKERS set (`gridwork serve --job-workers`, default 1), the arbiter
+  starts that many `gridwork jobs worker` processes when ready and stops them when it exits.
 - Errors gunicorn answers itself, before the application sees the request: 431 for a header line
   over ``limit_request_field_size`` (8,190 bytes) or too many headers, 414 for a request line over
   ``limit_request_line`` (4,094 bytes), 400 for a bare CR or an invalid header, 501 for a transfer
@@ -57,6 +59,20 @@ def on_starting(server):
     from gunicorn import util
 
     util.write_error = _write_json_error
+
+
+def when_ready(server):
+    """`gridwork serve` asks for GRIDWORK_JOB_WORKERS job workers: started once the sockets listen, stopped in
+    ``on_exit``, and (Linux) sent SIGTERM by the kernel should the arbiter die without running its hooks."""
+    from server import job_processes
+
+    server.job_workers = job_processes.start(int(os.environ.get("GRIDWORK_JOB_WORKERS") or 0))
+
+
+def on_exit(server):
+    from server import job_processes
+
+    job_processes.stop(getattr(server, "job_workers", []))
 
 
 def child_exit(server, worker):

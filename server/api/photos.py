@@ -61,8 +61,14 @@ class AttachmentUpload(MethodView):
 class PhotoFile(MethodView):
     @blp.arguments(PhotoQuery, location="query")
     @blp.response(200, content_type="image/jpeg", description="The photo re-encoded as JPEG, without metadata")
+    @blp.alt_response(
+        202,
+        description="Its derivatives are not made yet (a background job, usually seconds): no body; "
+        "ask again after Retry-After seconds",
+    )
     @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
     @blp.alt_response(404, description="Unknown, or its visit is outside your area")
+    @blp.alt_response(409, description="photo.unusable: accepted, but its pixels did not decode; upload it again")
     @blp.alt_response(
         500,
         description="photo.file_missing: its file is missing from storage (logged; "
@@ -74,6 +80,12 @@ class PhotoFile(MethodView):
         size = args["size"]
         actor = current_actor()
         photo = service.get(session, actor, photo_id)
+        wait = service.retry_after(photo)
+        if wait is not None:  # the photos.derive job has not run yet: nothing to serve, nothing read
+            pending = Response(status=202)
+            pending.headers["Retry-After"] = str(wait)
+            pending.headers["Cache-Control"] = "no-store"
+            return pending
         etag = photo.derivatives[size]["sha256"]
         not_modified = etag in request.if_none_match
         data = service.read(session, actor, store(), photo, size, fetch=not not_modified)

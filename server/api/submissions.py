@@ -83,6 +83,7 @@ def view(session, submission, status) -> dict:
         "flags": list(submission.flags or []),
         "result": submission.result,
         "missing_attachments": service.missing_attachments(session, submission),
+        "photos": service.photo_states(session, submission),
         "deprecated_id": submission.deprecated_id,
         "superseded_by": submission.superseded_by,
     }

@@ -6,6 +6,9 @@
   manifest entry. If it is not here yet, the processed photo waits as
   ``pending``, owned by the uploader, and is linked (hash checked then) when the
   submission arrives (``link_on_receive``).
+* The upload is checked (type, structure, pixel budget) and stored as it came; the derivatives and the
+  EXIF evidence are made by the ``photos.derive`` job (services/photo_jobs.py), enqueued in the same
+  transaction. ``read`` answers 202 + Retry-After until they exist.
 * Blobs are written first, content-addressed; the database row after. A failure
   in between leaves only unreferenced blobs, which ``gridwork media check
   --fix-orphans`` removes. Nothing is stored for a refused image.
@@ -26,11 +29,11 @@ from server.auth.actor import Actor
 from server.auth.verbs import require
 from server.domain.plausibility import Limits
 from server.errors import ApiError, Conflict, Forbidden, NotFound, ValidationFailed
-from server.media.images import ImageRejected, ProcessedImage, process
+from server.jobs.queue import defer
+from server.media.images import ImageRejected, ProcessedImage, check
 from server.media.storage import MediaNotFound, MediaStore
 from server.store import audit, scoping
 from server.store.models import Attachment, Photo, Submission
-from server.store.queries import filters
 from server.store.queries import photos as photo_q
 from server.store.queries import submissions as submission_q
 
@@ -80,20 +83,18 @@ def upload(
     if existing is not None and existing.sha256 == digest:
         return Uploaded(existing, False)
     try:
-        processed = process(data, max_pixels=intake.max_pixels, zone=intake.zone)
+        checked = check(data, max_pixels=intake.max_pixels)  # type, structure, pixel budget: before acceptance
     except ImageRejected as exc:
         raise ValidationFailed(exc.message, code=exc.code, errors={"body": [exc.message]}) from exc
-    derivatives, original_key = _store(store, digest, processed, data if intake.keep_originals else None)
+    upload_key = f"photos/{digest}/upload"
+    store.put(upload_key, data, checked.content_type)  # the photos.derive job reads it (blobs before rows)
     row = existing or Photo(instance_id=instance_id, name=name, account_id=actor.account_id)
-    evidence = processed.evidence
     row.status, row.linked_at, row.flags = "pending", None, []
-    row.sha256, row.bytes, row.content_type = digest, len(data), processed.content_type
-    row.width, row.height = processed.width, processed.height
-    row.taken_at, row.camera = evidence.taken_at, evidence.camera
-    row.taken_location = (
-        filters.point(evidence.lon, evidence.lat) if evidence.lon is not None and evidence.lat is not None else None
-    )
-    row.derivatives, row.original_key = derivatives, original_key
+    row.sha256, row.bytes, row.content_type = digest, len(data), checked.content_type
+    row.width, row.height = checked.width, checked.height
+    row.taken_at, row.camera, row.taken_location = None, None, None  # evidence: read by the job
+    row.derivatives, row.original_key = {}, None
+    row.processing, row.processing_error, row.upload_key = "queued", None, upload_key
     row.received_at = datetime.now(UTC)
     try:
         with session.begin_nested():
@@ -108,6 +109,7 @@ def upload(
                 code="attachment.concurrent_upload",
             ) from None
         return Uploaded(winner, False)
+    defer(session, "photos.derive", photo_id=str(row.id))  # in this transaction: queued exactly if stored
     if entry is not None:
         _link(row, entry)
         session.flush()
@@ -151,7 +153,7 @@ def _declared(session: Session, actor: Actor, submission: Submission, name: str,
     return entry
 
 
-def _store(store: MediaStore, digest: str, processed: ProcessedImage, original: bytes | None):
+def store_derivatives(store: MediaStore, digest: str, processed: ProcessedImage, original: bytes | None):
     """Write the derivatives (and the original when kept) under content-addressed keys."""
     derivatives = {}
     for size, derivative in processed.derivatives.items():
@@ -227,7 +229,27 @@ _COPIED = (
     "flags",
     "received_at",
     "linked_at",
+    "processing",
+    "processing_error",
+    "upload_key",
 )
+
+
+RETRY_AFTER_SECONDS = 2
+
+
+def retry_after(photo: Photo) -> int | None:
+    """Seconds to wait while the photo's derivatives job has not run (the photo answers 202), None once they
+    exist; Conflict (409 photo.unusable) when they never will: the pixels did not decode."""
+    if photo.processing == "queued":
+        return RETRY_AFTER_SECONDS
+    if photo.processing == "failed":
+        raise Conflict(
+            "The photo was received but its pixels could not be decoded; the phone should upload it again.",
+            code="photo.unusable",
+            extra={"reason": photo.processing_error},
+        )
+    return None
 
 
 def get(session: Session, actor: Actor, photo_id: uuid.UUID) -> Photo:
@@ -243,6 +265,8 @@ def read(
 ) -> bytes | None:
     """The bytes of one derivative of a photo ``get`` found for the actor (None unless ``fetch``). Audited."""
     data = None
+    if retry_after(photo) is not None:
+        raise Conflict("The photo is being processed; ask again in a moment.", code="photo.unusable")
     if fetch:
         try:
             data = store.get(photo.derivatives[size]["key"])

@@ -315,6 +315,20 @@ def read(session: Session, actor: Actor, instance_id: uuid.UUID) -> Submission:
     return row
 
 
+@dataclass(frozen=True)
+class PhotoState:
+    name: str
+    processing: str  # queued | ready | failed (decision 0017)
+
+
+def photo_states(session: Session, submission: Submission) -> list[PhotoState]:
+    """Each received photo of the submission and whether its derivatives exist yet."""
+    from server.store.queries import photos as photo_q
+
+    linked = photo_q.of_instance(session, submission.instance_id, submission.account_id, "linked")
+    return [PhotoState(p.name, p.processing) for p in sorted(linked, key=lambda p: p.name)]
+
+
 def missing_attachments(session: Session, submission: Submission) -> list[str]:
     return [a.name for a in q.attachments_of(session, submission.instance_id) if a.received_at is None]
 

@@ -41,14 +41,24 @@ def visit_with_photos(house: dict, files: dict[str, bytes], **extra) -> dict:
     return body
 
 
-def put(client, instance_id, name, data, content_type="image/jpeg"):
-    return client.put(
+def put(client, instance_id, name, data, content_type="image/jpeg", *, jobs=True):
+    """Upload; then (``jobs``) let the background jobs run, as a worker would within moments. The answer is
+    the upload's own: its ``processing`` is ``queued`` and its evidence not read yet."""
+    r = client.put(
         f"/api/v1/submissions/{instance_id}/attachments/{name}", data=data, headers={"Content-Type": content_type}
     )
+    if jobs and r.status_code < 300:
+        run_jobs(_app(client))
+    return r
+
+
+def _app(client):
+    return getattr(client, "client", client).application
 
 
 def served(client, url, **kw):
-    """GET a photo URL; returns (response, Pillow image)."""
+    """GET a photo URL once the background jobs ran; returns (response, Pillow image)."""
+    run_jobs(_app(client))
     r = client.get(url, **kw)
     assert r.status_code == 200, r.get_json()
     return r, Image.open(io.BytesIO(r.data))
@@ -62,3 +72,18 @@ def only_visit(client, house):
     """The one visit on a house's timeline."""
     [v] = client.get(f"/api/v1/houses/{house['id']}/visits").get_json()["items"]
     return v
+
+
+def run_jobs(app) -> int:
+    """Run the queued background jobs (photo derivatives) in the test's transaction, until none is left."""
+    from server.jobs.inline import run_due
+    from server.store.db import get_db
+
+    with app.app_context():
+        session = get_db(app).session()
+        try:
+            ran = run_due(app, session)
+            session.commit()
+        finally:
+            session.close()
+    return ran

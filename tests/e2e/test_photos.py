@@ -41,6 +41,7 @@ def test_a_photo_uploaded_after_its_visit_is_received_and_served_without_metadat
         "id": None,
         "name": "door.jpg",
         "status": "missing",
+        "processing": None,
         "urls": None,
         "taken_at": None,
         "taken_location": None,
@@ -73,8 +74,12 @@ def test_exif_position_and_capture_time_are_kept_as_evidence(as_worker):
     body = visit_with_photos(h, {"door.jpg": data})
     _submit(as_worker, body)
     uploaded = put(as_worker, body["instance_id"], "door.jpg", data).get_json()
-    assert uploaded["taken_location"] == pytest.approx({"lon": 120.0061, "lat": 30.0052}, abs=1e-5)
-    assert uploaded["camera"] == "Xiaomi Redmi Note 12"
+    # the upload answers before the photos.derive job reads the evidence; put() lets the job run after it
+    assert (uploaded["processing"], uploaded["taken_location"], uploaded["camera"]) == ("queued", None, None)
+    again = put(as_worker, body["instance_id"], "door.jpg", data).get_json()
+    assert again["processing"] == "ready"
+    assert again["taken_location"] == pytest.approx({"lon": 120.0061, "lat": 30.0052}, abs=1e-5)
+    assert again["camera"] == "Xiaomi Redmi Note 12"
     [shown] = only_visit(as_worker, h)["photos"]
     assert shown["taken_at"][:16] == body["completed_at"][:16]  # a minute before completion, same minute or one off
     assert shown["taken_location"] == pytest.approx({"lon": 120.0061, "lat": 30.0052}, abs=1e-5)
@@ -118,7 +123,12 @@ def test_a_replayed_upload_gets_the_same_answer_and_stores_nothing_twice(as_work
     data = camera_jpeg()
     body = visit_with_photos(h, {"door.jpg": data})
     first = put(as_worker, body["instance_id"], "door.jpg", data)  # before the submission...
-    assert put(as_worker, body["instance_id"], "door.jpg", data).get_json() == first.get_json()
+    replay = put(as_worker, body["instance_id"], "door.jpg", data).get_json()
+    derived = {"processing", "taken_at", "taken_location", "camera", "width", "height"}  # the job's since
+    assert {k: v for k, v in replay.items() if k not in derived} == {
+        k: v for k, v in first.get_json().items() if k not in derived
+    }
+    assert (first.get_json()["processing"], replay["processing"]) == ("queued", "ready")
     _submit(as_worker, body)
     linked = put(as_worker, body["instance_id"], "door.jpg", data)  # ...and after it
     assert linked.status_code == 200 and linked.get_json()["id"] == first.get_json()["id"]
@@ -383,3 +393,31 @@ def test_a_photo_whose_file_is_gone_from_storage_is_a_logged_server_fault_not_a_
     [logged] = [rec for rec in caplog.records if rec.levelname == "ERROR" and "photo.file_missing" in rec.getMessage()]
     assert "lost-photo-1" in logged.getMessage()
     assert served(as_worker, f"/api/v1/photos/{photo_id}?size=1024")[1].format == "JPEG"
+
+
+def test_a_photo_answers_202_with_retry_after_until_its_derivatives_job_ran(as_worker, app):
+    from .photo_helpers import run_jobs
+
+    h = house(as_worker)
+    data = camera_jpeg((1600, 1200))
+    body = visit_with_photos(h, {"door.jpg": data})
+    _submit(as_worker, body)
+    uploaded = put(as_worker, body["instance_id"], "door.jpg", data, jobs=False).get_json()
+    assert uploaded["processing"] == "queued"
+    [shown] = only_visit(as_worker, h)["photos"]
+    assert (shown["status"], shown["processing"]) == ("received", "queued")
+    submission = f"/api/v1/submissions/{body['instance_id']}"
+    assert as_worker.get(submission).get_json()["photos"] == [{"name": "door.jpg", "processing": "queued"}]
+    pending = as_worker.get(shown["urls"]["1024"])
+    assert pending.status_code == 202
+    assert pending.headers["Retry-After"] == "2"
+    assert pending.data == b""
+    assert _stored_keys(app, data) == [f"photos/{digest(data)}/upload"]  # the upload, kept for the job
+
+    assert run_jobs(app) == 1
+    [shown] = only_visit(as_worker, h)["photos"]
+    assert shown["processing"] == "ready"
+    assert as_worker.get(submission).get_json()["photos"] == [{"name": "door.jpg", "processing": "ready"}]
+    assert as_worker.get(shown["urls"]["1024"]).status_code == 200
+    assert _stored_keys(app, data) == sorted(f"photos/{digest(data)}/{s}.jpg" for s in ("320", "1024", "2048"))
+    assert run_jobs(app) == 0  # nothing left, nothing run twice

@@ -69,6 +69,14 @@ class SubmissionSchema(StrictSchema):
     attachments = fields.List(fields.Nested(ManifestEntrySchema), load_default=list, validate=validate.Length(max=50))
 
 
+class SubmissionPhotoSchema(ma.Schema):
+    name = fields.String(required=True)
+    processing = fields.String(
+        required=True,
+        metadata={"description": "queued (derivatives being made; the photo answers 202) | ready | failed"},
+    )
+
+
 class SubmissionResultSchema(ma.Schema):
     instance_id = fields.UUID(required=True)
     status = fields.String(
@@ -82,6 +90,11 @@ class SubmissionResultSchema(ma.Schema):
     flags = fields.List(fields.String(), required=True, metadata={"description": "e.g. device_clock_off"})
     result = fields.Dict(required=True, metadata={"description": "Records created and updated, conflicts raised"})
     missing_attachments = fields.List(fields.String(), required=True)
+    photos = fields.List(
+        fields.Nested(SubmissionPhotoSchema),
+        required=True,
+        metadata={"description": "The photos received, each with the state of its derivatives job"},
+    )
     deprecated_id = fields.UUID(allow_none=True, required=True)
     superseded_by = fields.UUID(allow_none=True, required=True)
 

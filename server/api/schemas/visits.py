@@ -129,6 +129,17 @@ class VisitPhotoSchema(ma.Schema):
         required=True,
         metadata={"description": "received | missing"},
     )
+    processing = computed(
+        fields.String,
+        _of_photo(lambda p: p.processing),
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "queued (derivatives and EXIF evidence are being made by a background job; the "
+            "photo answers 202 with Retry-After until then) | ready | failed (did not decode: upload it again); "
+            "null while missing"
+        },
+    )
     urls = computed(
         fields.Dict,
         _of_photo(lambda p: photo_urls(p.id)),
@@ -210,6 +221,13 @@ class PhotoSchema(ma.Schema):
     name = fields.String(required=True)
     status = fields.String(
         required=True, metadata={"description": "pending (its submission has not arrived yet) | linked"}
+    )
+    processing = fields.String(
+        required=True,
+        metadata={
+            "description": "queued (derivatives and EXIF evidence are being made by a background job; the "
+            "photo answers 202 with Retry-After until then) | ready | failed (did not decode: upload it again)"
+        },
     )
     sha256 = fields.String(required=True)
     bytes = fields.Integer(required=True)

@@ -16,6 +16,7 @@ from .base import Base, new_id
 class Photo(Base):
     """One uploaded image for ``(instance_id, name)``, owned by the account that uploaded it.
 
+    ``status`` is about linking; ``processing`` about the derivatives (made by a job).
     ``pending``: it arrived before its submission (no manifest row to check it
     against yet); ``linked``: its submission declared it with the same SHA-256.
     The blobs are content-addressed (``photos/<sha256 of the upload>/<size>.jpg``),
@@ -26,6 +27,7 @@ class Photo(Base):
     __tablename__ = "photos"
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'linked')", name="status"),
+        CheckConstraint("processing IN ('queued', 'ready', 'failed')", name="processing"),
         UniqueConstraint("instance_id", "name", "account_id", name="uq_photos_instance_name_account"),
         Index("ix_photos_sha256", "sha256"),
     )
@@ -48,3 +50,9 @@ class Photo(Base):
     flags: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     received_at: Mapped[datetime]
     linked_at: Mapped[datetime | None]
+    # derivatives and evidence are made by the `photos.derive` job (decision 0017): ``queued`` until then
+    # (the upload is kept at ``upload_key``), ``ready`` after, ``failed`` when the pixels did not decode
+    # (``processing_error`` names the photo.* code)
+    processing: Mapped[str] = mapped_column(String(8), server_default="ready")
+    processing_error: Mapped[str | None] = mapped_column(String(40))
+    upload_key: Mapped[str | None] = mapped_column(String(200))

@@ -12,10 +12,15 @@ from server.store.models import Photo
 
 
 def referenced_keys(session: Session) -> dict[str, set[uuid.UUID]]:
-    """Every storage key some photo row points at (derivatives and kept originals), with those photos' ids."""
+    """Every storage key some photo row points at (derivatives, kept originals, uploads waiting for their
+    derivatives job), with those photos' ids."""
     keys: dict[str, set[uuid.UUID]] = defaultdict(set)
-    rows = session.execute(select(Photo.id, Photo.derivatives, Photo.original_key).execution_options(yield_per=1000))
-    for photo_id, derivatives, original_key in rows:
+    rows = session.execute(
+        select(Photo.id, Photo.derivatives, Photo.original_key, Photo.upload_key).execution_options(yield_per=1000)
+    )
+    for photo_id, derivatives, original_key, upload_key in rows:
+        if upload_key:
+            keys[upload_key].add(photo_id)
         for derivative in (derivatives or {}).values():
             keys[derivative["key"]].add(photo_id)
         if original_key:
@@ -31,11 +36,11 @@ def delete_pending_received_before(session: Session, cutoff) -> list[tuple[uuid.
     rows = session.execute(
         delete(Photo)
         .where(Photo.status == "pending", Photo.received_at < cutoff)
-        .returning(Photo.id, Photo.derivatives, Photo.original_key)
+        .returning(Photo.id, Photo.derivatives, Photo.original_key, Photo.upload_key)
     ).all()
     return [
-        (photo_id, [d["key"] for d in (derivatives or {}).values()] + ([original] if original else []))
-        for photo_id, derivatives, original in rows
+        (photo_id, [d["key"] for d in (derivatives or {}).values()] + [k for k in (original, upload) if k])
+        for photo_id, derivatives, original, upload in rows
     ]
 
 
@@ -67,3 +72,25 @@ def of_instance(session: Session, instance_id: uuid.UUID, account_id: uuid.UUID,
 def visible(session: Session, visible_photos: Select, photo_id: uuid.UUID) -> Photo | None:
     """The photo, if it is among ``visible_photos`` (the caller's scoped query)."""
     return session.scalar(visible_photos.where(Photo.id == photo_id))
+
+
+def for_update(session: Session, photo_id: uuid.UUID) -> Photo | None:
+    """The photo row, locked until the transaction ends (one derivatives job at a time per photo)."""
+    return session.execute(select(Photo).where(Photo.id == photo_id).with_for_update()).scalar_one_or_none()
+
+
+def ready_twin(session: Session, sha256: str) -> Photo | None:
+    """Another photo of the same bytes whose derivatives are made (content-addressed: they are shared)."""
+    return session.execute(
+        select(Photo).where(Photo.sha256 == sha256, Photo.processing == "ready").limit(1)
+    ).scalar_one_or_none()
+
+
+def upload_still_needed(session: Session, upload_key: str) -> bool:
+    """Does some photo still wait for its derivatives from this stored upload?"""
+    return (
+        session.execute(
+            select(Photo.id).where(Photo.upload_key == upload_key, Photo.processing == "queued").limit(1)
+        ).first()
+        is not None
+    )

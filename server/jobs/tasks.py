@@ -1,0 +1,135 @@
+"""What the job worker runs. Every task is idempotent: running it twice (a retry after a crash between
+its commit and procrastinate marking it done) leaves the same state as running it once.
+
+The worker process binds one Flask app (``bind``) for the settings, the database and the media store;
+each task opens its own session and commits once, at its end. A task that raises is retried with
+backoff (``queue.RETRY``); a worker that dies mid-job leaves the job ``doing`` under a worker whose
+heartbeat stops, and ``retry_stalled`` (at every worker start, then each minute) puts it back in the queue.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from server.jobs.queue import RETRY, app
+
+_flask: Flask | None = None
+STALLED_SECONDS = 30.0
+
+
+def bind(flask_app: Flask, *, stalled_seconds: float = 30.0) -> None:
+    global _flask, STALLED_SECONDS
+    _flask = flask_app
+    STALLED_SECONDS = stalled_seconds
+
+
+def flask_app() -> Flask:
+    if _flask is None:
+        raise RuntimeError("server.jobs.tasks.bind(app) was not called (the worker does it)")
+    return _flask
+
+
+@contextmanager
+def unit_of_work() -> Iterator[tuple[Flask, Session]]:
+    from server.store.db import get_db
+
+    flask = flask_app()
+    with flask.app_context():
+        session = get_db(flask).session()
+        session.info["zone"] = flask.config["TIMEZONE"]
+        try:
+            yield flask, session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+@app.task(name="jobs.ping", retry=RETRY)
+def ping(seconds: float = 0.0) -> str:
+    """A probe: sleeps ``seconds`` and succeeds (`gridwork jobs ping`, and the crash test)."""
+    time.sleep(seconds)
+    return "pong"
+
+
+@app.task(name="photos.derive", retry=RETRY)
+def derive_photo(photo_id: str) -> str:
+    """Decode a stored upload and write its derivatives and EXIF evidence (services/photo_jobs.py)."""
+    from server.services import photo_jobs
+
+    with unit_of_work() as (flask, session):
+        store = flask.extensions["gridwork.media"]
+        derived = photo_jobs.derive(session, store, uuid.UUID(photo_id), _intake(flask))
+    with unit_of_work() as (flask, session):  # after the commit: the upload goes only once nothing needs it
+        photo_jobs.discard_upload(session, store, derived)
+    return derived.outcome
+
+
+def _intake(flask: Flask):
+    from server.services.photos import Intake
+
+    return Intake.from_settings(flask.config)
+
+
+@app.periodic(cron="30 2 * * *", periodic_id="nightly")
+@app.task(name="tiers.recompute", queueing_lock="tiers.recompute", retry=RETRY)
+def recompute_tiers(timestamp: int) -> str:
+    """Nightly (02:30 in the worker's clock): every house and unit re-evaluated, as `gridwork tiers recompute`."""
+    from server.services import tiers as tier_service
+
+    with unit_of_work() as (flask, session):
+        zone = flask.config["TIMEZONE"]
+        counts = tier_service.recompute(
+            session, tier_service.local_today(zone), zone=zone, batch=2000, after_batch=session.commit
+        )
+    return f"{counts['houses']} houses, {counts['units']} units, {counts['changed']} changes"
+
+
+@app.periodic(cron="0 3 * * *", periodic_id="nightly")
+@app.task(name="targets.materialise", queueing_lock="targets.materialise", retry=RETRY)
+def materialise_targets(timestamp: int) -> str:
+    """Nightly, after the tiers: every grid's target counts for this week and last, as `gridwork targets
+    materialise` (docs/targets.md, "How fresh the figures are")."""
+    from server.services import targets as target_service
+    from server.services import tiers as tier_service
+
+    with unit_of_work() as (flask, session):
+        done = target_service.materialise(session, tier_service.local_today(flask.config["TIMEZONE"]))
+    return ", ".join(f"{week}: {n} grids" for week, n in done.items())
+
+
+@app.periodic(cron="15 3 * * *", periodic_id="nightly")
+@app.task(name="photos.expire_pending", queueing_lock="photos.expire_pending", retry=RETRY)
+def expire_pending_photos(timestamp: int) -> str:
+    """Nightly: pending photos older than PENDING_PHOTO_DAYS go, rows first, then their unreferenced files."""
+    from server.services import media as media_service
+
+    with unit_of_work() as (flask, session):
+        expired = media_service.expire_pending(
+            session, older_than=timedelta(days=int(flask.config["PENDING_PHOTO_DAYS"]))
+        )
+    media_service.remove(flask.extensions["gridwork.media"], expired.unreferenced)  # after the commit
+    return f"{len(expired.photos)} photos, {len(expired.unreferenced)} files"
+
+
+@app.periodic(cron="* * * * *", periodic_id="minutely")
+@app.task(name="jobs.retry_stalled", queueing_lock="jobs.retry_stalled", pass_context=True)
+async def retry_stalled(context, timestamp: int) -> int:
+    return await retry_stalled_jobs()
+
+
+async def retry_stalled_jobs() -> int:
+    """Put back in the queue the jobs of workers whose heartbeat stopped (killed, machine lost)."""
+    stalled = list(await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_SECONDS))
+    for job in stalled:
+        await app.job_manager.retry_job(job)
+    return len(stalled)

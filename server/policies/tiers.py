@@ -12,85 +12,33 @@ problems; ``--lock`` publishes the versions not yet in the lock.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sys
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from server.domain.forms.definition import HAZARDS
 from server.domain.tiers.policy import Policy, PolicyError, load_policy
-from server.forms.catalog import version_key, write_json_atomically
+from server.policies import locked
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "field_schema" / "policies" / "tiers"
 
 
+def _load(data) -> Policy:
+    return load_policy(data, known_hazards=HAZARDS)
+
+
 def read(path: Path) -> Policy:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise PolicyError([f"{path.name}: not YAML: {exc}"]) from exc
-    policy = load_policy(data, known_hazards=HAZARDS)
-    if policy.version != path.name.removesuffix(".yaml"):
-        raise PolicyError([f"{path.name}: says version {policy.version}; the file name must match"])
-    return policy
-
-
-def lock_path(directory: Path) -> Path:
-    return directory.parent / f"{directory.name}.lock.json"
-
-
-def read_lock(directory: Path) -> dict[str, str]:
-    path = lock_path(directory)
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-
-
-def _files(directory: Path) -> list[Path]:
-    return sorted(directory.glob("*.yaml"), key=lambda p: version_key(p.name.removesuffix(".yaml")))
-
-
-def _version(path: Path) -> str:
-    return path.name.removesuffix(".yaml")
+    return locked.read(path, _load)
 
 
 @lru_cache(maxsize=4)
 def current_policy(directory: Path = DEFAULT_DIR) -> Policy:
-    files = _files(directory)
-    if not files:
-        raise PolicyError([f"no tier policy under {directory}"])
-    lock = read_lock(directory)
-    problems = [
-        f"{v}: published but its file is gone; a published version is never removed"
-        for v in sorted(set(lock) - {_version(p) for p in files})
-    ]
-    newest = files[-1]
-    digest = hashlib.sha256(newest.read_bytes()).hexdigest()
-    if _version(newest) not in lock:
-        problems.append(f"{newest.name}: not published; check it, then run `python -m server.policies.tiers --lock`")
-    elif lock[_version(newest)] != digest:
-        problems.append(
-            f"{newest.name}: changed after it was published (stored evaluations name this version); "
-            "restore it and put the change in a new version"
-        )
-    if problems:
-        raise PolicyError(problems)
-    return read(newest)
+    return locked.in_force(directory, _load, kind="tier", module="server.policies.tiers", named_by="stored evaluations")
 
 
 def publish(directory: Path = DEFAULT_DIR) -> list[str]:
     """Add the versions not yet in the lock (after checking they read); returns those added."""
-    lock = read_lock(directory)
-    added = []
-    for path in _files(directory):
-        if _version(path) not in lock:
-            read(path)
-            lock[_version(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
-            added.append(_version(path))
-    if added:
-        write_json_atomically(lock_path(directory), dict(sorted(lock.items(), key=lambda kv: version_key(kv[0]))))
-    return added
+    return locked.publish(directory, _load)
 
 
 def main(argv: list[str] | None = None) -> int:

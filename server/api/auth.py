@@ -14,16 +14,6 @@ from .schemas.presenting import Joined
 blp = blueprint("auth", "Signing in and out; who am I")
 
 
-def _policy() -> auth_service.LoginPolicy:
-    c = current_app.config
-    return auth_service.LoginPolicy(
-        web_hours=c["WEB_TOKEN_HOURS"],
-        device_days=c["DEVICE_TOKEN_DAYS"],
-        max_failures=c["LOGIN_MAX_FAILURES"],
-        lock_minutes=c["LOGIN_LOCK_MINUTES"],
-    )
-
-
 @blp.route("/auth/tokens")
 class Tokens(MethodView):
     @public
@@ -40,7 +30,7 @@ class Tokens(MethodView):
             username=body["username"],
             password=body["password"],
             device_id=body.get("device_id"),
-            policy=_policy(),
+            policy=auth_service.LoginPolicy.from_settings(current_app.config),
         )
         return {
             "token": issued.token,

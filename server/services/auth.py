@@ -24,6 +24,16 @@ class LoginPolicy:
     max_failures: int = 5
     lock_minutes: int = 15
 
+    @classmethod
+    def from_settings(cls, c) -> LoginPolicy:
+        """The configured policy (server/config.py): the API and the sign-in page share it, and one throttle."""
+        return cls(
+            web_hours=c["WEB_TOKEN_HOURS"],
+            device_days=c["DEVICE_TOKEN_DAYS"],
+            max_failures=c["LOGIN_MAX_FAILURES"],
+            lock_minutes=c["LOGIN_LOCK_MINUTES"],
+        )
+
 
 @dataclass(frozen=True)
 class IssuedToken:

@@ -12,17 +12,6 @@ from server.store.db import request_session
 from . import LANG_COOKIE, LANGUAGES, bp, home_for, page_language, public_page, safe_next, session
 
 
-def login_policy() -> auth_service.LoginPolicy:
-    """The API's settings: one throttle for both (failures are counted per username in the database)."""
-    c = current_app.config
-    return auth_service.LoginPolicy(
-        web_hours=c["WEB_TOKEN_HOURS"],
-        device_days=c["DEVICE_TOKEN_DAYS"],
-        max_failures=c["LOGIN_MAX_FAILURES"],
-        lock_minutes=c["LOGIN_LOCK_MINUTES"],
-    )
-
-
 @bp.route("/")
 @public_page
 def home():
@@ -45,7 +34,7 @@ def login():
             username=username,
             password=request.form.get("password", ""),
             device_id=None,
-            policy=login_policy(),
+            policy=auth_service.LoginPolicy.from_settings(current_app.config),
         )
     except (Unauthenticated, TooManyRequests) as exc:
         params = {}

@@ -169,6 +169,50 @@ OURS: dict[str, str] = {
     "No {parent} with code {code}.": "没有编码为 {code} 的 {parent}。",
     "A {role} account has no {name} scope; leave it out.": "{role} 账号没有 {name} 范围，请不要填写。",
     "A {role} account needs a {name}.": "{role} 账号须有 {name}。",
+    # document numbers (domain/id_numbers.py): one message per problem found
+    "the number is empty": "号码为空",
+    "an old 15-character citizen ID number is all digits; {bad}": "旧的 15 位公民身份号码应全为数字；{bad}",
+    "a citizen ID number has 18 characters (or 15 for an old one), this one has {n}": (
+        "公民身份号码应为 18 位（旧号码为 15 位），此号码为 {n} 位"
+    ),
+    "area code {area} does not start with a province code ({prefix} is not one)": (
+        "地区码 {area} 不以省级代码开头（{prefix} 不是省级代码）"
+    ),
+    "a Hong Kong, Macao or Taiwan residence permit number has 18 characters, this one has {n}": (
+        "港澳台居民居住证号码应为 18 位，此号码为 {n} 位"
+    ),
+    "a Hong Kong, Macao or Taiwan residence permit number starts with 810000, 820000 or 830000, not {prefix}": (
+        "港澳台居民居住证号码应以 810000、820000 或 830000 开头，而不是 {prefix}"
+    ),
+    "the first 17 characters must be digits; {bad}": "前 17 位必须是数字；{bad}",
+    "check character should be {expected}, not {given}": "校验码应为 {expected}，而不是 {given}",
+    "birth date {given} does not match {encoded} in the number": "出生日期 {given} 与号码中的 {encoded} 不符",
+    "sex must be male or female, not {sex}": "性别须为 male 或 female，而不是 {sex}",
+    "sex does not match the number (its 17th digit is {parity}: {sex})": "性别与号码不符（第 17 位为{parity}：{sex}）",
+    "birth date {date} in the number is not a real date": "号码中的出生日期 {date} 不是真实的日期",
+    "birth date {date} in the number is in the future": "号码中的出生日期 {date} 晚于今天",
+    "birth date {date} in the number is before {earliest}": "号码中的出生日期 {date} 早于 {earliest}",
+    "a passport number has only letters and digits; remove {chars}": "护照号码只含字母和数字；请删除 {chars}",
+    "a passport number has 5 to 17 letters and digits, this one has {n}": (
+        "护照号码为 5 到 17 位字母和数字，此号码为 {n} 位"
+    ),
+    "an old permanent residence ID number has 3 letters then 12 digits": (
+        "旧的永久居留身份证号码为 3 个字母加 12 位数字"
+    ),
+    "a permanent residence ID number has 15 characters (old) or 18 (new), this one has {n}": (
+        "永久居留身份证号码为 15 位（旧）或 18 位（新），此号码为 {n} 位"
+    ),
+    "a new permanent residence ID number starts with 9, not {first}": "新的永久居留身份证号码以 9 开头，而不是 {first}",
+    "a Hong Kong/Macao travel permit number starts with H (Hong Kong) or M (Macao), not {first}": (
+        "港澳居民来往内地通行证号码以 H（香港）或 M（澳门）开头，而不是 {first}"
+    ),
+    "after {first}, a Hong Kong/Macao travel permit number has 8 or 10 digits": (
+        "港澳居民来往内地通行证号码在 {first} 之后为 8 位或 10 位数字"
+    ),
+    "a Taiwan travel permit number has only digits": "台湾居民来往大陆通行证号码只含数字",
+    "a Taiwan travel permit number has 8 or 10 digits, this one has {n}": (
+        "台湾居民来往大陆通行证号码为 8 位或 10 位数字，此号码为 {n} 位"
+    ),
 }
 
 TABLE: dict[str, str] = _marshmallow() | OURS

@@ -147,7 +147,7 @@ def test_an_arrival_is_checked_exactly_like_the_registry(landlord):
         "arrived_on": date.today().isoformat(),
     }
     r = client.post(f"/api/v1/landlord/houses/{h['id']}/arrivals", json=body)
-    assert r.status_code == 422 and "check character" in r.get_json()["errors"]["tenant.document_number"][0]
+    assert r.status_code == 422 and "校验码" in r.get_json()["errors"]["tenant.document_number"][0]
     future = _arrival(client, h["id"], date.today() + timedelta(days=2))
     assert future.status_code == 422 and "arrived_on" in future.get_json()["errors"]
     no_document = client.post(

@@ -30,7 +30,7 @@ def test_an_invalid_id_number_says_exactly_what_is_wrong(as_worker):
     )
     assert r.status_code == 422
     [message] = r.get_json()["errors"]["document_number"]
-    assert f"should be {number[17]}" in message
+    assert f"校验码应为 {number[17]}" in message
     r = as_worker.post(
         "/api/v1/persons",
         json={
@@ -41,7 +41,13 @@ def test_an_invalid_id_number_says_exactly_what_is_wrong(as_worker):
             "document_number": number,
         },
     )
-    assert any("sex" in m for m in r.get_json()["errors"]["document_number"])
+    assert any("性别" in m for m in r.get_json()["errors"]["document_number"])
+    r = as_worker.post(
+        "/api/v1/persons",
+        json={"name": "王五", "document_type": "citizen_id", "document_number": wrong_check},
+        headers={"Accept-Language": "en"},
+    )
+    assert f"check character should be {number[17]}, not {wrong_check[17]}" in r.get_json()["errors"]["document_number"]
 
 
 def test_a_legacy_15_digit_number_is_upgraded(as_worker):

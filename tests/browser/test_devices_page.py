@@ -6,6 +6,7 @@ from __future__ import annotations
 from tests.browser.conftest import sign_in
 from tests.e2e.openrosa_helpers import Phone
 
+
 def test_an_admin_issues_a_device_for_a_worker_and_revokes_it(committed, page, shots):
     d = committed.district
     admin = committed.login("admin")

@@ -2,6 +2,7 @@
 
 import base64
 import uuid
+from datetime import datetime
 
 from flask.views import MethodView
 
@@ -9,14 +10,34 @@ from server.openrosa.urls import server_url
 from server.services import devices as service
 from server.store.db import request_session
 
+from . import pagination
 from .base import blueprint, current_actor
-from .schemas.devices import DeviceRequestSchema, DeviceSchema, IssuedDeviceSchema
+from .schemas.common import PageQuery
+from .schemas.devices import DeviceListSchema, DeviceRequestSchema, DeviceSchema, IssuedDeviceSchema
 
 blp = blueprint("devices", "Device credentials for ODK Collect (docs/openrosa.md)")
 
 
 @blp.route("/devices")
 class Devices(MethodView):
+    @blp.arguments(PageQuery, location="query")
+    @blp.response(200, DeviceListSchema)
+    def get(self, args):
+        """The device credentials you may revoke (admins: all; others: your own and those you issued), newest
+        first."""
+        after = pagination.decode(args["cursor"], (datetime.fromisoformat, uuid.UUID))
+        rows = service.page(
+            request_session(),
+            current_actor(),
+            after=(after[0], after[1]) if after else None,
+            limit=args["limit"] + 1,
+        )
+        return pagination.respond(
+            rows,
+            args["limit"],
+            key=lambda d: [d.credential.created_at.isoformat(), d.credential.id],
+        )
+
     @blp.arguments(DeviceRequestSchema)
     @blp.response(201, IssuedDeviceSchema)
     @blp.alt_response(404, description="account_id names no account you may manage")

@@ -84,6 +84,20 @@ def issue(
     return Issued(row, secret, payload, png.getvalue())
 
 
+@dataclass(frozen=True)
+class Listed:
+    credential: DeviceCredential
+    account_username: str
+
+
+def page(session: Session, actor: Actor, *, after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[Listed]:
+    """The credentials the actor may revoke (the same rule as ``revoke``), newest first."""
+    require(actor, "form.read")
+    manager = None if actor.role == "admin" else actor.account_id
+    rows = q.page(session, manager=manager, after=after, limit=limit)
+    return [Listed(credential, username) for credential, username in rows]
+
+
 def revoke(session: Session, actor: Actor, credential_id: uuid.UUID) -> DeviceCredential:
     row = q.by_id(session, credential_id)
     mine = row is not None and (row.account_id == actor.account_id or row.created_by == actor.account_id)

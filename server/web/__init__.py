@@ -149,6 +149,7 @@ def init_app(app: Flask) -> None:
         pages_audit,
         pages_auth,
         pages_committee,
+        pages_devices,
         pages_due,
         pages_grids,
         pages_house,

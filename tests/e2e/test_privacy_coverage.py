@@ -82,6 +82,7 @@ NOT_PERSONAL = {
     "/api/v1/targets": "counts per area",
     "/api/v1/landlord/claims": "addresses a landlord says they let",
     "/api/v1/me": "the caller's own account",
+    "/api/v1/devices": "device credentials: phone labels, staff usernames, dates (never a secret)",
 }
 
 
@@ -388,6 +389,7 @@ WEB_NOT_PERSONAL = {
     "/web/due": "due inspections of houses and units, like GET /inspections/due",
     "/web/due/download.<fmt>": "the due list's export, like GET /inspections/due as CSV/XLSX",
     "/web/map": "the map page",
+    "/web/devices": "device credentials: phone labels, staff usernames, dates (like GET /devices)",
     "/web/grids": "areas, and the grid workers' usernames (staff, as GET /grids/{id} shows them)",
     "/web/visits/week": "the caller's own visits: places, times, flags (like GET /visits)",
     "/web/map/grids.geojson": "grid polygons",

@@ -3,7 +3,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .common import StrictSchema
+from .common import PageSchema, StrictSchema
 
 
 class DeviceRequestSchema(StrictSchema):
@@ -34,3 +34,21 @@ class DeviceSchema(ma.Schema):
     username = fields.String()
     expires_at = fields.DateTime()
     revoked_at = fields.DateTime(allow_none=True)
+
+
+class DeviceListItemSchema(ma.Schema):
+    """One listed credential (a ``services.devices.Listed``); never its secret."""
+
+    id = fields.UUID(attribute="credential.id")
+    label = fields.String(attribute="credential.label")
+    username = fields.String(attribute="credential.username", metadata={"description": "Collect's username"})
+    account_id = fields.UUID(attribute="credential.account_id")
+    account_username = fields.String(metadata={"description": "Whose phone it is"})
+    created_at = fields.DateTime(attribute="credential.created_at")
+    expires_at = fields.DateTime(attribute="credential.expires_at")
+    revoked_at = fields.DateTime(attribute="credential.revoked_at", allow_none=True)
+    last_used_at = fields.DateTime(attribute="credential.last_used_at", allow_none=True)
+
+
+class DeviceListSchema(PageSchema):
+    items = fields.List(fields.Nested(DeviceListItemSchema), required=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from server.store.models import Account, AuditEvent, DeviceCredential
@@ -35,3 +35,16 @@ def failures_since(session: Session, username: str, since: datetime) -> int:
         )
         or 0
     )
+
+
+def page(
+    session: Session, *, manager: uuid.UUID | None, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> list[tuple[DeviceCredential, str]]:
+    """Credentials newest first with their account's username; ``manager`` set: only those for or by it."""
+    stmt = select(DeviceCredential, Account.username).join(Account, Account.id == DeviceCredential.account_id)
+    if manager is not None:
+        stmt = stmt.where(or_(DeviceCredential.account_id == manager, DeviceCredential.created_by == manager))
+    if after is not None:
+        stmt = stmt.where(tuple_(DeviceCredential.created_at, DeviceCredential.id) < tuple_(*after))
+    stmt = stmt.order_by(DeviceCredential.created_at.desc(), DeviceCredential.id.desc()).limit(limit)
+    return [(row[0], row[1]) for row in session.execute(stmt)]

@@ -177,7 +177,47 @@ def _registry_builders():
             Employment(unit_id=unit.id, person_id=person.id, started_on=date(2026, 1, 1), reported_at=datetime.now(UTC))
         )
 
-    for fn in (address, house, person, residence, unit, employment):
+    def visit(self, account, when, *, house=None, unit=None, outcome="met"):
+        """A visit to a house or a unit at ``when``, with the submission it came from."""
+        import uuid
+
+        from server.store.models import Submission, Visit
+
+        subject, subject_type = (house, "house") if house is not None else (unit, "unit")
+        instance_id = uuid.uuid4()
+        common = {
+            "form_id": "visit",
+            "form_version": "2026.1",
+            "subject_type": subject_type,
+            "grid_id": subject.grid_id,
+        }
+        actor = {"account_id": account.id, "role": account.role}
+        self._add(
+            Submission(
+                instance_id=instance_id,
+                subject_id=subject.id,
+                server_received_at=when,
+                answers={},
+                content_hash=ref().ljust(64, "0")[:64],
+                **common,
+                **actor,
+            )
+        )
+        return self._add(
+            Visit(
+                instance_id=instance_id,
+                kind="visit",
+                house_id=house.id if house is not None else None,
+                unit_id=unit.id if unit is not None else None,
+                outcome=outcome,
+                visited_at=when,
+                received_at=when,
+                **common,
+                **actor,
+            )
+        )
+
+    for fn in (address, house, person, residence, unit, employment, visit):
         setattr(Builders, fn.__name__, fn)
 
 

@@ -1,11 +1,9 @@
 """Field-work facts built straight into the database: visits (with their submission) at local times."""
 
-import uuid
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from server.store.models import Residence, Submission, Visit
-from tests.builders import ref
+from server.store.models import Residence
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -24,40 +22,7 @@ def last_complete_week_but_one(today: date) -> tuple[str, date]:
 
 
 def visit(build, account, when: datetime, *, house=None, unit=None, outcome="met"):
-    subject = house if house is not None else unit
-    instance_id = uuid.uuid4()
-    build._add(
-        Submission(
-            instance_id=instance_id,
-            form_id="visit",
-            form_version="2026.1",
-            subject_type="house" if house is not None else "unit",
-            subject_id=subject.id,
-            grid_id=subject.grid_id,
-            account_id=account.id,
-            role=account.role,
-            server_received_at=when,
-            answers={},
-            content_hash=ref().ljust(64, "0")[:64],
-        )
-    )
-    return build._add(
-        Visit(
-            instance_id=instance_id,
-            kind="visit",
-            form_id="visit",
-            form_version="2026.1",
-            subject_type="house" if house is not None else "unit",
-            house_id=house.id if house is not None else None,
-            unit_id=unit.id if unit is not None else None,
-            grid_id=subject.grid_id,
-            account_id=account.id,
-            role=account.role,
-            outcome=outcome,
-            visited_at=when,
-            received_at=when,
-        )
-    )
+    return build.visit(account, when, house=house, unit=unit, outcome=outcome)
 
 
 def residence(build, house, *, arrived_on: date, reported_at: datetime, source="worker", verification="confirmed"):

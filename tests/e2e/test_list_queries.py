@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, select
 
-from server.store.models import AuditEvent, Submission, Visit
+from server.store.models import AuditEvent
 from tests.builders import ref
 
 
@@ -36,41 +36,6 @@ def _houses_in_their_own_grids(build, district, n):
         grid = build.grid(community, district.station, (120.0, 30.0, 120.03, 30.01))
         houses.append(build.house(build.address(grid, 120.001 + i * 0.0001, 30.005, street=f"测试路{ref()}")))
     return houses
-
-
-def _visit(build, house, account, when):
-    instance_id = uuid.uuid4()
-    build._add(
-        Submission(
-            instance_id=instance_id,
-            form_id="visit",
-            form_version="2026.1",
-            subject_type="house",
-            subject_id=house.id,
-            grid_id=house.grid_id,
-            account_id=account.id,
-            role=account.role,
-            server_received_at=when,
-            answers={},
-            content_hash=ref().ljust(64, "0")[:64],
-        )
-    )
-    return build._add(
-        Visit(
-            instance_id=instance_id,
-            kind="visit",
-            form_id="visit",
-            form_version="2026.1",
-            subject_type="house",
-            house_id=house.id,
-            grid_id=house.grid_id,
-            account_id=account.id,
-            role=account.role,
-            outcome="met",
-            visited_at=when,
-            received_at=when,
-        )
-    )
 
 
 def _statements_for(db, client, url, limit, **query):
@@ -101,7 +66,7 @@ def test_a_page_of_200_visits_costs_the_same_statements_as_a_page_of_5(db, build
     worker = build.account("grid_worker", grids=[district.grids[0].code])
     start = datetime(2026, 3, 1, 9, tzinfo=UTC)
     for i, house in enumerate(_houses_in_their_own_grids(build, district, 200)):
-        _visit(build, house, worker, start + timedelta(minutes=i))
+        build.visit(worker, start + timedelta(minutes=i), house=house)
     as_admin.get("/api/v1/me")  # the token's first use is on record once; not part of any list
 
     few, _ = _statements_for(db, as_admin, "/api/v1/visits", 5)

@@ -32,8 +32,6 @@ import bench.tiers as tiers_bench  # noqa: E402
 from devtools import devdb  # noqa: E402
 from server.auth.actor import system  # noqa: E402
 from server.services import accounts  # noqa: E402
-from server.services import seed as seeder  # noqa: E402
-from server.store import migrate  # noqa: E402
 
 PASSWORD = "bench-password-1"
 CLIENTS = 4
@@ -99,15 +97,7 @@ def main() -> int:
         engine = create_engine(url)
         server = None
         try:
-            migrate.upgrade(url)
-            started = time.perf_counter()
-            with Session(engine) as session:
-                counts = seeder.run(session, households=args.households, seed=args.seed, analyze=True)
-                session.commit()
-            print(
-                f"seeded {args.households:,} households ({counts['houses']:,} houses, {counts['units']:,} units) "
-                f"in {time.perf_counter() - started:.1f} s"
-            )
+            tiers_bench.seed_district(engine, url, args.households, args.seed)
             with Session(engine) as session:
                 admin = accounts.create(
                     session, system("bench"), username="bench-admin", password=PASSWORD, role="admin"

@@ -106,6 +106,19 @@ def _station_of(session: Session, households: int):
     return type("Station", (), {"code": target.code, "n": total})
 
 
+def seed_district(engine, url: str, households: int, seed: int) -> None:
+    """Migrate the scratch database and seed the synthetic district into it (printing what and how long)."""
+    migrate.upgrade(url)
+    started = time.perf_counter()
+    with Session(engine) as session:
+        counts = seeder.run(session, households=households, seed=seed, analyze=True)
+        session.commit()
+    print(
+        f"seeded {households:,} households ({counts['houses']:,} houses, {counts['units']:,} units) "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -177,15 +190,7 @@ def main() -> int:
         engine = create_engine(url)
         server = None
         try:
-            migrate.upgrade(url)
-            started = time.perf_counter()
-            with Session(engine) as session:
-                counts = seeder.run(session, households=args.households, seed=args.seed, analyze=True)
-                session.commit()
-            print(
-                f"seeded {args.households:,} households ({counts['houses']:,} houses, {counts['units']:,} units) "
-                f"in {time.perf_counter() - started:.1f} s"
-            )
+            seed_district(engine, url, args.households, args.seed)
 
             with Session(engine) as session:
                 station = _station_of(session, STATION_HOUSEHOLDS)

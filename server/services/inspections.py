@@ -19,7 +19,7 @@ from server.store.queries import tiers as q
 EXPORT_LIMIT = 100_000
 
 
-def _scoped(session: Session, actor: Actor, *, status, within_days, tier, grid, role, today: date):
+def _scoped(session: Session, actor: Actor, *, status, within_days, tier, grid, role, today: date, bbox=None):
     return q.dues_filtered(
         scoping.visible_dues(actor),
         status=status,
@@ -28,6 +28,7 @@ def _scoped(session: Session, actor: Actor, *, status, within_days, tier, grid, 
         tier=tier,
         role=role,
         grid=grid,
+        bbox=bbox,
     )
 
 
@@ -41,14 +42,16 @@ def due(
     tier=None,
     grid=None,
     role=None,
+    bbox=None,
     after=None,
     limit=50,
     export=False,
 ) -> list[dict]:
-    """Most overdue first (due date, then id); ``after`` is the last (due_on, id) of the previous page."""
+    """Most overdue first (due date, then id); ``after`` is the last (due_on, id) of the previous page;
+    ``bbox`` (min_lon, min_lat, max_lon, max_lat) keeps the rows whose address point lies in it (the map)."""
     require(actor, "inspection.due.read")
     scoped = _scoped(
-        session, actor, status=status, within_days=within_days, tier=tier, grid=grid, role=role, today=today
+        session, actor, status=status, within_days=within_days, tier=tier, grid=grid, role=role, today=today, bbox=bbox
     )
     # An export gets one row past its limit, so that the download can say it was cut.
     found = q.due_rows(session, scoped, after=after, limit=EXPORT_LIMIT + 1 if export else limit)

@@ -68,7 +68,7 @@ def test_police_sign_in_filter_the_due_list_open_the_map_and_a_house_and_set_an_
     page.wait_for_selector("#map[data-ready='1']")
     assert page.locator("path.leaflet-interactive").count() >= 2  # the station's grid polygons
     page.select_option("#map-grid", committed.district.grids[0].code)
-    page.wait_for_selector("#map[data-loaded]")
+    page.wait_for_selector(f"#map[data-loaded='{committed.district.grids[0].code}']")
     markers = page.locator("path.due-marker")
     assert markers.count() == 2
     page.screenshot(path=str(shots / "police-map.png"))

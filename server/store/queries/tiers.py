@@ -240,9 +240,11 @@ def due_summary(session: Session, scoped, *, group_by: str, today: date) -> list
     ]
 
 
-def dues_filtered(visible_dues: Select, *, status, today: date, within_days, tier, role, grid) -> Select:
-    """The caller's due inspections narrowed by status (as of ``today``), tier, role and grid code."""
-    from server.store.queries.filters import in_grid
+def dues_filtered(visible_dues: Select, *, status, today: date, within_days, tier, role, grid, bbox=None) -> Select:
+    """The caller's due inspections narrowed by status (as of ``today``), tier, role, grid code and a box
+    (min_lon, min_lat, max_lon, max_lat) around their address point (the map's visible area)."""
+    from server.store.models import Address, House, Unit
+    from server.store.queries.filters import in_grid, within_bbox
 
     query = visible_dues.where(status_condition(status, today, within_days))
     if tier:
@@ -251,4 +253,10 @@ def dues_filtered(visible_dues: Select, *, status, today: date, within_days, tie
         query = query.where(InspectionDue.role == role)
     if grid:
         query = query.where(in_grid(InspectionDue.grid_id, grid))
+    if bbox is not None:  # the address point of the house or unit lies in the box (GiST index on addresses.geom)
+        boxed = within_bbox(select(Address.id), *bbox)
+        query = query.where(
+            InspectionDue.house_id.in_(select(House.id).where(House.address_id.in_(boxed.scalar_subquery())))
+            | InspectionDue.unit_id.in_(select(Unit.id).where(Unit.address_id.in_(boxed.scalar_subquery())))
+        )
     return query

@@ -1,4 +1,5 @@
-/* The map page: grid polygons, then the due houses of the chosen grid (one grid at a time).
+/* The map page: grid polygons, then the due houses of the visible area (bbox), fetched again 300 ms after the
+   map stops moving; choosing a grid zooms to it and keeps only its houses.
    No tiles unless the MAP_TILE_URL setting gives them: polygons and markers on a plain background. */
 (function () {
   "use strict";
@@ -22,23 +23,46 @@
     return html;
   }
 
-  function loadDue(code) {
-    due.clearLayers();
-    status.textContent = "";
-    if (!code) { return; }
-    fetch(el.dataset.due + "?grid=" + encodeURIComponent(code), { credentials: "same-origin" })
+  var chosen = "", timer = null, asked = 0;
+
+  function loadDue() {
+    var b = map.getBounds(), seq = ++asked, forGrid = chosen;
+    var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); });
+    var url = el.dataset.due + "?bbox=" + bbox.join(",") + (forGrid ? "&grid=" + encodeURIComponent(forGrid) : "");
+    fetch(url, { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (data) {
-        data.features.forEach(function (f) {
+        if (seq !== asked) { return; }  // a later move asked again: its answer wins
+        due.clearLayers();
+        (data.features || []).forEach(function (f) {
           var c = f.geometry.coordinates, p = f.properties;
           L.circleMarker([c[1], c[0]], {
             radius: 7, color: p.status === "overdue" ? "#b00020" : "#ffffff", weight: p.status === "overdue" ? 3 : 1,
             fillColor: colours[p.tier] || "#888888", fillOpacity: 0.9, className: "due-marker"
           }).bindPopup(popup(p)).addTo(due);
         });
-        status.textContent = data.features.length + " " + el.dataset.count + (data.truncated ? " (" + el.dataset.truncated + ")" : "");
-        el.dataset.loaded = code;
+        status.textContent = (data.features || []).length + " " + el.dataset.count + (data.truncated ? " (" + el.dataset.truncated + ")" : "");
+        el.dataset.loaded = forGrid || "*";
+        el.dataset.bbox = bbox.join(",");
+        el.dataset.loads = String(Number(el.dataset.loads || 0) + 1);
       });
+  }
+
+  function later() {  // debounced: one fetch when the map stops moving, not one per frame
+    if (timer) { clearTimeout(timer); }
+    timer = setTimeout(loadDue, 300);
+  }
+
+  function zoomTo(code) {
+    chosen = code;
+    var target = grids;
+    if (code) {
+      grids.eachLayer(function (layer) { if (layer.feature.properties.code === code) { target = layer; } });
+    }
+    delete el.dataset.loaded;
+    if (target.getLayers && !target.getLayers().length) { later(); return; }
+    map.fitBounds(target.getBounds(), { padding: [10, 10], animate: false });
+    later();  // fitBounds to the same view fires no moveend
   }
 
   fetch(el.dataset.grids, { credentials: "same-origin" })
@@ -55,7 +79,9 @@
       }
       grids.addTo(map);
       due.addTo(map);
+      map.on("moveend", later);
       el.dataset.ready = "1";
+      later();
     });
-  document.getElementById("map-grid").addEventListener("change", function (e) { loadDue(e.target.value); });
+  document.getElementById("map-grid").addEventListener("change", function (e) { zoomTo(e.target.value); });
 }());

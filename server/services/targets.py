@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from server.auth.actor import Actor
 from server.auth.verbs import require
 from server.domain.targets import gaps as gap_rules
-from server.domain.targets.periods import Period, PeriodError, days_bounds, parse_period
+from server.domain.targets.periods import Period, PeriodError, days_bounds, parse_period, week_of
 from server.domain.targets.policy import Indicator, Policy
 from server.domain.targets.status import figure
 from server.errors import NotFound, ValidationFailed
@@ -111,6 +111,31 @@ def board(session: Session, actor: Actor, *, group_by: str, period: str | None, 
         "computed_at": stored.at if stored else datetime.now(UTC),
         "groups": groups,
     }
+
+
+def trend(
+    session: Session, actor: Actor, *, group_by: str, period: str | None, today: date, weeks: int = 12
+) -> tuple[dict, dict]:
+    """The board of ``period`` and, for each group and indicator, its values over the ``weeks`` ISO weeks ending
+    with that one (oldest first): one ``board`` per week, so each week reads the nightly counts where they were
+    kept and counts live otherwise. Returns (the period's board, {group id: {indicator id: [point, ...]}}), a
+    point being {"week", "value", "status"}, or value None for a week the group had no figure."""
+    last = period_of(period, today)
+    labels = [week_of(last.first_day - timedelta(weeks=n)).label for n in range(weeks - 1, -1, -1)]
+    boards = [board(session, actor, group_by=group_by, period=label, today=today) for label in labels]
+    current = boards[-1]
+    series: dict = {}
+    for g in current["groups"]:
+        key = g["key"]["id"]
+        series[key] = {i["id"]: [] for i in current["indicators"]}
+    for label, past in zip(labels, boards, strict=True):
+        by_key = {g["key"]["id"]: g["figures"] for g in past["groups"]}
+        for key, lines in series.items():
+            figures = by_key.get(key, {})
+            for indicator, points in lines.items():
+                f = figures.get(indicator)
+                points.append({"week": label, "value": f["value"] if f else None, "status": f["status"] if f else None})
+    return current, series
 
 
 def materialise(session: Session, today: date, *, weeks: list[str] | None = None) -> dict[str, int]:

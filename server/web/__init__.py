@@ -157,6 +157,8 @@ def init_app(app: Flask) -> None:
         pages_landlord_request,
         pages_map,
         pages_permits,
+        pages_self_check,
+        pages_targets,
         pages_visits,
     )
 

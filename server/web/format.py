@@ -76,6 +76,10 @@ WORDS = {
     "met": lazy_gettext("met the occupants"),
     "refused": lazy_gettext("refused"),
     "not_home": lazy_gettext("nobody at home"),
+    # who registered a residence (targets' gap lists), what a let house lacks
+    "landlord": lazy_gettext("landlord"),
+    "worker": lazy_gettext("grid worker"),
+    "self": lazy_gettext("the person themself"),
     # record types of conflicts and the properties they name
     "person": lazy_gettext("person"),
     "house": lazy_gettext("house"),

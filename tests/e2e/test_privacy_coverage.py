@@ -378,6 +378,7 @@ WEB_PERSONAL = {
     "/web/users": "admin",  # staff names and phones
     "/web/audit": "admin",  # who read whose data, and why
     "/web/photos/<uuid:photo_id>/<any('320','1024'):size>": "worker",
+    "/web/targets/<string:indicator>/gaps": "worker",  # residences' people (names masked)
 }
 WEB_NOT_PERSONAL = {
     "/": "a redirect to the start page",
@@ -395,6 +396,8 @@ WEB_NOT_PERSONAL = {
     "/web/map/grids.geojson": "grid polygons",
     "/web/map/due.geojson": "due places with tiers, no residents",
     "/web/landlord/houses/<uuid:house_id>/arrivals": "the arrival form: the landlord's own house's address",
+    "/web/landlord/houses/<uuid:house_id>/self-check": "the self-check form: the landlord's own house's address",
+    "/web/targets": "counts per area and their trend, like GET /targets",
 }
 WEB_PARAMS = {"code": ["en"], "filename": ["web.css"], "fmt": ["csv", "xlsx"], "size": ["320"]}
 

@@ -145,6 +145,7 @@ OURS: dict[str, str] = {
     "No such submission in your area.": "你的辖区内没有这份提交。",
     "Landlords report through /landlord; use worker or self.": "房东请通过 /landlord 申报；此处请用 worker 或 self。",
     "Answers must be an object mapping field names to answers.": "answers 须为从字段名到答案的对象。",
+    "This field is required.": "此项为必填。",
     "Unknown form or version; fetch the current form list.": "未知的表单或版本，请获取最新的表单列表。",
     "Not in the submission's attachments manifest.": "不在这份提交的附件清单中。",
     "SHA-256 {digest}, declared {declared}.": "SHA-256 为 {digest}，声明的是 {declared}。",

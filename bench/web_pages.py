@@ -4,8 +4,10 @@ Seeds HOUSEHOLDS (default 80,000) in a throwaway database on the test server, gr
 station to about 30,000 households (as bench/tiers.py does, with its inspections and compliance
 record), recomputes the tiers, then renders the police officer's pages in-process through the
 Flask test client (server time only: no network, no browser) and prints the median and p95 of each:
-the due list (first page, filtered, a later page), the map's grid polygons and one grid's due points,
-and a house page.
+the due list (first page, filtered, a later page), the map's grid polygons and its due points for the
+visible box (the whole station, one grid), a house page, the targets board (12 weeks: all counted live, then
+again after `gridwork targets materialise` stored the last two weeks) and a gap list.
+`python bench/web_pages.py 1500` is the demo district's size (the whole district becomes the station).
 """
 
 from __future__ import annotations
@@ -111,6 +113,20 @@ def main() -> int:
                 ),
                 {"c": station.code},
             ).one()
+            box = conn.execute(
+                text(
+                    "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(g.geom) AS e "
+                    "FROM grids g JOIN stations s ON s.id = g.station_id WHERE s.code = :c) x"
+                ),
+                {"c": station.code},
+            ).one()
+            grid_box = conn.execute(
+                text(
+                    "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) AS e "
+                    "FROM grids WHERE code = :g) x"
+                ),
+                {"g": grid[0]},
+            ).one()
             house_id = conn.scalar(
                 text(
                     "SELECT r.house_id FROM residences r JOIN houses h ON h.id = r.house_id JOIN grids g ON "
@@ -131,16 +147,30 @@ def main() -> int:
         assert r.status_code == 302, r.status_code
         second = client.get("/web/due").get_data(as_text=True)
         cursor = second.split('id="next-page"', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
-        for label, target in (
+        bbox, grid_bbox = ",".join(f"{v:.6f}" for v in box), ",".join(f"{v:.6f}" for v in grid_box)
+        pages = (
             ("due list, first page", "/web/due"),
             ("due list, overdue focus houses", "/web/due?status=overdue&tier=focus"),
             ("due list, second page", cursor),
             ("map: grid polygons", "/web/map/grids.geojson"),
-            (f"map: due points of grid {grid[0]}", f"/web/map/due.geojson?grid={grid[0]}"),
+            ("map: due points, whole station in view", f"/web/map/due.geojson?bbox={bbox}"),
+            (f"map: due points, grid {grid[0]} in view", f"/web/map/due.geojson?bbox={grid_bbox}"),
             ("house page (most residents)", f"/web/houses/{house_id}"),
+            ("targets board, station (12 weeks live)", "/web/targets"),
+            ("targets board, by grid (12 weeks live)", "/web/targets?group_by=grid"),
+            ("targets gaps: household coverage", "/web/targets/household_coverage/gaps"),
+        )
+        print(f"  (os.cpu_count() = {os.cpu_count()}; wall-clock server time, in-process; the machine may be shared)")
+        for label, target in pages:
+            p50, p95, status = timed(client, target, args.runs)
+            print(f"  {label:<44} {status}  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
+        subprocess.run([gridwork, "targets", "materialise"], env=env, check=True, capture_output=True)
+        for label, target in (
+            ("targets board, station (2 of 12 weeks nightly)", "/web/targets"),
+            ("targets board, by grid (2 of 12 weeks nightly)", "/web/targets?group_by=grid"),
         ):
             p50, p95, status = timed(client, target, args.runs)
-            print(f"  {label:<40} {status}  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
+            print(f"  {label:<44} {status}  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
         app.extensions["gridwork.db"].dispose()
         engine.dispose()
     return 0

@@ -2,6 +2,7 @@
 
 from flask.views import MethodView
 
+from server.errors import ValidationFailed
 from server.services import feed
 from server.store.db import request_session
 
@@ -47,7 +48,9 @@ class Changes(MethodView):
         page = feed.changes(session, actor, cursor=_cursor(args["cursor"]), limit=args["limit"])
         return {
             "items": [{"type": i.entity_type, "id": i.entity_id, "op": i.op, "data": _data(i)} for i in page.items],
-            "next_cursor": pagination.encode([page.cursor.epoch, page.cursor.pos, page.cursor.scope]),
+            "next_cursor": pagination.encode(
+                [page.cursor.epoch, page.cursor.pos, page.cursor.scope, page.cursor.horizon]
+            ),
             "more": page.more,
             "reset": page.reset,
         }
@@ -55,8 +58,12 @@ class Changes(MethodView):
 
 def _cursor(text: str | None) -> feed.Cursor | None:
     """An empty cursor is the start. A cursor from before epochs existed
-    ([xid, seq, scope]) reads as one of an unknown epoch: the phone starts over."""
+    ([xid, seq, scope]) reads as one of an unknown epoch: the phone starts over. A cursor from before
+    compaction ([epoch, pos, scope]) was read under horizon 0."""
     if not text:
         return None
-    values = pagination.decode(text, (str, int, str)) or []
+    try:
+        values = pagination.decode(text, (str, int, str, int)) or []
+    except ValidationFailed:
+        values = pagination.decode(text, (str, int, str)) or []
     return feed.Cursor(*values)

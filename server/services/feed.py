@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -38,11 +39,13 @@ class FeedItem:
 @dataclass(frozen=True)
 class Cursor:
     """Where a phone is in the feed: the epoch it synced in, the last place it
-    received, and a digest of its area when it did."""
+    received, a digest of its area when it did, and the compaction horizon it read under
+    (0 for cursors from before compaction existed)."""
 
     epoch: str
     pos: int
     scope: str
+    horizon: int = 0
 
 
 @dataclass(frozen=True)
@@ -73,11 +76,21 @@ def scope_digest(session: Session, actor: Actor) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
+@dataclass(frozen=True)
+class Compaction:
+    horizon: int  # the feed at or below this place keeps only what a phone starting over needs
+    removed: int  # rows removed by this run
+    busy: bool = False  # another compaction was running: this one did nothing
+
+
 def changes(session: Session, actor: Actor, *, cursor: Cursor | None, limit: int) -> FeedPage:
     require(actor, "house.read")
+    q.share_reading(session)  # the horizon and the rows below of one compaction, until we commit
     placed = q.place(session)
-    current = Cursor(epoch(session), 0, scope_digest(session, actor))
-    reset = cursor is not None and (cursor.epoch, cursor.scope) != (current.epoch, current.scope)
+    current = Cursor(epoch(session), 0, scope_digest(session, actor), q.horizon(session))
+    reset = cursor is not None and (
+        (cursor.epoch, cursor.scope) != (current.epoch, current.scope) or _behind(cursor, current.horizon)
+    )
     after = cursor.pos if cursor is not None and not reset else None
     rows = q.after(session, scoping.feed_condition(actor), after, limit + 1)
     more = len(rows) > limit or placed == q.PLACE_BATCH  # more rows may be waiting for their place
@@ -98,7 +111,32 @@ def changes(session: Session, actor: Actor, *, cursor: Cursor | None, limit: int
     )
     conflict_service.audit_rows(session, actor, [i.record for i in upserts if i.entity_type == "conflict"])
     pos = rows[-1].pos if rows else (after or 0)
-    return FeedPage(items=items, cursor=Cursor(current.epoch, pos, current.scope), more=more, reset=reset)
+    return FeedPage(
+        items=items, cursor=Cursor(current.epoch, pos, current.scope, current.horizon), more=more, reset=reset
+    )
+
+
+def _behind(cursor: Cursor, horizon: int) -> bool:
+    """The phone's next changes may have been compacted away (a tombstone, say): its cursor is below the
+    horizon and was not handed out while reading this same compacted feed (a phone starting over)."""
+    return cursor.pos < horizon and cursor.horizon != horizon
+
+
+def compact(session: Session, *, retention_days: int, now: datetime | None = None) -> Compaction:
+    """Compact what is older than ``retention_days``: at or below the new horizon (the last place of a
+    row written before the cutoff) keep only each record's latest upsert per grid. Idempotent; writers
+    go on meanwhile (new rows get places above the horizon); readers wait only for the delete itself.
+    The caller commits (readers stay held off until then)."""
+    if not q.take_compacting_turn(session):
+        return Compaction(q.horizon(session), 0, busy=True)
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
+    previous = q.horizon(session)
+    horizon = max(previous, q.last_place_before(session, cutoff))
+    seqs = q.removable(session, horizon)
+    if horizon == previous and not seqs:
+        return Compaction(horizon, 0)
+    q.remove(session, seqs, horizon=horizon, cutoff=cutoff)
+    return Compaction(horizon, len(seqs))
 
 
 def new_epoch(session: Session, reason: str) -> str:

@@ -9,11 +9,27 @@ from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
 from server.store import scoping
-from server.store.models import Change, FeedEpoch, Grid, House
+from server.store.models import Change, FeedCompaction, FeedEpoch, Grid, House
 
 # One stamper at a time (a transaction-level advisory lock, held until commit).
 PLACING_LOCK = 0x67726964_66656564 & 0x7FFFFFFFFFFFFFFF  # "gridfeed"
 PLACE_BATCH = 5000
+# Readers share it for their whole transaction; a compaction takes it alone for its delete, so a reader
+# sees the horizon and the rows of one and the same compaction (decision 0020).
+READING_LOCK = 0x67726964_72656164 & 0x7FFFFFFFFFFFFFFF  # "gridread"
+# One compaction at a time.
+COMPACTING_LOCK = 0x67726964_636D7074 & 0x7FFFFFFFFFFFFFFF  # "gridcmpt"
+
+# Rows at or below the horizon that a phone starting from scratch does not need: every tombstone (a phone
+# that holds the record has a cursor above it, or starts over) and every row with a later one for the same
+# record in the same grid (the feed sends a record's state at read time, so the latest row says it all).
+REMOVABLE = """
+SELECT seq FROM (
+    SELECT seq, pos, op, max(pos) OVER (PARTITION BY entity_type, entity_id, grid_id) AS last
+    FROM changes WHERE pos IS NOT NULL
+) c
+WHERE pos <= :horizon AND (op = 'delete' OR pos < last)
+"""
 
 
 def place(session: Session, batch: int = PLACE_BATCH) -> int | None:
@@ -48,6 +64,43 @@ def after(session: Session, condition: ColumnElement[bool], pos: int | None, lim
     if pos is not None:
         query = query.where(Change.pos > pos)
     return list(session.scalars(query.order_by(Change.pos).limit(limit)))
+
+
+def share_reading(session: Session) -> None:
+    """Until this transaction ends, no compaction removes rows (it waits; readers wait while one does)."""
+    session.execute(select(func.pg_advisory_xact_lock_shared(READING_LOCK)))
+
+
+def horizon(session: Session) -> int:
+    """The place at or below which the feed is compacted (0: never compacted)."""
+    return int(session.scalar(select(func.coalesce(func.max(FeedCompaction.horizon), 0))) or 0)
+
+
+def last_place_before(session: Session, cutoff) -> int:
+    """The highest place of a row written before ``cutoff`` (0: none)."""
+    query = select(func.coalesce(func.max(Change.pos), 0)).where(Change.pos.is_not(None), Change.at < cutoff)
+    return int(session.scalar(query) or 0)
+
+
+def take_compacting_turn(session: Session) -> bool:
+    """One compaction at a time: False when another one is running now."""
+    return bool(session.scalar(select(func.pg_try_advisory_xact_lock(COMPACTING_LOCK))))
+
+
+def removable(session: Session, horizon: int) -> list[int]:
+    return list(session.scalars(text(REMOVABLE), {"horizon": horizon}))
+
+
+def remove(session: Session, seqs: list[int], *, horizon: int, cutoff) -> None:
+    """Remove ``seqs`` and record the new horizon, with readers held off until this transaction commits
+    (it waits for those in flight to finish first)."""
+    session.execute(select(func.pg_advisory_xact_lock(READING_LOCK)))
+    session.execute(
+        text("DELETE FROM changes WHERE seq = ANY(:seqs)").bindparams(bindparam("seqs", type_=ARRAY(BigInteger))),
+        {"seqs": seqs},
+    )
+    session.add(FeedCompaction(horizon=horizon, cutoff=cutoff, removed=len(seqs)))
+    session.flush()
 
 
 def epoch_identity(session: Session) -> tuple[str, int, int]:

@@ -12,7 +12,7 @@ from .conflicts import ConflictSchema
 from .schemas.addresses import AddressSchema
 from .schemas.houses import HouseSchema
 from .schemas.persons import ResidentSchema
-from .schemas.presenting import Joined
+from .schemas.presenting import Joined, related
 from .schemas.sync import ChangesQuery, ChangesSchema, InspectionDueSchema
 from .schemas.units import UnitSchema
 
@@ -28,6 +28,15 @@ SHOWN_AS = {
     "inspection_due": InspectionDueSchema(),
     "conflict": ConflictSchema(),
 }
+
+
+def _prefetch(items) -> None:
+    """What the page's records show beside them (a house's address, areas), fetched together."""
+    shown = [i for i in items if i.record is not None]
+    rel = related()
+    rel.seed("address", [i.record for i in shown if i.entity_type == "address"])
+    rel.addresses_with_areas([i.record.address_id for i in shown if i.entity_type in ("house", "unit")])
+    rel.areas_of([i.record for i in shown if i.entity_type in ("address", "house", "unit")])
 
 
 def _data(item):
@@ -46,6 +55,7 @@ class Changes(MethodView):
         session = request_session()
         actor = current_actor()
         page = feed.changes(session, actor, cursor=_cursor(args["cursor"]), limit=args["limit"])
+        _prefetch(page.items)
         return {
             "items": [{"type": i.entity_type, "id": i.entity_id, "op": i.op, "data": _data(i)} for i in page.items],
             "next_cursor": pagination.encode(

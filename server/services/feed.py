@@ -99,7 +99,7 @@ def changes(session: Session, actor: Actor, *, cursor: Cursor | None, limit: int
     for row in rows:  # one item per record per page: its latest state
         latest.pop((row.entity_type, row.entity_id), None)
         latest[(row.entity_type, row.entity_id)] = row
-    items = [_item(session, actor, row) for row in latest.values()]
+    items = _items(session, actor, list(latest.values()))
     persons = [i.person for i in items if i.person is not None]
     person_service.audit_read(session, actor, persons, purpose="sync to device")
     upserts = [i for i in items if i.record is not None]
@@ -146,17 +146,29 @@ def new_epoch(session: Session, reason: str) -> str:
     return epoch(session)
 
 
-def _item(session: Session, actor: Actor, row) -> FeedItem:
-    tombstone = FeedItem(row.entity_type, row.entity_id, "delete", None)
-    if row.op == "delete":
-        return tombstone
-    if row.entity_type == "conflict":
-        record = session.get(Conflict, row.entity_id)
-        visible = record is not None and actor.role != "landlord"
-        return FeedItem("conflict", row.entity_id, "upsert", record) if visible else tombstone
-    visible, model = _VISIBLE[row.entity_type]
-    record = q.visible_record(session, visible(actor), model, row.entity_id)
-    if record is None or (row.entity_type == "inspection_due" and record.due_on is None):
-        return tombstone  # gone, out of scope, or no longer due
-    person = session.get(Person, record.person_id) if row.entity_type == "residence" else None
-    return FeedItem(row.entity_type, row.entity_id, "upsert", record, person)
+def _items(session: Session, actor: Actor, rows: list) -> list[FeedItem]:
+    """The page's items, in the order of ``rows``: each type's records fetched in one scoped statement
+    (and the residents' persons in one), so a page costs a fixed number of statements."""
+    wanted: dict[str, list] = {}
+    for row in rows:
+        if row.op != "delete":
+            wanted.setdefault(row.entity_type, []).append(row.entity_id)
+    found = {kind: _records(session, actor, kind, ids) for kind, ids in wanted.items()}
+    residences = found.get("residence", {}).values()
+    persons = q.records(session, Person, {r.person_id for r in residences})
+    items = []
+    for row in rows:
+        record = found.get(row.entity_type, {}).get(row.entity_id) if row.op != "delete" else None
+        if record is None or (row.entity_type == "inspection_due" and record.due_on is None):
+            items.append(FeedItem(row.entity_type, row.entity_id, "delete", None))  # gone, out of scope, not due
+            continue
+        person = persons.get(record.person_id) if row.entity_type == "residence" else None
+        items.append(FeedItem(row.entity_type, row.entity_id, "upsert", record, person))
+    return items
+
+
+def _records(session: Session, actor: Actor, kind: str, ids: list) -> dict:
+    if kind == "conflict":  # filed in the grids of both sides (the feed rows say which); not for landlords
+        return {} if actor.role == "landlord" else q.records(session, Conflict, ids)
+    visible, model = _VISIBLE[kind]
+    return q.visible_records(session, visible(actor), model, ids)

@@ -136,6 +136,11 @@ def scope_members(session: Session, actor: Actor) -> list[str]:
     return sorted(str(r) for r in rows)
 
 
-def visible_record(session: Session, visible, model, record_id):
-    """The changed record, if it is among ``visible`` (the caller's scoped query for its type)."""
-    return session.scalar(visible.where(model.id == record_id))
+def visible_records(session: Session, visible, model, ids) -> dict:
+    """The changed records among ``visible`` (the caller's scoped query for their type), by id."""
+    return {r.id: r for r in session.scalars(visible.where(model.id.in_(set(ids))))} if ids else {}
+
+
+def records(session: Session, model, ids) -> dict:
+    """Records by id, whoever may see them (the caller checked)."""
+    return {r.id: r for r in session.scalars(select(model).where(model.id.in_(set(ids))))} if ids else {}

@@ -122,7 +122,8 @@ def main() -> int:
                 while feed_q.place(session, batch=50_000):  # the places sync calls would have given
                     session.commit()
                 session.commit()
-                print(f"history: {args.rounds} rounds of updates and one of persons in {time.perf_counter() - started:.1f} s")
+                seconds = time.perf_counter() - started
+                print(f"history: {args.rounds} rounds of updates and one of persons in {seconds:.1f} s")
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("VACUUM ANALYZE changes"))
             print(f"worker's area: {len(grids)} grids, {households:,} households")

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import BigInteger, ColumnElement, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -143,4 +145,7 @@ def visible_records(session: Session, visible, model, ids) -> dict:
 
 def records(session: Session, model, ids) -> dict:
     """Records by id, whoever may see them (the caller checked)."""
-    return {r.id: r for r in session.scalars(select(model).where(model.id.in_(set(ids))))} if ids else {}
+    if not ids:
+        return {}
+    found: list[Any] = list(session.scalars(select(model).where(model.id.in_(set(ids)))))
+    return {r.id: r for r in found}

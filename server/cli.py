@@ -173,6 +173,39 @@ def sync_new_epoch(reason):
     click.echo(f">> new change-feed epoch {epoch}: phones will start over at their next sync")
 
 
+@main.group("feed")
+def feed_group():
+    """Upkeep of the change feed."""
+
+
+@feed_group.command("compact")
+@click.option(
+    "--retention-days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Keep every change this many days (default: FEED_RETENTION_DAYS, 30).",
+)
+@with_appcontext
+def feed_compact(retention_days):
+    """Keep only each record's latest state in the change feed older than the retention window (nightly;
+    safe to re-run, and while phones sync). Phones that did not sync within the window start over."""
+    import time
+
+    from server.services import feed
+
+    days = retention_days or int(current_app.config["FEED_RETENTION_DAYS"])
+    started = time.perf_counter()
+    with _session() as session:
+        done = feed.compact(session, retention_days=days)
+        session.commit()
+    if done.busy:
+        raise click.ClickException("another compaction is running; nothing done")
+    click.echo(
+        f">> change feed compacted up to place {done.horizon:,} (older than {days} days): "
+        f"{done.removed:,} rows removed in {time.perf_counter() - started:.1f} s"
+    )
+
+
 # -- accounts -------------------------------------------------------------------
 
 

@@ -68,6 +68,9 @@ def from_environment() -> dict:
         "MAP_TILE_URL": os.environ.get("MAP_TILE_URL") or None,
         "MAP_TILE_ATTRIBUTION": os.environ.get("MAP_TILE_ATTRIBUTION", ""),
         "DEVICE_TOKEN_DAYS": _int("DEVICE_TOKEN_DAYS", 30),
+        # the change feed keeps every row this many days; older ones only as each record's latest state
+        # (nightly `feed.compact`); a phone that did not sync for longer starts over (docs/sync.md)
+        "FEED_RETENTION_DAYS": _int("FEED_RETENTION_DAYS", 30),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_MINUTES": _int("LOGIN_LOCK_MINUTES", 15),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024),

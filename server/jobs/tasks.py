@@ -121,6 +121,18 @@ def expire_pending_photos(timestamp: int) -> str:
     return f"{len(expired.photos)} photos, {len(expired.unreferenced)} files"
 
 
+@app.periodic(cron="30 3 * * *", periodic_id="nightly")
+@app.task(name="feed.compact", queueing_lock="feed.compact", retry=RETRY)
+def compact_feed(timestamp: int) -> str:
+    """Nightly (03:30): the change feed older than FEED_RETENTION_DAYS keeps only each record's latest
+    state, as `gridwork feed compact` (docs/sync.md, decision 0020)."""
+    from server.services import feed
+
+    with unit_of_work() as (flask, session):
+        done = feed.compact(session, retention_days=int(flask.config["FEED_RETENTION_DAYS"]))
+    return f"horizon {done.horizon}, {done.removed} rows removed" + (" (another compaction was running)" * done.busy)
+
+
 @app.periodic(cron="* * * * *", periodic_id="minutely")
 @app.task(name="jobs.retry_stalled", queueing_lock="jobs.retry_stalled", pass_context=True)
 async def retry_stalled(context, timestamp: int) -> int:

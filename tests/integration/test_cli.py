@@ -50,3 +50,45 @@ def test_disable_signs_the_account_out(app, db, as_worker):
     r = as_worker.get("/api/v1/me")
     assert r.status_code == 401
     assert r.get_json()["code"] in ("auth.token_revoked", "auth.account_disabled")
+
+
+def test_feed_compact_keeps_each_records_latest_change_and_a_second_run_does_nothing(app, db, session, as_worker):
+    from sqlalchemy import text
+
+    from tests.e2e.registry_helpers import house
+
+    h = house(as_worker)
+    for rooms in (2, 3, 4):
+        assert as_worker.patch(f"/api/v1/houses/{h['id']}", json={"rooms": rooms}).status_code == 200
+    as_worker.get("/api/v1/sync/changes")  # places the rows
+    session.execute(text("UPDATE changes SET at = at - interval '40 days'"))
+    session.flush()
+    rows = "SELECT count(*) FROM changes WHERE entity_type = 'house' AND entity_id = :id"
+
+    first = _run(app, ["feed", "compact"])
+    assert first.exit_code == 0, first.output
+    assert "older than 30 days" in first.output and " 0 rows removed" not in first.output
+    assert session.scalar(text(rows), {"id": h["id"]}) == 1
+    second = _run(app, ["feed", "compact"])
+    assert second.exit_code == 0 and " 0 rows removed" in second.output, second.output
+
+    assert _run(app, ["feed", "compact", "--retention-days", "0"]).exit_code != 0  # at least a day
+
+
+def test_the_nightly_job_compacts_the_feed_like_the_command(app, db, session, as_worker):
+    from sqlalchemy import text
+
+    from server.jobs import tasks
+    from tests.e2e.registry_helpers import house
+
+    h = house(as_worker)
+    assert as_worker.patch(f"/api/v1/houses/{h['id']}", json={"rooms": 2}).status_code == 200
+    as_worker.get("/api/v1/sync/changes")
+    session.execute(text("UPDATE changes SET at = at - interval '40 days'"))
+    session.flush()
+    tasks.bind(app)
+    assert "rows removed" in tasks.compact_feed.func(timestamp=0)
+    rows = session.execute(
+        text("SELECT op FROM changes WHERE entity_type = 'house' AND entity_id = :id"), {"id": h["id"]}
+    )
+    assert rows.scalars().all() == ["upsert"]

@@ -181,7 +181,8 @@ class ChangesSchema(ma.Schema):
         required=True,
         metadata={
             "description": "Start over: drop local data; these items start again from the beginning. Your area or "
-            "its make-up changed (a grid moved station or community, a landlord's houses), or the "
-            "server was restored from a backup (your cursor is of another epoch)"
+            "its make-up changed (a grid moved station or community, a landlord's houses), the "
+            "server was restored from a backup (your cursor is of another epoch), or the phone did not sync "
+            "within the feed's retention window (FEED_RETENTION_DAYS: its cursor is below the compacted part)"
         },
     )

@@ -9,7 +9,7 @@ from .identities import IdentityCheck
 from .landlords import ComplianceEvent, LandlordClaim
 from .photos import Photo
 from .registry import Address, Employment, House, Person, Residence, Unit
-from .sync import Attachment, Change, Conflict, FeedEpoch, Submission
+from .sync import Attachment, Change, Conflict, FeedCompaction, FeedEpoch, Submission
 from .targets import TargetCount
 from .tiers import InspectionDue, TierChange, TierState
 from .visits import Visit
@@ -33,6 +33,7 @@ __all__ = [
     "Submission",
     "Conflict",
     "Change",
+    "FeedCompaction",
     "FeedEpoch",
     "Attachment",
     "LandlordClaim",

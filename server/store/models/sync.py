@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -117,6 +117,20 @@ class FeedEpoch(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     started_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
     reason: Mapped[str] = mapped_column(String(200))
+
+
+class FeedCompaction(Base):
+    """A compaction of the change feed that changed something: at or below ``horizon`` the feed keeps
+    only the latest upsert of each record in each grid (tombstones and superseded rows went). The
+    current horizon is the highest; see docs/decisions/0020-feed-compaction.md."""
+
+    __tablename__ = "feed_compactions"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    ran_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+    horizon: Mapped[int] = mapped_column(BigInteger)
+    cutoff: Mapped[datetime]  # the horizon is the last place of a row written before it
+    removed: Mapped[int]
 
 
 class Attachment(Base):

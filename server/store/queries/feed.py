@@ -3,17 +3,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import BigInteger, ColumnElement, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
 from server.store import scoping
-from server.store.models import Change, FeedEpoch, Grid, House
+from server.store.models import Change, FeedCompaction, FeedEpoch, Grid, House
 
 # One stamper at a time (a transaction-level advisory lock, held until commit).
 PLACING_LOCK = 0x67726964_66656564 & 0x7FFFFFFFFFFFFFFF  # "gridfeed"
 PLACE_BATCH = 5000
+# Readers share it for their whole transaction; a compaction takes it alone for its delete, so a reader
+# sees the horizon and the rows of one and the same compaction (decision 0020).
+READING_LOCK = 0x67726964_72656164 & 0x7FFFFFFFFFFFFFFF  # "gridread"
+# One compaction at a time.
+COMPACTING_LOCK = 0x67726964_636D7074 & 0x7FFFFFFFFFFFFFFF  # "gridcmpt"
+
+# Rows at or below the horizon that a phone starting from scratch does not need: every tombstone (a phone
+# that holds the record has a cursor above it, or starts over) and every row with a later one for the same
+# record in the same grid (the feed sends a record's state at read time, so the latest row says it all).
+REMOVABLE = """
+SELECT seq FROM (
+    SELECT seq, pos, op, max(pos) OVER (PARTITION BY entity_type, entity_id, grid_id) AS last
+    FROM changes WHERE pos IS NOT NULL
+) c
+WHERE pos <= :horizon AND (op = 'delete' OR pos < last)
+"""
 
 
 def place(session: Session, batch: int = PLACE_BATCH) -> int | None:
@@ -50,6 +68,43 @@ def after(session: Session, condition: ColumnElement[bool], pos: int | None, lim
     return list(session.scalars(query.order_by(Change.pos).limit(limit)))
 
 
+def share_reading(session: Session) -> None:
+    """Until this transaction ends, no compaction removes rows (it waits; readers wait while one does)."""
+    session.execute(select(func.pg_advisory_xact_lock_shared(READING_LOCK)))
+
+
+def horizon(session: Session) -> int:
+    """The place at or below which the feed is compacted (0: never compacted)."""
+    return int(session.scalar(select(func.coalesce(func.max(FeedCompaction.horizon), 0))) or 0)
+
+
+def last_place_before(session: Session, cutoff) -> int:
+    """The highest place of a row written before ``cutoff`` (0: none)."""
+    query = select(func.coalesce(func.max(Change.pos), 0)).where(Change.pos.is_not(None), Change.at < cutoff)
+    return int(session.scalar(query) or 0)
+
+
+def take_compacting_turn(session: Session) -> bool:
+    """One compaction at a time: False when another one is running now."""
+    return bool(session.scalar(select(func.pg_try_advisory_xact_lock(COMPACTING_LOCK))))
+
+
+def removable(session: Session, horizon: int) -> list[int]:
+    return list(session.scalars(text(REMOVABLE), {"horizon": horizon}))
+
+
+def remove(session: Session, seqs: list[int], *, horizon: int, cutoff) -> None:
+    """Remove ``seqs`` and record the new horizon, with readers held off until this transaction commits
+    (it waits for those in flight to finish first)."""
+    session.execute(select(func.pg_advisory_xact_lock(READING_LOCK)))
+    session.execute(
+        text("DELETE FROM changes WHERE seq = ANY(:seqs)").bindparams(bindparam("seqs", type_=ARRAY(BigInteger))),
+        {"seqs": seqs},
+    )
+    session.add(FeedCompaction(horizon=horizon, cutoff=cutoff, removed=len(seqs)))
+    session.flush()
+
+
 def epoch_identity(session: Session) -> tuple[str, int, int]:
     """The newest epoch, the cluster's system identifier and this database's
     oid: a restore into another cluster or another database changes one of them."""
@@ -83,6 +138,14 @@ def scope_members(session: Session, actor: Actor) -> list[str]:
     return sorted(str(r) for r in rows)
 
 
-def visible_record(session: Session, visible, model, record_id):
-    """The changed record, if it is among ``visible`` (the caller's scoped query for its type)."""
-    return session.scalar(visible.where(model.id == record_id))
+def visible_records(session: Session, visible, model, ids) -> dict:
+    """The changed records among ``visible`` (the caller's scoped query for their type), by id."""
+    return {r.id: r for r in session.scalars(visible.where(model.id.in_(set(ids))))} if ids else {}
+
+
+def records(session: Session, model, ids) -> dict:
+    """Records by id, whoever may see them (the caller checked)."""
+    if not ids:
+        return {}
+    found: list[Any] = list(session.scalars(select(model).where(model.id.in_(set(ids)))))
+    return {r.id: r for r in found}

@@ -222,3 +222,16 @@ def test_the_status_a_submission_answers_is_one_the_contract_lists(as_worker):
     assert sent["status"] in documented("/api/v1/submissions", "post", "201")
     assert again["status"] in documented("/api/v1/submissions", "post", "200")
     assert fetched["status"] in documented("/api/v1/submissions/{instance_id}", "get", "200")
+
+
+def test_a_batch_item_answers_what_post_submissions_would_and_the_contract_says_so(as_worker):
+    h = house(as_worker)
+    single, batched = visit(h, [resident(name="甲")]), visit(h, [resident(name="乙")])
+    alone = as_worker.post("/api/v1/submissions", json=single).get_json()
+    [item] = as_worker.post("/api/v1/sync/submissions", json={"submissions": [batched]}).get_json()["items"]
+    assert set(item["result"]) == set(alone)
+    assert item["result"]["instance_id"] == batched["instance_id"] and item["result"]["status"] == "created"
+    spec = as_worker.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    documented = spec["BatchItem"]["properties"]["result"]["anyOf"]
+    assert {"$ref": "#/components/schemas/SubmissionResult"} in documented
+    assert set(spec["SubmissionResult"]["properties"]) == set(alone)

@@ -235,3 +235,13 @@ def test_a_batch_item_answers_what_post_submissions_would_and_the_contract_says_
     documented = spec["BatchItem"]["properties"]["result"]["anyOf"]
     assert {"$ref": "#/components/schemas/SubmissionResult"} in documented
     assert set(spec["SubmissionResult"]["properties"]) == set(alone)
+
+
+def test_an_answer_refused_by_the_form_is_explained_in_chinese_unless_english_is_asked_for(as_worker):
+    h = house(as_worker)
+    body = visit(h, [resident()]) | {"answers": {"outcome": "met", "residents": [], "hazards": ["none"]}}
+    zh = as_worker.post("/api/v1/submissions", json=body)
+    en = as_worker.post("/api/v1/submissions", json=body, headers={"Accept-Language": "en"})
+    assert (zh.status_code, en.status_code) == (422, 422)
+    assert zh.get_json()["errors"]["residents"] == ["至少需要 1 条，实际 0 条。"]
+    assert en.get_json()["errors"]["residents"] == ["At least 1 entry is needed, 0 given."]

@@ -27,13 +27,13 @@ from .schemas.areas import (
 blp = blueprint("areas", "Divisions, police station areas and grids")
 
 
-def _page(rows, limit):
-    return pagination.page_of(rows, limit, key=lambda r: [r.code])
+def _page(rows, limit, present):
+    """A page of areas by code."""
+    return pagination.respond(rows, limit, key=lambda r: [r.code], present=present)
 
 
 def _after(args):
-    after = pagination.decode(args["cursor"], (str,))
-    return after[0] if after else None
+    return pagination.decode_one(args["cursor"], str)
 
 
 def _division(session, row):
@@ -81,9 +81,7 @@ class Divisions(MethodView):
             after=_after(args),
             limit=args["limit"] + 1,
         )
-        page = _page(rows, args["limit"])
-        page["items"] = [_division(session, r) for r in page["items"]]
-        return page
+        return _page(rows, args["limit"], lambda page: [_division(session, r) for r in page])
 
     @blp.arguments(DivisionCreateSchema)
     @blp.response(201, DivisionSchema)
@@ -121,9 +119,7 @@ class Stations(MethodView):
     def get(self, args):
         """Police station areas whose grids you can see."""
         rows = service.list_stations(request_session(), current_actor(), after=_after(args), limit=args["limit"] + 1)
-        page = _page(rows, args["limit"])
-        page["items"] = [_ref(r) for r in page["items"]]
-        return page
+        return _page(rows, args["limit"], lambda page: [_ref(r) for r in page])
 
     @blp.arguments(StationCreateSchema)
     @blp.response(201, StationSchema)

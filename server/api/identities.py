@@ -81,7 +81,7 @@ class IdentityChecks(MethodView):
     @blp.arguments(IdentityQuery, location="query")
     @blp.response(200, IdentityCheckPageSchema)
     def get(self, args):
-        """Identities to confirm of your station's area, raised there or about a person living there (police, admins)."""
+        """Identities to confirm of your station's area, raised there or about a person living there (police, admins)."""  # noqa: E501 (one-line summary)
         session, actor = request_session(), current_actor()
         after = pagination.decode_one(args["cursor"], uuid.UUID)
         rows = service.page(session, actor, status=args.get("status"), after=after, limit=args["limit"] + 1)

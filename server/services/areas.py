@@ -63,7 +63,8 @@ def update_division(session: Session, actor: Actor, division: Division, *, name:
 
 
 def parent_code(session: Session, division: Division) -> str | None:
-    return session.get(Division, division.parent_id).code if division.parent_id else None
+    parent = session.get(Division, division.parent_id) if division.parent_id else None
+    return parent.code if parent is not None else None
 
 
 # -- stations -------------------------------------------------------------------

@@ -62,11 +62,6 @@ def update_division(session: Session, actor: Actor, division: Division, *, name:
     return division
 
 
-def parent_code(session: Session, division: Division) -> str | None:
-    parent = session.get(Division, division.parent_id) if division.parent_id else None
-    return parent.code if parent is not None else None
-
-
 # -- stations -------------------------------------------------------------------
 
 

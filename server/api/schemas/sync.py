@@ -2,7 +2,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from .common import Instant, Integer, StrictSchema
-from .presenting import computed
+from .presenting import computed, strings
 
 SUBJECT_TYPES = ("address", "house", "unit", "none")
 
@@ -88,13 +88,7 @@ class SubmissionResultSchema(ma.Schema):
     form_id = fields.String(required=True)
     form_version = fields.String(required=True)
     server_received_at = fields.DateTime(required=True)
-    flags = computed(
-        fields.List,
-        lambda s: list(s.flags or []),
-        fields.String(),
-        required=True,
-        metadata={"description": "e.g. device_clock_off"},
-    )
+    flags = strings("flags", required=True, metadata={"description": "e.g. device_clock_off"})
     result = fields.Dict(required=True, metadata={"description": "Records created and updated, conflicts raised"})
     missing_attachments = fields.List(fields.String(), required=True)
     photos = fields.List(

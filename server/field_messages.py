@@ -5,7 +5,9 @@ A raise site, and marshmallow, write a field message in English; the response gi
 by the English message: a template whose ``{placeholders}`` match any text (``Must be one of: {choices}.``), the
 Chinese template filling in what matched. A message the table lacks is given in English as written (a raise site's
 newer message), so the table grows with the code; tests/unit/test_field_messages.py checks that every standard
-marshmallow message, and every message our schemas raise, has its Chinese. See docs/decisions/0015.
+marshmallow message, every message our schemas raise, and every message of the form-answer checks
+(domain/forms/answers.py, values.py) and the account rules (domain/accounts.py: passwords) has its Chinese. A
+form's own constraint message is the form's English (``constraint_message.en``). See docs/decisions/0015.
 """
 
 from __future__ import annotations
@@ -170,7 +172,11 @@ OURS: dict[str, str] = {
     "No {parent} with code {code}.": "没有编码为 {code} 的 {parent}。",
     "A {role} account has no {name} scope; leave it out.": "{role} 账号没有 {name} 范围，请不要填写。",
     "A {role} account needs a {name}.": "{role} 账号须有 {name}。",
-    # document numbers (domain/id_numbers.py): one message per problem found
+}
+
+# Document numbers (domain/id_numbers.py): one message per problem found. A form answer gives each as a sentence
+# (domain/forms/values.py ``sentence``: capitalised, a full stop), which _as_sentences adds.
+ID_NUMBERS: dict[str, str] = {
     "the number is empty": "号码为空",
     "an old 15-character citizen ID number is all digits; {bad}": "旧的 15 位公民身份号码应全为数字；{bad}",
     "a citizen ID number has 18 characters (or 15 for an old one), this one has {n}": (
@@ -216,7 +222,69 @@ OURS: dict[str, str] = {
     ),
 }
 
-TABLE: dict[str, str] = _marshmallow() | OURS
+
+def _as_sentences(table: dict[str, str]) -> dict[str, str]:
+    return {en[0].upper() + en[1:] + ".": zh + "。" for en, zh in table.items()}
+
+
+# Form answers (domain/forms/answers.py and values.py): what check_answers says about one answer.
+FORM_ANSWERS: dict[str, str] = {
+    "Not a field of form {form} version {version}.": "不是表单 {form} 版本 {version} 的字段。",
+    "Must be a list of entries.": "须为条目列表。",
+    "A note is not answered.": "说明类字段不需要作答。",
+    "This field is required.": "此字段为必填。",
+    "Must be at least {min}.": "必须至少为 {min}。",
+    "Must be at most {max}.": "必须至多为 {max}。",
+    "This answer is not allowed by the form's rule for this field.": "此答案不符合表单对该字段的规则。",
+    "At least 1 entry is needed, {count} given.": "至少需要 1 条，实际 {count} 条。",
+    "At least {min} entries are needed, {count} given.": "至少需要 {min} 条，实际 {count} 条。",
+    "At most 1 entry is allowed, {count} given.": "最多允许 1 条，实际 {count} 条。",
+    "At most {max} entries are allowed, {count} given.": "最多允许 {max} 条，实际 {count} 条。",
+    "Each entry must be an object mapping field names to answers.": "每个条目须为从字段名到答案的对象。",
+    "Only one of {names} may be answered: each gives {binding}.": "{names} 只能填写其中一个：它们都对应 {binding}。",
+    "A {type} field does not take an answer.": "{type} 类型的字段不接受答案。",
+    "Must be text.": "须为文本。",
+    "Must not contain NUL characters.": "不能包含 NUL 字符。",
+    "Must be at most {limit} characters long.": "最多 {limit} 个字符。",
+    "Must be a whole number.": "须为整数。",
+    "The number is too large.": "数字过大。",
+    "Must be a number.": "须为数字。",
+    "Must be a date written YYYY-MM-DD.": "须为 YYYY-MM-DD 格式的日期。",
+    "{raw} is not a real date.": "{raw} 不是真实的日期。",
+    "Must be a date and time in ISO 8601 with its UTC offset, like 2026-05-01T09:30:00+08:00.": (
+        "须为带 UTC 偏移的 ISO 8601 日期时间，例如 2026-05-01T09:30:00+08:00。"
+    ),
+    "{raw} is not a real date and time.": "{raw} 不是真实的日期时间。",
+    "Must be one choice value (text).": "须为一个选项值（文本）。",
+    "{named} is not a choice of this field (choices: {choices}).": "{named} 不是此字段的选项（可选：{choices}）。",
+    "{named} are not choices of this field (choices: {choices}).": "{named} 不是此字段的选项（可选：{choices}）。",
+    "Must be a list of choice values.": "须为选项值的列表。",
+    "{named} chosen more than once.": "{named} 被选了多次。",
+    "Must be a location {lon, lat, accuracy_m}.": "须为位置 {lon, lat, accuracy_m}。",
+    "Unknown location keys: {keys}.": "未知的位置键：{keys}。",
+    "The location needs {key} as a number.": "位置须有数值形式的 {key}。",
+    "{key} must be between {low} and {high}.": "{key} 须在 {low} 到 {high} 之间。",
+    "accuracy_m must be a number of metres, 0 or more.": "accuracy_m 须为以米计的数字，不小于 0。",
+    "One image per field: give one attachment file name, not a list.": (
+        "每个字段一张图片：请给一个附件文件名，而不是列表。"
+    ),
+    "Must be the file name of an attached image, like photo1.jpg.": "须为所附图片的文件名，例如 photo1.jpg。",
+    "An image file name ends in .{extensions}.": "图片文件名须以 .{extensions} 结尾。",
+    "Must be a citizen ID number (text).": "须为公民身份号码（文本）。",
+    "Must be a phone number (text).": "须为电话号码（文本）。",
+    "Must be a mainland mobile number (11 digits starting 13-19) or a landline with its area code.": (
+        "须为大陆手机号码（以 13-19 开头的 11 位数字）或带区号的固定电话。"
+    ),
+}
+
+# New passwords (domain/accounts.py password_problems).
+PASSWORDS: dict[str, str] = {
+    "Use at least {min_length} characters.": "请至少使用 {min_length} 个字符。",
+    "Use at most {max_length} characters.": "请最多使用 {max_length} 个字符。",
+    "Do not repeat a single character.": "不要只重复同一个字符。",
+}
+
+TABLE: dict[str, str] = _marshmallow() | OURS | ID_NUMBERS | _as_sentences(ID_NUMBERS) | FORM_ANSWERS | PASSWORDS
 
 
 @cache
@@ -224,7 +292,7 @@ def _patterns() -> list[tuple[re.Pattern, str]]:
     """The templated entries as regular expressions, the most specific (longest literal text) first."""
     out = []
     for en, zh in TABLE.items():
-        if "{" not in en:
+        if not re.search(r"\{\w+\}", en):  # no placeholder ("{lon, lat, accuracy_m}" is literal text)
             continue
         parts = re.split(r"\{(\w+)\}", en)
         regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))

@@ -19,6 +19,13 @@ from .schemas.presenting import Joined, related
 blp = blueprint("addresses", "Standard addresses (标准地址)")
 
 
+def _present(rows):
+    """A page of ``(address, distance or None)`` rows: the addresses, their areas fetched for the page at once."""
+    addresses = [a if d is None else Joined(a, distance_m=round(d, 1)) for a, d in rows]
+    related().areas_of(addresses)
+    return addresses
+
+
 @blp.route("/addresses")
 class Addresses(MethodView):
     @blp.arguments(AddressQuery, location="query")
@@ -38,10 +45,7 @@ class Addresses(MethodView):
             after=after,
             limit=args["limit"] + 1,
         )
-        page = pagination.page_of(rows, args["limit"], key=lambda r: [r[0].full_text, str(r[0].id)])
-        page["items"] = [a if d is None else Joined(a, distance_m=round(d, 1)) for a, d in page["items"]]
-        related().areas_of(page["items"])
-        return page
+        return pagination.respond(rows, args["limit"], key=lambda r: [r[0].full_text, str(r[0].id)], present=_present)
 
     @blp.arguments(AddressCreateSchema)
     @blp.response(201, AddressResolvedSchema)

@@ -23,27 +23,24 @@ from .schemas.areas import (
     StationPageSchema,
     StationSchema,
 )
+from .schemas.presenting import related
 
 blp = blueprint("areas", "Divisions, police station areas and grids")
 
 
-def _page(rows, limit):
-    return pagination.page_of(rows, limit, key=lambda r: [r.code])
+def _page(rows, limit, present=None):
+    """A page of areas by code."""
+    return pagination.respond(rows, limit, key=lambda r: [r.code], present=present)
+
+
+def _with_parents(divisions):
+    """A page of divisions: their parents (shown by code) fetched for the page at once."""
+    related().prefetch("division", [d.parent_id for d in divisions])
+    return divisions
 
 
 def _after(args):
-    after = pagination.decode(args["cursor"], (str,))
-    return after[0] if after else None
-
-
-def _division(session, row):
-    return {
-        "id": row.id,
-        "code": row.code,
-        "name": row.name,
-        "level": row.level,
-        "parent": service.parent_code(session, row),
-    }
+    return pagination.decode_one(args["cursor"], str)
 
 
 def _ref(row):
@@ -81,9 +78,7 @@ class Divisions(MethodView):
             after=_after(args),
             limit=args["limit"] + 1,
         )
-        page = _page(rows, args["limit"])
-        page["items"] = [_division(session, r) for r in page["items"]]
-        return page
+        return _page(rows, args["limit"], _with_parents)
 
     @blp.arguments(DivisionCreateSchema)
     @blp.response(201, DivisionSchema)
@@ -91,7 +86,7 @@ class Divisions(MethodView):
     def post(self, body):
         """Create a division (administrators)."""
         session = request_session()
-        return _division(session, service.create_division(session, current_actor(), **body))
+        return service.create_division(session, current_actor(), **body)
 
 
 @blp.route("/divisions/<uuid:division_id>")
@@ -101,7 +96,7 @@ class Division(MethodView):
     def get(self, division_id: uuid.UUID):
         """One division."""
         session = request_session()
-        return _division(session, service.get_division(session, current_actor(), division_id))
+        return service.get_division(session, current_actor(), division_id)
 
     @blp.arguments(DivisionUpdateSchema)
     @blp.response(200, DivisionSchema)
@@ -111,7 +106,7 @@ class Division(MethodView):
         session = request_session()
         actor = current_actor()
         row = service.get_division(session, actor, division_id)
-        return _division(session, service.update_division(session, actor, row, **body))
+        return service.update_division(session, actor, row, **body)
 
 
 @blp.route("/stations")
@@ -121,16 +116,14 @@ class Stations(MethodView):
     def get(self, args):
         """Police station areas whose grids you can see."""
         rows = service.list_stations(request_session(), current_actor(), after=_after(args), limit=args["limit"] + 1)
-        page = _page(rows, args["limit"])
-        page["items"] = [_ref(r) for r in page["items"]]
-        return page
+        return _page(rows, args["limit"])
 
     @blp.arguments(StationCreateSchema)
     @blp.response(201, StationSchema)
     @blp.alt_response(409, description="Code already used")
     def post(self, body):
         """Create a police station area (administrators)."""
-        return _ref(service.create_station(request_session(), current_actor(), **body))
+        return service.create_station(request_session(), current_actor(), **body)
 
 
 @blp.route("/grids")

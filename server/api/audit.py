@@ -153,7 +153,7 @@ class AuditEvents(MethodView):
         session = request_session()
         fmt = args.get("format") or ("csv" if exports.wanted(None) == "csv" else "json")
         export = fmt == "csv"
-        after = None if export else pagination.decode(args["cursor"], (int,))
+        after = None if export else pagination.decode_one(args["cursor"], int)
         rows = service.events(
             session,
             current_actor(),
@@ -162,7 +162,7 @@ class AuditEvents(MethodView):
             action=args.get("action"),
             since=_bound(args.get("from_"), end=False),
             until=_bound(args.get("to"), end=True),
-            after=after[0] if after else None,
+            after=after,
             limit=(EXPORT_LIMIT if export else args["limit"]) + 1,
         )
         if export:
@@ -170,6 +170,6 @@ class AuditEvents(MethodView):
         names = service.usernames(session, rows)
         if export:
             return exports.csv_response(COLUMNS, [_row(_view(r, names)) for r in rows], "audit-events", headers)
-        page = pagination.page_of(rows, args["limit"], key=lambda r: [r.id])
-        page["items"] = [_view(r, names) for r in page["items"]]
-        return page
+        return pagination.respond(
+            rows, args["limit"], key=lambda r: [r.id], present=lambda p: [_view(r, names) for r in p]
+        )

@@ -73,15 +73,16 @@ class Conflicts(MethodView):
     @blp.response(200, ConflictPageSchema)
     def get(self, args):
         """Conflicts in your area (oldest first)."""
-        after = pagination.decode(args["cursor"], (uuid.UUID,))
+        after = pagination.decode_one(args["cursor"], uuid.UUID)
         session = request_session()
         actor = current_actor()
-        rows = service.page(
-            session, actor, status=args.get("status"), after=after[0] if after else None, limit=args["limit"] + 1
+        rows = service.page(session, actor, status=args.get("status"), after=after, limit=args["limit"] + 1)
+        return pagination.respond(
+            rows,
+            args["limit"],
+            key=lambda c: [str(c.id)],
+            present=lambda page: [_shown(session, actor, c) for c in page],
         )
-        page = pagination.page_of(rows, args["limit"], key=lambda c: [str(c.id)])
-        page["items"] = [_shown(session, actor, c) for c in page["items"]]
-        return page
 
 
 @blp.route("/conflicts/<uuid:conflict_id>")

@@ -81,15 +81,17 @@ class IdentityChecks(MethodView):
     @blp.arguments(IdentityQuery, location="query")
     @blp.response(200, IdentityCheckPageSchema)
     def get(self, args):
-        """Identities to confirm of your station's area, raised there or about a person living there (police, admins)."""
+        """Identities to confirm of your station's area, raised there or about a person living there (police, admins)."""  # noqa: E501 (one-line summary)
         session, actor = request_session(), current_actor()
-        after = pagination.decode(args["cursor"], (uuid.UUID,))
-        rows = service.page(
-            session, actor, status=args.get("status"), after=after[0] if after else None, limit=args["limit"] + 1
-        )
-        page = pagination.page_of(rows, args["limit"], key=lambda c: [str(c.id)])
-        related().prefetch("person", [i for c in page["items"] for i in (c.provisional_person_id, c.matched_person_id)])
-        return page
+        after = pagination.decode_one(args["cursor"], uuid.UUID)
+        rows = service.page(session, actor, status=args.get("status"), after=after, limit=args["limit"] + 1)
+        return pagination.respond(rows, args["limit"], key=lambda c: [str(c.id)], present=_with_persons)
+
+
+def _with_persons(checks):
+    """A page of identity checks: both persons of each fetched for the page at once."""
+    related().prefetch("person", [i for c in checks for i in (c.provisional_person_id, c.matched_person_id)])
+    return checks
 
 
 @blp.route("/identity-checks/<uuid:check_id>")

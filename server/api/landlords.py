@@ -39,25 +39,14 @@ from .schemas.landlords import (
     PermitsDueQuery,
     PermitsDueSchema,
 )
+from .schemas.presenting import Joined
 
 blp = blueprint("landlords", "Landlords: accounts, houses, tenant reports and compliance")
 
-PERMIT_NOTICE = (
-    "This tenant registered outside the city and stays a month or more: they must apply for a "
-    "residence permit (居住证) at the police station within 30 days of arriving."
-)
 
-
-def _request(account, claims) -> dict:
-    return {
-        "account_id": account.id,
-        "username": account_service.shown_username(account),
-        "name": account.display_name,
-        "phone": account.phone,
-        "requested_at": account.created_at,
-        "active": account.disabled_at is None,
-        "claims": claims,
-    }
+def _request(session, account) -> Joined:
+    """An account request as AccountRequestViewSchema shows it: the account and the houses it claims."""
+    return Joined(account, claims=account_service.claims_of(session, account.id))
 
 
 def _counted(view):
@@ -70,10 +59,6 @@ def _counted(view):
         return view(*args, **kwargs)
 
     return wrapper
-
-
-def _timing(when) -> dict:
-    return {"on_time": when.on_time, "due_on": when.due_on, "days_late": when.days_late}
 
 
 def _deadline() -> dict:
@@ -96,7 +81,7 @@ class AccountRequests(MethodView):
         account = account_service.request_account(
             session, anonymous(g.request_id, request.remote_addr), today=today(), **body
         )
-        return _request(account, account_service.claims_of(session, account.id)), 201
+        return _request(session, account), 201
 
     @blp.arguments(PageQuery, location="query")
     @blp.response(200, AccountRequestsSchema)
@@ -108,9 +93,7 @@ class AccountRequests(MethodView):
             rows,
             args["limit"],
             key=lambda row: [row[0].created_at.isoformat(), str(row[0].id)],
-            present=lambda page: [
-                _request(a, claims) | {"username_taken": a.requested_username is not None} for a, claims in page
-            ],
+            present=lambda page: [Joined(a, claims=claims) for a, claims in page],
         )
 
 
@@ -124,7 +107,7 @@ class Activation(MethodView):
         """Activate a requested account, confirming its claims against registered houses (or rejecting them)."""
         session = request_session()
         account = account_service.activate(session, current_actor(), account_id, **body)
-        return _request(account, account_service.claims_of(session, account.id))
+        return _request(session, account)
 
 
 @blp.route("/landlords")
@@ -189,31 +172,11 @@ class MyHouses(MethodView):
         )
 
 
-def _my_house(session, actor, house, address) -> dict:
+def _my_house(session, actor, house, address) -> Joined:
+    """A house as LandlordHouseSchema shows it: its address, current tenants and the landlord's overview."""
     summary = service.overview(session, actor, house, today())
-    return {
-        "id": house.id,
-        "address": address.full_text,
-        "use": house.use,
-        "rental_mode": house.rental_mode,
-        "rooms": house.rooms,
-        "agreement_signed_on": house.agreement_signed_on,
-        "tenants": [
-            {
-                "residence_id": r.id,
-                "person": p,
-                "category": r.category,
-                "arrived_on": r.arrived_on,
-                "verification": r.verification,
-            }
-            for r, p in summary["tenants"]
-        ],
-        "pending_reports": summary["pending_reports"],
-        "tier": summary["tier"],
-        "last_self_check_at": summary["last_self_check_at"],
-        "next_self_check_due": summary["next_self_check_due"],
-        "compliance": summary["compliance"],
-    }
+    tenants = [Joined(r, person=p) for r, p in summary.pop("tenants")]
+    return Joined(house, address=address, tenants=tenants, **summary)
 
 
 @blp.route("/landlord/houses/<uuid:house_id>/arrivals")
@@ -236,13 +199,7 @@ class Arrivals(MethodView):
             today=today(),
             **_deadline(),
         )
-        return {
-            "residence": report.residence,
-            "person": report.person,
-            "report": _timing(report.timeliness),
-            "residence_permit_required": report.permit_required,
-            "notice": PERMIT_NOTICE if report.permit_required else None,
-        }, 201
+        return report, 201
 
 
 @blp.route("/landlord/houses/<uuid:house_id>/departures")
@@ -253,7 +210,7 @@ class Departures(MethodView):
     @blp.alt_response(409, description="The departure is already registered")
     def post(self, body, house_id: uuid.UUID):
         """Report a tenant's departure (within 7 days); closes the residence."""
-        residence, when = service.report_departure(
+        report = service.report_departure(
             request_session(),
             current_actor(),
             house_id,
@@ -262,7 +219,7 @@ class Departures(MethodView):
             today=today(),
             **_deadline(),
         )
-        return {"residence": residence, "report": _timing(when)}, 201
+        return report, 201
 
 
 @blp.route("/houses/<uuid:house_id>/compliance")
@@ -272,21 +229,7 @@ class HouseCompliance(MethodView):
     def get(self, house_id: uuid.UUID):
         """The landlord's reporting record for this house over 180 days, with each event."""
         house, figures, events = service.house_compliance(request_session(), current_actor(), house_id, today())
-        return {
-            "house_id": house.id,
-            "landlord_account_id": house.landlord_account_id,
-            "compliance": figures,
-            "events": [
-                {
-                    "kind": e.kind,
-                    "occurred_on": e.occurred_on,
-                    "days_late": e.days_late,
-                    "residence_id": e.residence_id,
-                    "recorded_at": e.recorded_at,
-                }
-                for e in events
-            ],
-        }
+        return Joined(house, compliance=figures, events=events)
 
 
 @blp.route("/landlords/<uuid:account_id>/compliance")
@@ -313,14 +256,13 @@ class PermitsDue(MethodView):
             args["limit"],
             key=service.permits_due_key,
             present=lambda page: [
-                {
-                    "person": p,
-                    "residence": r,
-                    "status": permit_status(
+                Joined(
+                    r,
+                    person=p,
+                    status=permit_status(
                         category=r.category, arrived_on=r.arrived_on, permit_expires_on=p.permit_expires_on, today=day
                     ),
-                    "permit_expires_on": p.permit_expires_on,
-                }
+                )
                 for r, p in page
             ],
         )

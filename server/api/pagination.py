@@ -34,6 +34,13 @@ def decode(cursor: str | None, types: tuple) -> list | None:
         raise ValidationFailed(errors={"cursor": ["Not a cursor from this list; start again without it."]}) from None
 
 
+def decode_one(cursor: str | None, kind):
+    """The value of a cursor on one column (a code, a username, an id) converted by ``kind``; None on the first
+    page."""
+    after = decode(cursor, (kind,))
+    return after[0] if after else None
+
+
 def shown(rows: list, limit: int) -> list:
     """The rows a page shows of ``rows`` fetched with limit + 1 (what a read is audited for)."""
     return rows[:limit]

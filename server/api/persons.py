@@ -94,7 +94,7 @@ class Reveal(MethodView):
     @blp.alt_response(404, description="Unknown or outside your area")
     @blp.alt_response(429, description="Daily reveal limit reached")
     def post(self, body, person_id: uuid.UUID):
-        """The full document number (police and administrators, with a reason; audited, every attempt rationed daily)."""
+        """The full document number (police and administrators, with a reason; audited, every attempt rationed daily)."""  # noqa: E501 (one-line summary)
         row, number = service.reveal(
             request_session(),
             current_actor(),

@@ -16,6 +16,7 @@ from server.store.db import request_session
 from .base import blueprint, current_actor, today
 from .forms import catalog
 from .schemas.common import instant_problem
+from .schemas.presenting import Joined
 from .schemas.sync import (
     BatchResultSchema,
     BatchSchema,
@@ -73,20 +74,14 @@ def _answers(row) -> dict:
     return mask_answers(catalog().get(row.form_id, row.form_version), row.answers)
 
 
-def view(session, submission, status) -> dict:
-    return {
-        "instance_id": submission.instance_id,
-        "status": status,
-        "form_id": submission.form_id,
-        "form_version": submission.form_version,
-        "server_received_at": submission.server_received_at,
-        "flags": list(submission.flags or []),
-        "result": submission.result,
-        "missing_attachments": service.missing_attachments(session, submission),
-        "photos": service.photo_states(session, submission),
-        "deprecated_id": submission.deprecated_id,
-        "superseded_by": submission.superseded_by,
-    }
+def view(session, submission, status) -> Joined:
+    """A submission as its response schema (SubmissionResultSchema) shows it, with what applying it left behind."""
+    return Joined(
+        submission,
+        status=status,
+        missing_attachments=service.missing_attachments(session, submission),
+        photos=service.photo_states(session, submission),
+    )
 
 
 @blp.route("/submissions")
@@ -110,10 +105,7 @@ class SubmissionDetail(MethodView):
         """One submission: its answers, what it did, and which declared attachments are still missing."""
         session = request_session()
         row = service.read(session, current_actor(), instance_id)
-        return view(session, row, "stored") | {
-            "answers": _answers(row),
-            "subject": {"type": row.subject_type, "id": row.subject_id},
-        }
+        return Joined(view(session, row, "stored"), answers=_answers(row))
 
 
 @blp.route("/sync/submissions")

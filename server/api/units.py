@@ -25,6 +25,14 @@ from .schemas.units import (
 blp = blueprint("units", "Actual units (实有单位) and their employees")
 
 
+def _present(units):
+    """A page of units: their addresses and areas fetched for the page at once."""
+    rel = related()
+    rel.addresses_with_areas([u.address_id for u in units])
+    rel.areas_of(units)
+    return units
+
+
 @blp.route("/units")
 class Units(MethodView):
     @blp.arguments(UnitQuery, location="query")
@@ -42,11 +50,7 @@ class Units(MethodView):
             after=after,
             limit=args["limit"] + 1,
         )
-        page = pagination.page_of(rows, args["limit"], key=lambda u: [u.name, str(u.id)])
-        rel = related()
-        rel.addresses_with_areas([u.address_id for u in page["items"]])
-        rel.areas_of(page["items"])
-        return page
+        return pagination.respond(rows, args["limit"], key=lambda u: [u.name, str(u.id)], present=_present)
 
     @blp.arguments(UnitCreateSchema)
     @blp.response(201, UnitSchema)

@@ -19,12 +19,11 @@ class Users(MethodView):
     def get(self, args):
         """List accounts, by username."""
         session = request_session()
-        after = pagination.decode(args["cursor"], (str,))
+        after = pagination.decode_one(args["cursor"], str)
         rows = account_service.page(
-            session, current_actor(), after=after[0] if after else None, limit=args["limit"] + 1, role=args.get("role")
+            session, current_actor(), after=after, limit=args["limit"] + 1, role=args.get("role")
         )
-        page = pagination.page_of(rows, args["limit"], key=lambda a: [a.username])
-        return page
+        return pagination.respond(rows, args["limit"], key=lambda a: [a.username])
 
     @blp.arguments(UserCreateSchema)
     @blp.response(201, UserSchema)

@@ -100,8 +100,9 @@ ROLE_VERBS: dict[str, frozenset[str]] = {
 }
 
 
-def allowed(role: str, verb: str) -> bool:
-    return verb in ROLE_VERBS.get(role, ())
+def allowed(role: str | None, verb: str) -> bool:
+    """Whether ``role`` carries ``verb`` (no role, as for an anonymous caller: nothing)."""
+    return role is not None and verb in ROLE_VERBS.get(role, ())
 
 
 def require(actor: Actor, verb: str) -> None:

@@ -57,8 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             policy = read(path)
             print(
-                f"{path}: ok (version {policy.version}, {len(policy.house.rules)} house rules, "
-                f"{len(policy.unit.rules)} unit rules)"
+                f"{path}: ok (version {policy.version}, {len(policy.house.rules) if policy.house else 0} house rules, "
+                f"{len(policy.unit.rules) if policy.unit else 0} unit rules)"
             )
         except PolicyError as exc:
             failed += 1

@@ -62,10 +62,6 @@ def update_division(session: Session, actor: Actor, division: Division, *, name:
     return division
 
 
-def parent_code(session: Session, division: Division) -> str | None:
-    return session.get(Division, division.parent_id).code if division.parent_id else None
-
-
 # -- stations -------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from server.services import seed as seeder
 from server.store.queries import accounts as account_q
 from server.store.queries import demo as q
 
-DEMO_PASSWORD = "gridwork-demo"
+DEMO_PASSWORD = "gridwork-demo"  # noqa: S105 (the demo's published password, README)
 DEMO_HOUSEHOLDS = 1500
 DEMO_SEED = 1
 

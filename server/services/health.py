@@ -45,7 +45,7 @@ class StorageCheck:
 
 
 def check(session_factory, media: MediaStore, storage_check: StorageCheck, max_age: float) -> dict:
-    database = {"ok": False, "postgis_version": None}
+    database: dict[str, bool | str | None] = {"ok": False, "postgis_version": None}
     try:
         session = session_factory()
         try:

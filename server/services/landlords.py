@@ -41,6 +41,12 @@ class ArrivalReport:
     permit_required: bool
 
 
+@dataclass(frozen=True)
+class DepartureReport:
+    residence: Residence
+    timeliness: Timeliness
+
+
 # -- the landlord's own view and reports ------------------------------------------
 
 
@@ -148,7 +154,7 @@ def report_departure(
     today: date,
     zone: str,
     deadline_days: int,
-) -> tuple[Residence, Timeliness]:
+) -> DepartureReport:
     house = _my_house(session, actor, house_id)
     residence = session.get(Residence, residence_id)
     if residence is None or residence.house_id != house.id:
@@ -171,7 +177,7 @@ def report_departure(
         fields=["left_on"],
         details={"house_id": str(house.id), "days_late": when.days_late},
     )
-    return residence, when
+    return DepartureReport(residence, when)
 
 
 def _local(moment: datetime, zone: str) -> date:

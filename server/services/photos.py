@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -48,7 +48,7 @@ class Intake:
     max_pixels: int = 50_000_000
     keep_originals: bool = False
     zone: str = "Asia/Shanghai"
-    limits: Limits = Limits()
+    limits: Limits = field(default_factory=Limits)
 
     @classmethod
     def from_settings(cls, config) -> Intake:

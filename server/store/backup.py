@@ -30,6 +30,8 @@ class BackupError(RuntimeError):
 def _conninfo(url: str) -> tuple[list[str], dict]:
     """pg_dump-style connection arguments and environment (the password goes in PGPASSWORD)."""
     u = make_url(url)
+    if not u.database:
+        raise BackupError("The database URL names no database.")
     args = [
         "--host",
         u.host or "127.0.0.1",
@@ -137,5 +139,5 @@ def session_for(url: str) -> Iterator[Session]:
         engine.dispose()
 
 
-def database_name(url: str) -> str:
+def database_name(url: str) -> str | None:
     return make_url(url).database

@@ -31,8 +31,8 @@ def _scope(form: dict) -> dict:
 
 def _users_page(*, form=None, errors=None, status=200, created=None):
     session, actor = request_session(), g.actor
-    after = pagination.decode(request.args.get("cursor"), (str,))
-    rows = account_service.page(session, actor, after=after[0] if after else None, limit=PAGE + 1)  # audited
+    after = pagination.decode_one(request.args.get("cursor"), str)
+    rows = account_service.page(session, actor, after=after, limit=PAGE + 1)  # audited
     next_url = url_for("web.users", cursor=pagination.encode([rows[PAGE - 1].username])) if len(rows) > PAGE else None
     page = render_template(
         "users.html",

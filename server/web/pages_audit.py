@@ -18,8 +18,8 @@ PAGE = 50
 def audit_log():
     session, actor = request_session(), g.actor
     action = request.args.get("action", "").strip() or None
-    after = pagination.decode(request.args.get("cursor"), (int,))
-    rows = service.events(session, actor, action=action, after=after[0] if after else None, limit=PAGE + 1)  # audited
+    after = pagination.decode_one(request.args.get("cursor"), int)
+    rows = service.events(session, actor, action=action, after=after, limit=PAGE + 1)  # audited
     names = service.usernames(session, rows[:PAGE])
     next_url = None
     if len(rows) > PAGE:

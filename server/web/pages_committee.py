@@ -24,8 +24,8 @@ CANDIDATES = 20
 
 def _conflicts_page(*, errors: dict | None = None, status: int = 200):
     session, actor = request_session(), g.actor
-    after = pagination.decode(request.args.get("cursor"), (uuid.UUID,))
-    rows = conflict_service.page(session, actor, status="open", after=after[0] if after else None, limit=PAGE + 1)
+    after = pagination.decode_one(request.args.get("cursor"), uuid.UUID)
+    rows = conflict_service.page(session, actor, status="open", after=after, limit=PAGE + 1)
     items = []
     for row in rows[:PAGE]:  # conflict_service.page audits what it returns
         now = conflict_service.shown(session, actor, row)

@@ -68,7 +68,7 @@ def landlord_departure(house_id: uuid.UUID):
         except ValueError as exc:
             raise ValidationFailed(errors={"left_on": ["Not a valid date."]}) from exc
         c = current_app.config
-        _residence, when = service.report_departure(
+        when = service.report_departure(
             session,
             actor,
             house_id,
@@ -77,7 +77,7 @@ def landlord_departure(house_id: uuid.UUID):
             today=today(),
             zone=c["TIMEZONE"],
             deadline_days=c["REPORT_DEADLINE_DAYS"],
-        )
+        ).timeliness
     except (ValidationFailed, Conflict) as exc:
         session.rollback()
         messages = [m for ms in localised(exc.errors).values() for m in ms]

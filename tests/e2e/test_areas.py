@@ -77,7 +77,9 @@ def test_invalid_polygons_are_explained(as_admin, district):
 
 
 def test_each_role_sees_only_the_grids_of_its_area(district, as_worker, as_committee, as_police, as_admin, as_landlord):
-    codes = lambda client: {g["code"] for g in client.get("/api/v1/grids").get_json()["items"]}
+    def codes(client):
+        return {g["code"] for g in client.get("/api/v1/grids").get_json()["items"]}
+
     g0, g1, g2 = (g.code for g in district.grids)
     assert codes(as_worker) == {g0}
     assert codes(as_committee) == {g0, g1}

@@ -228,7 +228,7 @@ def test_registration_answers_longer_than_their_column_are_refused_by_name(as_wo
     body = registration(street="学" * 150, door="1" * 33) | {"form_version": version}
     r = send(as_worker, "post", "/api/v1/submissions", body)
     errors = assert_refused(r, "street", "door")["errors"]  # answer paths, as the form names them
-    assert errors["door"] == ["Must be at most 32 characters long."]
+    assert errors["door"] == ["最多 32 个字符。"]  # Chinese by default (Accept-Language: en gives the English)
 
 
 @pytest.mark.parametrize("version", ["2026.1", "2026.2"])

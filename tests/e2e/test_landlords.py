@@ -54,6 +54,8 @@ def test_a_requested_account_works_only_after_an_officer_of_the_area_activates_i
     assert r.status_code == 201, r.get_json()
     request = r.get_json()
     assert request["active"] is False and request["claims"][0]["status"] == "pending"
+    assert (request["username"], request["name"], request["phone"]) == ("fang.landlord", "方丽", "13800001111")
+    assert request["requested_at"] and request["claims"][0]["address"] == "幸福路 12号 501"
     assert sign_in(anon, "fang.landlord").status_code == 401  # not yet
 
     elsewhere = login("grid_worker", grids=[district.grids[2].code])
@@ -77,7 +79,7 @@ def test_a_requested_account_works_only_after_an_officer_of_the_area_activates_i
     token = sign_in(anon, "fang.landlord").get_json()["token"]
     me = type(anon)(anon.client, token)
     houses = me.get("/api/v1/landlord/houses").get_json()["items"]
-    assert [x["id"] for x in houses] == [h["id"]]
+    assert [(x["id"], x["address"]) for x in houses] == [(h["id"], h["address"]["full_text"])]
 
 
 def test_a_later_house_claim_stays_pending_until_confirmed(landlord, as_worker, login, district):
@@ -118,6 +120,7 @@ def test_an_arrival_on_time_is_acknowledged_and_the_identity_read_back_masked(la
     [mine] = client.get("/api/v1/landlord/houses").get_json()["items"]
     [tenant] = mine["tenants"]
     assert tenant["person"]["name"] == "刘洋" and number not in str(mine)
+    assert (tenant["residence_id"], tenant["category"]) == (body["residence"]["id"], "floating")
     assert mine["pending_reports"] == 1 and mine["compliance"]["reports_on_time"] == 1
     # the full number is never read back, not even by asking for it
     assert (
@@ -135,6 +138,8 @@ def test_a_late_arrival_says_how_late_and_counts_against_the_house(landlord, as_
     record = as_police.get(f"/api/v1/houses/{h['id']}/compliance").get_json()
     assert record["compliance"]["reports_late"] == 1
     assert [(e["kind"], e["days_late"]) for e in record["events"]] == [("arrival_late", 3)]
+    assert record["house_id"] == h["id"] and record["events"][0]["residence_id"] == r.get_json()["residence"]["id"]
+    assert r.get_json()["notice"] is None
 
 
 def test_an_arrival_is_checked_exactly_like_the_registry(landlord):
@@ -311,6 +316,9 @@ def test_permit_reminders_list_stays_past_a_month_and_expiring_permits(landlord,
         due = client_.get("/api/v1/residence-permits/due").get_json()["items"]
         statuses = {d["person"]["name"]: d["status"] for d in due}
         assert statuses == {"孙立": "missing", "吴敏": "renewal_due"}
+        renewal = next(d for d in due if d["status"] == "renewal_due")
+        assert renewal["residence"]["id"] == renewing["residence"]["id"]
+        assert renewal["permit_expires_on"] == (date.today() + timedelta(days=10)).isoformat()
     assert long_stay["residence_permit_required"] is False
 
 

@@ -105,3 +105,13 @@ def test_a_person_list_puts_on_record_only_the_people_it_shows(build, session, a
     ).all()
     on_record = {uuid.UUID(str(i)) for event in read for i in event.subject_ids}
     assert on_record == shown and not (people - shown) & on_record
+
+
+def test_a_page_of_divisions_with_their_parents_costs_the_same_statements_for_5_and_60(db, build, district, as_admin):
+    for _ in range(60):  # each community under a town of its own: no parent is shared
+        build.division("community", build.division("town", district.county))
+    as_admin.get("/api/v1/me")
+    few, _ = _statements_for(db, as_admin, "/api/v1/divisions", 5, level="community")
+    many, page = _statements_for(db, as_admin, "/api/v1/divisions", 60, level="community")
+    assert len(page["items"]) == 60 and all(d["parent"] for d in page["items"])
+    assert many == few

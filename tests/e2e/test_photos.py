@@ -368,7 +368,7 @@ def test_upload_and_serving_work_the_same_with_s3(as_worker, app, monkeypatch, r
     ]
     [shown] = only_visit(as_worker, h)["photos"]
     for size, long_edge in (("320", 320), ("1024", 1024), ("2048", 1600)):  # never upscaled
-        response, img = served(as_worker, shown["urls"][size])
+        _response, img = served(as_worker, shown["urls"][size])
         assert max(img.size) == long_edge
         _assert_no_metadata(img)
     refused = put(as_worker, body["instance_id"], "door.jpg", jpeg() + b"PK\x05\x06" + bytes(18))

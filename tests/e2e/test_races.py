@@ -20,7 +20,7 @@ def _posts(committed, who, url, bodies):
     """POST each body from its own phone (the same worker, a token per phone), all at once;
     the responses in order."""
     clients = [committed.another_device(who) for _ in bodies]
-    return committed.parallel([lambda c=c, b=b: c.post(url, json=b) for c, b in zip(clients, bodies)])
+    return committed.parallel([lambda c=c, b=b: c.post(url, json=b) for c, b in zip(clients, bodies, strict=True)])
 
 
 def _statuses(responses):

@@ -222,3 +222,26 @@ def test_the_status_a_submission_answers_is_one_the_contract_lists(as_worker):
     assert sent["status"] in documented("/api/v1/submissions", "post", "201")
     assert again["status"] in documented("/api/v1/submissions", "post", "200")
     assert fetched["status"] in documented("/api/v1/submissions/{instance_id}", "get", "200")
+
+
+def test_a_batch_item_answers_what_post_submissions_would_and_the_contract_says_so(as_worker):
+    h = house(as_worker)
+    single, batched = visit(h, [resident(name="甲")]), visit(h, [resident(name="乙")])
+    alone = as_worker.post("/api/v1/submissions", json=single).get_json()
+    [item] = as_worker.post("/api/v1/sync/submissions", json={"submissions": [batched]}).get_json()["items"]
+    assert set(item["result"]) == set(alone)
+    assert item["result"]["instance_id"] == batched["instance_id"] and item["result"]["status"] == "created"
+    spec = as_worker.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    documented = spec["BatchItem"]["properties"]["result"]["anyOf"]
+    assert {"$ref": "#/components/schemas/SubmissionResult"} in documented
+    assert set(spec["SubmissionResult"]["properties"]) == set(alone)
+
+
+def test_an_answer_refused_by_the_form_is_explained_in_chinese_unless_english_is_asked_for(as_worker):
+    h = house(as_worker)
+    body = visit(h, [resident()]) | {"answers": {"outcome": "met", "residents": [], "hazards": ["none"]}}
+    zh = as_worker.post("/api/v1/submissions", json=body)
+    en = as_worker.post("/api/v1/submissions", json=body, headers={"Accept-Language": "en"})
+    assert (zh.status_code, en.status_code) == (422, 422)
+    assert zh.get_json()["errors"]["residents"] == ["至少需要 1 条，实际 0 条。"]
+    assert en.get_json()["errors"]["residents"] == ["At least 1 entry is needed, 0 given."]

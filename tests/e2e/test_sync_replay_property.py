@@ -108,8 +108,7 @@ def test_duplicates_and_retries_change_nothing(db, as_worker, picks_list, data):
     chaotic = conn.begin_nested()
     try:
         h2 = house(as_worker)
-        remap = lambda item: _retarget(item, h2)
-        _send(as_worker, [remap(i) for i in delivery], data)
+        _send(as_worker, [_retarget(i, h2) for i in delivery], data)
         assert _state(as_worker, h2["id"]) == expected
     finally:
         chaotic.rollback()

@@ -46,8 +46,11 @@ def test_each_role_needs_its_scope(as_admin, district):
 
 
 def test_weak_passwords_and_taken_usernames_are_refused_by_field(as_admin, as_worker):
-    r = as_admin.post("/api/v1/users", json={"username": "x.y", "password": "short", "role": "admin"})
-    assert r.status_code == 422 and r.get_json()["errors"] == {"password": ["Use at least 8 characters."]}
+    weak = {"username": "x.y", "password": "short", "role": "admin"}
+    r = as_admin.post("/api/v1/users", json=weak)
+    assert r.status_code == 422 and r.get_json()["errors"] == {"password": ["请至少使用 8 个字符。"]}
+    r = as_admin.post("/api/v1/users", json=weak, headers={"Accept-Language": "en"})
+    assert r.get_json()["errors"] == {"password": ["Use at least 8 characters."]}
     r = as_admin.post(
         "/api/v1/users", json={"username": as_worker.username.upper(), "password": "a long passphrase", "role": "admin"}
     )

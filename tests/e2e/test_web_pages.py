@@ -54,3 +54,36 @@ def test_residence_permit_reminders_list_a_tenant_from_elsewhere_past_the_limit_
     html = _as_page(app, as_worker).get("/web/permits").get_data(as_text=True)
     assert "外地租客" in html and "未办理" in html
     assert number not in html and p["document_number_masked"] in html
+
+
+def test_a_landlord_reports_a_departure_on_the_page_and_is_told_it_was_on_time(app, anon, as_worker, as_police):
+    import re
+    from datetime import timedelta
+
+    from tests.e2e.landlord_helpers import active_landlord
+
+    landlord, h = active_landlord(anon, as_worker, as_police, username="web.landlord", name="李房东")
+    tenant = {
+        "name": "赵六",
+        "sex": "male",
+        "document_type": "citizen_id",
+        "document_number": citizen_id(date(1990, 5, 5), "male"),
+    }
+    arrived = (date.today() - timedelta(days=10)).isoformat()
+    r = landlord.post(
+        f"/api/v1/landlord/houses/{h['id']}/arrivals",
+        json={"tenant": tenant, "category": "floating", "arrived_on": arrived},
+    )
+    assert r.status_code == 201, r.get_json()
+    page = _as_page(app, landlord)
+    home = page.get("/web/landlord").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', home).group(1)
+    left_on = (date.today() - timedelta(days=1)).isoformat()
+    done = page.post(
+        f"/web/landlord/houses/{h['id']}/departures",
+        data={"residence_id": r.get_json()["residence"]["id"], "left_on": left_on, "csrf_token": csrf},
+    )
+    assert done.status_code == 200
+    assert 'id="departed"' in done.get_data(as_text=True) and 'class="ok"' in done.get_data(as_text=True)
+    [mine] = landlord.get("/api/v1/landlord/houses").get_json()["items"]
+    assert mine["tenants"] == []

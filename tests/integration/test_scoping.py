@@ -49,7 +49,7 @@ def test_each_role_sees_the_houses_of_its_area(session, build, world):
 
 
 def test_people_are_visible_through_residence_employment_landlordship_or_authorship(session, build, world):
-    district, houses, residents = world
+    district, _houses, residents = world
     worker_account = build.account("grid_worker", grids=[district.grids[0].code])
     worker = actor_for(worker_account)
     employee, landlord_person, unregistered = build.person(), build.person(), build.person(created_by=worker_account)

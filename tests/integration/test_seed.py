@@ -72,7 +72,7 @@ def generated(households: int, seed: int) -> dict[str, list[tuple]]:
 
 
 def test_the_district_has_divisions_stations_and_grids_of_200_to_400_households(district):
-    conn, counts, county = district
+    _conn, counts, county = district
     assert counts["addresses"] == counts["houses"] == HOUSEHOLDS
     assert len(county) == 6 and not county.endswith("00") and county != "330106"
     per_grid = rows(

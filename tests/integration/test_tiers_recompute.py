@@ -24,10 +24,9 @@ def test_recompute_tiers_everything_in_batches_and_is_safe_to_repeat(app, db, se
     result = _recompute(app)
     assert result.exit_code == 0, result.output
     assert "houses and" in result.output and "tier changes" in result.output
-    tiers = {
-        h: t
-        for h, t in session.execute(select(TierState.house_id, TierState.tier).where(TierState.house_id.is_not(None)))
-    }
+    tiers = dict(
+        session.execute(select(TierState.house_id, TierState.tier).where(TierState.house_id.is_not(None))).all()
+    )
     assert tiers[let[0].id] == "focus" and tiers[let[1].id] == "focus"  # by bed; no agreement
     assert own.id not in tiers
     assert session.scalar(select(TierState.tier).where(TierState.unit_id == hotel.id)) == "key"

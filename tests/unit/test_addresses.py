@@ -262,14 +262,14 @@ streets = st.sampled_from(["幸福路", "解放大街", "G104国道", "五一路
 
 
 address_numbers = st.fixed_dictionaries(
-    dict(
-        street=streets,
-        door=st.integers(1, 999),
-        building=st.integers(1, 99),
-        unit=st.integers(1, 12),
-        floor=st.integers(-3, 40).filter(bool),
-        room=st.integers(1, 3999),
-    )
+    {
+        "street": streets,
+        "door": st.integers(1, 999),
+        "building": st.integers(1, 99),
+        "unit": st.integers(1, 12),
+        "floor": st.integers(-3, 40).filter(bool),
+        "room": st.integers(1, 3999),
+    }
 )
 
 

@@ -1,8 +1,10 @@
 """Field errors in Chinese: every standard marshmallow message, and every message our schemas raise, has its
 Chinese in server/field_messages.py; templated ones carry what they name across."""
 
+import ast
 import inspect
 import re
+from pathlib import Path
 
 import marshmallow.fields as ma_fields
 import marshmallow.validate as ma_validate
@@ -79,3 +81,65 @@ def test_every_chinese_template_uses_the_placeholders_of_its_english():
     for en, zh in TABLE.items():
         assert set(re.findall(r"\{(\w+)\}", en)) == set(re.findall(r"\{(\w+)\}", zh)), en
     assert inspect.isfunction(translate)
+
+
+# Where the domain writes field messages: form answers (check_answers) and the account rules (passwords).
+DOMAIN_SOURCES = ("domain/forms/answers.py", "domain/forms/values.py", "domain/accounts.py")
+
+
+def _examples(node) -> list[str]:
+    """A message literal as it reads once raised, with each ``{value}`` of an f-string filled in by 7."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        return ["".join(v.value if isinstance(v, ast.Constant) else "7" for v in node.values)]
+    return []
+
+
+def _domain_messages():
+    import server
+
+    root = Path(server.__file__).parent
+    for source in DOMAIN_SOURCES:
+        tree = ast.parse((root / source).read_text())
+        for node in ast.walk(tree):
+            called = getattr(node.func, "attr", getattr(node.func, "id", "")) if isinstance(node, ast.Call) else None
+            if called == "error":  # self.error(path, message)
+                candidates = node.args[1:]
+            elif called in ("_bad", "append"):
+                candidates = node.args
+            elif isinstance(node, ast.List):  # problems[name] = [f"..."], return ["..."]
+                candidates = node.elts
+            elif isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "").endswith("_MESSAGE"):
+                candidates = [node.value]
+            else:
+                continue
+            for candidate in candidates:
+                for text in _examples(candidate):
+                    yield source, text
+
+
+@pytest.mark.parametrize("source,text", sorted(set(_domain_messages())))
+def test_every_message_of_form_answers_and_passwords_has_its_chinese(source, text):
+    assert re.search(r"[\u4e00-\u9fff]", translate(text, "zh")), (source, text)
+
+
+def test_the_scan_finds_the_domain_messages():
+    found = {text for _, text in _domain_messages()}
+    assert {"This field is required.", "Use at least 7 characters.", "At most 7 entries are allowed, 7 given."} <= found
+    assert len(found) > 40
+
+
+def test_a_form_answer_and_a_password_are_refused_in_chinese_by_default_and_english_when_asked():
+    from datetime import date
+
+    from server.domain.accounts import password_problems
+    from server.domain.forms.values import sentence
+
+    assert localize({"password": password_problems("short")}, "zh") == {"password": ["请至少使用 8 个字符。"]}
+    assert localize({"password": password_problems("short")}, "en") == {"password": ["Use at least 8 characters."]}
+    # a citizen ID inside a form answer reads as a sentence; its Chinese is the registry's
+    said = sentence("check character should be X, not 7")
+    assert translate(said, "zh") == "校验码应为 X，而不是 7。"
+    assert translate("At least 1 entry is needed, 0 given.", "zh") == "至少需要 1 条，实际 0 条。"
+    assert date.today()  # the check runs without a database or an app

@@ -75,7 +75,7 @@ def test_even_a_comment_added_to_a_published_file_is_a_change(root):
 
 def test_a_published_file_that_disappears_is_refused(root):
     (root / SELF_CHECK).unlink()
-    with pytest.raises(CatalogError, match="published in forms.lock.json but the file is missing"):
+    with pytest.raises(CatalogError, match=r"published in forms\.lock\.json but the file is missing"):
         load_catalog(root)
 
 

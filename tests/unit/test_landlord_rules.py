@@ -19,7 +19,7 @@ def test_tenants_from_outside_the_city_staying_a_month_need_a_permit():
 
 
 def test_permit_status_over_a_stay():
-    floating = dict(category="floating", today=TODAY)
+    floating = {"category": "floating", "today": TODAY}
     assert permit_status(arrived_on=date(2026, 11, 1), permit_expires_on=None, **floating) is None
     assert permit_status(arrived_on=date(2026, 10, 1), permit_expires_on=None, **floating) == "missing"
     assert permit_status(arrived_on=date(2025, 1, 1), permit_expires_on=date(2026, 12, 20), **floating) == "renewal_due"

@@ -19,7 +19,13 @@ LIMITS = Limits()
 
 
 def _visit(**kw):
-    args = dict(distance_m=10.0, accuracy_m=5.0, visited_at=T, received_at=T + timedelta(minutes=5), limits=LIMITS)
+    args = {
+        "distance_m": 10.0,
+        "accuracy_m": 5.0,
+        "visited_at": T,
+        "received_at": T + timedelta(minutes=5),
+        "limits": LIMITS,
+    }
     return visit_flags(**(args | kw))
 
 

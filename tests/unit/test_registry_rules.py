@@ -47,7 +47,7 @@ def test_grid_polygons_must_be_valid_areas_in_lon_lat():
 
 
 def test_rental_facts_must_fit_the_use():
-    ok = dict(rented_since=None, agreement_signed_on=None, today=TODAY)
+    ok = {"rented_since": None, "agreement_signed_on": None, "today": TODAY}
     assert house_problems(use="rented", rental_mode="by_bed", **ok) == {}
     assert "rental_mode" in house_problems(use="rented", rental_mode=None, **ok)
     assert "rental_mode" in house_problems(use="self_occupied", rental_mode="whole", **ok)

@@ -191,5 +191,5 @@ def test_a_published_policy_that_was_edited_or_removed_is_refused(tmp_path):
     )
     path.unlink()
     publish(directory)
-    with pytest.raises(PolicyError, match="2026.1: published but its file is gone"):
+    with pytest.raises(PolicyError, match=r"2026\.1: published but its file is gone"):
         current_policy.__wrapped__(directory)

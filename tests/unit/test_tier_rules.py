@@ -21,20 +21,20 @@ def clean(days_ago):
 
 def facts(inspections=None, **overrides):
     """A well-kept rental: signed, on time, two clean inspections, let for a year."""
-    values = dict(
-        use="rented",
-        rental_mode="whole",
-        rooms=3,
-        rented_since=TODAY - timedelta(days=400),
-        agreement_signed_on=TODAY - timedelta(days=390),
-        residents=3,
-        turnover=1,
-        late_reports=0,
-        missed_arrivals=0,
-        missed_departures=0,
-        on_time_reports=2,
-        inspections=[clean(10), clean(40)] if inspections is None else inspections,
-    )
+    values = {
+        "use": "rented",
+        "rental_mode": "whole",
+        "rooms": 3,
+        "rented_since": TODAY - timedelta(days=400),
+        "agreement_signed_on": TODAY - timedelta(days=390),
+        "residents": 3,
+        "turnover": 1,
+        "late_reports": 0,
+        "missed_arrivals": 0,
+        "missed_departures": 0,
+        "on_time_reports": 2,
+        "inspections": [clean(10), clean(40)] if inspections is None else inspections,
+    }
     values |= overrides
     return house_facts(**values, severity=POLICY.hazards, today=TODAY, zone=ZONE)
 

@@ -33,7 +33,7 @@ def test_a_one_day_window_is_today_only():
 
 @pytest.mark.parametrize("days", [0, -5])
 def test_a_window_has_at_least_one_day(days):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a window has at least one day"):
         last_days(days, date(2026, 1, 1))
 
 

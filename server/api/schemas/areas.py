@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 from server.domain.areas import LEVELS
 
 from .common import AreaRef, Integer, PageSchema, StrictSchema
+from .presenting import computed, related
 
 _code = fields.String(validate=validate.Length(min=1, max=32))
 _name = fields.String(validate=validate.Length(min=1, max=100))
@@ -21,12 +22,21 @@ class DivisionQuery(ListQuery):
     parent = _code
 
 
+def _parent_code(division) -> str | None:
+    parent = related().get("division", division.parent_id)
+    return parent.code if parent is not None else None
+
+
 class DivisionSchema(ma.Schema):
+    """Dumps a ``Division``; its parent's code from ``related()`` (a page prefetches the parents)."""
+
     id = fields.UUID(required=True)
     code = fields.String(required=True, metadata={"description": "GB/T 2260 county code, + 3 digits per level"})
     name = fields.String(required=True)
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))
-    parent = fields.String(allow_none=True, required=True, metadata={"description": "Parent division code"})
+    parent = computed(
+        fields.String, _parent_code, allow_none=True, required=True, metadata={"description": "Parent division code"}
+    )
 
 
 class DivisionPageSchema(PageSchema):
@@ -45,6 +55,8 @@ class DivisionUpdateSchema(StrictSchema):
 
 
 class StationSchema(ma.Schema):
+    """Dumps a ``Station``."""
+
     id = fields.UUID(required=True)
     code = fields.String(required=True)
     name = fields.String(required=True)

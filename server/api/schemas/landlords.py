@@ -4,9 +4,16 @@ from marshmallow import fields, validate
 from server.domain.id_numbers import DOCUMENT_TYPES
 from server.domain.landlords import COMPLIANCE_KINDS
 from server.domain.registry import RESIDENCE_CATEGORIES, SEXES
+from server.services.landlord_accounts import shown_username
 
 from .common import Integer, Location, PageQuery, PageSchema, Point, StrictSchema
 from .persons import PersonCreateSchema, PersonSchema, ResidenceSchema
+from .presenting import computed
+
+PERMIT_NOTICE = (
+    "This tenant registered outside the city and stays a month or more: they must apply for a "
+    "residence permit (居住证) at the police station within 30 days of arriving."
+)
 
 _name = fields.String(required=True, validate=validate.Length(min=1, max=100))
 _phone = fields.String(required=True, validate=validate.Length(min=5, max=32))
@@ -78,17 +85,23 @@ class ClaimDecisionSchema(StrictSchema):
 
 
 class AccountRequestViewSchema(ma.Schema):
-    account_id = fields.UUID(required=True)
-    username = fields.String(required=True, metadata={"description": "The username asked for"})
-    name = fields.String(required=True)
+    """Dumps a landlord ``Account`` joined with its claims (``Joined(account, claims=[...])``)."""
+
+    account_id = fields.UUID(required=True, attribute="id")
+    username = computed(
+        fields.String, shown_username, required=True, metadata={"description": "The username asked for"}
+    )
+    name = fields.String(required=True, attribute="display_name")
     phone = fields.String(allow_none=True, required=True)
-    requested_at = fields.DateTime(required=True)
-    active = fields.Boolean(required=True)
+    requested_at = fields.DateTime(required=True, attribute="created_at")
+    active = computed(fields.Boolean, lambda a: a.disabled_at is None, required=True)
     claims = fields.List(fields.Nested(ClaimSchema), required=True)
 
 
 class PendingRequestSchema(AccountRequestViewSchema):
-    username_taken = fields.Boolean(
+    username_taken = computed(
+        fields.Boolean,
+        lambda a: a.requested_username is not None,
         required=True,
         metadata={
             "description": "The username asked for is someone else's: activate with another (officers only see this)"
@@ -138,7 +151,9 @@ class ComplianceEventSchema(ma.Schema):
 
 
 class HouseComplianceSchema(ma.Schema):
-    house_id = fields.UUID(required=True)
+    """Dumps a ``House`` joined with its figures and events (``Joined(house, compliance=..., events=[...])``)."""
+
+    house_id = fields.UUID(required=True, attribute="id")
     landlord_account_id = fields.UUID(allow_none=True, required=True)
     compliance = fields.Nested(ComplianceSchema, required=True)
     events = fields.List(fields.Nested(ComplianceEventSchema), required=True)
@@ -159,7 +174,9 @@ class LandlordComplianceSchema(ma.Schema):
 
 
 class TenantSchema(ma.Schema):
-    residence_id = fields.UUID(required=True)
+    """Dumps a current ``Residence`` joined with its person (``Joined(residence, person=p)``)."""
+
+    residence_id = fields.UUID(required=True, attribute="id")
     person = fields.Nested(PersonSchema, required=True)
     category = fields.String(required=True)
     arrived_on = fields.Date(required=True)
@@ -167,8 +184,11 @@ class TenantSchema(ma.Schema):
 
 
 class LandlordHouseSchema(ma.Schema):
+    """Dumps a ``House`` joined with its ``Address`` and the landlord's overview of it
+    (services/landlords.py ``overview``: tenants, pending reports, tier, self-checks, compliance)."""
+
     id = fields.UUID(required=True)
-    address = fields.String(required=True)
+    address = fields.String(required=True, attribute="address.full_text")
     use = fields.String(required=True)
     rental_mode = fields.String(allow_none=True, required=True)
     rooms = fields.Integer(allow_none=True, required=True)
@@ -219,29 +239,39 @@ class DepartureSchema(StrictSchema):
 
 
 class ReportTimingSchema(ma.Schema):
+    """Dumps a report's ``Timeliness`` (domain/landlords.py)."""
+
     on_time = fields.Boolean(required=True)
     due_on = fields.Date(required=True)
     days_late = fields.Integer(required=True)
 
 
 class ArrivalResultSchema(ma.Schema):
+    """Dumps an ``ArrivalReport`` (services/landlords.py)."""
+
     residence = fields.Nested(ResidenceSchema, required=True)
     person = fields.Nested(PersonSchema, required=True)
-    report = fields.Nested(ReportTimingSchema, required=True)
-    residence_permit_required = fields.Boolean(required=True)
-    notice = fields.String(allow_none=True, required=True)
+    report = fields.Nested(ReportTimingSchema, required=True, attribute="timeliness")
+    residence_permit_required = fields.Boolean(required=True, attribute="permit_required")
+    notice = computed(
+        fields.String, lambda r: PERMIT_NOTICE if r.permit_required else None, allow_none=True, required=True
+    )
 
 
 class DepartureResultSchema(ma.Schema):
+    """Dumps a ``DepartureReport`` (services/landlords.py)."""
+
     residence = fields.Nested(ResidenceSchema, required=True)
-    report = fields.Nested(ReportTimingSchema, required=True)
+    report = fields.Nested(ReportTimingSchema, required=True, attribute="timeliness")
 
 
 class PermitDueSchema(ma.Schema):
+    """Dumps a ``Residence`` joined with its person and permit status (``Joined(residence, person=p, status=s)``)."""
+
     person = fields.Nested(PersonSchema, required=True)
-    residence = fields.Nested(ResidenceSchema, required=True)
+    residence = computed(fields.Nested, lambda r: r, ResidenceSchema, required=True)
     status = fields.String(required=True, validate=validate.OneOf(("missing", "renewal_due", "expired")))
-    permit_expires_on = fields.Date(allow_none=True, required=True)
+    permit_expires_on = fields.Date(allow_none=True, required=True, attribute="person.permit_expires_on")
 
 
 class PermitsDueQuery(PageQuery):

@@ -56,6 +56,11 @@ def computed(field_class: type, value, *args, **kwargs) -> Any:
     return _computed_class(field_class)(*args, value=value, **kwargs)
 
 
+def strings(attribute: str, **kwargs) -> Any:
+    """A list of strings from the record's text-array ``attribute`` (flags, hazards): ``[]`` when it is null."""
+    return computed(ma.fields.List, lambda obj: list(getattr(obj, attribute) or []), ma.fields.String(), **kwargs)
+
+
 def ref(schema, kind: str, attribute: str, **kwargs) -> Any:
     """A nested record of ``kind`` named by the record's ``attribute`` (an id), from ``related()``."""
     return computed(ma.fields.Nested, lambda obj: related().get(kind, getattr(obj, attribute)), schema, **kwargs)

@@ -2,6 +2,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from .common import Instant, Integer, StrictSchema
+from .presenting import computed, strings
 
 SUBJECT_TYPES = ("address", "house", "unit", "none")
 
@@ -87,7 +88,7 @@ class SubmissionResultSchema(ma.Schema):
     form_id = fields.String(required=True)
     form_version = fields.String(required=True)
     server_received_at = fields.DateTime(required=True)
-    flags = fields.List(fields.String(), required=True, metadata={"description": "e.g. device_clock_off"})
+    flags = strings("flags", required=True, metadata={"description": "e.g. device_clock_off"})
     result = fields.Dict(required=True, metadata={"description": "Records created and updated, conflicts raised"})
     missing_attachments = fields.List(fields.String(), required=True)
     photos = fields.List(
@@ -106,7 +107,7 @@ class SubmissionDetailSchema(SubmissionResultSchema):
         metadata={"description": "stored: the server holds this submission (what it did is in result)"},
     )
     answers = fields.Dict(required=True)
-    subject = fields.Dict(required=True)
+    subject = computed(fields.Dict, lambda s: {"type": s.subject_type, "id": s.subject_id}, required=True)
 
 
 class BatchSchema(StrictSchema):
@@ -125,7 +126,11 @@ class BatchItemSchema(ma.Schema):
     instance_id = fields.String(allow_none=True, required=True)
     outcome = fields.String(required=True, metadata={"description": "created | duplicate | conflict | rejected"})
     status = fields.Integer(required=True, metadata={"description": "The HTTP status this item alone would get"})
-    result = fields.Dict(allow_none=True)
+    result = fields.Nested(
+        SubmissionResultSchema,
+        allow_none=True,
+        metadata={"description": "What POST /submissions would answer for this item (null when it failed)"},
+    )
     error = fields.Dict(allow_none=True, metadata={"description": "The error body this item alone would get"})
 
 

@@ -7,7 +7,7 @@ from server.domain.plausibility import ALL_FLAGS
 from server.store import geometry
 
 from .common import Integer, PageSchema, StrictSchema
-from .presenting import computed
+from .presenting import computed, strings
 
 SIZES = ("320", "1024", "2048")
 
@@ -180,18 +180,10 @@ class VisitSchema(ma.Schema):
     received_at = fields.DateTime(required=True)
     location = computed(fields.Nested, _location, VisitLocationSchema, allow_none=True, required=True)
     form = computed(fields.Nested, lambda v: v, FormRefSchema, required=True)
-    hazards = computed(
-        fields.List,
-        lambda v: list(v.hazards or []),
-        fields.String(),
-        required=True,
-        metadata={"description": "Findings; [] = none found"},
-    )
+    hazards = strings("hazards", required=True, metadata={"description": "Findings; [] = none found"})
     photos = computed(fields.List, lambda v: v.shown.slots(v), fields.Nested(VisitPhotoSchema), required=True)
-    flags = computed(
-        fields.List,
-        lambda v: list(v.flags or []),
-        fields.String(),
+    flags = strings(
+        "flags",
         required=True,
         metadata={"description": "Plausibility flags (never a refusal): " + ", ".join(ALL_FLAGS)},
     )
@@ -242,7 +234,7 @@ class PhotoSchema(ma.Schema):
     urls = computed(
         fields.Dict, lambda p: photo_urls(p.id), keys=fields.String(), values=fields.String(), required=True
     )
-    flags = computed(fields.List, lambda p: list(p.flags or []), fields.String(), required=True)
+    flags = strings("flags", required=True)
     missing_attachments = computed(
         fields.List,
         _missing_attachments,

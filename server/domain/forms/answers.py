@@ -189,13 +189,15 @@ class _Run:
 
     def check_count(self, f: FieldDef, count: int, path: str) -> None:
         if f.min_count is not None and count < f.min_count:
-            self.error(
-                path, f"At least {f.min_count} entr{'y is' if f.min_count == 1 else 'ies are'} needed, {count} given."
-            )
+            if f.min_count == 1:
+                self.error(path, f"At least 1 entry is needed, {count} given.")
+            else:
+                self.error(path, f"At least {f.min_count} entries are needed, {count} given.")
         if f.max_count is not None and count > f.max_count:
-            self.error(
-                path, f"At most {f.max_count} entr{'y is' if f.max_count == 1 else 'ies are'} allowed, {count} given."
-            )
+            if f.max_count == 1:
+                self.error(path, f"At most 1 entry is allowed, {count} given.")
+            else:
+                self.error(path, f"At most {f.max_count} entries are allowed, {count} given.")
 
     def repeat(self, f: FieldDef, entries: list, path: str, env: dict) -> list:
         self.check_count(f, len(entries), path)

@@ -174,12 +174,11 @@ def _select_multiple(field, raw, today):
         return _bad("Must be a list of choice values.")
     problems = []
     unknown = [v for v in raw if v not in values]
-    if unknown:
-        problems.append(
-            f"{', '.join(map(repr, unknown))} {'is' if len(unknown) == 1 else 'are'} not "
-            f"{'a choice' if len(unknown) == 1 else 'choices'} of this field "
-            f"(choices: {', '.join(values)})."
-        )
+    named, choices = ", ".join(map(repr, unknown)), ", ".join(values)
+    if len(unknown) == 1:
+        problems.append(f"{named} is not a choice of this field (choices: {choices}).")
+    elif unknown:
+        problems.append(f"{named} are not choices of this field (choices: {choices}).")
     repeated = sorted({v for v in raw if raw.count(v) > 1})
     if repeated:
         problems.append(f"{', '.join(map(repr, repeated))} chosen more than once.")

@@ -29,7 +29,7 @@ def by_code_page(session: Session, query: Select, model, *, after: str | None, l
     return list(session.scalars(query))
 
 
-def grid_counts(session: Session, grid_id: uuid.UUID) -> dict[str, int]:
+def grid_counts(session: Session, grid_id: uuid.UUID) -> dict[str, int | None]:
     addresses = session.scalar(select(func.count()).select_from(Address).where(Address.grid_id == grid_id))
     houses, rented = session.execute(
         select(func.count(), func.count().filter(House.use.in_(("rented", "mixed")))).where(House.grid_id == grid_id)

@@ -281,18 +281,26 @@ def run_and_report(label, port, token, bodies, clients, path, items, server_pid,
 
 
 def drain(url: str) -> None:
-    """Wait for the queue (deferred tier refreshes, if any) to empty; how long it took after the last request."""
+    """Wait for the job queue and the queued tier refreshes to empty; how long it took after the last request."""
     engine = create_engine(url)
     started = time.perf_counter()
     with engine.connect() as conn:
         while True:
-            left = conn.scalar(text("SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')"))
+            left = conn.scalar(
+                text(
+                    "SELECT (SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing') "
+                    "AND task_name <> 'tiers.refresh_queued') + (SELECT count(*) FROM tier_refreshes)"
+                )
+            )
             conn.commit()
             if not left or time.perf_counter() - started > 120:
                 break
             time.sleep(0.2)
     engine.dispose()
-    print(f"  job queue empty {time.perf_counter() - started:.1f} s after the last request ({left or 0} left)")
+    print(
+        f"  jobs and tier refreshes done {time.perf_counter() - started:.1f} s after the last request "
+        f"({left or 0} left)"
+    )
 
 
 if __name__ == "__main__":

@@ -65,9 +65,10 @@ def handle(
                 submission_q.by_instance(session, event.previous_instance_id) if event.previous_instance_id else None
             )
             if submission is not None:  # the event is raised for a submission this transaction stored
-                refused += photo_service.link_on_receive(session, submission, previous)
-            # the visit was recorded before its photos were linked: its photo flags follow them now
-            visit_service.refresh_for_instance(session, event.instance_id, limits or Limits())
+                not_linked, linked = photo_service.link_on_receive(session, submission, previous)
+                refused += not_linked
+                if linked:  # the visit was recorded before its photos were linked: its photo flags follow them
+                    visit_service.refresh_for_instance(session, event.instance_id, limits or Limits())
         elif isinstance(event, HouseChanged):
             houses.append(event.house_id)
         elif isinstance(event, UnitChanged):

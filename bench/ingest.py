@@ -101,7 +101,8 @@ def two_residents(house_id: str, rng: random.Random) -> dict:
 
 
 def cpu_seconds(root_pid: int) -> float:
-    """user + system CPU of ``root_pid`` and all its descendants (Linux /proc), in seconds."""
+    """user + system CPU of ``root_pid`` and all its descendants, those that exited included (Linux /proc), in
+    seconds."""
     children: dict[int, list[int]] = {}
     stats: dict[int, float] = {}
     for entry in Path("/proc").iterdir():
@@ -114,7 +115,8 @@ def cpu_seconds(root_pid: int) -> float:
         fields = raw[raw.rindex(")") + 2 :].split()
         pid, ppid = int(entry.name), int(fields[1])
         children.setdefault(ppid, []).append(pid)
-        stats[pid] = (int(fields[11]) + int(fields[12])) / TICKS
+        # utime + stime, and cutime + cstime: the children it reaped (backends and workers that exited)
+        stats[pid] = sum(int(f) for f in fields[11:15]) / TICKS
     total, todo = 0.0, [root_pid]
     while todo:
         pid = todo.pop()

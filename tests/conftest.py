@@ -94,6 +94,24 @@ def build(session) -> Builders:
     return Builders(session)
 
 
+def settled(client, response):
+    """After a write, the tier refresh job's work, as a caught-up worker would have done it by the next
+    request (submissions queue their tier refresh: server/jobs/inline.py runs it in the test's transaction)."""
+    if response.status_code < 300:
+        from server.jobs.inline import refresh_queued_tiers
+        from server.store.db import get_db
+
+        app = client.application
+        with app.app_context():
+            session = get_db(app).session()
+            try:
+                refresh_queued_tiers(app, session)
+                session.commit()
+            finally:
+                session.close()
+    return response
+
+
 @dataclass
 class ApiClient:
     """The Flask test client with a bearer token (or none)."""
@@ -113,13 +131,13 @@ class ApiClient:
         return self.client.get(url, headers=self._headers(headers), **kw)
 
     def post(self, url, headers=None, **kw):
-        return self.client.post(url, headers=self._headers(headers), **kw)
+        return settled(self.client, self.client.post(url, headers=self._headers(headers), **kw))
 
     def put(self, url, headers=None, **kw):
-        return self.client.put(url, headers=self._headers(headers), **kw)
+        return settled(self.client, self.client.put(url, headers=self._headers(headers), **kw))
 
     def patch(self, url, headers=None, **kw):
-        return self.client.patch(url, headers=self._headers(headers), **kw)
+        return settled(self.client, self.client.patch(url, headers=self._headers(headers), **kw))
 
     def delete(self, url, headers=None, **kw):
         return self.client.delete(url, headers=self._headers(headers), **kw)

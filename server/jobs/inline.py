@@ -2,7 +2,8 @@
 
 For the test suite, whose every test lives in one rolled-back transaction that a worker's own connection
 cannot see: ``run_due`` runs exactly the code the worker runs for each task, then marks the jobs
-succeeded, in that transaction. (tests/integration/test_jobs.py runs real workers on a committed database.)
+succeeded, in that transaction; then it refreshes the queued tiers, as the periodic
+``tiers.refresh_queued`` does. (tests/integration/test_jobs.py runs real workers on a committed database.)
 """
 
 from __future__ import annotations
@@ -31,5 +32,18 @@ def run_due(flask_app: Flask, session: Session) -> int:
                 photo_jobs.discard_upload(session, store, derived)
             job_q.finish(session, job_id)
             ran += 1
+    ran += refresh_queued_tiers(flask_app, session)
     session.flush()
     return ran
+
+
+def refresh_queued_tiers(flask_app: Flask, session: Session) -> int:
+    """What the periodic ``tiers.refresh_queued`` does (every 2 s in a worker): the queued subjects
+    re-evaluated; 1 when there were any, else 0."""
+    from server.services import tiers as tier_service
+
+    zone = flask_app.config["TIMEZONE"]
+    took = 0
+    while tier_service.refresh_queued(session, tier_service.local_today(zone), zone=zone):
+        took = 1
+    return took

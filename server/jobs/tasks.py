@@ -94,6 +94,27 @@ def recompute_tiers(timestamp: int) -> str:
     return f"{counts['houses']} houses, {counts['units']} units, {counts['changed']} changes"
 
 
+REFRESH_SECONDS = 2  # the period of tiers.refresh_queued: the due list is correct within about this, plus its run
+
+
+@app.periodic(cron=f"* * * * * */{REFRESH_SECONDS}", periodic_id="tier-refresh")
+@app.task(name="tiers.refresh_queued", queueing_lock="tiers.refresh_queued", lock="tiers.refresh_queued", retry=RETRY)
+def refresh_queued_tiers(timestamp: int) -> str:
+    """Every 2 s: the houses and units submissions changed (``tier_refreshes``) re-evaluated, each once per
+    run however many submissions touched it, 2,000 at a time, each batch committed with its removal from
+    the queue (so a crash repeats a batch, never loses one)."""
+    from server.services import tiers as tier_service
+
+    taken = 0
+    while True:
+        with unit_of_work() as (flask, session):
+            zone = flask.config["TIMEZONE"]
+            n = tier_service.refresh_queued(session, tier_service.local_today(zone), zone=zone)
+        taken += n
+        if n < tier_service.BATCH:
+            return f"{taken} queued refreshes"
+
+
 @app.periodic(cron="0 3 * * *", periodic_id="nightly")
 @app.task(name="targets.materialise", queueing_lock="targets.materialise", retry=RETRY)
 def materialise_targets(timestamp: int) -> str:

@@ -4,9 +4,10 @@
 (``server/domain/events.py``) on the unit of work instead of calling the
 services that care. ``handle`` runs them once the submission is applied, in
 this order: the landlord's compliance record, photo linking (and the visit's
-photo flags), tier refresh (the tier reads the compliance record and the visit).
-Everything still happens in the request's transaction; when the job queue arrives (issue 17), the tier refresh and photo
-work are enqueued here, in the same transaction, and nothing else changes.
+photo flags), tier refresh last (the tier reads the compliance record and the visit).
+The first two happen in the request's transaction. Tier refresh is queued (issue 17): the
+subjects go into ``tier_refreshes`` in that same transaction, and the ``tiers.refresh_queued``
+job re-evaluates them within seconds (docs/tiers.md, "How fresh the tiers are").
 """
 
 from __future__ import annotations
@@ -64,14 +65,14 @@ def handle(
                 submission_q.by_instance(session, event.previous_instance_id) if event.previous_instance_id else None
             )
             if submission is not None:  # the event is raised for a submission this transaction stored
-                refused += photo_service.link_on_receive(session, submission, previous)
-            # the visit was recorded before its photos were linked: its photo flags follow them now
-            visit_service.refresh_for_instance(session, event.instance_id, limits or Limits())
+                not_linked, linked = photo_service.link_on_receive(session, submission, previous)
+                refused += not_linked
+                if linked:  # the visit was recorded before its photos were linked: its photo flags follow them
+                    visit_service.refresh_for_instance(session, event.instance_id, limits or Limits())
         elif isinstance(event, HouseChanged):
             houses.append(event.house_id)
         elif isinstance(event, UnitChanged):
             units.append(event.unit_id)
-    session.flush()
-    tier_service.refresh_houses(session, houses, today, zone=zone)
-    tier_service.refresh_units(session, units, today, zone=zone)
+    tier_service.request_refresh(session, "house", houses)
+    tier_service.request_refresh(session, "unit", units)
     return Outcome(sorted(refused))

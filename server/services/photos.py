@@ -179,13 +179,16 @@ def _link(photo: Photo, entry: Attachment) -> None:
     entry.received_at = entry.received_at or photo.received_at
 
 
-def link_on_receive(session: Session, submission: Submission, previous: Submission | None) -> list[str]:
+def link_on_receive(session: Session, submission: Submission, previous: Submission | None) -> tuple[list[str], bool]:
     """When a submission arrives: link the photos its sender uploaded before it (hash checked now), and carry
     the photos of the version it edits over by name and hash. Returns the names of pending uploads refused
-    (not declared, or another SHA-256); those uploads are dropped and stay missing."""
+    (not declared, or another SHA-256; those uploads are dropped and stay missing), and whether any photo
+    was linked or carried (the visit's photo flags must follow them)."""
+    pending = photo_q.of_instance(session, submission.instance_id, submission.account_id, "pending")
+    if not pending and previous is None:
+        return [], False  # the usual case: nothing uploaded before, nothing to carry over
     entries = {a.name: a for a in submission_q.attachments_of(session, submission.instance_id)}
     refused = []
-    pending = photo_q.of_instance(session, submission.instance_id, submission.account_id, "pending")
     linked = set()
     for photo in list(pending):
         entry = entries.get(photo.name)
@@ -195,9 +198,10 @@ def link_on_receive(session: Session, submission: Submission, previous: Submissi
         else:
             refused.append(photo.name)
             session.delete(photo)
+    carried = 0
     if previous is not None:
-        carried = photo_q.of_instance(session, previous.instance_id, previous.account_id, "linked")
-        for old in list(carried):
+        old_photos = photo_q.of_instance(session, previous.instance_id, previous.account_id, "linked")
+        for old in list(old_photos):
             entry = entries.get(old.name)
             if entry is None or entry.sha256 != old.sha256 or old.name in linked:
                 continue
@@ -210,8 +214,9 @@ def link_on_receive(session: Session, submission: Submission, previous: Submissi
                 )
             )
             entry.received_at = entry.received_at or old.received_at
+            carried += 1
     session.flush()
-    return sorted(refused)
+    return sorted(refused), bool(linked) or carried > 0
 
 
 _COPIED = (

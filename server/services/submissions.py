@@ -33,9 +33,8 @@ from server.services import houses as house_service
 from server.services import units as unit_service
 from server.services import visits as visit_service
 from server.services.apply import Context, apply
-from server.store import audit, scoping
+from server.store import audit, geometry, scoping
 from server.store.models import Address, Attachment, Submission
-from server.store.queries import filters
 from server.store.queries import persons as person_q
 from server.store.queries import submissions as q
 
@@ -119,27 +118,26 @@ def receive(
             )
             if outcome.attachments_refused:  # uploaded before the submission, but not declared or another SHA-256
                 submission.result = submission.result | {"attachments_refused": outcome.attachments_refused}
+            audit.record(
+                session,
+                actor,
+                "submission.create",
+                subject_type=submission.subject_type,
+                subject_ids=[submission.subject_id] if submission.subject_id else [],
+                details={"instance_id": str(instance_id), "form": f"{form.id}@{form.version}"},
+            )
     except IntegrityError:  # the same instance arrived concurrently and won
         existing = q.by_instance(session, instance_id)
         if existing is None:
             raise
         return _replay(existing, actor, digest)
-    audit.record(
-        session,
-        actor,
-        "submission.create",
-        subject_type=submission.subject_type,
-        subject_ids=[submission.subject_id] if submission.subject_id else [],
-        details={"instance_id": str(instance_id), "form": f"{form.id}@{form.version}"},
-    )
     return Received(submission, "created")
 
 
 def receive_in_batch(session: Session, actor: Actor, body: dict, **kw) -> Received:
-    """One item of a batch upload: in its own savepoint, so that an item refused
-    leaves what the items before it stored."""
-    with session.begin_nested():
-        return receive(session, actor, body, **kw)
+    """One item of a batch upload. ``receive`` writes only inside its one savepoint (everything before it
+    reads), so an item refused leaves what the items before it stored: one savepoint per item, not two."""
+    return receive(session, actor, body, **kw)
 
 
 def _form(actor: Actor, body: dict, form_lookup):
@@ -185,7 +183,7 @@ def _store(
         completed_at=body.get("completed_at"),
         server_received_at=now,
         device_clock_skew_s=skew,
-        location=filters.point(location["lon"], location["lat"]) if location else None,
+        location=geometry.point(location["lon"], location["lat"]) if location else None,
         location_accuracy_m=(location or {}).get("accuracy_m"),
         location_captured_at=(location or {}).get("captured_at"),
         answers=json.loads(json.dumps(answers, default=str)),

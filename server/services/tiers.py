@@ -83,6 +83,25 @@ def _refresh(session: Session, subject: str, subject_ids, today: date, zone, now
     return _evaluate(session, subject, rows, today, zone_of(session, zone), now or datetime.now(UTC), policy)
 
 
+def request_refresh(session: Session, subject: str, subject_ids) -> None:
+    """Queue these subjects for the refresh job (``refresh_queued``), in the caller's transaction: the
+    request that changed their facts commits them with its data, and their tier and dues follow within
+    seconds (docs/tiers.md, "How fresh"). Submissions use this; a request about one subject whose
+    answer shows its tier refreshes it at once instead (``refresh_houses``)."""
+    ids = sorted({i for i in subject_ids if i is not None})
+    q.queue_refresh(session, subject, ids)
+
+
+def refresh_queued(session: Session, today: date, *, zone: str | None = None, batch: int = BATCH) -> int:
+    """Re-evaluate up to ``batch`` queued subjects (each once, however often it was queued) and remove
+    them from the queue, in the caller's transaction; how many queue rows it took (0: the queue is empty)."""
+    taken = q.take_refreshes(session, batch)
+    for subject in ("house", "unit"):
+        ids = {row.subject_id for row in taken if row.subject_type == subject}
+        _refresh(session, subject, ids, today, zone, None, None)
+    return len(taken)
+
+
 def windows(policy: Policy, today: date) -> dict[str, Window]:
     """The policy's counting windows ending today: ``turnover`` and ``reporting`` (the landlord's
     compliance record counts over the same ``reporting`` window)."""

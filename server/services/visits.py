@@ -34,41 +34,50 @@ def record(
     visit = None
     if previous is not None:
         visit = q.by_instance(session, previous.instance_id)
+    new = visit is None
     if visit is None:
         visit = Visit()
+    with session.no_autoflush:  # one INSERT with every value, not an INSERT then an UPDATE
+        subject_model = House if submission.subject_type == "house" else Unit
+        subject = session.get(subject_model, submission.subject_id)
+        visit.instance_id = submission.instance_id
+        visit.kind, visit.form_id, visit.form_version = form.kind, form.id, form.version
+        visit.subject_type = submission.subject_type
+        visit.house_id = subject.id if submission.subject_type == "house" else None
+        visit.unit_id = subject.id if submission.subject_type == "unit" else None
+        visit.grid_id = submission.grid_id
+        visit.account_id, visit.role = submission.account_id, submission.role
+        visit.outcome = top.get("visit.outcome")
+        visit.hazards = [h for h in (top.get("visit.hazards") or []) if h != NO_HAZARD]
+        completed = submission.completed_at
+        received = submission.server_received_at
+        visit.visited_at = completed if completed is not None and completed <= received else received
+        visit.received_at = received
+        visit.location, visit.location_accuracy_m = submission.location, submission.location_accuracy_m
+        visit.photo_names = list(top.get("visit.photos") or [])
+        # its own flags now, so that they go in with the INSERT; its photos are linked later in the
+        # transaction (services/after_submission.py), which computes the photo flags then
+        visit.flags, visit.flag_details = plausibility.combine(_own_flags(session, visit, limits), {})
+    if new:
         session.add(visit)
-    subject_model = House if submission.subject_type == "house" else Unit
-    subject = session.get(subject_model, submission.subject_id)
-    visit.instance_id = submission.instance_id
-    visit.kind, visit.form_id, visit.form_version = form.kind, form.id, form.version
-    visit.subject_type = submission.subject_type
-    visit.house_id = subject.id if submission.subject_type == "house" else None
-    visit.unit_id = subject.id if submission.subject_type == "unit" else None
-    visit.grid_id = submission.grid_id
-    visit.account_id, visit.role = submission.account_id, submission.role
-    visit.outcome = top.get("visit.outcome")
-    visit.hazards = [h for h in (top.get("visit.hazards") or []) if h != NO_HAZARD]
-    completed = submission.completed_at
-    received = submission.server_received_at
-    visit.visited_at = completed if completed is not None and completed <= received else received
-    visit.received_at = received
-    visit.location, visit.location_accuracy_m = submission.location, submission.location_accuracy_m
-    visit.photo_names = list(top.get("visit.photos") or [])
     session.flush()
-    refresh_flags(session, visit, limits or plausibility.Limits())
     return visit
+
+
+def _own_flags(session: Session, visit: Visit, limits: plausibility.Limits | None) -> dict:
+    return plausibility.visit_flags(
+        distance_m=q.subject_distance_m(session, visit),
+        accuracy_m=visit.location_accuracy_m,
+        visited_at=visit.visited_at,
+        received_at=visit.received_at,
+        limits=limits or plausibility.Limits(),
+    )
 
 
 def refresh_flags(session: Session, visit: Visit, limits: plausibility.Limits) -> None:
     """(Re)compute the plausibility flags of a visit and of each of its received photos.
     Runs when the submission arrives and again whenever one of its photos arrives."""
-    own = plausibility.visit_flags(
-        distance_m=q.subject_distance_m(session, visit),
-        accuracy_m=visit.location_accuracy_m,
-        visited_at=visit.visited_at,
-        received_at=visit.received_at,
-        limits=limits,
-    )
+    own = _own_flags(session, visit, limits)
     photos = [p for p in q.linked_photos(session, [visit.instance_id]) if p.account_id == visit.account_id]
     distances = q.photo_distances_m(session, visit, photos)
     per_photo = {}

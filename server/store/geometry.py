@@ -4,13 +4,18 @@ shapely in the domain, PostGIS geometry(SRID 4326) in the database."""
 from __future__ import annotations
 
 from geoalchemy2.shape import from_shape, to_shape
-from shapely.geometry import MultiPolygon, Polygon, mapping, shape
+from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape
 
 SRID = 4326
 
 
 def to_db(geom):
     return from_shape(geom, srid=SRID)
+
+
+def point(lon: float, lat: float):
+    """A point to store: a value, not a SQL expression, so the row keeps it after a flush (no reload)."""
+    return to_db(Point(lon, lat))
 
 
 def from_db(value):

@@ -22,14 +22,16 @@ class Phone:
     password: str
 
     def request(self, method: str, path: str, **kw):
+        from tests.conftest import settled
+
         first = self.client.open(path, method=method, **_copy(kw))
         if first.status_code != 401:
-            return first
+            return settled(self.client, first)
         nonce = re.search(r'nonce="([^"]+)"', first.headers["WWW-Authenticate"]).group(1)
         uri = path
         header = digest.client_header(self.username, self.password, method=method, uri=uri, nonce=nonce)
         headers = dict(kw.pop("headers", {})) | {"Authorization": header, "X-OpenRosa-Version": "1.0"}
-        return self.client.open(path, method=method, headers=headers, **_copy(kw))
+        return settled(self.client, self.client.open(path, method=method, headers=headers, **_copy(kw)))
 
     def submit(self, xml: bytes, files: dict | None = None, incomplete: bool = False):
         def data():

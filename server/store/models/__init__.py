@@ -11,7 +11,7 @@ from .photos import Photo
 from .registry import Address, Employment, House, Person, Residence, Unit
 from .sync import Attachment, Change, Conflict, FeedCompaction, FeedEpoch, Submission
 from .targets import TargetCount
-from .tiers import InspectionDue, TierChange, TierState
+from .tiers import InspectionDue, TierChange, TierRefresh, TierState
 from .visits import Visit
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "Visit",
     "Photo",
     "TargetCount",
+    "TierRefresh",
     "TierState",
     "TierChange",
     "InspectionDue",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -114,3 +114,18 @@ class InspectionDue(Base):
     due_on: Mapped[date | None]  # None: no longer due (the tier no longer asks this role)
     last_visit_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
+
+
+class TierRefresh(Base):
+    """A house or unit whose tier facts a submission changed, waiting for the tier refresh job
+    (``tiers.refresh_queued``, every 2 s): one plain row per submission and subject, with no unique key, so
+    that concurrent submissions never wait on each other here. The job takes them in batches
+    (``FOR UPDATE SKIP LOCKED``), de-duplicates, refreshes, and deletes them in its own transaction."""
+
+    __tablename__ = "tier_refreshes"
+    __table_args__ = (CheckConstraint("subject_type IN ('house', 'unit')", name="subject_type"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    subject_type: Mapped[str] = mapped_column(String(8))
+    subject_id: Mapped[uuid.UUID]
+    queued_at: Mapped[datetime] = mapped_column(server_default=text("now()"))

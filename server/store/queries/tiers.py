@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 
 from server.domain.windows import Window
-from server.store.models import InspectionDue, TierChange, TierState
+from server.store.models import InspectionDue, TierChange, TierRefresh, TierState
 
 INSPECTION_KINDS = ("inspection", "visit")
 RECENT_INSPECTIONS = 30  # enough to count clean runs and holds
@@ -260,3 +260,28 @@ def dues_filtered(visible_dues: Select, *, status, today: date, within_days, tie
             | InspectionDue.unit_id.in_(select(Unit.id).where(Unit.address_id.in_(boxed.scalar_subquery())))
         )
     return query
+
+
+def queue_refresh(session: Session, subject: str, ids) -> None:
+    """Ask the refresh job to re-evaluate these subjects (one INSERT; duplicates are fine)."""
+    rows = [{"subject_type": subject, "subject_id": i} for i in ids]
+    if rows:
+        session.execute(insert(TierRefresh), rows)
+
+
+def take_refreshes(session: Session, limit: int) -> list:
+    """Up to ``limit`` of the oldest queued refreshes, deleted (the caller's transaction keeps them until it
+    commits; rows another job is taking are skipped): (subject_type, subject_id) rows, duplicates included."""
+    return list(
+        session.execute(
+            text(
+                "DELETE FROM tier_refreshes WHERE id IN (SELECT id FROM tier_refreshes ORDER BY id "
+                "LIMIT :limit FOR UPDATE SKIP LOCKED) RETURNING subject_type, subject_id"
+            ),
+            {"limit": limit},
+        )
+    )
+
+
+def queued_refreshes(session: Session) -> int:
+    return session.scalar(text("SELECT count(*) FROM tier_refreshes")) or 0

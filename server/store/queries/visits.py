@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from geoalchemy2 import Geography
-from sqlalchemy import Select, cast, func, select, tuple_
+from geoalchemy2 import Geography, Geometry
+from sqlalchemy import Select, cast, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from server.store.models import Account, Address, House, Photo, Unit, Visit
@@ -67,7 +67,8 @@ def subject_distance_m(session: Session, visit: Visit) -> float | None:
         address_id = select(House.address_id).where(House.id == visit.house_id).scalar_subquery()
     else:
         address_id = select(Unit.address_id).where(Unit.id == visit.unit_id).scalar_subquery()
-    here = select(Visit.location).where(Visit.id == visit.id).scalar_subquery()
+    # the visit's point as a value: the visit need not be written yet (flags go in with its INSERT)
+    here = literal(visit.location, type_=Geometry(srid=4326))
     query = select(func.ST_Distance(_geog(here), _geog(Address.geom))).where(Address.id == address_id)
     return session.scalar(query)
 

@@ -1,7 +1,7 @@
 """tier refreshes: subjects whose tier a submission may have changed, for the refresh job (issue 17)
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0020
 """
 
 import sqlalchemy as sa

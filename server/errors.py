@@ -245,7 +245,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
         extra = dict(exc.extra)
-        if exc.status >= 500:  # a server fault (e.g. photo.file_missing): logged, and the client gets the request id
+        if exc.status >= 500:  # a server fault: logged, and the client gets the request id
             extra["request_id"] = getattr(g, "request_id", None)
             log.error("server fault %s (request %s): %s", exc.code, extra["request_id"], exc.message, exc_info=exc)
         headers = dict(exc.headers)
@@ -286,6 +286,16 @@ def register_error_handlers(app: Flask) -> None:
         if not database_unavailable(exc):
             return _unexpected(exc)
         return database_unavailable_response(app)
+
+    from server.media.storage import StorageObjectMissing
+
+    @app.errorhandler(StorageObjectMissing)
+    def _storage_object_missing(exc: StorageObjectMissing):
+        # The database says the object exists, so its absence is a server fault: logged with the request id,
+        # which the client gets to quote. Photos are the only objects in storage, hence the photo's code.
+        request_id = getattr(g, "request_id", None)
+        log.error("server fault photo.file_missing (request %s): %s", request_id, exc, exc_info=exc)
+        return _respond(error_body("photo.file_missing", 500, request_id=request_id), 500)
 
     @app.errorhandler(StaleDataError)
     def _concurrent_update(exc):

@@ -26,7 +26,18 @@ class MediaStore(Protocol):
 
 
 class MediaNotFound(KeyError):
-    pass
+    """The store holds no object under this key (what ``get`` raises; callers decide whether that is expected)."""
+
+
+class StorageObjectMissing(RuntimeError):
+    """A record the database holds points at an object the store lacks: the server's fault, to repair from a
+    backup (`gridwork media check` lists them), never the client's. The edge answers 500 photo.file_missing
+    (server/errors.py)."""
+
+    def __init__(self, key: str, subject: str):
+        super().__init__(f"{subject}: storage object {key!r} is missing")
+        self.key = key
+        self.subject = subject
 
 
 def _check_key(key: str) -> str:

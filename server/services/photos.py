@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session
 from server.auth.actor import Actor
 from server.auth.verbs import require
 from server.domain.plausibility import Limits
-from server.errors import ApiError, Conflict, Forbidden, NotFound, ValidationFailed
+from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.jobs.queue import defer
 from server.media.images import ImageRejected, ProcessedImage, check
-from server.media.storage import MediaNotFound, MediaStore
+from server.media.storage import MediaNotFound, MediaStore, StorageObjectMissing
 from server.store import audit, scoping
 from server.store.models import Attachment, Photo, Submission
 from server.store.queries import photos as photo_q
@@ -273,14 +273,11 @@ def read(
     if retry_after(photo) is not None:
         raise Conflict("The photo is being processed; ask again in a moment.", code="photo.unusable")
     if fetch:
+        key = photo.derivatives[size]["key"]
         try:
-            data = store.get(photo.derivatives[size]["key"])
+            data = store.get(key)
         except MediaNotFound as exc:
-            raise ApiError(
-                "The photo's file is missing from storage (`gridwork media check` lists such photos).",
-                status=500,
-                code="photo.file_missing",
-            ) from exc
+            raise StorageObjectMissing(key, f"photo {photo.id}") from exc
     audit.record(
         session,
         actor,

@@ -392,6 +392,7 @@ def test_a_photo_whose_file_is_gone_from_storage_is_a_logged_server_fault_not_a_
     )
     [logged] = [rec for rec in caplog.records if rec.levelname == "ERROR" and "photo.file_missing" in rec.getMessage()]
     assert "lost-photo-1" in logged.getMessage()
+    assert f"photos/{digest(data)}/320.jpg" in logged.getMessage()  # the operator sees which object to restore
     assert served(as_worker, f"/api/v1/photos/{photo_id}?size=1024")[1].format == "JPEG"
 
 

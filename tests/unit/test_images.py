@@ -439,3 +439,50 @@ def test_intake_refuses_to_run_with_truncated_images_allowed(monkeypatch):
     monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
     with pytest.raises(RuntimeError):
         process(jpeg())
+
+
+# --- decoding in bounded memory (server/media/pixels.py) ---------------------------------------------------------
+
+
+def test_a_12_mp_class_photo_keeps_its_half_scale_decode_as_the_largest_size():
+    # 4000 px at the 1/2 DCT scale is 2000 px: within 5 % of 2048, so it is served as it decoded rather than
+    # resampled from full size (the most expensive step of the job); the smaller sizes are exact.
+    result = process(jpeg((4000, 1000)))
+    assert {s: (d.width, d.height) for s, d in result.derivatives.items()} == {
+        2048: (2000, 500),
+        1024: (1024, 256),
+        320: (320, 80),
+    }
+    assert Image.open(io.BytesIO(result.derivatives[2048].data)).size == (2000, 500)
+
+
+def test_a_png_with_its_exif_after_the_pixels_still_gives_its_evidence():
+    data = encode(photo((300, 200)), "PNG", exif=make_exif())
+    ihdr_end = 8 + 25
+    exif_at = data.index(b"eXIf") - 4
+    exif_chunk = data[exif_at : exif_at + 12 + int.from_bytes(data[exif_at : exif_at + 4], "big")]
+    rest = data[ihdr_end:exif_at] + data[exif_at + len(exif_chunk) :]
+    iend = rest.rindex(b"IEND") - 4
+    moved = data[:ihdr_end] + rest[:iend] + exif_chunk + rest[iend:]
+    assert moved.index(b"eXIf") > moved.index(b"IDAT")
+    evidence = process(moved).evidence
+    assert (evidence.lon, evidence.lat) == pytest.approx((LON, LAT), abs=1e-4)
+    assert evidence.camera == "Xiaomi Redmi Note 12"
+
+
+@pytest.mark.parametrize("mode", ["I;16", "LA", "P", "L"])
+def test_grey_palette_and_16_bit_pngs_become_rgb_derivatives(mode):
+    grey = Image.linear_gradient("L").resize((300, 200))
+    if mode == "I;16":
+        img = grey.convert("I").point(lambda v: v * 257).convert("I;16")
+    elif mode == "LA":
+        img = Image.merge("LA", [grey, Image.new("L", grey.size, 255)])
+    elif mode == "P":
+        img = photo((300, 200)).convert("P")
+    else:
+        img = grey
+    result = process(encode(img, "PNG"))
+    shown = Image.open(io.BytesIO(result.derivatives[320].data))
+    assert (shown.mode, shown.size) == ("RGB", (300, 200))
+    if mode != "P":  # the gradient runs from black at the top to white at the bottom
+        assert shown.convert("L").getpixel((150, 5)) < 20 and shown.convert("L").getpixel((150, 195)) > 235

@@ -31,7 +31,10 @@ PARTS = [
     ("token lookup", ("services/auth.py", "authenticate")),
     ("query (SQLAlchemy + psycopg, the Python side)", ("sqlalchemy/orm/session.py", "execute")),
     ("serialisation (marshmallow)", ("marshmallow/schema.py", "dump")),
-    ("lean serialisation", ("api/schemas/due_rows.py", "dump_page")),
+    ("lean serialisation (due page)", ("api/schemas/due_rows.py", "dump_page")),
+    ("lean serialisation (summary)", ("api/schemas/due_rows.py", "dump_summary")),
+    ("ETag digest", ("api/conditional.py", "etag")),
+    ("the summary's rows in Python", ("store/queries/tiers.py", "due_summary")),
     ("JSON encoding", ("flask/json/provider.py", "response")),
     ("commit", ("sqlalchemy/orm/session.py", "commit")),
 ]
@@ -69,7 +72,7 @@ def profile(client, url: str, headers: dict, requests: int, label: str) -> None:
         if seconds:
             print(f"    {part:<54} {seconds * 1000:7.2f} ms")
     if os.environ.get("PROFILE_TOP"):
-        stats.sort_stats("cumulative").print_stats(int(os.environ["PROFILE_TOP"]))
+        stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ["PROFILE_TOP"]))
 
 
 def main() -> int:

@@ -1,4 +1,4 @@
-"""Benchmark tiers and due lists: `python bench/tiers.py [HOUSEHOLDS] [--seed S] [--keep]`.
+"""Benchmark tiers and due lists: `python bench/tiers.py [HOUSEHOLDS] [--seed S] [--keep] [--database URL]`.
 
 1. Creates a throwaway database on the test server (TEST_DATABASE_URL, else
    DATABASE_URL, else the private instance under var/), migrates it and seeds
@@ -13,12 +13,18 @@
    officer of a station of about 30,000 households (the largest seeded station, given the
    grids of its neighbours), and GET
    /inspections/summary?group_by=grid as an administrator: p50 / p95 latency.
+   Each is measured twice: plain requests (every one a 200 with its body), then clients that
+   revalidate with the ETag of their last answer (If-None-Match; an unchanged page is a 304).
 5. Stops the server and drops the database (unless --keep).
+
+Seed once with --keep (it prints the database URL), then `--database URL` reuses that
+database: no seeding; with `--only latency` no recompute either, only step 4.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import socket
@@ -27,6 +33,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -125,42 +132,59 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def call(url: str, token: str | None = None, body: dict | None = None) -> tuple[int, bytes]:
+def call(url: str, token: str | None = None, body: dict | None = None, etag: str | None = None) -> tuple[int, bytes]:
+    return call_etag(url, token, body, etag)[:2]
+
+
+def call_etag(
+    url: str, token: str | None = None, body: dict | None = None, etag: str | None = None
+) -> tuple[int, bytes, str | None]:
+    """(status, body, ETag); with ``etag`` sent as If-None-Match (a 304 comes back as status 304)."""
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
+    if etag:
+        headers["If-None-Match"] = etag
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, headers=headers)
-    with urllib.request.urlopen(request, timeout=120) as response:
-        return response.status, response.read()
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, response.read(), response.headers.get("ETag")
+    except urllib.error.HTTPError as error:
+        if error.code != 304:
+            raise
+        return 304, b"", error.headers.get("ETag") or etag
 
 
-def alone(url: str, token: str, requests: int = 20) -> float:
+def alone(url: str, token: str, requests: int = 20, etag: str | None = None) -> float:
     """Median latency of one client alone (the service time, without queueing), in ms."""
     timings = []
     for _ in range(requests):
         started = time.perf_counter()
-        call(url, token)
+        call(url, token, etag=etag)
         timings.append(time.perf_counter() - started)
     return statistics.median(timings) * 1000
 
 
-def measure(label: str, url: str, token: str, requests: int) -> None:
+def measure(label: str, url: str, token: str, requests: int, revalidate: bool = False) -> None:
+    """p50/p95 with CLIENTS concurrent clients; ``revalidate``: each sends the ETag it got (304s)."""
     timings: list[float] = []
+    statuses: list[int] = []
     lock = threading.Lock()
     per_client = max(1, requests // CLIENTS)
+    etag = call_etag(url, token)[2] if revalidate else None  # warm up (and the page's ETag)
 
     def client():
         for _ in range(per_client):
             started = time.perf_counter()
-            status, _ = call(url, token)
+            status, _ = call(url, token, etag=etag)
             elapsed = time.perf_counter() - started
-            assert status == 200
+            assert status in (200, 304)
             with lock:
                 timings.append(elapsed)
+                statuses.append(status)
 
-    call(url, token)  # warm up
-    single = alone(url, token)
+    single = alone(url, token, etag=etag)
     started = time.perf_counter()
     threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
     for t in threads:
@@ -171,6 +195,7 @@ def measure(label: str, url: str, token: str, requests: int) -> None:
     timings.sort()
     p50 = statistics.median(timings) * 1000
     p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))] * 1000
+    label = f"{label} (If-None-Match, {statuses.count(304)} x 304)" if revalidate else label
     print(
         f"  {label:<44} {len(timings):>4} requests, {CLIENTS} clients: p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
         f"({len(timings) / wall:5.1f} req/s); one client alone: p50 {single:6.1f} ms"
@@ -184,112 +209,144 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="requests per endpoint (all clients together)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--keep", action="store_true", help="keep the database (prints its URL)")
+    parser.add_argument("--database", help="reuse a database seeded by an earlier run with --keep (no seeding)")
+    parser.add_argument("--only", choices=("latency",), help="with --database: only the HTTP latencies (no recompute)")
     args = parser.parse_args()
 
-    with devdb.scratch_database("gridwork_bench", keep=args.keep) as url:
+    with _database(args) as url:
         engine = create_engine(url)
-        server = None
         try:
-            seed_district(engine, url, args.households, args.seed)
-
-            with Session(engine) as session:
-                station = _station_of(session, STATION_HOUSEHOLDS)
-                community = session.scalar(text("SELECT d.code FROM divisions d WHERE d.level = 'community' LIMIT 1"))
-                made = {}
-                for role, scope in (
-                    ("admin", {}),
-                    ("police", {"station": station.code}),
-                    ("committee", {"community": community}),
-                ):
-                    made[role] = accounts.create(
-                        session, system("bench"), username=f"bench-{role}", password=PASSWORD, role=role, **scope
-                    )
-                started = time.perf_counter()
-                session.execute(text(EXTRAS), {"police": made["police"].id, "committee": made["committee"].id})
-                session.execute(text(COMPLIANCE))
-                session.commit()
-                session.execute(text("ANALYZE visits; ANALYZE submissions; ANALYZE compliance_events"))
-                session.commit()
-                visits = session.scalar(text("SELECT count(*) FROM visits"))
-                seconds = time.perf_counter() - started
-                print(f"added {visits:,} inspections and the compliance record in {seconds:.1f} s")
+            station = _seeded_station(engine) if args.database else None
+            if station is None:
+                station = _seed_and_vary(engine, url, args)
+            else:
+                print(f"reusing {url} (seeded earlier)")
             print(f"police station {station.code}: {station.n:,} households")
 
             env = dict(os.environ, DATABASE_URL=url)
             gridwork = str(Path(sys.executable).parent / "gridwork")
-            for run in ("first", "second"):
-                started = time.perf_counter()
-                out = subprocess.run(
-                    [gridwork, "tiers", "recompute"], env=env, check=True, capture_output=True, text=True
-                ).stdout
-                print(
-                    f"tiers recompute ({run} run): {time.perf_counter() - started:.1f} s wall; "
-                    f"{out.strip().splitlines()[-1]}"
-                )
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                # what autovacuum does soon after a bulk write (visibility map for index-only scans, statistics)
-                conn.execute(text("VACUUM ANALYZE tier_states, inspection_dues, tier_changes, changes"))
-                for row in conn.execute(
-                    text("SELECT subject_type, tier, count(*) FROM tier_states GROUP BY 1, 2 ORDER BY 1, 2")
-                ):
-                    print(f"  {row[0]:<6} {row[1]:<10} {row[2]:>8,}")
-                dues = conn.execute(
-                    text(
-                        "SELECT count(*) FILTER (WHERE role = 'police' AND grid_id IN (SELECT g.id FROM grids g "
-                        "JOIN stations s ON s.id = g.station_id WHERE s.code = :code)), count(*) FROM inspection_dues "
-                        "WHERE due_on IS NOT NULL"
-                    ),
-                    {"code": station.code},
-                ).one()
-                print(f"  due rows: {dues[1]:,} in all, {dues[0]:,} for the officer of {station.code}")
-                conn.commit()
-
-            port = free_port()
-            server = subprocess.Popen(
-                [gridwork, "serve", "--port", str(port), "--workers", str(args.workers)],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            base = f"http://127.0.0.1:{port}/api/v1"
-            for _ in range(100):
-                try:
-                    if call(f"{base}/healthz")[0] == 200:
-                        break
-                except OSError:
-                    time.sleep(0.2)
-            tokens = {
-                role: json.loads(
-                    call(f"{base}/auth/tokens", body={"username": f"bench-{role}", "password": PASSWORD})[1]
-                )["token"]
-                for role in ("admin", "police")
-            }
-            print(f"HTTP ({args.workers} gunicorn workers):")
-            measure("police: GET /inspections/due", f"{base}/inspections/due", tokens["police"], args.requests)
-            measure(
-                "police: GET /inspections/due?status=overdue",
-                f"{base}/inspections/due?status=overdue",
-                tokens["police"],
-                args.requests,
-            )
-            measure(
-                "admin: GET /inspections/summary?group_by=grid",
-                f"{base}/inspections/summary?group_by=grid",
-                tokens["admin"],
-                args.requests,
-            )
-            measure(
-                "admin: GET /inspections/summary?group_by=tier",
-                f"{base}/inspections/summary?group_by=tier",
-                tokens["admin"],
-                args.requests,
-            )
+            if args.only != "latency":
+                _recompute(engine, gridwork, env, station)
+            _latency(gridwork, env, args)
         finally:
-            if server is not None:
-                server.terminate()
-                server.wait(timeout=30)
             engine.dispose()
     return 0
+
+
+def _database(args):
+    if args.database:
+        return contextlib.nullcontext(args.database)
+    return devdb.scratch_database("gridwork_bench", keep=args.keep)
+
+
+def _seeded_station(engine):
+    """The bench officer's station of an already seeded database, or None if it is not seeded."""
+    with Session(engine) as session:
+        if session.scalar(text("SELECT to_regclass('accounts')")) is None:
+            return None
+        row = session.execute(
+            text(
+                "SELECT s.code, (SELECT count(*) FROM houses h JOIN grids g ON g.id = h.grid_id "
+                "WHERE g.station_id = s.id) AS n FROM accounts a JOIN stations s ON s.id = a.station_id "
+                "WHERE a.username = 'bench-police'"
+            )
+        ).first()
+    return type("Station", (), {"code": row.code, "n": row.n}) if row else None
+
+
+def _seed_and_vary(engine, url: str, args):
+    """Seed the district, the bench accounts, inspections and compliance record; the officer's station."""
+    seed_district(engine, url, args.households, args.seed)
+    with Session(engine) as session:
+        station = _station_of(session, STATION_HOUSEHOLDS)
+        community = session.scalar(text("SELECT d.code FROM divisions d WHERE d.level = 'community' LIMIT 1"))
+        made = {}
+        for role, scope in (
+            ("admin", {}),
+            ("police", {"station": station.code}),
+            ("committee", {"community": community}),
+        ):
+            made[role] = accounts.create(
+                session, system("bench"), username=f"bench-{role}", password=PASSWORD, role=role, **scope
+            )
+        started = time.perf_counter()
+        session.execute(text(EXTRAS), {"police": made["police"].id, "committee": made["committee"].id})
+        session.execute(text(COMPLIANCE))
+        session.commit()
+        session.execute(text("ANALYZE visits; ANALYZE submissions; ANALYZE compliance_events"))
+        session.commit()
+        visits = session.scalar(text("SELECT count(*) FROM visits"))
+        seconds = time.perf_counter() - started
+        print(f"added {visits:,} inspections and the compliance record in {seconds:.1f} s")
+    return station
+
+
+def _recompute(engine, gridwork: str, env: dict, station) -> None:
+    for run in ("first", "second"):
+        started = time.perf_counter()
+        out = subprocess.run(
+            [gridwork, "tiers", "recompute"], env=env, check=True, capture_output=True, text=True
+        ).stdout
+        print(
+            f"tiers recompute ({run} run): {time.perf_counter() - started:.1f} s wall; {out.strip().splitlines()[-1]}"
+        )
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        # what autovacuum does soon after a bulk write (visibility map for index-only scans, statistics)
+        conn.execute(text("VACUUM ANALYZE tier_states, inspection_dues, tier_changes, changes"))
+        for row in conn.execute(
+            text("SELECT subject_type, tier, count(*) FROM tier_states GROUP BY 1, 2 ORDER BY 1, 2")
+        ):
+            print(f"  {row[0]:<6} {row[1]:<10} {row[2]:>8,}")
+        dues = conn.execute(
+            text(
+                "SELECT count(*) FILTER (WHERE role = 'police' AND grid_id IN (SELECT g.id FROM grids g "
+                "JOIN stations s ON s.id = g.station_id WHERE s.code = :code)), count(*) FROM inspection_dues "
+                "WHERE due_on IS NOT NULL"
+            ),
+            {"code": station.code},
+        ).one()
+        print(f"  due rows: {dues[1]:,} in all, {dues[0]:,} for the officer of {station.code}")
+        conn.commit()
+
+
+def _latency(gridwork: str, env: dict, args) -> None:
+    """Serve the API on the database and measure the due list and the summaries."""
+    port = free_port()
+    server = subprocess.Popen(
+        [gridwork, "serve", "--port", str(port), "--workers", str(args.workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _measure_all(f"http://127.0.0.1:{port}/api/v1", args)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _measure_all(base: str, args) -> None:
+    for _ in range(100):
+        try:
+            if call(f"{base}/healthz")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.2)
+    tokens = {
+        role: json.loads(call(f"{base}/auth/tokens", body={"username": f"bench-{role}", "password": PASSWORD})[1])[
+            "token"
+        ]
+        for role in ("admin", "police")
+    }
+    print(f"HTTP ({args.workers} gunicorn workers):")
+    for revalidate in (False, True):
+        for label, path, role in (
+            ("police: GET /inspections/due", "/inspections/due", "police"),
+            ("police: GET /inspections/due?status=overdue", "/inspections/due?status=overdue", "police"),
+            ("admin: GET /inspections/summary?group_by=grid", "/inspections/summary?group_by=grid", "admin"),
+            ("admin: GET /inspections/summary?group_by=tier", "/inspections/summary?group_by=tier", "admin"),
+        ):
+            measure(label, base + path, tokens[role], args.requests, revalidate=revalidate)
 
 
 if __name__ == "__main__":

@@ -136,7 +136,10 @@ def actor_for(account: Account, *, token_id=None, request_id=None, client_addr=N
         account_id=account.id,
         role=account.role,
         username=account.username,
-        grid_ids=frozenset(link.grid_id for link in account.grid_links),
+        # only grid workers have grids (domain/accounts.scope_problems); others need not load the links
+        grid_ids=frozenset(link.grid_id for link in account.grid_links)
+        if account.role == "grid_worker"
+        else frozenset(),
         community_id=account.community_id,
         station_id=account.station_id,
         token_id=token_id,

@@ -14,6 +14,7 @@ from server.auth.actor import Actor
 from server.auth.verbs import require
 from server.domain.tiers import schedule
 from server.store import scoping
+from server.store.queries import freshness
 from server.store.queries import tiers as q
 
 EXPORT_LIMIT = 100_000
@@ -30,6 +31,14 @@ def _scoped(session: Session, actor: Actor, *, status, within_days, tier, grid, 
         grid=grid,
         bbox=bbox,
     )
+
+
+def commit_marker(session: Session, actor: Actor) -> str | None:
+    """Equal markers mean nothing was committed in between (so no list or count changed); take it
+    before reading what it vouches for (None: this transaction wrote, no marker). Only for those who
+    may read the lists."""
+    require(actor, "inspection.due.read")
+    return freshness.commit_marker(session)
 
 
 def due(

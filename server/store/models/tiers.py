@@ -100,7 +100,15 @@ class InspectionDue(Base):
             "id",
             postgresql_where=text("due_on IS NOT NULL"),
         ),
-        Index("ix_inspection_dues_role_due", "role", "due_on", "id", postgresql_where=text("due_on IS NOT NULL")),
+        # grid_id included: a police or committee page keeps its own grids' rows without visiting the table
+        Index(
+            "ix_inspection_dues_role_due_grid",
+            "role",
+            "due_on",
+            "id",
+            postgresql_include=["grid_id"],
+            postgresql_where=text("due_on IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from server.store.models import Account, AuditEvent, Grid, Token
 
@@ -20,8 +20,13 @@ def by_id(session: Session, account_id: uuid.UUID) -> Account | None:
 
 
 def token_with_account(session: Session, token_hash: bytes) -> tuple[Token, Account] | None:
+    # The account's grid links load only when read (grid workers: services/auth.actor_for), not for
+    # every request of every role: one query instead of two (docs/performance.md).
     row = session.execute(
-        select(Token, Account).join(Account, Account.id == Token.account_id).where(Token.token_hash == token_hash)
+        select(Token, Account)
+        .join(Account, Account.id == Token.account_id)
+        .where(Token.token_hash == token_hash)
+        .options(lazyload(Account.grid_links))
     ).first()
     return (row[0], row[1]) if row else None
 

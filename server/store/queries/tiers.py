@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import Select, Uuid, and_, any_, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from server.domain.windows import Window
 from server.store.models import InspectionDue, TierChange, TierRefresh, TierState
@@ -167,20 +167,24 @@ def status_condition(status: str | None, today: date, within_days: int | None):
     return and_(*conditions)
 
 
+# Made once: an alias built per request cost more CPU than the page's query itself (its columns'
+# expressions are memoised on the alias; docs/performance.md, "Due lists and summaries").
+_HOUSE_STATE = aliased(TierState, name="house_state")
+_UNIT_STATE = aliased(TierState, name="unit_state")
+
+
 def due_rows(session: Session, scoped, *, after, limit: int) -> list:
     """(due, address text, lon, lat, grid id, code, name, unit name, rental mode, reasons), due date first.
 
     The page of due rows is chosen first (index on role / grid and due date), and
     only its rows are joined to addresses and reasons.
     """
-    from sqlalchemy.orm import aliased
-
     from server.store.models import Address, Grid, House, Unit
     from server.store.queries.filters import keyset
 
     d = InspectionDue
     page = keyset(scoped.with_only_columns(d.id), (d.due_on, d.id), after, limit).subquery()
-    hs, us = aliased(TierState), aliased(TierState)
+    hs, us = _HOUSE_STATE, _UNIT_STATE
     query = (
         select(
             d,

@@ -1,4 +1,4 @@
-"""Benchmark the targets board: `python bench/targets.py [HOUSEHOLDS] [--seed S] [--requests R] [--keep]`.
+"""Benchmark the targets board: `python bench/targets.py [HOUSEHOLDS] [--seed S] [--keep | --database URL]`.
 
 1. Creates a throwaway database on the test server (like bench/tiers.py), migrates it and seeds HOUSEHOLDS
    (default 350000) with the seed service.
@@ -10,11 +10,16 @@
    `gridwork targets materialise` (the nightly job, timed) and measures group_by=grid (district-wide: the
    figure the issue sets at <= 200 ms p95), community, station and worker, and one grid's coverage gaps.
 4. Stops the server and drops the database (unless --keep).
+
+`--database URL` reuses a database seeded before (by bench/tiers.py --keep or by this script with --keep):
+nothing is seeded or added that is already there (the district, the grid workers and their visits, the
+admin), and it is kept. One 350k district then serves both benchmarks.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -78,6 +83,26 @@ FROM plan
 """
 
 
+def _add_field_work(session: Session, week_from) -> None:
+    """The admin, one grid worker per grid and a year of their visits (see the module's docstring)."""
+    if not session.scalar(text("SELECT EXISTS (SELECT 1 FROM accounts WHERE username = 'bench-admin')")):
+        accounts.create(session, system("bench"), username="bench-admin", password=PASSWORD, role="admin")
+    template = accounts.create(session, system("bench"), username="bench-template", password=PASSWORD, role="admin")
+    session.flush()
+    started = time.perf_counter()
+    session.execute(text(WORKERS), {"template": template.id})
+    session.execute(text(VISITS), {"week_from": week_from})
+    session.commit()
+    session.execute(text("ANALYZE accounts; ANALYZE account_grids; ANALYZE visits; ANALYZE submissions"))
+    session.commit()
+    visits = session.scalar(text("SELECT count(*) FROM visits"))
+    workers = session.scalar(text("SELECT count(*) FROM account_grids"))
+    print(
+        f"added {workers:,} grid workers and {visits:,} visits in {time.perf_counter() - started:.1f} s "
+        "(admin bench-admin)"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("households", nargs="?", type=int, default=350_000)
@@ -85,6 +110,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=100, help="requests per endpoint (all clients together)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--keep", action="store_true", help="keep the database (prints its URL)")
+    parser.add_argument("--database", metavar="URL", help="reuse this database (seeded before; kept)")
+    parser.add_argument("--skip-live", action="store_true", help="do not measure the live count (slow at 350k)")
     args = parser.parse_args()
     tiers_bench.CLIENTS = CLIENTS
 
@@ -93,31 +120,25 @@ def main() -> int:
 
     week = parse_period(None, local_today())
     week_from = days_bounds(week.first_day, week.last_day, "Asia/Shanghai")[0]
-    with devdb.scratch_database("gridwork_bench_targets", keep=args.keep) as url:
+    print(f"machine: {os.cpu_count()} CPUs (shared with other work: compare figures of one run)")
+    reuse = contextlib.nullcontext(devdb.normalise_database_url(args.database)) if args.database else None
+    with reuse or devdb.scratch_database("gridwork_bench_targets", keep=args.keep) as url:
         engine = create_engine(url)
         server = None
         try:
-            tiers_bench.seed_district(engine, url, args.households, args.seed)
+            with engine.connect() as conn:
+                seeded = conn.scalar(text("SELECT to_regclass('houses') IS NOT NULL")) and conn.scalar(
+                    text("SELECT EXISTS (SELECT 1 FROM houses)")
+                )
+            if seeded:
+                print(f"reusing {url.rsplit('/', 1)[-1]}: already seeded")
+            else:
+                tiers_bench.seed_district(engine, url, args.households, args.seed)
             with Session(engine) as session:
-                admin = accounts.create(
-                    session, system("bench"), username="bench-admin", password=PASSWORD, role="admin"
-                )
-                template = accounts.create(
-                    session, system("bench"), username="bench-template", password=PASSWORD, role="admin"
-                )
-                session.flush()
-                started = time.perf_counter()
-                session.execute(text(WORKERS), {"template": template.id})
-                session.execute(text(VISITS), {"week_from": week_from})
-                session.commit()
-                session.execute(text("ANALYZE accounts; ANALYZE account_grids; ANALYZE visits; ANALYZE submissions"))
-                session.commit()
-                visits = session.scalar(text("SELECT count(*) FROM visits"))
-                workers = session.scalar(text("SELECT count(*) FROM account_grids"))
-                print(
-                    f"added {workers:,} grid workers and {visits:,} visits in {time.perf_counter() - started:.1f} s "
-                    f"(admin {admin.username}); period {week.label}"
-                )
+                added = session.scalar(text("SELECT EXISTS (SELECT 1 FROM accounts WHERE username LIKE 'bw-%')"))
+                if not added:
+                    _add_field_work(session, week_from)
+                print(f"period {week.label}")
                 grid = session.scalar(text("SELECT code FROM grids ORDER BY code LIMIT 1"))
 
             env = dict(os.environ, DATABASE_URL=url)
@@ -145,7 +166,8 @@ def main() -> int:
             print(f"HTTP ({args.workers} gunicorn workers, {CLIENTS} clients), counted live at each request:")
             live = max(CLIENTS, args.requests // 10)
             url = f"{base}/targets?group_by=grid"
-            tiers_bench.measure("admin: GET /targets?group_by=grid (live)", url, token, live)
+            if not args.skip_live:
+                tiers_bench.measure("admin: GET /targets?group_by=grid (live)", url, token, live)
             started = time.perf_counter()
             out = subprocess.run(
                 [gridwork, "targets", "materialise"], env=env, check=True, capture_output=True, text=True

@@ -25,8 +25,9 @@ from server.domain.windows import Window, last_days
 from server.errors import ValidationFailed
 from server.policies.tiers import current_policy
 from server.store import audit
-from server.store.models import House, InspectionDue, TierState, Unit
+from server.store.models import House, InspectionDue, TierChange, TierState, Unit
 from server.store.models.base import new_id
+from server.store.queries import bulk
 from server.store.queries import tiers as q
 
 BATCH = 2000
@@ -152,16 +153,40 @@ class _Plan:
     updated_dues: list = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _State:
+    """The stored state of one subject, as its batch row carries it (``state_*`` columns; no JSON)."""
+
+    id: uuid.UUID
+    grid_id: uuid.UUID
+    tier: str
+    tier_since: date
+    computed_tier: str
+    computed_since: date
+    policy_version: str
+    hold_started: datetime | None
+    override_tier: str | None
+    override_reason: str | None
+    override_expires_on: date | None
+    override_by: uuid.UUID | None
+    override_at: datetime | None
+
+
+def _state_of(row) -> _State | None:
+    if row.state_id is None:
+        return None
+    return _State(*(getattr(row, f"state_{c}") for c in q.STATE_COLUMNS))
+
+
 def _evaluate(session: Session, subject: str, rows, today: date, zone: str, now: datetime, policy: Policy) -> int:
     """Evaluate a batch of subjects, then write states, history and dues in a few statements."""
     sp = policy.for_subject(subject)
-    ids = [r.id for r in rows]
-    states = q.states_of(session, subject, ids) if any(r.state_id for r in rows) else {}
-    dues = q.dues_of(session, subject, ids) if states else {}
+    stated = [r.id for r in rows if r.state_id is not None]
+    dues = q.dues_of(session, subject, stated) if stated else {}
     plan = _Plan()
     fk = "house_id" if subject == "house" else "unit_id"
     for row in rows:
-        _evaluate_one(subject, fk, row, states.get(row.id), dues.get(row.id, {}), sp, policy, today, zone, now, plan)
+        _evaluate_one(subject, fk, row, _state_of(row), dues.get(row.id, {}), sp, policy, today, zone, now, plan)
     _write(session, plan)
     return len(plan.changes)
 
@@ -282,23 +307,19 @@ def _plan_state(subject: str, fk: str, row, st, values: dict, expired: bool, pla
             "override_by": None,
             "override_at": None,
         }
-    if _differs(st, values):
-        plan.updated.append(values | {"id": st.id})
+    plan.updated.append(values | {"id": st.id})  # written only if it differs (bulk.update_changed)
 
 
 def _write(session: Session, plan: _Plan) -> None:
-    q.add_states(session, plan.new_states)
-    q.update_by_id(session, TierState.__table__, plan.updated)
-    q.add_changes(session, plan.changes)
-    q.add_dues(session, plan.new_dues)
-    q.update_by_id(session, InspectionDue.__table__, plan.updated_dues)
-    if plan.updated or plan.updated_dues:
+    """New rows inserted, existing ones written only where they differ (evaluated_at alone is no difference:
+    it says when this result was first reached)."""
+    bulk.insert_rows(session, TierState.__table__, plan.new_states)
+    written = bulk.update_changed(session, TierState.__table__, plan.updated, ignore=("evaluated_at",))
+    bulk.insert_rows(session, TierChange.__table__, plan.changes)
+    bulk.insert_rows(session, InspectionDue.__table__, plan.new_dues)
+    written += bulk.update_changed(session, InspectionDue.__table__, plan.updated_dues, ignore=("updated_at",))
+    if written:
         session.expire_all()  # ORM copies of these rows (if any) are stale now
-
-
-def _differs(state, values: dict) -> bool:
-    """Anything to write? (evaluated_at alone is not: it says when this result was first reached)."""
-    return any(getattr(state, k) != v for k, v in values.items() if k != "evaluated_at")
 
 
 def _plan_dues(subject, fk, row, sp, tier, tier_since, existing: dict, zone, now, new_dues, updated_dues) -> None:
@@ -456,8 +477,9 @@ def lift_override(session: Session, actor: Actor, house: House, today: date) -> 
 
 
 def _record_change(session, state: TierState, before: str, after: str, cause: str, actor: Actor, now, policy):
-    q.add_changes(
+    bulk.insert_rows(
         session,
+        TierChange.__table__,
         [
             {
                 "id": new_id(),

@@ -31,6 +31,13 @@ class Visit(Base):
         Index("ix_visits_unit_time", "unit_id", "visited_at"),
         Index("ix_visits_grid_time", "grid_id", "visited_at"),
         Index("ix_visits_flags", "flags", postgresql_using="gin"),
+        # a worker's visits of a week (the targets board), from the index alone (migration 0020)
+        Index(
+            "ix_visits_account_time",
+            "account_id",
+            "visited_at",
+            postgresql_include=["kind", "outcome", "subject_type"],
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -42,7 +49,7 @@ class Visit(Base):
     house_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("houses.id"))
     unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("units.id"))
     grid_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("grids.id"))
-    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"))
     role: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str | None] = mapped_column(String(16))  # met | not_home | refused | vacant
     hazards: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")  # findings; [] = none found

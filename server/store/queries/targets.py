@@ -17,14 +17,17 @@ from sqlalchemy.orm import Session
 
 from server.store.models import Grid
 
+# ``JOIN unnest(:grids)``, not ``= ANY(:grids)``: an array parameter is searched element by element for every row
+# (a district's 1,200 grids against 1,200 grids: 20 ms), a join hashes it once.
+_IN_SCOPE = "JOIN unnest(CAST(:grids AS uuid[])) AS scope(id) ON scope.id = g.id"
 _GROUPS = {
-    "grid": "SELECT g.id AS grid_id, g.id AS key FROM grids g WHERE g.id = ANY(:grids)",
-    "community": "SELECT g.id AS grid_id, g.community_id AS key FROM grids g "
-    "WHERE g.id = ANY(:grids) AND g.community_id IS NOT NULL",
-    "station": "SELECT g.id AS grid_id, g.station_id AS key FROM grids g "
-    "WHERE g.id = ANY(:grids) AND g.station_id IS NOT NULL",
+    "grid": f"SELECT g.id AS grid_id, g.id AS key FROM grids g {_IN_SCOPE}",
+    "community": f"SELECT g.id AS grid_id, g.community_id AS key FROM grids g {_IN_SCOPE} "
+    "WHERE g.community_id IS NOT NULL",
+    "station": f"SELECT g.id AS grid_id, g.station_id AS key FROM grids g {_IN_SCOPE} WHERE g.station_id IS NOT NULL",
     "worker": "SELECT ag.grid_id, ag.account_id AS key FROM account_grids ag JOIN accounts a ON a.id = ag.account_id "
-    "WHERE ag.grid_id = ANY(:grids) AND a.role = 'grid_worker' AND a.disabled_at IS NULL",
+    "JOIN unnest(CAST(:grids AS uuid[])) AS scope(id) ON scope.id = ag.grid_id "
+    "WHERE a.role = 'grid_worker' AND a.disabled_at IS NULL",
 }
 # A visit that counts: field work (not a landlord's self-check) where someone was seen or the house found empty.
 _COUNTS = "v.kind IN ('visit', 'inspection') AND (v.outcome IS NULL OR v.outcome NOT IN ('not_home', 'refused'))"
@@ -85,7 +88,7 @@ c AS (
     FROM hv FULL JOIN rv ON rv.grid_id = hv.grid_id
 )"""
 _STORED = f"""
-c AS (SELECT grid_id, {", ".join(COUNT_COLUMNS)} FROM target_counts WHERE week = :week AND grid_id = ANY(:grids))"""
+c AS (SELECT grid_id, {", ".join(COUNT_COLUMNS)} FROM target_counts WHERE week = :week)"""
 
 _FIGURES = f"""
 WITH grp AS ({{groups}}),
@@ -173,10 +176,11 @@ def grid_by_code(session: Session, condition, code: str) -> Grid | None:
 
 
 _GROUP_NAMES = {
-    "grid": "SELECT id, code, name FROM grids WHERE id = ANY(:keys)",
-    "community": "SELECT id, code, name FROM divisions WHERE id = ANY(:keys)",
-    "station": "SELECT id, code, name FROM stations WHERE id = ANY(:keys)",
-    "worker": "SELECT id, username AS code, display_name AS name FROM accounts WHERE id = ANY(:keys)",
+    "grid": "SELECT id, code, name FROM grids JOIN unnest(CAST(:keys AS uuid[])) AS k(key) ON k.key = id",
+    "community": "SELECT id, code, name FROM divisions JOIN unnest(CAST(:keys AS uuid[])) AS k(key) ON k.key = id",
+    "station": "SELECT id, code, name FROM stations JOIN unnest(CAST(:keys AS uuid[])) AS k(key) ON k.key = id",
+    "worker": "SELECT id, username AS code, display_name AS name FROM accounts "
+    "JOIN unnest(CAST(:keys AS uuid[])) AS k(key) ON k.key = id",
 }
 
 

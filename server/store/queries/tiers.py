@@ -40,7 +40,7 @@ SELECT s.id, s.grid_id, s.use, s.rental_mode, s.rooms, s.rented_since, s.agreeme
        coalesce(r.residents, 0) AS residents, coalesce(r.turnover, 0) AS turnover,
        coalesce(c.late, 0) AS late_reports, coalesce(c.missed_arrivals, 0) AS missed_arrivals,
        coalesce(c.missed_departures, 0) AS missed_departures, coalesce(c.on_time, 0) AS on_time_reports,
-       i.insp_at, i.insp_hazards, i.insp_received, lv.last_visits, t.id AS state_id
+       i.insp_at, i.insp_hazards, i.insp_received, lv.last_visits, {state}
 FROM houses s
 LEFT JOIN LATERAL (
     SELECT count(*) FILTER (WHERE left_on IS NULL AND verification <> 'rejected') AS residents,
@@ -57,19 +57,41 @@ LEFT JOIN LATERAL (
     FROM compliance_events WHERE house_id = s.id AND occurred_on BETWEEN :reporting_first AND :reporting_last
 ) c ON true
 """ + _VISITS.format(col="house_id")
+# only what can have a tier: a let house, or one that had a tier (it moves to none); every unit
+_HOUSES_WHERE = " WHERE (s.use IN ('rented', 'mixed') OR t.id IS NOT NULL)"
 
 _UNITS = """
-SELECT s.id, s.grid_id, s.kind, i.insp_at, i.insp_hazards, i.insp_received, lv.last_visits, t.id AS state_id
+SELECT s.id, s.grid_id, s.kind, i.insp_at, i.insp_hazards, i.insp_received, lv.last_visits, {state}
 FROM units s
 """ + _VISITS.format(col="unit_id")
+_UNITS_WHERE = " WHERE true"
+# the stored state (without its JSON facts and reasons: bulk.update_changed compares those in the database)
+STATE_COLUMNS = (
+    "id",
+    "grid_id",
+    "tier",
+    "tier_since",
+    "computed_tier",
+    "computed_since",
+    "policy_version",
+    "hold_started",
+    "override_tier",
+    "override_reason",
+    "override_expires_on",
+    "override_by",
+    "override_at",
+)
+_STATE = ", ".join(f"t.{c} AS state_{c}" for c in STATE_COLUMNS)
 
 
 def subject_rows(
     session: Session, subject: str, *, ids=None, after=None, limit=None, turnover: Window, reporting: Window
 ) -> list:
-    """Raw facts per house or unit: by ``ids``, or the next ``limit`` after id ``after`` (batches).
-    Turnover and the reporting record count within the given windows (domain/windows.py)."""
-    sql = _HOUSES if subject == "house" else _UNITS
+    """Raw facts per house or unit, with its stored state (``state_*`` columns, NULL when none): by ``ids``,
+    or the next ``limit`` after id ``after`` (batches). Houses that are not let and never had a tier are left
+    out (nothing to evaluate or keep). Turnover and the reporting record count within the given windows
+    (domain/windows.py)."""
+    sql = (_HOUSES + _HOUSES_WHERE if subject == "house" else _UNITS + _UNITS_WHERE).format(state=_STATE)
     params = (
         {
             "turnover_first": turnover.first_day,
@@ -81,19 +103,12 @@ def subject_rows(
         else {}
     )
     if ids is not None:
-        sql += " WHERE s.id = ANY(:ids)"
+        sql += " AND s.id = ANY(:ids)"
         params["ids"] = list(ids)
     else:
-        sql += " WHERE (CAST(:after AS uuid) IS NULL OR s.id > CAST(:after AS uuid)) ORDER BY s.id LIMIT :limit"
+        sql += " AND (CAST(:after AS uuid) IS NULL OR s.id > CAST(:after AS uuid)) ORDER BY s.id LIMIT :limit"
         params |= {"after": after, "limit": limit}
     return list(session.execute(text(sql), params))
-
-
-def states_of(session: Session, subject: str, ids) -> dict:
-    """Current state rows (plain rows, not ORM objects: batches stay light) by subject id."""
-    table = TierState.__table__
-    col = table.c.house_id if subject == "house" else table.c.unit_id
-    return {(r.house_id or r.unit_id): r for r in session.execute(select(table).where(col == _any(ids)))}
 
 
 def dues_of(session: Session, subject: str, ids) -> dict:
@@ -109,30 +124,6 @@ def dues_of(session: Session, subject: str, ids) -> dict:
 def _any(ids):
     """``= ANY(:ids)`` with one array parameter (an IN list of thousands of parameters is slow to send)."""
     return any_(bindparam("ids", list(ids), type_=ARRAY(Uuid)))
-
-
-def add_states(session: Session, rows: list[dict]) -> None:
-    if rows:
-        session.execute(insert(TierState), rows)
-
-
-def add_changes(session: Session, rows: list[dict]) -> None:
-    if rows:
-        session.execute(insert(TierChange), rows)
-
-
-def add_dues(session: Session, rows: list[dict]) -> None:
-    if rows:
-        session.execute(insert(InspectionDue), rows)
-
-
-def update_by_id(session: Session, table, rows: list[dict]) -> None:
-    """One UPDATE statement executed for many rows (each dict has ``id`` and the same other keys)."""
-    if not rows:
-        return
-    keys = [k for k in rows[0] if k != "id"]
-    stmt = update(table).where(table.c.id == bindparam("_id")).values({k: bindparam(f"_{k}") for k in keys})
-    session.execute(stmt, [{f"_{k}": v for k, v in r.items()} for r in rows])
 
 
 def history(session: Session, subject: str, subject_id) -> list[TierChange]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Select, Uuid, and_, any_, bindparam, func, select, text, update
+from sqlalchemy import Select, Uuid, and_, any_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session, aliased
 

@@ -5,14 +5,14 @@ sequential scan of 700,000 rows at 350k households, 300-400 ms); (account_id, vi
 count filters on reads only the week's visits of each worker, from the index alone. It also serves what the
 old index served (lookups by account).
 
-Revision ID: 0020
-Revises: 0012
+Revision ID: 0022
+Revises: 0021
 """
 
 from alembic import op
 
-revision = "0020"
-down_revision = "0012"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -31,7 +31,7 @@ class Visit(Base):
         Index("ix_visits_unit_time", "unit_id", "visited_at"),
         Index("ix_visits_grid_time", "grid_id", "visited_at"),
         Index("ix_visits_flags", "flags", postgresql_using="gin"),
-        # a worker's visits of a week (the targets board), from the index alone (migration 0020)
+        # a worker's visits of a week (the targets board), from the index alone (migration 0022)
         Index(
             "ix_visits_account_time",
             "account_id",

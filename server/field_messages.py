@@ -232,7 +232,7 @@ FORM_ANSWERS: dict[str, str] = {
     "Not a field of form {form} version {version}.": "不是表单 {form} 版本 {version} 的字段。",
     "Must be a list of entries.": "须为条目列表。",
     "A note is not answered.": "说明类字段不需要作答。",
-    "This field is required.": "此字段为必填。",
+    "This field is required.": "此项为必填。",
     "Must be at least {min}.": "必须至少为 {min}。",
     "Must be at most {max}.": "必须至多为 {max}。",
     "This answer is not allowed by the form's rule for this field.": "此答案不符合表单对该字段的规则。",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,34 @@ def anon_api(committed):
     from tests.conftest import ApiClient
 
     return ApiClient(committed.app.test_client())
+
+
+LANDLORD_PASSWORD = "landlord secret 1"
+
+
+def landlord_of_a_rental(committed, page, *, username: str, name: str, phone: str, born: date) -> dict:
+    """A police officer registers a landlord for a new rental in grid 0, and the landlord signs in on
+    ``page``; returns the rental house."""
+    from tests.builders import citizen_id
+    from tests.e2e.tier_helpers import rental
+
+    d = committed.district
+    worker = committed.login("grid_worker", grids=[d.grids[0].code])
+    police = committed.login("police", station=d.station.code)
+    house = rental(worker)
+    r = police.post(
+        "/api/v1/landlords",
+        json={
+            "username": username,
+            "password": LANDLORD_PASSWORD,
+            "name": name,
+            "phone": phone,
+            "document_type": "citizen_id",
+            "document_number": citizen_id(born),
+            "house_ids": [house["id"]],
+        },
+    )
+    assert r.status_code == 201, r.get_json()
+    sign_in(page, username, LANDLORD_PASSWORD)
+    page.wait_for_url("**/web/landlord")
+    return house

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.browser.conftest import no_sideways_scroll, sign_in
+from tests.browser.conftest import LANDLORD_PASSWORD, landlord_of_a_rental, no_sideways_scroll
 from tests.builders import citizen_id
-from tests.e2e.tier_helpers import rental
 
-PASSWORD = "landlord secret 1"
+PASSWORD = LANDLORD_PASSWORD
 
 
 def _wrong_check_character(number: str) -> str:
@@ -18,26 +17,9 @@ def _wrong_check_character(number: str) -> str:
 
 
 def test_a_landlord_reports_an_arrival_sees_the_id_error_in_chinese_fixes_it_and_is_on_time(committed, phone, shots):
-    d = committed.district
-    worker = committed.login("grid_worker", grids=[d.grids[0].code])
-    police = committed.login("police", station=d.station.code)
-    h = rental(worker)
-    r = police.post(
-        "/api/v1/landlords",
-        json={
-            "username": "web.landlord",
-            "password": PASSWORD,
-            "name": "李房东",
-            "phone": "13900002222",
-            "document_type": "citizen_id",
-            "document_number": citizen_id(date(1970, 5, 5)),
-            "house_ids": [h["id"]],
-        },
+    h = landlord_of_a_rental(
+        committed, phone, username="web.landlord", name="李房东", phone="13900002222", born=date(1970, 5, 5)
     )
-    assert r.status_code == 201, r.get_json()
-
-    sign_in(phone, "web.landlord", PASSWORD)
-    phone.wait_for_url("**/web/landlord")
     assert h["address"]["full_text"] in phone.inner_text("main")
     assert no_sideways_scroll(phone)
     phone.screenshot(path=str(shots / "landlord-houses-phone.png"), full_page=True)

@@ -8,11 +8,9 @@ from datetime import date
 
 from PIL import Image
 
-from tests.browser.conftest import no_sideways_scroll, sign_in
-from tests.builders import citizen_id
-from tests.e2e.tier_helpers import rental
+from tests.browser.conftest import LANDLORD_PASSWORD, landlord_of_a_rental, no_sideways_scroll
 
-PASSWORD = "landlord secret 1"
+PASSWORD = LANDLORD_PASSWORD
 
 
 def _photo() -> dict:
@@ -24,25 +22,9 @@ def _photo() -> dict:
 def test_a_landlord_fills_the_self_check_on_a_phone_sees_the_errors_then_sends_it_with_a_photo(
     committed, phone, shots, anon_api
 ):
-    d = committed.district
-    worker = committed.login("grid_worker", grids=[d.grids[0].code])
-    police = committed.login("police", station=d.station.code)
-    h = rental(worker)
-    r = police.post(
-        "/api/v1/landlords",
-        json={
-            "username": "check.landlord",
-            "password": PASSWORD,
-            "name": "周房东",
-            "phone": "13900004444",
-            "document_type": "citizen_id",
-            "document_number": citizen_id(date(1968, 3, 3)),
-            "house_ids": [h["id"]],
-        },
+    landlord_of_a_rental(
+        committed, phone, username="check.landlord", name="周房东", phone="13900004444", born=date(1968, 3, 3)
     )
-    assert r.status_code == 201, r.get_json()
-    sign_in(phone, "check.landlord", PASSWORD)
-    phone.wait_for_url("**/web/landlord")
     phone.click("text=填写自查")
     phone.wait_for_url("**/self-check")
     assert "配备灭火器且在有效期内" in phone.inner_text("#self-check-form")  # the form's own labels

@@ -111,6 +111,16 @@ def not_modified(tag: str) -> Response | None:
     return response
 
 
+def by_content(actor: Actor, response: Response) -> Response:
+    """Tag a finished answer by its bytes (and the caller's scope and request, as ``etag``), and answer 304
+    when If-None-Match names the tag. For large answers whose rows are not kept in order to be tagged (the
+    targets board: 0.9 MB for a district): the 304 saves sending it again, not making it."""
+    material = repr((scope_of(actor), request.path, request.query_string)).encode() + response.get_data()
+    tag = hashlib.blake2b(material, digest_size=16).hexdigest()
+    unchanged = not_modified(tag)
+    return unchanged if unchanged is not None else tagged(response, tag)
+
+
 def tagged(response: Response, tag: str) -> Response:
     response.set_etag(tag, weak=True)
     return response

@@ -3,12 +3,13 @@ that make an indicator fall short (docs/targets.md)."""
 
 import uuid
 
+from flask import current_app
 from flask.views import MethodView
 
 from server.services import targets as service
 from server.store.db import request_session
 
-from . import exports, pagination
+from . import conditional, exports, pagination
 from .base import blueprint, current_actor, today
 from .schemas.targets import GapPageSchema, GapsQuery, TargetsQuery, TargetsSchema
 
@@ -65,24 +66,26 @@ _XLSX = {
 }
 
 
-@blp.route("/targets")
+@blp.route("/targets", parameters=[conditional.IF_NONE_MATCH])
 class Targets(MethodView):
     @blp.arguments(TargetsQuery, location="query")
-    @blp.response(200, TargetsSchema)
+    @blp.response(200, TargetsSchema, headers=conditional.HEADERS)
     @blp.alt_response(200, **_CSV)
     @blp.alt_response(200, **_XLSX)
+    @blp.alt_response(304, description=conditional.NOT_MODIFIED)
     def get(self, args):
-        """Each area's indicators for one ISO week: value, numerator, denominator, target, met or short."""
-        body = service.board(
-            request_session(), current_actor(), group_by=args["group_by"], period=args["period"], today=today()
-        )
+        """Each area's indicators for one ISO week: value, numerator, denominator, target, met or short.
+
+        The JSON answer carries a weak ETag; send it back as If-None-Match and an unchanged board is a 304."""
+        actor = current_actor()
+        body = service.board(request_session(), actor, group_by=args["group_by"], period=args["period"], today=today())
         fmt = exports.wanted(args.get("format"))
         name = f"targets-{body['group_by']}-{body['period']['week']}"
         if fmt == "csv":
             return exports.csv_response(BOARD_COLUMNS, _board_rows(body), name)
         if fmt == "xlsx":
             return exports.xlsx_response(BOARD_COLUMNS, _board_rows(body), name, "targets")
-        return body
+        return conditional.by_content(actor, current_app.json.response(TargetsSchema().dump(body)))
 
 
 @blp.route("/targets/<string:indicator>/gaps")

@@ -4,7 +4,8 @@ The house and residence counts of a district are too many to count at every requ
 every house), so ``materialise`` (``gridwork targets materialise``, nightly) stores them per grid and week in
 ``target_counts``; the board reads them when they exist for the week and policy version, and counts live
 otherwise. ``counts`` in the answer says which (``nightly`` or ``live``) and ``computed_at`` when they were
-counted. Workers' figures (workload, the workers of the staffing ratio) are always live.
+counted. The nightly job keeps each grid worker's visits of the week too (``target_worker_counts``); who works in
+which grid (the workers of the workload and of the staffing ratio) is always today's assignment.
 
 Scope: admins everything, police their station's grids, committee staff their community's, grid workers
 their own grids (``store/scoping.grid_condition``); landlords have no ``target.read``. Gap lists show places
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import true
 from sqlalchemy.orm import Session
@@ -23,7 +25,7 @@ from server.auth.actor import Actor
 from server.auth.verbs import require
 from server.domain.targets import gaps as gap_rules
 from server.domain.targets.periods import Period, PeriodError, days_bounds, parse_period, week_of
-from server.domain.targets.policy import Indicator, Policy
+from server.domain.targets.policy import Indicator, Policy, Target
 from server.domain.targets.status import figure
 from server.errors import NotFound, ValidationFailed
 from server.policies.targets import current_policy
@@ -90,17 +92,26 @@ def board(session: Session, actor: Actor, *, group_by: str, period: str | None, 
     grids = q.grid_ids(session, scoping.grid_condition(actor, Grid.id))
     stored = q.stored_week(session, when.label, policy.version)
     params = _params(policy, when, zone) | {"week": when.label}
-    rows = q.figures(session, group_by=group_by, grids=grids, stored=stored is not None, **params) if grids else []
-    names = q.group_names(session, group_by, [r.key for r in rows]) if rows else {}
-    groups: list[dict] = []
-    for row in rows:
-        name = names.get(row.key)
-        groups.append(
-            {
-                "key": {"id": row.key, "code": name.code if name else None, "name": name.name if name else None},
-                "figures": {i.id: _figure(i, row) for i in policy.indicators},
-            }
+    rows = (
+        q.figures(
+            session,
+            group_by=group_by,
+            grids=grids,
+            stored=stored is not None,
+            stored_workers=stored is not None and stored.workers,
+            **params,
         )
+        if grids
+        else []
+    )
+    indicators = [(i.id, *_COLUMNS[i.fact], i.target) for i in policy.indicators]
+    groups = [
+        {
+            "key": {"id": row.key, "code": row.code, "name": row.name},
+            "figures": {i: _figure(getattr(row, num), getattr(row, den), target) for i, num, den, target in indicators},
+        }
+        for row in rows
+    ]
     groups.sort(key=lambda g: (g["key"]["code"] or "", str(g["key"]["id"])))
     return {
         "policy_version": policy.version,
@@ -165,10 +176,11 @@ def _definition(indicator: Indicator) -> dict:
     }
 
 
-def _figure(indicator: Indicator, row) -> dict:
-    """One group's figure: plain values (a district has a thousand grids; the schema passes them through)."""
-    num_col, den_col = _COLUMNS[indicator.fact]
-    f = figure(getattr(row, num_col), getattr(row, den_col), indicator.target)
+@lru_cache(maxsize=65_536)
+def _figure(numerator: int, denominator: int, target: Target) -> dict:
+    """One group's figure as plain values (the schema passes them through). Cached: a district's board has
+    8,000 figures and few distinct (numerator, denominator) pairs; the dicts are shared, so never changed."""
+    f = figure(numerator, denominator, target)
     return {"value": f.value, "numerator": f.numerator, "denominator": f.denominator, "status": f.status}
 
 

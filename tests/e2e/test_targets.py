@@ -266,3 +266,53 @@ def test_the_nightly_job_runs_from_the_command_line(app, db, as_admin, area):
     body = _board(as_admin, group_by="grid", period=area["period"])
     assert body["counts"] == "nightly"
     assert _figures(_by_code(body)[area["grids"][1].code]["household_coverage"]) == (1, 2, 0.5, "short")
+
+
+def _monday(week: str) -> date:
+    year, number = week.split("-W")
+    return date.fromisocalendar(int(year), int(number), 1)
+
+
+def test_a_stored_weeks_workload_is_that_of_the_night_and_late_visits_count_after_the_next_run(
+    as_admin, area, build, session
+):
+    """The nightly job keeps the workers' visits too: ten household visits synced after it leave grid B's
+    workload short (the board says counts are nightly, and when), until the job runs again."""
+    from server.services import targets as service
+    from server.services.tiers import local_today
+
+    monday = _monday(area["period"])
+    service.materialise(session, local_today(), weeks=[area["period"]])
+    session.flush()
+    worker_b, grid_b = area["workers"][1], area["grids"][1].code
+    for i in range(10):
+        visit(build, worker_b, local(monday + timedelta(days=i % 7), 17), house=area["let_b"])
+    session.flush()
+    stored = _board(as_admin, group_by="grid", period=area["period"])
+    assert stored["counts"] == "nightly"
+    assert _figures(_by_code(stored)[grid_b]["worker_workload"]) == (0, 1, 0.0, "short")
+    service.materialise(session, local_today(), weeks=[area["period"]])
+    session.flush()
+    again = _board(as_admin, group_by="grid", period=area["period"])
+    assert _figures(_by_code(again)[grid_b]["worker_workload"]) == (1, 1, 1.0, "met")
+
+
+def test_the_board_is_a_304_while_unchanged_and_a_200_once_recounted(as_admin, as_police, area, build, session):
+    from server.services import targets as service
+    from server.services.tiers import local_today
+
+    service.materialise(session, local_today(), weeks=[area["period"]])
+    session.flush()
+    query = {"group_by": "grid", "period": area["period"]}
+    first = as_admin.get("/api/v1/targets", query_string=query)
+    tag = first.headers["ETag"]
+    again = as_admin.get("/api/v1/targets", query_string=query, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.data == b""
+    station = query | {"group_by": "station"}
+    assert as_admin.get("/api/v1/targets", query_string=station, headers={"If-None-Match": tag}).status_code == 200
+    assert as_police.get("/api/v1/targets", query_string=query, headers={"If-None-Match": tag}).status_code == 200
+    visit(build, area["workers"][1], local(_monday(area["period"]), 16), house=area["never"])  # grid B covered now
+    service.materialise(session, local_today(), weeks=[area["period"]])
+    session.flush()
+    recounted = as_admin.get("/api/v1/targets", query_string=query, headers={"If-None-Match": tag})
+    assert recounted.status_code == 200 and recounted.headers["ETag"] != tag

@@ -98,8 +98,9 @@ class TargetsSchema(ma.Schema):
     counts = fields.String(
         required=True,
         metadata={
-            "description": "nightly: house and residence counts from the nightly job (as of period.as_of); "
-            "live: counted at this request. Workers' figures are always live."
+            "description": "nightly: house and residence counts and the workers' visits from the nightly job "
+            "(as of period.as_of, made at computed_at); live: counted at this request. Which workers a group has "
+            "is always today's assignment."
         },
     )
     computed_at = fields.DateTime(required=True, metadata={"description": "When the counts were made"})

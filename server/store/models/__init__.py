@@ -10,7 +10,7 @@ from .landlords import ComplianceEvent, LandlordClaim
 from .photos import Photo
 from .registry import Address, Employment, House, Person, Residence, Unit
 from .sync import Attachment, Change, Conflict, FeedCompaction, FeedEpoch, Submission
-from .targets import TargetCount
+from .targets import TargetCount, TargetWorkerCount
 from .tiers import InspectionDue, TierChange, TierRefresh, TierState
 from .visits import Visit
 
@@ -41,6 +41,7 @@ __all__ = [
     "Visit",
     "Photo",
     "TargetCount",
+    "TargetWorkerCount",
     "TierRefresh",
     "TierState",
     "TierChange",

@@ -93,19 +93,8 @@ c AS (SELECT grid_id, {", ".join(COUNT_COLUMNS)} FROM target_counts WHERE week =
 _FIGURES = f"""
 WITH grp AS ({{groups}}),
 {{counts}},
-workers AS (
-    SELECT DISTINCT grp.key, ag.account_id FROM grp
-    JOIN account_grids ag ON ag.grid_id = grp.grid_id
-    JOIN accounts a ON a.id = ag.account_id AND a.role = 'grid_worker' AND a.disabled_at IS NULL
-    WHERE :group_by <> 'worker' OR ag.account_id = grp.key
-),
-wk AS (
-    SELECT v.account_id, count(*) AS total, count(*) FILTER (WHERE v.subject_type = 'house') AS residential
-    FROM visits v
-    WHERE v.account_id IN (SELECT account_id FROM workers) AND {_COUNTS}
-      AND v.visited_at >= :week_from AND v.visited_at < :week_to
-    GROUP BY v.account_id
-),
+workers AS ({{workers}}),
+wk AS ({{workload}}),
 w AS (
     SELECT workers.key, count(*) AS workers,
            count(*) FILTER (WHERE coalesce(wk.total, 0) >= :weekly_total
@@ -117,10 +106,33 @@ f AS (
     FROM grp LEFT JOIN c ON c.grid_id = grp.grid_id
     GROUP BY grp.key
 )
-SELECT f.key, {", ".join(f"f.{n}::int" for n in COUNT_COLUMNS)},
+SELECT f.key, n.code, n.name, {", ".join(f"f.{n}::int" for n in COUNT_COLUMNS)},
        coalesce(w.workers, 0)::int AS workers, coalesce(w.at_workload, 0)::int AS at_workload
-FROM f LEFT JOIN w ON w.key = f.key
+FROM f LEFT JOIN w ON w.key = f.key LEFT JOIN ({{names}}) n ON n.id = f.key
 """
+# Which workers each group has: a worker group is its worker (``_GROUPS`` already keeps only active grid workers);
+# an area's are those assigned to its grids. (One statement with ``:group_by = 'worker' OR ...`` made the planner
+# expect one worker in all, and join them row by row: 80 ms at 1,200 workers.)
+_WORKERS_OF_GROUP = """
+    SELECT DISTINCT grp.key, ag.account_id FROM grp
+    JOIN account_grids ag ON ag.grid_id = grp.grid_id
+    JOIN accounts a ON a.id = ag.account_id AND a.role = 'grid_worker' AND a.disabled_at IS NULL"""
+_WORKERS = {"worker": "SELECT DISTINCT key, key AS account_id FROM grp"}
+# Each worker's visits of the week: counted now, or as the nightly job kept them (``target_worker_counts``).
+_WEEK_VISITS = f"""
+    SELECT v.account_id, count(*) AS total, count(*) FILTER (WHERE v.subject_type = 'house') AS residential
+    FROM visits v
+    WHERE {{workers}} AND {_COUNTS} AND v.visited_at >= :week_from AND v.visited_at < :week_to
+    GROUP BY v.account_id"""
+_WORKLOAD_LIVE = _WEEK_VISITS.format(workers="v.account_id IN (SELECT account_id FROM workers)")
+_WORKLOAD_STORED = "SELECT account_id, total, residential FROM target_worker_counts WHERE week = :week"
+# What a group is called: a grid's, community's or station's code and name, a worker's username and name.
+_NAMES = {
+    "grid": "SELECT id, code, name FROM grids",
+    "community": "SELECT id, code, name FROM divisions",
+    "station": "SELECT id, code, name FROM stations",
+    "worker": "SELECT id, username AS code, display_name AS name FROM accounts",
+}
 _MATERIALISE = f"""
 WITH {_LIVE.strip()}
 INSERT INTO target_counts (grid_id, week, as_of, policy_version, computed_at, {", ".join(COUNT_COLUMNS)})
@@ -130,35 +142,62 @@ ON CONFLICT (grid_id, week) DO UPDATE SET
     as_of = excluded.as_of, policy_version = excluded.policy_version, computed_at = excluded.computed_at,
     {", ".join(f"{n} = excluded.{n}" for n in COUNT_COLUMNS)}
 """
+_MATERIALISE_WORKERS = f"""
+WITH wk AS ({_WEEK_VISITS.format(workers="true")})
+INSERT INTO target_worker_counts (account_id, week, policy_version, computed_at, total, residential)
+SELECT a.id, :week, :version, now(), coalesce(wk.total, 0), coalesce(wk.residential, 0)
+FROM accounts a LEFT JOIN wk ON wk.account_id = a.id WHERE a.role = 'grid_worker'
+ON CONFLICT (account_id, week) DO UPDATE SET
+    policy_version = excluded.policy_version, computed_at = excluded.computed_at,
+    total = excluded.total, residential = excluded.residential
+"""
 
 _GRIDS = bindparam("grids", type_=ARRAY(Uuid()))
 
 
-def figures(session: Session, *, group_by: str, grids: list[uuid.UUID], stored: bool = False, **params) -> list:
-    """One row per group: key and the counts every indicator is made of (see the column names); with
-    ``stored`` the house and residence counts come from the nightly ``target_counts`` of ``:week``.
+def figures(
+    session: Session,
+    *,
+    group_by: str,
+    grids: list[uuid.UUID],
+    stored: bool = False,
+    stored_workers: bool = False,
+    **params,
+) -> list:
+    """One row per group: key, code, name and the counts every indicator is made of (see the column names);
+    with ``stored`` the house and residence counts come from the nightly ``target_counts`` of ``:week``, with
+    ``stored_workers`` the workers' visits from ``target_worker_counts`` (else both are counted now).
 
     JIT compilation is off for this statement's transaction: the planner's estimate for the correlated
     EXISTS probes is high enough to trigger it, and compiling took 2.4 s for a query that runs in 0.2 s
     (measured with bench/targets.py at 20,000 households)."""
     session.execute(text("SET LOCAL jit = off"))
-    counts = _STORED if stored else _LIVE
-    sql = text(_FIGURES.format(groups=_GROUPS[group_by], counts=counts.strip())).bindparams(_GRIDS)
-    return list(session.execute(sql, {"grids": grids, "group_by": group_by, **params}))
+    sql = _FIGURES.format(
+        groups=_GROUPS[group_by],
+        counts=(_STORED if stored else _LIVE).strip(),
+        workers=_WORKERS.get(group_by, _WORKERS_OF_GROUP),
+        workload=_WORKLOAD_STORED if stored_workers else _WORKLOAD_LIVE,
+        names=_NAMES[group_by],
+    )
+    return list(session.execute(text(sql).bindparams(_GRIDS), {"grids": grids, "group_by": group_by, **params}))
 
 
 def materialise(session: Session, *, grids: list[uuid.UUID], **params) -> int:
-    """Count the house and residence facts of every grid in ``grids`` for ``:week`` into ``target_counts``."""
+    """Count the house and residence facts of every grid in ``grids`` for ``:week`` into ``target_counts``,
+    and every grid worker's visits of the week into ``target_worker_counts``."""
     session.execute(text("SET LOCAL jit = off"))
     session.execute(text(_MATERIALISE).bindparams(_GRIDS), {"grids": grids, **params})
+    session.execute(text(_MATERIALISE_WORKERS), params)
     return len(grids)
 
 
 def stored_week(session: Session, week: str, version: str):
-    """(oldest computed_at, as_of) of the nightly counts of ``week`` under policy ``version``, or None."""
+    """(oldest computed_at, as_of, workers: whether the workers' visits were kept too) of the nightly counts of
+    ``week`` under policy ``version``, or None. (Weeks counted before migration 0023 have no workers' rows.)"""
     row = session.execute(
         text(
-            "SELECT min(computed_at) AS at, min(as_of) AS as_of FROM target_counts "
+            "SELECT min(computed_at) AS at, min(as_of) AS as_of, EXISTS (SELECT 1 FROM target_worker_counts "
+            "WHERE week = :week AND policy_version = :version) AS workers FROM target_counts "
             "WHERE week = :week AND policy_version = :version"
         ),
         {"week": week, "version": version},
@@ -173,20 +212,6 @@ def grid_ids(session: Session, condition) -> list[uuid.UUID]:
 
 def grid_by_code(session: Session, condition, code: str) -> Grid | None:
     return session.scalars(select(Grid).where(condition, Grid.code == code)).first()
-
-
-_GROUP_NAMES = {
-    "grid": "SELECT id, code, name FROM grids JOIN unnest(CAST(:keys AS uuid[])) AS k(key) ON k.key = id",
-    "community": "SELECT id, code, name FROM divisions JOIN unnest(CAST(:keys AS uuid[])) AS k(key) ON k.key = id",
-    "station": "SELECT id, code, name FROM stations JOIN unnest(CAST(:keys AS uuid[])) AS k(key) ON k.key = id",
-    "worker": "SELECT id, username AS code, display_name AS name FROM accounts "
-    "JOIN unnest(CAST(:keys AS uuid[])) AS k(key) ON k.key = id",
-}
-
-
-def group_names(session: Session, group_by: str, keys: list[uuid.UUID]) -> dict:
-    sql = text(_GROUP_NAMES[group_by]).bindparams(bindparam("keys", type_=ARRAY(Uuid())))
-    return {r.id: r for r in session.execute(sql, {"keys": keys})}
 
 
 # -- gaps: what makes an indicator fall short, in id order (keyset pages) --------------------------------------

@@ -121,6 +121,43 @@ SELECT f.key, {", ".join(f"f.{n}::int" for n in COUNT_COLUMNS)},
        coalesce(w.workers, 0)::int AS workers, coalesce(w.at_workload, 0)::int AS at_workload
 FROM f LEFT JOIN w ON w.key = f.key
 """
+# The trend's earlier weeks when the nightly job kept them: _FIGURES for many weeks at once (``:weeks`` with the UTC
+# bounds of each, ``:week_froms`` and ``:week_tos``) and only the groups ``:keys`` (the page shown).
+_STORED_WEEKS = f"""
+WITH grp AS (SELECT * FROM ({{groups}}) grp0 WHERE grp0.key = ANY(CAST(:keys AS uuid[]))),
+weeks AS (
+    SELECT * FROM unnest(CAST(:weeks AS text[]), CAST(:week_froms AS timestamptz[]), CAST(:week_tos AS timestamptz[]))
+        AS x(week, week_from, week_to)
+),
+c AS (SELECT grid_id, week, {", ".join(COUNT_COLUMNS)} FROM target_counts WHERE week = ANY(CAST(:weeks AS text[]))),
+workers AS (
+    SELECT DISTINCT grp.key, ag.account_id FROM grp
+    JOIN account_grids ag ON ag.grid_id = grp.grid_id
+    JOIN accounts a ON a.id = ag.account_id AND a.role = 'grid_worker' AND a.disabled_at IS NULL
+    WHERE :group_by <> 'worker' OR ag.account_id = grp.key
+),
+wk AS (
+    SELECT weeks.week, v.account_id, count(*) AS total, count(*) FILTER (WHERE v.subject_type = 'house') AS residential
+    FROM weeks JOIN visits v ON v.visited_at >= weeks.week_from AND v.visited_at < weeks.week_to
+    WHERE v.account_id IN (SELECT account_id FROM workers) AND {_COUNTS}
+    GROUP BY weeks.week, v.account_id
+),
+w AS (
+    SELECT weeks.week, workers.key, count(*) AS workers,
+           count(*) FILTER (WHERE coalesce(wk.total, 0) >= :weekly_total
+                            AND coalesce(wk.residential, 0) >= :weekly_residential) AS at_workload
+    FROM weeks CROSS JOIN workers LEFT JOIN wk ON wk.week = weeks.week AND wk.account_id = workers.account_id
+    GROUP BY weeks.week, workers.key
+),
+f AS (
+    SELECT weeks.week, grp.key, {", ".join(f"sum(coalesce(c.{n}, 0)) AS {n}" for n in COUNT_COLUMNS)}
+    FROM weeks CROSS JOIN grp LEFT JOIN c ON c.grid_id = grp.grid_id AND c.week = weeks.week
+    GROUP BY weeks.week, grp.key
+)
+SELECT f.week, f.key, {", ".join(f"f.{n}::int" for n in COUNT_COLUMNS)},
+       coalesce(w.workers, 0)::int AS workers, coalesce(w.at_workload, 0)::int AS at_workload
+FROM f LEFT JOIN w ON w.key = f.key AND w.week = f.week
+"""
 _MATERIALISE = f"""
 WITH {_LIVE.strip()}
 INSERT INTO target_counts (grid_id, week, as_of, policy_version, computed_at, {", ".join(COUNT_COLUMNS)})
@@ -145,6 +182,32 @@ def figures(session: Session, *, group_by: str, grids: list[uuid.UUID], stored: 
     counts = _STORED if stored else _LIVE
     sql = text(_FIGURES.format(groups=_GROUPS[group_by], counts=counts.strip())).bindparams(_GRIDS)
     return list(session.execute(sql, {"grids": grids, "group_by": group_by, **params}))
+
+
+def stored_figures(
+    session: Session, *, group_by: str, grids: list[uuid.UUID], keys: list, weeks: list[tuple], **params
+) -> list:
+    """``figures`` with ``stored`` for several weeks in one statement, for the groups ``keys`` only: one row per
+    week and group (``week``, ``key`` and the same counts). ``weeks`` are (label, UTC start, UTC end) of each
+    week, the bounds its workers' visits are counted in (they are always live); the workload thresholds
+    (``:weekly_total``, ``:weekly_residential``) are the policy's, the same every week."""
+    session.execute(text("SET LOCAL jit = off"))
+    sql = text(_STORED_WEEKS.format(groups=_GROUPS[group_by])).bindparams(_GRIDS)
+    labels, froms, tos = (list(column) for column in zip(*weeks, strict=True)) if weeks else ([], [], [])
+    values = {"grids": grids, "keys": keys, "group_by": group_by, "weeks": labels, "week_froms": froms}
+    return list(session.execute(sql, values | {"week_tos": tos, **params}))
+
+
+def stored_weeks(session: Session, weeks: list[str], version: str) -> dict[str, int]:
+    """{week: how many grids have nightly counts of it under policy ``version``}, for those of ``weeks`` with any."""
+    rows = session.execute(
+        text(
+            "SELECT week, count(*) AS grids FROM target_counts "
+            "WHERE week = ANY(CAST(:weeks AS text[])) AND policy_version = :version GROUP BY week"
+        ),
+        {"weeks": weeks, "version": version},
+    )
+    return {r.week: r.grids for r in rows}
 
 
 def materialise(session: Session, *, grids: list[uuid.UUID], **params) -> int:

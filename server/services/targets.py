@@ -199,7 +199,7 @@ def materialise(session: Session, today: date, *, weeks: list[str] | None = None
     are replaced."""
     policy, zone = current_policy(), zone_of(session)
     grids = q.grid_ids(session, true())
-    if weeks is None:
+    if not weeks:
         last = period_of(None, today)
         earlier = [week_of(last.first_day - timedelta(weeks=n)).label for n in range(TREND_WEEKS - 1, 0, -1)]
         kept = q.stored_weeks(session, earlier, policy.version)

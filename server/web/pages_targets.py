@@ -1,8 +1,9 @@
 """The targets board (committee heads, station chiefs and police, administrators): each area's indicators in
 green (met) or red (short) with their last 12 weeks drawn as a small chart, and a click through to the gaps.
 
-Both pages call the targets service the API calls (``targets.trend`` = ``board`` once per week, ``targets.gaps``),
-so they show the API's scope, masking and audit rows."""
+Both pages call the targets service the API calls (``targets.trend``: the week's ``board`` and the earlier weeks'
+stored counts, ``targets.gaps``), so they show the API's scope, masking and audit rows. The board shows
+``AREAS_PAGE`` areas at a time."""
 
 from __future__ import annotations
 

@@ -618,7 +618,12 @@ def targets():
 
 
 @targets.command("materialise")
-@click.option("--week", "weeks", multiple=True, help="ISO week, e.g. 2026-W49 (repeat; default: this and last week).")
+@click.option(
+    "--week",
+    "weeks",
+    multiple=True,
+    help="ISO week, e.g. 2026-W49 (repeat; default: this and last week, and any week of the board's 12 not stored).",
+)
 @with_appcontext
 def targets_materialise(weeks):
     """Count every grid's house and residence figures for the targets board (nightly; safe to re-run)."""

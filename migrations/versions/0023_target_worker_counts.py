@@ -4,6 +4,10 @@ A district's board counted 36,000 visits of 1,200 workers at every request (one 
 most of the board's SQL time at 350k households); the nightly job now stores them beside the grids' counts,
 so a stored week's board reads two small tables.
 
+The weeks counted before this migration have no workers' rows, so they are dropped: ``target_counts`` is a
+cache of what the registry holds, and the nightly job (03:00, or ``gridwork targets materialise`` right after
+upgrading) counts the running week, the last complete one and the trend's earlier weeks again.
+
 Revision ID: 0023
 Revises: 0022
 """
@@ -35,6 +39,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("account_id", "week", name=op.f("pk_target_worker_counts")),
     )
     op.create_index(op.f("ix_target_worker_counts_week"), "target_worker_counts", ["week"], unique=False)
+    op.execute("DELETE FROM target_counts")  # counted without the workers' rows: recounted by the nightly job
 
 
 def downgrade():

@@ -118,8 +118,9 @@ def refresh_queued_tiers(timestamp: int) -> str:
 @app.periodic(cron="0 3 * * *", periodic_id="nightly")
 @app.task(name="targets.materialise", queueing_lock="targets.materialise", retry=RETRY)
 def materialise_targets(timestamp: int) -> str:
-    """Nightly, after the tiers: every grid's target counts for this week and last, as `gridwork targets
-    materialise` (docs/targets.md, "How fresh the figures are")."""
+    """Nightly, after the tiers: every grid's target counts for this week and last, and for any earlier week of
+    the board's 12-week trend not stored yet, as `gridwork targets materialise` (docs/targets.md, "How fresh the
+    figures are")."""
     from server.services import targets as target_service
     from server.services import tiers as tier_service
 

@@ -69,6 +69,32 @@ def due(
     return [_item(r, today) for r in found]
 
 
+def due_counts(session: Session, actor: Actor, *, today: date, bbox) -> list[dict]:
+    """The due list counted per grid, for the grids whose polygon meets ``bbox`` (the map zoomed out): each grid
+    with a point to label it, its due and overdue rows in all and per tier. The due list's scope: a grid
+    outside the caller's area has no rows here, so it is neither counted nor named."""
+    require(actor, "inspection.due.read")
+    scoped = _scoped(session, actor, status=None, within_days=None, tier=None, grid=None, role=None, today=today)
+    grids: dict = {}
+    for grid_id, code, name, lon, lat, tier, n, overdue in q.due_counts_by_grid(
+        session, scoped, today=today, bbox=bbox
+    ):
+        entry = grids.setdefault(
+            grid_id,
+            {
+                "grid": {"id": grid_id, "code": code, "name": name},
+                "label": {"lon": lon, "lat": lat},
+                "total": 0,
+                "overdue": 0,
+                "tiers": {},
+            },
+        )
+        entry["total"] += n
+        entry["overdue"] += overdue
+        entry["tiers"][tier] = {"total": n, "overdue": overdue}
+    return list(grids.values())
+
+
 def _item(row, today: date) -> dict:
     (due_row, full_text, lon, lat, grid_id, grid_code, grid_name, unit_name, rental_mode, reasons) = row
     return {

@@ -35,6 +35,7 @@ from server.store.models import Grid
 from server.store.queries import targets as q
 
 GROUPS = ("grid", "community", "station", "worker")
+TREND_WEEKS = 12  # the board's trend, and so the weeks the nightly job keeps
 EXPORT_LIMIT = 100_000
 # numerator, denominator columns of the figures row, per fact
 _COLUMNS = {
@@ -98,18 +99,13 @@ def board(session: Session, actor: Actor, *, group_by: str, period: str | None, 
             group_by=group_by,
             grids=grids,
             stored=stored is not None,
-            stored_workers=stored is not None and stored.workers,
             **params,
         )
         if grids
         else []
     )
-    indicators = [(i.id, *_COLUMNS[i.fact], i.target) for i in policy.indicators]
     groups = [
-        {
-            "key": {"id": row.key, "code": row.code, "name": row.name},
-            "figures": {i: _figure(getattr(row, num), getattr(row, den), target) for i, num, den, target in indicators},
-        }
+        {"key": {"id": row.key, "code": row.code, "name": row.name}, "figures": _figures_of(policy, row)}
         for row in rows
     ]
     groups.sort(key=lambda g: (g["key"]["code"] or "", str(g["key"]["id"])))
@@ -125,37 +121,98 @@ def board(session: Session, actor: Actor, *, group_by: str, period: str | None, 
 
 
 def trend(
-    session: Session, actor: Actor, *, group_by: str, period: str | None, today: date, weeks: int = 12
+    session: Session,
+    actor: Actor,
+    *,
+    group_by: str,
+    period: str | None,
+    today: date,
+    weeks: int = TREND_WEEKS,
+    after: tuple[str, str] | None = None,
+    limit: int | None = None,
 ) -> tuple[dict, dict]:
     """The board of ``period`` and, for each group and indicator, its values over the ``weeks`` ISO weeks ending
-    with that one (oldest first): one ``board`` per week, so each week reads the nightly counts where they were
-    kept and counts live otherwise. Returns (the period's board, {group id: {indicator id: [point, ...]}}), a
-    point being {"week", "value", "status"}, or value None for a week the group had no figure."""
+    with that one (oldest first). Returns (the period's board, {group id: {indicator id: [point, ...]}}), a
+    point being {"week", "value", "status"}, or value None for a week the group had no figure.
+
+    Paged when ``limit`` is given: the board keeps the ``limit`` groups that sort (code, id; as ``board`` sorts
+    them) after ``after``, and only their trend is read (a station's 110 grids x 7 indicators x 12 weeks
+    took 1.6 s to count and draw). The period's week is ``board`` itself; the earlier weeks the nightly job
+    kept are read in one statement, and any other week is one ``board``, counted live."""
     last = period_of(period, today)
     labels = [week_of(last.first_day - timedelta(weeks=n)).label for n in range(weeks - 1, -1, -1)]
-    boards = [board(session, actor, group_by=group_by, period=label, today=today) for label in labels]
-    current = boards[-1]
-    series: dict = {}
-    for g in current["groups"]:
-        key = g["key"]["id"]
-        series[key] = {i["id"]: [] for i in current["indicators"]}
-    for label, past in zip(labels, boards, strict=True):
-        by_key = {g["key"]["id"]: g["figures"] for g in past["groups"]}
+    current = board(session, actor, group_by=group_by, period=last.label, today=today)
+    groups = [g for g in current["groups"] if after is None or group_order(g) > after]
+    current = current | {"groups": groups[:limit] if limit is not None else groups}
+    keys = [g["key"]["id"] for g in current["groups"]]
+    by_week = {last.label: {g["key"]["id"]: g["figures"] for g in current["groups"]}}
+    if keys:
+        by_week |= _earlier_weeks(session, actor, group_by=group_by, labels=labels[:-1], keys=keys, today=today)
+    series: dict = {key: {i["id"]: [] for i in current["indicators"]} for key in keys}
+    for label in labels:
+        figures_of = by_week.get(label, {})
         for key, lines in series.items():
-            figures = by_key.get(key, {})
+            figures = figures_of.get(key, {})
             for indicator, points in lines.items():
                 f = figures.get(indicator)
                 points.append({"week": label, "value": f["value"] if f else None, "status": f["status"] if f else None})
     return current, series
 
 
+def group_order(group: dict) -> tuple[str, str]:
+    """Where a board's group sorts (``board`` sorts by code, then id): the trend's page cursor."""
+    return (group["key"]["code"] or "", str(group["key"]["id"]))
+
+
+def _earlier_weeks(session: Session, actor: Actor, *, group_by: str, labels: list[str], keys: list, today: date):
+    """{week: {group id: figures}} of the groups ``keys`` for the weeks ``labels``: the weeks the nightly job
+    kept (under the policy in force) in one statement, the others one live ``board`` each."""
+    policy, zone = current_policy(), zone_of(session)
+    stored = q.stored_weeks(session, labels, policy.version)
+    by_week: dict = {}
+    if stored:
+        bounds = []
+        for label in labels:
+            if label in stored:
+                when = period_of(label, today)
+                bounds.append((label, *days_bounds(when.first_day, when.last_day, zone)))
+        params = _params(policy, period_of(labels[-1], today), zone)
+        rows = q.stored_figures(
+            session,
+            group_by=group_by,
+            grids=q.grid_ids(session, scoping.grid_condition(actor, Grid.id)),
+            keys=keys,
+            weeks=bounds,
+            weekly_total=params["weekly_total"],
+            weekly_residential=params["weekly_residential"],
+        )
+        for row in rows:
+            by_week.setdefault(row.week, {})[row.key] = _figures_of(policy, row)
+    wanted = set(keys)
+    for label in labels:
+        if label not in stored:
+            past = board(session, actor, group_by=group_by, period=label, today=today)
+            by_week[label] = {g["key"]["id"]: g["figures"] for g in past["groups"] if g["key"]["id"] in wanted}
+    return by_week
+
+
 def materialise(session: Session, today: date, *, weeks: list[str] | None = None) -> dict[str, int]:
-    """Store the house and residence counts of every grid for ``weeks`` (default: the week running today and
-    the last complete one, whose figures become final on its Sunday). Safe to re-run: rows are replaced."""
+    """Store the house and residence counts of every grid for ``weeks``. By default: the week running today and
+    the last complete one (recounted every night: the last complete week's figures become final on its Sunday,
+    and late syncs still land in it), and of the ``TREND_WEEKS`` - 1 weeks before those any week not stored
+    for every grid under the policy in force (a new installation, a new policy version, a new grid, a night
+    the job did not run), so that the board's whole trend is read, never counted live. Safe to re-run: rows
+    are replaced."""
     policy, zone = current_policy(), zone_of(session)
     grids = q.grid_ids(session, true())
+    if not weeks:
+        last = period_of(None, today)
+        earlier = [week_of(last.first_day - timedelta(weeks=n)).label for n in range(TREND_WEEKS - 1, 0, -1)]
+        kept = q.stored_weeks(session, earlier, policy.version)
+        missing = [label for label in earlier if kept.get(label, 0) < len(grids)]
+        weeks = [*missing, last.label, period_of(None, today + timedelta(days=7)).label]
     done = {}
-    for label in weeks or [period_of(None, today).label, period_of(None, today + timedelta(days=7)).label]:
+    for label in weeks:
         when = period_of(label, today)
         params = _params(policy, when, zone) | {"week": when.label, "version": policy.version}
         done[when.label] = q.materialise(session, grids=grids, **params) if grids else 0
@@ -173,6 +230,14 @@ def _definition(indicator: Indicator) -> dict:
         "description": indicator.description,
         "source": indicator.source,
         "target": {"op": indicator.target.op, "value": indicator.target.value},
+    }
+
+
+def _figures_of(policy: Policy, row) -> dict:
+    """{indicator id: figure} of one group's counts row (``store/queries/targets`` names the columns)."""
+    return {
+        i.id: _figure(getattr(row, _COLUMNS[i.fact][0]), getattr(row, _COLUMNS[i.fact][1]), i.target)
+        for i in policy.indicators
     }
 
 

@@ -1,8 +1,9 @@
 """The targets board (committee heads, station chiefs and police, administrators): each area's indicators in
 green (met) or red (short) with their last 12 weeks drawn as a small chart, and a click through to the gaps.
 
-Both pages call the targets service the API calls (``targets.trend`` = ``board`` once per week, ``targets.gaps``),
-so they show the API's scope, masking and audit rows."""
+Both pages call the targets service the API calls (``targets.trend``: the week's ``board`` and the earlier weeks'
+stored counts, ``targets.gaps``), so they show the API's scope, masking and audit rows. The board shows
+``AREAS_PAGE`` areas at a time."""
 
 from __future__ import annotations
 
@@ -22,7 +23,10 @@ from . import bp
 from .sparkline import sparkline
 
 PAGE = 50
-WEEKS = 12
+# areas per page of the board: 25 areas x 7 indicators with their charts render in well under 300 ms, where a
+# station's 110 grids on one page took 1.6 s (docs/performance.md)
+AREAS_PAGE = 25
+WEEKS = service.TREND_WEEKS
 BOARD_GROUPS = ("grid", "community", "station")
 # the area each role is responsible for, as the board's first view
 DEFAULT_GROUP = {"committee": "community", "police": "station", "admin": "station", "grid_worker": "grid"}
@@ -32,6 +36,7 @@ _gaps = GapSchema(many=True)
 class BoardQuery(ma.Schema):
     group_by = ma.fields.String(validate=ma.validate.OneOf(BOARD_GROUPS))
     period = ma.fields.String(load_default=None, validate=ma.validate.Length(max=8))
+    cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=400))
 
 
 def _load(schema: ma.Schema, keys: tuple[str, ...]) -> dict:
@@ -44,14 +49,27 @@ def _load(schema: ma.Schema, keys: tuple[str, ...]) -> dict:
 
 @bp.route("/targets")
 def targets_board():
-    args = _load(BoardQuery(), ("group_by", "period"))
+    args = _load(BoardQuery(), ("group_by", "period", "cursor"))
     group_by = args.get("group_by") or DEFAULT_GROUP.get(g.actor.role or "", "grid")
+    after = pagination.decode(args["cursor"], (str, str))
     body, series = service.trend(
-        request_session(), g.actor, group_by=group_by, period=args["period"], today=today(), weeks=WEEKS
+        request_session(),
+        g.actor,
+        group_by=group_by,
+        period=args["period"],
+        today=today(),
+        weeks=WEEKS,
+        after=(after[0], after[1]) if after else None,
+        limit=AREAS_PAGE + 1,  # one more: is there a next page
     )
     week = body["period"]["week"]
+    shown = body["groups"][:AREAS_PAGE]
+    next_url = None
+    if len(body["groups"]) > AREAS_PAGE:
+        cursor = pagination.encode(list(service.group_order(shown[-1])))
+        next_url = url_for("web.targets_board", group_by=group_by, period=week, cursor=cursor)
     groups = []
-    for group in body["groups"]:
+    for group in shown:
         rows = []
         for indicator in body["indicators"]:
             figure = group["figures"][indicator["id"]]
@@ -67,7 +85,16 @@ def targets_board():
                 }
             )
         groups.append({"key": group["key"], "rows": rows, "short": sum(r["figure"]["status"] == "short" for r in rows)})
-    return render_template("targets.html", body=body, groups=groups, group_by=group_by, groups_choice=BOARD_GROUPS)
+    first_url = url_for("web.targets_board", group_by=group_by, period=week) if after else None
+    return render_template(
+        "targets.html",
+        body=body,
+        groups=groups,
+        group_by=group_by,
+        groups_choice=BOARD_GROUPS,
+        next_url=next_url,
+        first_url=first_url,
+    )
 
 
 @bp.route("/targets/<string:indicator>/gaps")

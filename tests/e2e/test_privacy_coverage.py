@@ -395,6 +395,7 @@ WEB_NOT_PERSONAL = {
     "/web/visits/week": "the caller's own visits: places, times, flags (like GET /visits)",
     "/web/map/grids.geojson": "grid polygons",
     "/web/map/due.geojson": "due places with tiers, no residents",
+    "/web/map/due-counts.geojson": "numbers of due houses per grid and tier",
     "/web/landlord/houses/<uuid:house_id>/arrivals": "the arrival form: the landlord's own house's address",
     "/web/landlord/houses/<uuid:house_id>/self-check": "the self-check form: the landlord's own house's address",
     "/web/targets": "counts per area and their trend, like GET /targets",

@@ -133,6 +133,33 @@ _NAMES = {
     "station": "SELECT id, code, name FROM stations",
     "worker": "SELECT id, username AS code, display_name AS name FROM accounts",
 }
+# The trend's earlier weeks when the nightly job kept them: _FIGURES for many weeks at once (``:weeks`` with the UTC
+# bounds of each, ``:week_froms`` and ``:week_tos``) and only the groups ``:keys`` (the page shown).
+_STORED_WEEKS = f"""
+WITH grp AS (SELECT * FROM ({{groups}}) grp0 WHERE grp0.key = ANY(CAST(:keys AS uuid[]))),
+weeks AS (
+    SELECT * FROM unnest(CAST(:weeks AS text[]), CAST(:week_froms AS timestamptz[]), CAST(:week_tos AS timestamptz[]))
+        AS x(week, week_from, week_to)
+),
+c AS (SELECT grid_id, week, {", ".join(COUNT_COLUMNS)} FROM target_counts WHERE week = ANY(CAST(:weeks AS text[]))),
+workers AS ({{workers}}),
+wk AS (SELECT week, account_id, total, residential FROM target_worker_counts WHERE week = ANY(CAST(:weeks AS text[]))),
+w AS (
+    SELECT weeks.week, workers.key, count(*) AS workers,
+           count(*) FILTER (WHERE coalesce(wk.total, 0) >= :weekly_total
+                            AND coalesce(wk.residential, 0) >= :weekly_residential) AS at_workload
+    FROM weeks CROSS JOIN workers LEFT JOIN wk ON wk.week = weeks.week AND wk.account_id = workers.account_id
+    GROUP BY weeks.week, workers.key
+),
+f AS (
+    SELECT weeks.week, grp.key, {", ".join(f"sum(coalesce(c.{n}, 0)) AS {n}" for n in COUNT_COLUMNS)}
+    FROM weeks CROSS JOIN grp LEFT JOIN c ON c.grid_id = grp.grid_id AND c.week = weeks.week
+    GROUP BY weeks.week, grp.key
+)
+SELECT f.week, f.key, {", ".join(f"f.{n}::int" for n in COUNT_COLUMNS)},
+       coalesce(w.workers, 0)::int AS workers, coalesce(w.at_workload, 0)::int AS at_workload
+FROM f LEFT JOIN w ON w.key = f.key AND w.week = f.week
+"""
 _MATERIALISE = f"""
 WITH {_LIVE.strip()}
 INSERT INTO target_counts (grid_id, week, as_of, policy_version, computed_at, {", ".join(COUNT_COLUMNS)})
@@ -161,12 +188,11 @@ def figures(
     group_by: str,
     grids: list[uuid.UUID],
     stored: bool = False,
-    stored_workers: bool = False,
     **params,
 ) -> list:
     """One row per group: key, code, name and the counts every indicator is made of (see the column names);
-    with ``stored`` the house and residence counts come from the nightly ``target_counts`` of ``:week``, with
-    ``stored_workers`` the workers' visits from ``target_worker_counts`` (else both are counted now).
+    with ``stored`` the house and residence counts come from the nightly ``target_counts`` of ``:week`` and the
+    workers' visits from ``target_worker_counts`` (the job writes both in one transaction), else both are counted now.
 
     JIT compilation is off for this statement's transaction: the planner's estimate for the correlated
     EXISTS probes is high enough to trigger it, and compiling took 2.4 s for a query that runs in 0.2 s
@@ -176,10 +202,37 @@ def figures(
         groups=_GROUPS[group_by],
         counts=(_STORED if stored else _LIVE).strip(),
         workers=_WORKERS.get(group_by, _WORKERS_OF_GROUP),
-        workload=_WORKLOAD_STORED if stored_workers else _WORKLOAD_LIVE,
+        workload=_WORKLOAD_STORED if stored else _WORKLOAD_LIVE,
         names=_NAMES[group_by],
     )
     return list(session.execute(text(sql).bindparams(_GRIDS), {"grids": grids, "group_by": group_by, **params}))
+
+
+def stored_figures(
+    session: Session, *, group_by: str, grids: list[uuid.UUID], keys: list, weeks: list[tuple], **params
+) -> list:
+    """``figures`` with ``stored`` for several weeks in one statement, for the groups ``keys`` only: one row per
+    week and group (``week``, ``key`` and the same counts). ``weeks`` are (label, UTC start, UTC end) of each
+    week (the workers' visits are those the nightly job kept, ``target_worker_counts``); the workload thresholds
+    (``:weekly_total``, ``:weekly_residential``) are the policy's, the same every week."""
+    session.execute(text("SET LOCAL jit = off"))
+    sql = _STORED_WEEKS.format(groups=_GROUPS[group_by], workers=_WORKERS.get(group_by, _WORKERS_OF_GROUP))
+    stmt = text(sql).bindparams(_GRIDS)
+    labels, froms, tos = (list(column) for column in zip(*weeks, strict=True)) if weeks else ([], [], [])
+    values = {"grids": grids, "keys": keys, "group_by": group_by, "weeks": labels, "week_froms": froms}
+    return list(session.execute(stmt, values | {"week_tos": tos, **params}))
+
+
+def stored_weeks(session: Session, weeks: list[str], version: str) -> dict[str, int]:
+    """{week: how many grids have nightly counts of it under policy ``version``}, for those of ``weeks`` with any."""
+    rows = session.execute(
+        text(
+            "SELECT week, count(*) AS grids FROM target_counts "
+            "WHERE week = ANY(CAST(:weeks AS text[])) AND policy_version = :version GROUP BY week"
+        ),
+        {"weeks": weeks, "version": version},
+    )
+    return {r.week: r.grids for r in rows}
 
 
 def materialise(session: Session, *, grids: list[uuid.UUID], **params) -> int:
@@ -192,12 +245,10 @@ def materialise(session: Session, *, grids: list[uuid.UUID], **params) -> int:
 
 
 def stored_week(session: Session, week: str, version: str):
-    """(oldest computed_at, as_of, workers: whether the workers' visits were kept too) of the nightly counts of
-    ``week`` under policy ``version``, or None. (Weeks counted before migration 0023 have no workers' rows.)"""
+    """(oldest computed_at, as_of) of the nightly counts of ``week`` under policy ``version``, or None."""
     row = session.execute(
         text(
-            "SELECT min(computed_at) AS at, min(as_of) AS as_of, EXISTS (SELECT 1 FROM target_worker_counts "
-            "WHERE week = :week AND policy_version = :version) AS workers FROM target_counts "
+            "SELECT min(computed_at) AS at, min(as_of) AS as_of FROM target_counts "
             "WHERE week = :week AND policy_version = :version"
         ),
         {"week": week, "version": version},

@@ -235,6 +235,33 @@ def due_summary(session: Session, scoped, *, group_by: str, today: date) -> list
     ]
 
 
+def due_counts_by_grid(session: Session, scoped, *, today: date, bbox) -> list:
+    """The map zoomed out: per grid whose polygon meets the box (min_lon, min_lat, max_lon, max_lat), its
+    (grid id, code, name, label lon, label lat, tier, due rows, overdue rows), one row per tier it has.
+
+    Each grid counts all its rows of ``scoped`` (the caller's due list), not only those whose address
+    lies in the box: a number on a grid means that grid, and the grids in view add up to the due list
+    of those grids. The label is a point inside the polygon (``ST_PointOnSurface``)."""
+    from sqlalchemy.orm import aliased
+
+    from server.store.models import Grid
+
+    in_view = select(Grid.id).where(Grid.geom.intersects(func.ST_MakeEnvelope(*bbox, 4326)))
+    d = aliased(InspectionDue, scoped.where(InspectionDue.grid_id.in_(in_view)).subquery())
+    per = (
+        select(d.grid_id, d.tier, func.count().label("n"), func.count().filter(d.due_on < today).label("overdue"))
+        .group_by(d.grid_id, d.tier)
+        .subquery()
+    )
+    label = func.ST_PointOnSurface(Grid.geom)
+    query = (
+        select(Grid.id, Grid.code, Grid.name, func.ST_X(label), func.ST_Y(label), per.c.tier, per.c.n, per.c.overdue)
+        .join(per, per.c.grid_id == Grid.id)
+        .order_by(Grid.code, per.c.tier)
+    )
+    return list(session.execute(query))
+
+
 def dues_filtered(visible_dues: Select, *, status, today: date, within_days, tier, role, grid, bbox=None) -> Select:
     """The caller's due inspections narrowed by status (as of ``today``), tier, role, grid code and a box
     (min_lon, min_lat, max_lon, max_lat) around their address point (the map's visible area)."""

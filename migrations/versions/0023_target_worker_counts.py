@@ -5,8 +5,9 @@ most of the board's SQL time at 350k households); the nightly job now stores the
 so a stored week's board reads two small tables.
 
 The weeks counted before this migration have no workers' rows, so they are dropped: ``target_counts`` is a
-cache of what the registry holds, and the nightly job (03:00, or ``gridwork targets materialise`` right after
-upgrading) counts the running week, the last complete one and the trend's earlier weeks again.
+cache of what the registry holds, and the job ``targets.catch_up`` (within 5 minutes of the worker running;
+``gridwork targets materialise`` does it by hand) counts the running week, the last complete one and the
+trend's earlier weeks again.
 
 Revision ID: 0023
 Revises: 0022

@@ -116,7 +116,7 @@ def refresh_queued_tiers(timestamp: int) -> str:
 
 
 @app.periodic(cron="0 3 * * *", periodic_id="nightly")
-@app.task(name="targets.materialise", queueing_lock="targets.materialise", retry=RETRY)
+@app.task(name="targets.materialise", queueing_lock="targets.materialise", lock="targets.materialise", retry=RETRY)
 def materialise_targets(timestamp: int) -> str:
     """Nightly, after the tiers: every grid's target counts for this week and last, and for any earlier week of
     the board's 12-week trend not stored yet, as `gridwork targets materialise` (docs/targets.md, "How fresh the
@@ -126,6 +126,23 @@ def materialise_targets(timestamp: int) -> str:
 
     with unit_of_work() as (flask, session):
         done = target_service.materialise(session, tier_service.local_today(flask.config["TIMEZONE"]))
+    return ", ".join(f"{week}: {n} grids" for week, n in done.items())
+
+
+@app.periodic(cron="*/5 * * * *", periodic_id="catch-up")
+@app.task(name="targets.catch_up", queueing_lock="targets.catch_up", lock="targets.materialise", retry=RETRY)
+def catch_up_targets(timestamp: int) -> str:
+    """Every 5 minutes: the nightly counts, when the board's default week has none (a new installation, an
+    upgrade, a new policy version, a failed night), so that boards are counted live for minutes, not a day.
+    It shares the nightly job's lock: the two never count at once."""
+    from server.services import targets as target_service
+    from server.services import tiers as tier_service
+
+    with unit_of_work() as (flask, session):
+        today = tier_service.local_today(flask.config["TIMEZONE"])
+        if target_service.default_week_stored(session, today):
+            return "counted already"
+        done = target_service.materialise(session, today)
     return ", ".join(f"{week}: {n} grids" for week, n in done.items())
 
 

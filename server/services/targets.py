@@ -219,6 +219,13 @@ def materialise(session: Session, today: date, *, weeks: list[str] | None = None
     return done
 
 
+def default_week_stored(session: Session, today: date) -> bool:
+    """Whether the board's default week (the last complete one) has nightly counts under the policy in force.
+    Not yet on a new installation, after an upgrade that dropped them, with a new policy version, or when
+    the nightly run failed: then ``targets.catch_up`` counts them instead of every board counting live."""
+    return q.stored_week(session, period_of(None, today).label, current_policy().version) is not None
+
+
 def period_view(when: Period) -> dict:
     return {"week": when.label, "first_day": when.first_day, "last_day": when.last_day, "as_of": when.as_of}
 

@@ -316,3 +316,16 @@ def test_the_board_is_a_304_while_unchanged_and_a_200_once_recounted(as_admin, a
     session.flush()
     recounted = as_admin.get("/api/v1/targets", query_string=query, headers={"If-None-Match": tag})
     assert recounted.status_code == 200 and recounted.headers["ETag"] != tag
+
+
+def test_a_new_installation_is_counted_within_minutes_not_on_the_first_night(app, as_admin, area, session):
+    """The catch-up job (every 5 minutes) counts when the board's default week has no nightly counts, and
+    leaves a counted week alone."""
+    from server.jobs import tasks
+
+    assert _board(as_admin, group_by="grid")["counts"] == "live"
+    tasks.bind(app)
+    assert "grids" in tasks.catch_up_targets.func(timestamp=0)
+    session.flush()
+    assert _board(as_admin, group_by="grid")["counts"] == "nightly"
+    assert tasks.catch_up_targets.func(timestamp=0) == "counted already"

@@ -657,29 +657,38 @@ def tiers():
     type=click.IntRange(min=1, max=50000),
     help="Houses (then units) evaluated per batch; each batch is committed.",
 )
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1, max=64),
+    help="Processes sharing the work, each a slice of the houses and units (default: "
+    "TIERS_RECOMPUTE_PROCESSES, one per core up to 4; 1 shows a progress bar).",
+)
 @with_appcontext
-def tiers_recompute(batch):
+def tiers_recompute(batch, processes):
     """Re-evaluate every house and unit and their due inspections (nightly; safe to re-run)."""
     import time
 
+    from server.jobs import recompute as parallel
     from server.services import tiers as tier_service
+    from server.store.db import get_db
     from server.store.models import House, Unit
     from server.store.queries import tiers as tier_q
 
     started = time.perf_counter()
-    today = tier_service.local_today(current_app.config["TIMEZONE"])
-    with _session() as session:
-        total = tier_q.count(session, House) + tier_q.count(session, Unit)
-        with click.progressbar(length=total, label="houses and units", show_pos=True) as bar:
-            counts = tier_service.recompute(
-                session,
-                today,
-                zone=current_app.config["TIMEZONE"],
-                batch=batch,
-                progress=bar.update,
-                after_batch=session.commit,
-            )
-        session.commit()
+    zone = current_app.config["TIMEZONE"]
+    today = tier_service.local_today(zone)
+    processes = processes or current_app.config["TIERS_RECOMPUTE_PROCESSES"]
+    if processes > 1:
+        url = get_db(current_app).engine.url.render_as_string(hide_password=False)
+        counts = parallel.recompute(url, today, zone=zone, batch=batch, processes=processes)
+    else:
+        with _session() as session:
+            total = tier_q.count(session, House) + tier_q.count(session, Unit)
+            with click.progressbar(length=total, label="houses and units", show_pos=True) as bar:
+                counts = tier_service.recompute(
+                    session, today, zone=zone, batch=batch, progress=bar.update, after_batch=session.commit
+                )
+            session.commit()
     elapsed = time.perf_counter() - started
     click.echo(
         f">> evaluated {counts['houses']:,} houses and {counts['units']:,} units in {elapsed:.1f} s "

@@ -71,6 +71,8 @@ def from_environment() -> dict:
         # the change feed keeps every row this many days; older ones only as each record's latest state
         # (nightly `feed.compact`); a phone that did not sync for longer starts over (docs/sync.md)
         "FEED_RETENTION_DAYS": _int("FEED_RETENTION_DAYS", 30),
+        # processes the nightly tier recompute shares its work between (one per core; server/jobs/recompute.py)
+        "TIERS_RECOMPUTE_PROCESSES": max(1, _int("TIERS_RECOMPUTE_PROCESSES", min(os.cpu_count() or 1, 4))),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_MINUTES": _int("LOGIN_LOCK_MINUTES", 15),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024),

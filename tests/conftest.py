@@ -55,9 +55,10 @@ def database_url(make_database) -> str:
 def _test_app(database_url: str, media_root):
     from server.app import create_app
 
-    return create_app(
-        {"TESTING": True, "DATABASE_URL": database_url, "MEDIA_BACKEND": "local", "MEDIA_ROOT": str(media_root)}
-    )
+    # one recompute process: each test lives in one rolled-back transaction that other processes cannot see
+    # (tests/integration/test_tiers_recompute_processes.py runs several on a committed database)
+    config = {"TESTING": True, "DATABASE_URL": database_url, "MEDIA_BACKEND": "local", "MEDIA_ROOT": str(media_root)}
+    return create_app(config | {"TIERS_RECOMPUTE_PROCESSES": 1})
 
 
 @pytest.fixture(scope="session")

@@ -83,14 +83,21 @@ def _intake(flask: Flask):
 @app.periodic(cron="30 2 * * *", periodic_id="nightly")
 @app.task(name="tiers.recompute", queueing_lock="tiers.recompute", retry=RETRY)
 def recompute_tiers(timestamp: int) -> str:
-    """Nightly (02:30 in the worker's clock): every house and unit re-evaluated, as `gridwork tiers recompute`."""
+    """Nightly (02:30 in the worker's clock): every house and unit re-evaluated, as `gridwork tiers recompute`,
+    by TIERS_RECOMPUTE_PROCESSES processes."""
+    from server.jobs import recompute as parallel
     from server.services import tiers as tier_service
+    from server.store.db import get_db
 
-    with unit_of_work() as (flask, session):
-        zone = flask.config["TIMEZONE"]
-        counts = tier_service.recompute(
-            session, tier_service.local_today(zone), zone=zone, batch=2000, after_batch=session.commit
-        )
+    flask = flask_app()
+    zone, processes = flask.config["TIMEZONE"], flask.config["TIERS_RECOMPUTE_PROCESSES"]
+    today = tier_service.local_today(zone)
+    if processes > 1:
+        url = get_db(flask).engine.url.render_as_string(hide_password=False)
+        counts = parallel.recompute(url, today, zone=zone, batch=2000, processes=processes)
+    else:
+        with unit_of_work() as (flask, session):
+            counts = tier_service.recompute(session, today, zone=zone, batch=2000, after_batch=session.commit)
     return f"{counts['houses']} houses, {counts['units']} units, {counts['changed']} changes"
 
 

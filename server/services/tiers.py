@@ -113,16 +113,28 @@ def windows(policy: Policy, today: date) -> dict[str, Window]:
 
 
 def recompute(
-    session: Session, today: date, *, zone: str | None = None, batch: int = BATCH, progress=None, after_batch=None
+    session: Session,
+    today: date,
+    *,
+    zone: str | None = None,
+    batch: int = BATCH,
+    progress=None,
+    after_batch=None,
+    bounds: dict[str, tuple] | None = None,
 ) -> dict[str, int]:
     """Evaluate every house and unit, ``batch`` at a time. ``progress(n)`` hears of each batch;
-    ``after_batch()`` may commit. Safe to re-run: unchanged subjects write no history or due changes."""
+    ``after_batch()`` may commit. Safe to re-run: unchanged subjects write no history or due changes.
+    ``bounds`` ({"house": (after, until), "unit": ...}, ids, None for an open end): only that slice of each
+    subject named, and none of a subject not named, so that processes can share the work
+    (``server/jobs/recompute.py`` cuts the slices)."""
     policy, zone, now = current_policy(), zone_of(session, zone), datetime.now(UTC)
     totals = {"houses": 0, "units": 0, "changed": 0}
     for subject, key in (("house", "houses"), ("unit", "units")):
-        after = None
+        if bounds is not None and subject not in bounds:
+            continue
+        after, until = bounds[subject] if bounds is not None else (None, None)
         while True:
-            rows = q.subject_rows(session, subject, after=after, limit=batch, **windows(policy, today))
+            rows = q.subject_rows(session, subject, after=after, until=until, limit=batch, **windows(policy, today))
             if not rows:
                 break
             totals["changed"] += _evaluate(session, subject, rows, today, zone, now, policy)

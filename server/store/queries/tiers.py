@@ -85,12 +85,20 @@ _STATE = ", ".join(f"t.{c} AS state_{c}" for c in STATE_COLUMNS)
 
 
 def subject_rows(
-    session: Session, subject: str, *, ids=None, after=None, limit=None, turnover: Window, reporting: Window
+    session: Session,
+    subject: str,
+    *,
+    ids=None,
+    after=None,
+    until=None,
+    limit=None,
+    turnover: Window,
+    reporting: Window,
 ) -> list:
     """Raw facts per house or unit, with its stored state (``state_*`` columns, NULL when none): by ``ids``,
-    or the next ``limit`` after id ``after`` (batches). Houses that are not let and never had a tier are left
-    out (nothing to evaluate or keep). Turnover and the reporting record count within the given windows
-    (domain/windows.py)."""
+    or the next ``limit`` after id ``after`` and up to id ``until`` (batches of one slice). Houses that are not
+    let and never had a tier are left out (nothing to evaluate or keep). Turnover and the reporting record count
+    within the given windows (domain/windows.py)."""
     sql = (_HOUSES + _HOUSES_WHERE if subject == "house" else _UNITS + _UNITS_WHERE).format(state=_STATE)
     params = (
         {
@@ -106,9 +114,24 @@ def subject_rows(
         sql += " AND s.id = ANY(:ids)"
         params["ids"] = list(ids)
     else:
-        sql += " AND (CAST(:after AS uuid) IS NULL OR s.id > CAST(:after AS uuid)) ORDER BY s.id LIMIT :limit"
-        params |= {"after": after, "limit": limit}
+        sql += (
+            " AND (CAST(:after AS uuid) IS NULL OR s.id > CAST(:after AS uuid))"
+            " AND (CAST(:until AS uuid) IS NULL OR s.id <= CAST(:until AS uuid)) ORDER BY s.id LIMIT :limit"
+        )
+        params |= {"after": after, "until": until, "limit": limit}
     return list(session.execute(text(sql), params))
+
+
+def slices(session: Session, subject: str, parts: int) -> list[tuple]:
+    """``parts`` slices of the houses or units in id order, as (after, until) ids (None: an open end), of
+    about equal size; together they hold every id once, also ids added later (the last slice is open)."""
+    table = "houses" if subject == "house" else "units"
+    # the last id of each ntile (DISTINCT ON: PostgreSQL has no max(uuid))
+    sql = f"SELECT DISTINCT ON (t) id FROM (SELECT id, ntile(:parts) OVER (ORDER BY id) AS t FROM {table}) x "
+    sql += "ORDER BY t, id DESC"
+    edges = list(session.scalars(text(sql), {"parts": parts}))[:-1]  # the last slice has no upper end
+    cuts = [None, *edges, None]
+    return [(cuts[k], cuts[k + 1]) for k in range(len(cuts) - 1)]
 
 
 def dues_of(session: Session, subject: str, ids) -> dict:

@@ -3,8 +3,10 @@ masking and the names the API does. A template reads the dumped dicts."""
 
 from __future__ import annotations
 
+from server.api.areas import present_grids
 from server.api.conflicts import ConflictSchema
 from server.api.schemas.accounts import UserSchema
+from server.api.schemas.areas import GridSchema
 from server.api.schemas.houses import HouseSchema
 from server.api.schemas.persons import PersonSchema, ResidenceSchema
 from server.api.schemas.presenting import Joined
@@ -13,6 +15,7 @@ from server.services import visits as visit_service
 
 _person, _residence, _house = PersonSchema(), ResidenceSchema(), HouseSchema()
 _visits, _user, _conflict = VisitSchema(many=True), UserSchema(), ConflictSchema()
+_grids = GridSchema(many=True)
 
 
 def person(row) -> dict:
@@ -39,3 +42,8 @@ def visits(session, rows) -> list[dict]:
     """Visits with their photos, actors and subjects' addresses, fetched for all of them at once."""
     shown = visit_service.shown(session, rows)
     return _visits.dump([Joined(v, shown=shown) for v in rows])
+
+
+def grids(rows) -> list[dict]:
+    """Grids with their communities, stations and workers, fetched for all of them at once."""
+    return _grids.dump(present_grids(rows))

@@ -115,3 +115,25 @@ def test_a_page_of_divisions_with_their_parents_costs_the_same_statements_for_5_
     many, page = _statements_for(db, as_admin, "/api/v1/divisions", 60, level="community")
     assert len(page["items"]) == 60 and all(d["parent"] for d in page["items"])
     assert many == few
+
+
+@pytest.mark.parametrize("geo", [False, True], ids=["json", "geojson"])
+def test_a_page_of_grids_with_communities_stations_and_workers_costs_the_same_statements_for_5_and_60(
+    db, build, district, as_admin, geo
+):
+    for _ in range(60):  # each grid in a community and station of its own, with a worker of its own
+        grid = build.grid(build.division("community", district.town), build.station())
+        build.account("grid_worker", grids=[grid.code])
+    headers = {"Accept": "application/geo+json"} if geo else None
+    as_admin.get("/api/v1/me")
+
+    with statements(db) as few:
+        as_admin.get("/api/v1/grids", query_string={"limit": 5}, headers=headers)
+    with statements(db) as many:
+        page = as_admin.get("/api/v1/grids", query_string={"limit": 60}, headers=headers).get_json()
+
+    shown = [f["properties"] for f in page["features"]] if geo else page["items"]
+    assert len(shown) == 60
+    ours = [g for g in shown if g["station"] and g["workers"]]  # the district's own grids may have neither
+    assert len(ours) >= 50 and all(g["community"]["code"] for g in ours)
+    assert len(many) == len(few), f"{len(few)} statements for 5 grids, {len(many)} for 60"

@@ -67,7 +67,3 @@ def events(
         },
     )
     return rows
-
-
-def usernames(session: Session, rows: list[AuditEvent]) -> dict:
-    return q.usernames(session, [r.actor_id for r in rows])

@@ -4,9 +4,11 @@ masking and the names the API does. A template reads the dumped dicts."""
 from __future__ import annotations
 
 from server.api.areas import present_grids
+from server.api.audit import present_events
 from server.api.conflicts import ConflictSchema
 from server.api.schemas.accounts import UserSchema
 from server.api.schemas.areas import GridSchema
+from server.api.schemas.audit import AuditEventSchema
 from server.api.schemas.houses import HouseSchema
 from server.api.schemas.persons import PersonSchema, ResidenceSchema
 from server.api.schemas.presenting import Joined
@@ -15,7 +17,7 @@ from server.services import visits as visit_service
 
 _person, _residence, _house = PersonSchema(), ResidenceSchema(), HouseSchema()
 _visits, _user, _conflict = VisitSchema(many=True), UserSchema(), ConflictSchema()
-_grids = GridSchema(many=True)
+_grids, _audit_events = GridSchema(many=True), AuditEventSchema(many=True)
 
 
 def person(row) -> dict:
@@ -47,3 +49,8 @@ def visits(session, rows) -> list[dict]:
 def grids(rows) -> list[dict]:
     """Grids with their communities, stations and workers, fetched for all of them at once."""
     return _grids.dump(present_grids(rows))
+
+
+def audit_events(rows) -> list[dict]:
+    """Audit events with the usernames of those who acted, fetched for all of them at once."""
+    return _audit_events.dump(present_events(rows))

@@ -12,12 +12,13 @@ from server.api.schemas.audit import AuditEventSchema
 from server.api.schemas.houses import HouseSchema
 from server.api.schemas.persons import PersonSchema, ResidenceSchema
 from server.api.schemas.presenting import Joined
+from server.api.schemas.tiers import TierSchema
 from server.api.schemas.visits import VisitSchema
 from server.services import visits as visit_service
 
 _person, _residence, _house = PersonSchema(), ResidenceSchema(), HouseSchema()
 _visits, _user, _conflict = VisitSchema(many=True), UserSchema(), ConflictSchema()
-_grids, _audit_events = GridSchema(many=True), AuditEventSchema(many=True)
+_grids, _audit_events, _tier = GridSchema(many=True), AuditEventSchema(many=True), TierSchema()
 
 
 def person(row) -> dict:
@@ -54,3 +55,8 @@ def grids(rows) -> list[dict]:
 def audit_events(rows) -> list[dict]:
     """Audit events with the usernames of those who acted, fetched for all of them at once."""
     return _audit_events.dump(present_events(rows))
+
+
+def tier(view) -> dict:
+    """A house's or unit's tier (services/tiers.py ``TierView``) as GET /houses/{id}/tier shows it."""
+    return _tier.dump(view)

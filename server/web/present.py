@@ -10,7 +10,7 @@ from server.api.schemas.accounts import UserSchema
 from server.api.schemas.areas import GridSchema
 from server.api.schemas.audit import AuditEventSchema
 from server.api.schemas.houses import HouseSchema
-from server.api.schemas.persons import PersonSchema, ResidenceSchema
+from server.api.schemas.persons import DuplicateGroupSchema, PersonSchema, ResidenceSchema
 from server.api.schemas.presenting import Joined
 from server.api.schemas.tiers import TierSchema
 from server.api.schemas.visits import VisitSchema
@@ -19,6 +19,7 @@ from server.services import visits as visit_service
 _person, _residence, _house = PersonSchema(), ResidenceSchema(), HouseSchema()
 _visits, _user, _conflict = VisitSchema(many=True), UserSchema(), ConflictSchema()
 _grids, _audit_events, _tier = GridSchema(many=True), AuditEventSchema(many=True), TierSchema()
+_duplicate_groups = DuplicateGroupSchema(many=True)
 
 
 def person(row) -> dict:
@@ -60,3 +61,8 @@ def audit_events(rows) -> list[dict]:
 def tier(view) -> dict:
     """A house's or unit's tier (services/tiers.py ``TierView``) as GET /houses/{id}/tier shows it."""
     return _tier.dump(view)
+
+
+def duplicate_groups(groups) -> list[dict]:
+    """Groups of likely duplicate people (services/persons.py ``duplicates``)."""
+    return _duplicate_groups.dump(groups)

@@ -24,17 +24,19 @@ EDITABLE = ("name", "sex", "ethnicity", "birth_date", "document_type", "document
 
 def audit_read(session: Session, actor: Actor, persons, purpose: str | None = None, action="person.read") -> None:
     """Every read of person data leaves a row naming whose data and which fields."""
-    ids = [p.id for p in persons]
-    if ids:
-        audit.record(
-            session,
-            actor,
-            action,
-            subject_type="person",
-            subject_ids=ids,
-            fields=person_fields_for(actor.role),
-            purpose=purpose,
-        )
+    audit_reads(session, actor, [persons], purpose, action)
+
+
+def audit_reads(session: Session, actor: Actor, groups, purpose: str | None = None, action="person.read") -> None:
+    """One row per group of people shown (each house's tenants on a page of houses), written together."""
+    fields = person_fields_for(actor.role)
+    rows = [
+        audit.event(actor, action, subject_type="person", subject_ids=ids, fields=fields, purpose=purpose)
+        for ids in ([p.id for p in group] for group in groups)
+        if ids
+    ]
+    if rows:
+        audit.record_all(session, rows)
 
 
 def _document(values: dict, today: date) -> dict:

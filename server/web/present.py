@@ -6,10 +6,12 @@ from __future__ import annotations
 from server.api.areas import present_grids
 from server.api.audit import present_events
 from server.api.conflicts import ConflictSchema
+from server.api.landlords import present_my_houses
 from server.api.schemas.accounts import UserSchema
 from server.api.schemas.areas import GridSchema
 from server.api.schemas.audit import AuditEventSchema
 from server.api.schemas.houses import HouseSchema
+from server.api.schemas.landlords import LandlordHouseSchema
 from server.api.schemas.persons import DuplicateGroupSchema, PersonSchema, ResidenceSchema
 from server.api.schemas.presenting import Joined
 from server.api.schemas.tiers import TierSchema
@@ -19,7 +21,7 @@ from server.services import visits as visit_service
 _person, _residence, _house = PersonSchema(), ResidenceSchema(), HouseSchema()
 _visits, _user, _conflict = VisitSchema(many=True), UserSchema(), ConflictSchema()
 _grids, _audit_events, _tier = GridSchema(many=True), AuditEventSchema(many=True), TierSchema()
-_duplicate_groups = DuplicateGroupSchema(many=True)
+_duplicate_groups, _landlord_houses = DuplicateGroupSchema(many=True), LandlordHouseSchema(many=True)
 
 
 def person(row) -> dict:
@@ -66,3 +68,9 @@ def tier(view) -> dict:
 def duplicate_groups(groups) -> list[dict]:
     """Groups of likely duplicate people (services/persons.py ``duplicates``)."""
     return _duplicate_groups.dump(groups)
+
+
+def landlord_houses(rows) -> list[dict]:
+    """The landlord's ``(house, address)`` rows with tenants, tiers, self-checks and compliance, as
+    GET /landlord/houses shows them (fetched for all of them at once; the tenants shown are put on record)."""
+    return _landlord_houses.dump(present_my_houses(rows))

@@ -140,6 +140,12 @@ def state(session: Session, subject: str, subject_id) -> TierState | None:
     return session.scalar(select(TierState).where(col == subject_id))
 
 
+def states(session: Session, subject: str, ids) -> dict:
+    """{subject id: its stored TierState}, for the subjects that have one (a page's at once)."""
+    col = TierState.house_id if subject == "house" else TierState.unit_id
+    return {row.house_id or row.unit_id: row for row in session.scalars(select(TierState).where(col == _any(ids)))}
+
+
 def count(session: Session, model) -> int:
     return session.scalar(select(func.count()).select_from(model))
 

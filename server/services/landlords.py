@@ -126,9 +126,9 @@ def _tenant(session: Session, actor: Actor, house: House, identity: dict, today:
     shown to the landlord nor linked to the house: the police confirm the
     identity first (decision 0008, in person_service.create)."""
     values = {k: identity.get(k) for k in person_service.EDITABLE}
-    check = check_document(
-        values["document_type"],
-        values["document_number"],
+    check = check_document(  # ArrivalSchema requires a tenant's document type and number
+        identity["document_type"],
+        identity["document_number"],
         birth_date=values.get("birth_date"),
         sex=values.get("sex"),
         today=today,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Select, Uuid, and_, any_, bindparam, func, select, text
+from sqlalchemy import ColumnElement, Select, Uuid, and_, any_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session, aliased
 
@@ -92,7 +92,7 @@ def subject_rows(
     out (nothing to evaluate or keep). Turnover and the reporting record count within the given windows
     (domain/windows.py)."""
     sql = (_HOUSES + _HOUSES_WHERE if subject == "house" else _UNITS + _UNITS_WHERE).format(state=_STATE)
-    params = (
+    params: dict[str, object] = (
         {
             "turnover_first": turnover.first_day,
             "turnover_last": turnover.last_day,
@@ -147,12 +147,12 @@ def states(session: Session, subject: str, ids) -> dict:
 
 
 def count(session: Session, model) -> int:
-    return session.scalar(select(func.count()).select_from(model))
+    return session.scalar(select(func.count()).select_from(model)) or 0  # a count is never NULL
 
 
 def status_condition(status: str | None, today: date, within_days: int | None):
     due = InspectionDue.due_on
-    conditions = [due.is_not(None)]
+    conditions: list[ColumnElement[bool]] = [due.is_not(None)]
     if status == "overdue":
         conditions.append(due < today)
     elif status == "due_today":

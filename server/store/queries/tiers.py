@@ -14,26 +14,24 @@ from server.store.models import InspectionDue, TierChange, TierRefresh, TierStat
 INSPECTION_KINDS = ("inspection", "visit")
 RECENT_INSPECTIONS = 30  # enough to count clean runs and holds
 
-_VISITS = (
-    """
+# {col}: house_id or unit_id, filled in below
+_VISITS = f"""
 LEFT JOIN LATERAL (
     SELECT array_agg(x.visited_at ORDER BY x.visited_at DESC) AS insp_at,
            array_agg(array_to_string(x.hazards, ',') ORDER BY x.visited_at DESC) AS insp_hazards,
            array_agg(x.received_at ORDER BY x.visited_at DESC) AS insp_received
     FROM (SELECT visited_at, hazards, received_at FROM visits
-          WHERE {col} = s.id AND kind IN ('inspection', 'visit') AND outcome = 'met'
-          ORDER BY visited_at DESC LIMIT %d) x
+          WHERE {{col}} = s.id AND kind IN ('inspection', 'visit') AND outcome = 'met'
+          ORDER BY visited_at DESC LIMIT {RECENT_INSPECTIONS:d}) x
 ) i ON true
 LEFT JOIN LATERAL (
     SELECT jsonb_object_agg(l.role || ':' || l.kind, l.at) AS last_visits
     FROM (SELECT role, kind, max(visited_at) AS at FROM visits
-          WHERE {col} = s.id AND (outcome IS NULL OR outcome NOT IN ('not_home', 'refused'))
+          WHERE {{col}} = s.id AND (outcome IS NULL OR outcome NOT IN ('not_home', 'refused'))
           GROUP BY role, kind) l
 ) lv ON true
-LEFT JOIN tier_states t ON t.{col} = s.id
+LEFT JOIN tier_states t ON t.{{col}} = s.id
 """
-    % RECENT_INSPECTIONS
-)
 
 _HOUSES = """
 SELECT s.id, s.grid_id, s.use, s.rental_mode, s.rooms, s.rented_since, s.agreement_signed_on,

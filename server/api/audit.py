@@ -90,7 +90,7 @@ class AuditEvents(MethodView):
             since=_bound(args.get("from_"), end=False),
             until=_bound(args.get("to"), end=True),
             after=after,
-            limit=(EXPORT_LIMIT if export else args["limit"]) + 1,
+            limit=EXPORT_LIMIT if export else args["limit"],
         )
         if export:
             rows, headers = exports.capped(rows, EXPORT_LIMIT)

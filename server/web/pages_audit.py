@@ -18,7 +18,7 @@ def audit_log():
     session, actor = request_session(), g.actor
     action = request.args.get("action", "").strip() or None
     after = pagination.decode_one(request.args.get("cursor"), int)
-    rows = service.events(session, actor, action=action, after=after, limit=PAGE + 1)  # audited
+    rows = service.events(session, actor, action=action, after=after, limit=PAGE)  # audits the rows shown
     next_url = None
     if len(rows) > PAGE:
         next_url = url_for("web.audit_log", action=action, cursor=pagination.encode([rows[PAGE - 1].id]))

@@ -181,3 +181,15 @@ def test_a_landlords_page_of_40_houses_costs_the_same_statements_as_5_and_audits
     # one row per house shown, naming its tenant: the 5 of the first page, then the 40
     assert len(reads) == 45 and all(len(r.subject_ids) == 1 for r in reads)
     assert sorted(r.subject_ids[0] for r in reads[-40:]) == sorted(tenants.values())
+
+
+def test_reading_the_audit_log_puts_on_record_only_the_events_it_shows(build, session, as_admin):
+    for i in range(3):  # audited actions: the log has rows to page through
+        assert as_admin.post("/api/v1/persons", json={"name": f"审计{i}", "sex": "female"}).status_code == 201
+    page = as_admin.get("/api/v1/audit-events", query_string={"limit": 2}).get_json()
+
+    assert len(page["items"]) == 2 and page["next_cursor"]
+    [read] = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "audit.read", AuditEvent.actor_id == as_admin.account_id)
+    ).all()
+    assert sorted(read.subject_ids) == sorted(str(e["id"]) for e in page["items"]) and read.details["rows"] == 2

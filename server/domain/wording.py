@@ -16,6 +16,10 @@ class Worded(str):
         message.texts = dict(texts)
         return message
 
+    def __reduce__(self) -> tuple[type[Worded], tuple[dict[str, str], str]]:
+        """Copied and pickled with its texts (str's own way would call ``__new__`` with the text alone)."""
+        return (Worded, (self.texts, str(self)))
+
     def in_language(self, lang: str) -> str | None:
         """The text in ``lang``, or None when the author gave none in it."""
         return self.texts.get(lang) or None

@@ -152,6 +152,10 @@ def test_a_forms_own_message_is_given_in_its_authors_words_and_falls_back_to_the
     both = Worded({"zh": "日期不能晚于今天", "en": "The date cannot be in the future."}, GENERIC_CONSTRAINT_MESSAGE)
     assert both == "The date cannot be in the future."  # as text (logs, the command line): the English
     assert translate(both, "zh") == "日期不能晚于今天" and translate(both, "en") == "The date cannot be in the future."
+    import copy
+
+    for kept in (copy.copy(both), copy.deepcopy(both)):  # an error copied on its way keeps its words
+        assert kept == both and translate(kept, "zh") == "日期不能晚于今天"
     only_chinese = Worded({"zh": "日期不能晚于今天"}, GENERIC_CONSTRAINT_MESSAGE)
     assert translate(only_chinese, "en") == GENERIC_CONSTRAINT_MESSAGE
     only_english = Worded({"en": "Must be today or later."}, GENERIC_CONSTRAINT_MESSAGE)

@@ -7,13 +7,16 @@ Chinese template filling in what matched. A message the table lacks is given in 
 newer message), so the table grows with the code; tests/unit/test_field_messages.py checks that every standard
 marshmallow message, every message our schemas raise, and every message of the form-answer checks
 (domain/forms/answers.py, values.py) and the account rules (domain/accounts.py: passwords) has its Chinese. A
-form's own constraint message is the form's English (``constraint_message.en``). See docs/decisions/0015.
+form's own constraint message carries its author's wording (``constraint_message``: a ``domain/wording.Worded``)
+and is given in that, in the request's language where the form has it. See docs/decisions/0015.
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache
+
+from server.domain.wording import Worded
 
 _RANGE_OPS = {
     "greater than or equal to": "大于等于",
@@ -303,6 +306,11 @@ def _patterns() -> list[tuple[re.Pattern, str]]:
 
 def translate(message: str, lang: str) -> str:
     """``message`` (English, as raised) in ``lang``; unchanged for English or a message the table lacks."""
+    if isinstance(message, Worded):  # the form's own words, where its author gave them in this language
+        own = message.in_language(lang)
+        if own is not None:
+            return own
+        message = str(message)
     if lang == "en" or not isinstance(message, str):
         return message
     if message in TABLE:

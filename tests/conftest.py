@@ -13,17 +13,18 @@ import secrets
 import time
 from dataclasses import dataclass
 
-# The tests play phones in the deployment's zone: their `date.today()` is the server's local day
-# (TIMEZONE, default Asia/Shanghai). Without this the suite failed every evening from 16:00 UTC,
-# when Shanghai's day is already tomorrow and "arrived 20 days ago" was 21 local days.
-os.environ["TZ"] = os.environ.get("TIMEZONE") or "Asia/Shanghai"
-time.tzset()
-
 import pytest
 
 from devtools import devdb
 
 from .builders import Builders
+
+# The tests play phones in the deployment's zone: their `date.today()` is the server's local day
+# (TIMEZONE, default Asia/Shanghai). Without this the suite failed every evening from 16:00 UTC,
+# when Shanghai's day is already tomorrow and "arrived 20 days ago" was 21 local days. Set before any
+# test runs (nothing imported above reads the local time when it is imported).
+os.environ["TZ"] = os.environ.get("TIMEZONE") or "Asia/Shanghai"
+time.tzset()
 
 
 @pytest.fixture(scope="session")

@@ -17,13 +17,14 @@ from .schemas.areas import (
     GridDetailSchema,
     GridPageSchema,
     GridQuery,
+    GridSchema,
     GridUpdateSchema,
     ListQuery,
     StationCreateSchema,
     StationPageSchema,
     StationSchema,
 )
-from .schemas.presenting import related
+from .schemas.presenting import Joined, related
 
 blp = blueprint("areas", "Divisions, police station areas and grids")
 
@@ -43,24 +44,23 @@ def _after(args):
     return pagination.decode_one(args["cursor"], str)
 
 
-def _ref(row):
-    return {"id": row.id, "code": row.code, "name": row.name} if row else None
+def present_grids(grids: list, *, counts: bool = False) -> list[Joined]:
+    """Grids as GridSchema shows them: their communities, stations and workers fetched for all of them at once
+    (GridDetailSchema: with each grid's counts, for one grid)."""
+    session, rel = request_session(), related()
+    rel.prefetch("division", [g.community_id for g in grids])
+    rel.prefetch("station", [g.station_id for g in grids])
+    workers = service.grid_workers(session, grids)
+    # counts: a few statements per grid, so for one grid's answer only, never for a list
+    return [
+        Joined(g, workers=workers.get(g.id, []), **({"counts": service.grid_counts(session, g)} if counts else {}))
+        for g in grids
+    ]
 
 
-def _grid(session, row, counts=False):
-    details = service.grid_details(session, row)
-    view = {
-        "id": row.id,
-        "code": row.code,
-        "name": row.name,
-        "polygon": details["polygon"],
-        "community": _ref(details["community"]),
-        "station": _ref(details["station"]),
-        "workers": [{"id": w.id, "username": w.username, "display_name": w.display_name} for w in details["workers"]],
-    }
-    if counts:
-        view["counts"] = service.grid_counts(session, row)
-    return view
+def _grid(row) -> Joined:
+    """One grid as GridDetailSchema shows it."""
+    return present_grids([row], counts=True)[0]
 
 
 @blp.route("/divisions")
@@ -146,8 +146,9 @@ class Grids(MethodView):
             rows,
             args["limit"],
             key=lambda r: [r.code],
-            present=lambda page: [_grid(session, r) for r in page],
+            present=present_grids,
             geometry="polygon",
+            item_schema=GridSchema,
         )
 
     @blp.arguments(GridCreateSchema)
@@ -156,7 +157,7 @@ class Grids(MethodView):
     def post(self, body):
         """Create a grid with its boundary (administrators)."""
         session = request_session()
-        return _grid(session, service.create_grid(session, current_actor(), **body), counts=True)
+        return _grid(service.create_grid(session, current_actor(), **body))
 
 
 @blp.route("/grids/<uuid:grid_id>")
@@ -166,7 +167,7 @@ class Grid(MethodView):
     def get(self, grid_id: uuid.UUID):
         """One grid, with its workers and counts of addresses, houses, rentals and residents."""
         session = request_session()
-        return _grid(session, service.get_grid(session, current_actor(), grid_id), counts=True)
+        return _grid(service.get_grid(session, current_actor(), grid_id))
 
     @blp.arguments(GridUpdateSchema)
     @blp.response(200, GridDetailSchema)
@@ -176,4 +177,4 @@ class Grid(MethodView):
         session = request_session()
         actor = current_actor()
         row = service.get_grid(session, actor, grid_id)
-        return _grid(session, service.update_grid(session, actor, row, **body), counts=True)
+        return _grid(service.update_grid(session, actor, row, **body))

@@ -4,7 +4,6 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 
 from server.auth.verbs import require
-from server.domain.forms.definition import form_to_dict
 from server.errors import NotFound
 
 from . import pagination
@@ -22,18 +21,6 @@ def catalog():
 
         current_app.extensions["gridwork.forms"] = load_catalog()
     return current_app.extensions["gridwork.forms"]
-
-
-def summary(form) -> dict:
-    return {
-        "id": form.id,
-        "version": form.version,
-        "title": form.title,
-        "subject": form.subject,
-        "kind": form.kind,
-        "roles": list(form.roles),
-        "definition": form_to_dict(form),
-    }
 
 
 @blp.route("/forms")
@@ -55,7 +42,7 @@ class Forms(MethodView):
         after = pagination.decode(args["cursor"], (str,))
         rows = sorted(forms.for_role(actor.role), key=lambda f: f.id)
         rows = [f for f in rows if after is None or f.id > after[0]][: args["limit"] + 1]
-        page = pagination.respond(rows, args["limit"], key=lambda f: [f.id], present=lambda p: [summary(f) for f in p])
+        page = pagination.respond(rows, args["limit"], key=lambda f: [f.id])
         return page, 200, {"ETag": f'"{etag}"'}
 
 
@@ -69,4 +56,4 @@ class FormVersion(MethodView):
         form = catalog().get(form_id, version)
         if form is None:
             raise NotFound(f"No form {form_id} version {version}.", code="form.not_found")
-        return summary(form)
+        return form

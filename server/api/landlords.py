@@ -168,15 +168,20 @@ class MyHouses(MethodView):
             rows,
             args["limit"],
             key=lambda row: [row[1].full_text, str(row[0].id)],
-            present=lambda page: [_my_house(session, actor, house, address) for house, address in page],
+            present=present_my_houses,
         )
 
 
-def _my_house(session, actor, house, address) -> Joined:
-    """A house as LandlordHouseSchema shows it: its address, current tenants and the landlord's overview."""
-    summary = service.overview(session, actor, house, today())
-    tenants = [Joined(r, person=p) for r, p in summary.pop("tenants")]
-    return Joined(house, address=address, tenants=tenants, **summary)
+def present_my_houses(rows: list) -> list[Joined]:
+    """``(house, address)`` rows as LandlordHouseSchema shows them: each house's address, current tenants and the
+    landlord's overview, fetched for all of them at once (and the tenants shown put on record)."""
+    overviews = service.overviews(request_session(), current_actor(), [h for h, _ in rows], today())
+    shown = []
+    for house, address in rows:
+        summary = overviews[house.id]
+        tenants = [Joined(r, person=p) for r, p in summary.pop("tenants")]
+        shown.append(Joined(house, address=address, tenants=tenants, **summary))
+    return shown
 
 
 @blp.route("/landlord/houses/<uuid:house_id>/arrivals")

@@ -62,9 +62,7 @@ class Duplicates(MethodView):
     @blp.response(200, DuplicatesSchema)
     def get(self):
         """Likely duplicates for review: same name and birth date, different or missing documents."""
-        actor = current_actor()
-        groups = service.duplicates(request_session(), actor)
-        return {"groups": [{"name": g[0].name, "birth_date": g[0].birth_date, "persons": g} for g in groups]}
+        return service.duplicates(request_session(), current_actor())
 
 
 @blp.route("/persons/<uuid:person_id>")

@@ -22,7 +22,7 @@ LANDLORD_PERSON_FIELDS = ("name", "sex", "document_type", "document_number_maske
 REVEAL_ROLES = ("police", "admin")
 
 
-def person_fields_for(role: str) -> tuple[str, ...]:
+def person_fields_for(role: str | None) -> tuple[str, ...]:
     return LANDLORD_PERSON_FIELDS if role == "landlord" else FULL_PERSON_FIELDS
 
 

@@ -32,6 +32,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -164,7 +165,7 @@ def read_lock(root: Path) -> dict[str, str]:
 
 def _scan(root: Path) -> dict[str, tuple[Path, bytes]]:
     """ "<form_id>/<version>" -> (path, bytes) for every forms/<id>/<version>.yaml, read once."""
-    found = {}
+    found: dict[str, tuple[Path, bytes]] = {}
     forms_dir = root / FORMS_DIR
     if not forms_dir.is_dir():
         return found
@@ -208,7 +209,10 @@ def write_json_atomically(path: Path, data: dict) -> None:
         raise
 
 
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
+if TYPE_CHECKING:  # the checker sees one class; at run time libyaml's when PyYAML was built with it
+    _SafeLoader = yaml.SafeLoader
+else:
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _FormYamlLoader(_SafeLoader):

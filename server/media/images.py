@@ -42,7 +42,7 @@ import math
 import re
 import struct
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageFile
@@ -317,6 +317,7 @@ def _taken_at(exif_ifd, zone: str) -> datetime | None:
         return None
     offset = _text(exif_ifd.get(_OFFSET_TIME_ORIGINAL))
     match = _OFFSET.fullmatch(offset) if offset else None
+    tz: tzinfo
     if match and int(match[2]) <= 14 and int(match[3]) < 60:
         sign = -1 if match[1] == "-" else 1
         tz = timezone(sign * timedelta(hours=int(match[2]), minutes=int(match[3])))

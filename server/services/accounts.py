@@ -42,11 +42,11 @@ def _resolve_scope(
         else:
             community_id = row.id
     if station is not None:
-        row = area_q.station_by_code(session, station)
-        if row is None:
+        station_row = area_q.station_by_code(session, station)
+        if station_row is None:
             errors.setdefault("station", []).append(f"No station with code {station!r}.")
         else:
-            station_id = row.id
+            station_id = station_row.id
     if errors:
         raise ValidationFailed(errors=errors)
     return [grid_rows[c].id for c in grids], community_id, station_id
@@ -181,8 +181,11 @@ def audit_read(session: Session, actor: Actor, accounts) -> None:
 
 
 def own(session: Session, actor: Actor) -> Account:
-    """Everyone may read their own account."""
-    return q.by_id(session, actor.account_id)
+    """Everyone may read their own account (a signed-in account: the system actor has none)."""
+    account = q.by_id(session, actor.account_id) if actor.account_id is not None else None
+    if account is None:
+        raise NotFound("No such account.", code="account.not_found")
+    return account
 
 
 def by_username(session: Session, actor: Actor, username: str) -> Account:

@@ -131,7 +131,7 @@ def search(
         scoping.visible_addresses(actor),
         text=search_text(q_text) if q_text else None,
         near=near,
-        radius_m=min(radius_m or 200, filters.MAX_RADIUS_M) if near is not None else None,
+        radius_m=min(radius_m or 200, filters.MAX_RADIUS_M),  # used only with near
         bbox=bbox,
         grid=grid,
         after=after,

@@ -175,15 +175,9 @@ def update_grid(
     return grid
 
 
-def grid_details(session: Session, grid: Grid) -> dict:
-    community = session.get(Division, grid.community_id) if grid.community_id else None
-    station = session.get(Station, grid.station_id) if grid.station_id else None
-    return {
-        "community": community,
-        "station": station,
-        "workers": q.grid_workers(session, grid.id),
-        "polygon": geometry.to_geojson(geometry.from_db(grid.geom)),
-    }
+def grid_workers(session: Session, grids) -> dict[uuid.UUID, list]:
+    """{grid id: its active workers} for the grids a response shows (one statement for all of them)."""
+    return q.grid_workers(session, [g.id for g in grids])
 
 
 def grid_counts(session: Session, grid: Grid) -> dict:

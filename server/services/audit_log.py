@@ -36,6 +36,8 @@ def events(
     after: int | None = None,
     limit: int = 50,
 ) -> list[AuditEvent]:
+    """Up to ``limit`` events, newest first, and the next one if any: it only tells that there is more (a next
+    page, or a cut download), so it is not on record as read."""
     require(actor, "audit.read")
     condition = None
     if person is not None:
@@ -45,14 +47,15 @@ def events(
     elif not actor.is_admin:
         condition = AuditEvent.actor_id.in_(scoping.station_accounts(actor.station_id)) if actor.station_id else false()
     rows = q.events(
-        session, condition, actor_id=actor_id, action=action, since=since, until=until, after=after, limit=limit
+        session, condition, actor_id=actor_id, action=action, since=since, until=until, after=after, limit=limit + 1
     )
+    shown = rows[:limit]
     audit.record(
         session,
         actor,
         "audit.read",
         subject_type="audit_event",
-        subject_ids=[r.id for r in rows[:SHOWN_IDS]],
+        subject_ids=[r.id for r in shown[:SHOWN_IDS]],
         person_ids=[person] if person else (),
         fields=["actor", "action", "subject", "fields", "purpose", "at"],
         details={
@@ -63,11 +66,7 @@ def events(
                 "from": since.isoformat() if since else None,
                 "to": until.isoformat() if until else None,
             },
-            "rows": len(rows),
+            "rows": len(shown),
         },
     )
     return rows
-
-
-def usernames(session: Session, rows: list[AuditEvent]) -> dict:
-    return q.usernames(session, [r.actor_id for r in rows])

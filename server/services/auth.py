@@ -71,7 +71,7 @@ def login(
 
     account = q.by_username(session, username)
     ok = passwords.verify_password(account.password_hash if account else None, password)
-    if not ok:
+    if not ok or account is None:  # an unknown username never verifies (a dummy hash is checked: same time)
         audit.record(session, actor, "auth.login_failed", subject_type="account", subject_ids=[username])
         session.commit()  # the failure must count even though this request fails
         raise Unauthenticated("Wrong username or password.", code="auth.invalid_credentials")

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from server.auth.actor import system
@@ -26,7 +28,7 @@ def load(session: Session, zone: str | None = None) -> list[tuple[str, str, str]
             raise
     county = seeder.Generator(DEMO_HOUSEHOLDS, DEMO_SEED, seeder.AS_OF).county_code
     area = q.first_area(session, county)
-    scopes = {
+    scopes: dict[str, tuple[str, str, dict[str, Any]]] = {
         "admin": ("admin", "系统管理员", {}),
         "police": ("police", f"{area.station.name} 王警官", {"station": area.station.code}),
         "committee": ("committee", f"{area.community.name}居委会 李主任", {"community": area.community.code}),

@@ -95,7 +95,7 @@ def changes(session: Session, actor: Actor, *, cursor: Cursor | None, limit: int
     rows = q.after(session, scoping.feed_condition(actor), after, limit + 1)
     more = len(rows) > limit or placed == q.PLACE_BATCH  # more rows may be waiting for their place
     rows = rows[:limit]
-    latest = {}
+    latest: dict[tuple[str, object], object] = {}
     for row in rows:  # one item per record per page: its latest state
         latest.pop((row.entity_type, row.entity_id), None)
         latest[(row.entity_type, row.entity_id)] = row
@@ -109,8 +109,9 @@ def changes(session: Session, actor: Actor, *, cursor: Cursor | None, limit: int
     unit_service.audit_read(
         session, actor, [i.record for i in upserts if i.entity_type == "unit"], purpose="sync to device"
     )
-    conflict_service.audit_rows(session, actor, [i.record for i in upserts if i.entity_type == "conflict"])
-    pos = rows[-1].pos if rows else (after or 0)
+    conflict_service.audit_rows(session, actor, [i.record for i in upserts if isinstance(i.record, Conflict)])
+    last = rows[-1].pos if rows else None  # rows from the feed are stamped with their place
+    pos = last if last is not None else (after or 0)
     return FeedPage(
         items=items, cursor=Cursor(current.epoch, pos, current.scope, current.horizon), more=more, reset=reset
     )

@@ -266,12 +266,13 @@ def decide(
     require(actor, "identity.resolve")
     if check.status != "open":
         raise ConflictError(f"This identity was already decided ({check.status}).", code="identity.decided")
-    registered = session.get(Person, check.matched_person_id)
+    # get_one: the check's foreign key keeps its registered person (and the check itself survives the merge)
+    registered = session.get_one(Person, check.matched_person_id)
     if decision == "same_person":
         if check.provisional_person_id is not None:
             q.merge_person(session, check.provisional_person_id, registered.id)
-            registered = session.get(Person, check.matched_person_id)
-            check = session.get(IdentityCheck, check.id)
+            registered = session.get_one(Person, check.matched_person_id)
+            check = session.get_one(IdentityCheck, check.id)
         file_disagreements(
             session,
             actor,

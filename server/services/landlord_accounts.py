@@ -42,7 +42,7 @@ def _landlord_person(
     anonymous requester sees nobody) links nothing: what was typed is kept on a
     provisional person and the police confirm the identity (decision 0008)."""
     check = check_document(identity["document_type"], identity["document_number"], sex=identity.get("sex"), today=today)
-    if check.problems:
+    if check.problems or check.number is None:  # a number comes back exactly when there are no problems
         raise ValidationFailed(errors={"document_number": check.problems})
     sex = identity.get("sex") or check.sex
     if sex is None:
@@ -253,7 +253,7 @@ def activate(
 def claim(session: Session, actor: Actor, house: dict) -> LandlordClaim:
     """An active landlord says they let one more house (pending until an officer confirms it)."""
     require(actor, "landlord.report")
-    account = session.get(Account, actor.account_id)
+    account = session.get_one(Account, actor.account_id)  # landlord.report: a signed-in landlord
     row = _new_claim(session, account, house)
     session.flush()
     audit.record(
@@ -301,7 +301,7 @@ def decide(
         house = house_q.visible(session, scoping.visible_houses(actor), house_id) if house_id else None
         if house is None:
             raise ValidationFailed(errors={"house_id": ["Name a registered house in your area."]})
-        hold(session, house, session.get(Account, row.account_id))
+        hold(session, house, session.get_one(Account, row.account_id))
         row.house_id = house.id
     row.status = "confirmed" if decision == "confirm" else "rejected"
     row.decided_at, row.decided_by = datetime.now(UTC), actor.account_id
@@ -345,8 +345,9 @@ def create(
 ) -> Account:
     """An officer creates an active landlord account holding houses of their area."""
     require(actor, "account.create_landlord")
-    houses = [house_q.visible(session, scoping.visible_houses(actor), hid) for hid in house_ids]
-    if any(h is None for h in houses):
+    found = [house_q.visible(session, scoping.visible_houses(actor), hid) for hid in house_ids]
+    houses = [h for h in found if h is not None]
+    if len(houses) != len(found):
         raise ValidationFailed(errors={"house_ids": ["Every house must be registered in your area."]})
     person = _landlord_person(
         session,

@@ -126,9 +126,9 @@ def _tenant(session: Session, actor: Actor, house: House, identity: dict, today:
     shown to the landlord nor linked to the house: the police confirm the
     identity first (decision 0008, in person_service.create)."""
     values = {k: identity.get(k) for k in person_service.EDITABLE}
-    check = check_document(
-        values["document_type"],
-        values["document_number"],
+    check = check_document(  # ArrivalSchema requires a tenant's document type and number
+        identity["document_type"],
+        identity["document_number"],
         birth_date=values.get("birth_date"),
         sex=values.get("sex"),
         today=today,
@@ -236,9 +236,17 @@ def _window(today: date) -> Window:
 
 def compliance(session: Session, house: House, today: date) -> dict:
     """The house's reporting record over the last 180 days, for landlords, police and the tier rules."""
+    return compliance_of(session, [house], today)[house.id]
+
+
+def compliance_of(session: Session, houses: list[House], today: date) -> dict:
+    """{house id: its reporting record}, for several houses in one statement."""
     window = _window(today)
-    counts = q.event_counts(session, ComplianceEvent.house_id == house.id, window)
-    return _figures(counts, window) | {"agreement_signed": house.agreement_signed_on is not None}
+    counts = q.event_counts_by_house(session, [h.id for h in houses], window)
+    return {
+        h.id: _figures(counts.get(h.id, {}), window) | {"agreement_signed": h.agreement_signed_on is not None}
+        for h in houses
+    }
 
 
 def landlord_compliance(session: Session, actor: Actor, account_id: uuid.UUID, today: date) -> dict:
@@ -252,9 +260,10 @@ def landlord_compliance(session: Session, actor: Actor, account_id: uuid.UUID, t
     condition = ComplianceEvent.house_id.in_([h.id for h in held]) & (ComplianceEvent.landlord_account_id == account_id)
     window = _window(today)
     counts = q.event_counts(session, condition, window)
+    per_house = compliance_of(session, held, today)
     return {
         "landlord_account_id": account_id,
-        "houses": [compliance(session, h, today) | {"house_id": h.id} for h in held],
+        "houses": [per_house[h.id] | {"house_id": h.id} for h in held],
         "compliance": _figures(counts, window) | {"agreement_signed": all(h.agreement_signed_on for h in held)},
     }
 
@@ -269,20 +278,33 @@ def _figures(counts: dict[str, int], window: Window) -> dict:
     }
 
 
-def overview(session: Session, actor: Actor, house: House, today: date) -> dict:
-    tenants = q.open_residences_with_people(session, house.id)
-    person_service.audit_read(session, actor, [p for _, p in tenants], purpose="landlord's own tenants")
-    state = tier_q.state(session, "house", house.id)
-    self_check = tier_q.dues_of(session, "house", [house.id]).get(house.id, {}).get("landlord")
-    return {
-        "tenants": tenants,
-        "pending_reports": sum(1 for r, _ in tenants if r.verification == "pending"),
-        "compliance": compliance(session, house, today),
-        "last_self_check_at": q.last_self_check(session, house.id),
-        "tier": state.tier if state is not None else None,
-        # Only trusted rentals owe a monthly self-check (the tier policy's schedule); None: nothing due.
-        "next_self_check_due": self_check.due_on if self_check is not None else None,
-    }
+def overviews(session: Session, actor: Actor, houses: list[House], today: date) -> dict:
+    """{house id: the landlord's overview of it} for a page of the landlord's houses: one statement per kind
+    (tenants, tier states, self-check dues, compliance, last self-checks) for all of them, and one audit row per
+    house naming the tenants shown."""
+    ids = [h.id for h in houses]
+    tenants = q.open_residences_with_people(session, ids)
+    person_service.audit_reads(
+        session, actor, [[p for _, p in tenants.get(i, [])] for i in ids], purpose="landlord's own tenants"
+    )
+    states = tier_q.states(session, "house", ids)
+    dues = tier_q.dues_of(session, "house", ids)
+    figures = compliance_of(session, houses, today)
+    last_self_checks = q.last_self_checks(session, ids)
+    found = {}
+    for i in ids:
+        shown, state = tenants.get(i, []), states.get(i)
+        self_check = dues.get(i, {}).get("landlord")
+        found[i] = {
+            "tenants": shown,
+            "pending_reports": sum(1 for r, _ in shown if r.verification == "pending"),
+            "compliance": figures[i],
+            "last_self_check_at": last_self_checks.get(i),
+            "tier": state.tier if state is not None else None,
+            # Only trusted rentals owe a monthly self-check (the tier policy's schedule); None: nothing due.
+            "next_self_check_due": self_check.due_on if self_check is not None else None,
+        }
+    return found
 
 
 def permits_due(session: Session, actor: Actor, *, today: date, after: list | None = None, limit: int = 200):

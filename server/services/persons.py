@@ -24,17 +24,19 @@ EDITABLE = ("name", "sex", "ethnicity", "birth_date", "document_type", "document
 
 def audit_read(session: Session, actor: Actor, persons, purpose: str | None = None, action="person.read") -> None:
     """Every read of person data leaves a row naming whose data and which fields."""
-    ids = [p.id for p in persons]
-    if ids:
-        audit.record(
-            session,
-            actor,
-            action,
-            subject_type="person",
-            subject_ids=ids,
-            fields=person_fields_for(actor.role),
-            purpose=purpose,
-        )
+    audit_reads(session, actor, [persons], purpose, action)
+
+
+def audit_reads(session: Session, actor: Actor, groups, purpose: str | None = None, action="person.read") -> None:
+    """One row per group of people shown (each house's tenants on a page of houses), written together."""
+    fields = person_fields_for(actor.role)
+    rows = [
+        audit.event(actor, action, subject_type="person", subject_ids=ids, fields=fields, purpose=purpose)
+        for ids in ([p.id for p in group] for group in groups)
+        if ids
+    ]
+    if rows:
+        audit.record_all(session, rows)
 
 
 def _document(values: dict, today: date) -> dict:
@@ -44,7 +46,7 @@ def _document(values: dict, today: date) -> dict:
         missing = "document_number" if raw is None else "document_type"
         raise ValidationFailed(errors={missing: ["Give the document type and number together."]})
     errors: dict = {}
-    if doc_type is not None:
+    if doc_type is not None and raw is not None:  # both or neither (above)
         result = check_document(doc_type, raw, birth_date=values.get("birth_date"), sex=values.get("sex"), today=today)
         if result.problems:
             errors["document_number"] = result.problems
@@ -146,10 +148,11 @@ def find_or_create(
     if created:
         _audit_create(session, actor, person, values)
         return person, True
-    # registered by a concurrent request a moment ago: answered like one found before
-    found = identities.match(session, actor, values["document_type"], number)
-    if found.person is not None:
-        return found.person, False
+    # found, so by its number: registered by a concurrent request a moment ago, answered like one found before
+    if number is not None:
+        found = identities.match(session, actor, values["document_type"], number)
+        if found.person is not None:
+            return found.person, False
     return provisional(person)
 
 
@@ -222,7 +225,7 @@ def search(session: Session, actor: Actor, *, q_text: str | None, after=None, li
     persons: the one past the page only tells that a next page exists; it is not shown, so
     it is not on record as read."""
     require(actor, "person.read")
-    by_document = bool(q_text) and looks_like_document(q_text)
+    by_document = bool(q_text and looks_like_document(q_text))
     number = normalise_number(q_text) if by_document else None
     rows = person_q.page(
         session,

@@ -20,23 +20,52 @@ def record(
     details: dict | None = None,
     person_ids=(),
 ) -> None:
-    """Append one audit row; it commits or rolls back with the request.
+    """Append one audit row (see ``event``); it commits or rolls back with the request."""
+    row = event(
+        actor,
+        action,
+        subject_type=subject_type,
+        subject_ids=subject_ids,
+        fields=fields,
+        purpose=purpose,
+        details=details,
+        person_ids=person_ids,
+    )
+    record_all(session, [row])
+
+
+def record_all(session: Session, rows: list[AuditEvent]) -> None:
+    """Append these audit rows (``event``s) in one INSERT: a page audited per record it shows (each house's
+    tenants) costs one statement, not one per record."""
+    session.add_all(rows)
+    session.flush()
+
+
+def event(
+    actor: Actor,
+    action: str,
+    *,
+    subject_type: str | None = None,
+    subject_ids=(),
+    fields=(),
+    purpose: str | None = None,
+    details: dict | None = None,
+    person_ids=(),
+) -> AuditEvent:
+    """An audit row of what ``actor`` did.
 
     ``person_ids``: whose personal data the action showed or changed when the
     subject is not a person (a house's landlord, a submission's residents)."""
-    session.add(
-        AuditEvent(
-            actor_id=actor.account_id,
-            actor_role=actor.role,
-            action=action,
-            subject_type=subject_type,
-            subject_ids=[str(s) for s in subject_ids],
-            person_ids=sorted({str(p) for p in person_ids if p is not None}),
-            fields=list(fields),
-            purpose=purpose,
-            request_id=actor.request_id,
-            client_addr=actor.client_addr,
-            details=details or {},
-        )
+    return AuditEvent(
+        actor_id=actor.account_id,
+        actor_role=actor.role,
+        action=action,
+        subject_type=subject_type,
+        subject_ids=[str(s) for s in subject_ids],
+        person_ids=sorted({str(p) for p in person_ids if p is not None}),
+        fields=list(fields),
+        purpose=purpose,
+        request_id=actor.request_id,
+        client_addr=actor.client_addr,
+        details=details or {},
     )
-    session.flush()

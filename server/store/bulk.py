@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 import os
 import pickle
 import queue
@@ -19,6 +20,7 @@ import sys
 import threading
 
 import psycopg
+from psycopg import sql
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -98,6 +100,8 @@ COLUMNS = {
     "employments": ("id", "unit_id", "person_id", "started_on", "ended_on", "reported_at", "created_at", "updated_at"),
 }
 # The order that satisfies the foreign keys.
+log = logging.getLogger(__name__)
+
 LOAD_ORDER = ("divisions", "stations", "grids", "addresses", "persons", "houses", "residences", "units", "employments")
 PERSON_DOCUMENT = (COLUMNS["persons"].index("document_type"), COLUMNS["persons"].index("document_number"))
 
@@ -174,11 +178,12 @@ def documents_in_use(pg: psycopg.Connection, person_rows: list[tuple]) -> set[tu
 def analyze(pg: psycopg.Connection, tables=LOAD_ORDER) -> None:
     """Fresh planner statistics after a large load."""
     for table in tables:
-        pg.execute(f"ANALYZE {table}")
+        pg.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
 
 
 def table_counts(pg: psycopg.Connection, tables=LOAD_ORDER) -> dict[str, int]:
-    return {t: pg.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+    count = sql.SQL("SELECT count(*) FROM {}")
+    return {t: pg.execute(count.format(sql.Identifier(t))).fetchone()[0] for t in tables}
 
 
 def produced_elsewhere(target: str, *args: str, ahead: int = 4):
@@ -199,8 +204,8 @@ def produced_elsewhere(target: str, *args: str, ahead: int = 4):
         try:
             while (item := pickle.load(child.stdout)) is not None:
                 items.put(item)
-        except Exception:  # noqa: BLE001 - end of the pipe: the child failed (see stderr) or was stopped
-            pass
+        except Exception:  # end of the pipe: the child failed (see stderr) or was stopped
+            log.debug("bulk producer %s stopped before its end marker", target, exc_info=True)
         items.put(None)
 
     reader = threading.Thread(target=read, name="bulk-reader", daemon=True)

@@ -116,8 +116,20 @@ def cause_label(code) -> str:
     return str(CAUSES.get(code, code))
 
 
+def _parsed(value):
+    """A moment or a day as a response schema dumped it (ISO 8601 text; pages show the schemas' dumps), else as
+    it is."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    except ValueError:
+        return value
+
+
 def when(value) -> str:
     """A moment in the configured zone, or a calendar day, in the page's language."""
+    value = _parsed(value)
     if value is None:
         return "—"
     if isinstance(value, datetime):

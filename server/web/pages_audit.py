@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import g, render_template, request, url_for
 
 from server.api import pagination
-from server.api.audit import _view
 from server.services import audit_log as service
 from server.store.db import request_session
 
-from . import bp
+from . import bp, present
 
 PAGE = 50
 
@@ -19,11 +18,10 @@ def audit_log():
     session, actor = request_session(), g.actor
     action = request.args.get("action", "").strip() or None
     after = pagination.decode_one(request.args.get("cursor"), int)
-    rows = service.events(session, actor, action=action, after=after, limit=PAGE + 1)  # audited
-    names = service.usernames(session, rows[:PAGE])
+    rows = service.events(session, actor, action=action, after=after, limit=PAGE)  # audits the rows shown
     next_url = None
     if len(rows) > PAGE:
         next_url = url_for("web.audit_log", action=action, cursor=pagination.encode([rows[PAGE - 1].id]))
     return render_template(
-        "audit.html", events=[_view(r, names) for r in rows[:PAGE]], action=action or "", next_url=next_url
+        "audit.html", events=present.audit_events(rows[:PAGE]), action=action or "", next_url=next_url
     )

@@ -140,8 +140,4 @@ def duplicates():
     """Likely duplicate people (same name and birth date, documents differing or missing), for review."""
     session, actor = request_session(), g.actor
     groups = person_service.duplicates(session, actor)  # audited
-    shown = [
-        {"name": grp[0].name, "birth_date": grp[0].birth_date, "persons": [present.person(p) for p in grp]}
-        for grp in groups
-    ]
-    return render_template("duplicates.html", groups=shown)
+    return render_template("duplicates.html", groups=present.duplicate_groups(groups))

@@ -12,7 +12,7 @@ from server.errors import ApiError, ValidationFailed, render_message
 from server.services import areas as area_service
 from server.store.db import request_session
 
-from . import bp, page_language
+from . import bp, page_language, present
 from .field_messages import localised
 
 MAX_UPLOAD = 2 * 1024 * 1024  # a grid's outline; MAX_CONTENT_LENGTH bounds the request anyway
@@ -47,7 +47,7 @@ def _grids_page(*, form=None, errors=None, status=200, done=None):
     grids = area_service.list_grids(session, actor, limit=500)[:500]
     page = render_template(
         "grids.html",
-        grids=[{"row": row, **area_service.grid_details(session, row)} for row in grids],
+        grids=present.grids(grids),
         form=form or {},
         errors=errors or {},
         done=done,

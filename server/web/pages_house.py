@@ -10,7 +10,6 @@ from flask_babel import gettext
 
 from server.api.base import today
 from server.api.photos import store
-from server.api.tiers import tier_view
 from server.auth.verbs import ROLE_VERBS
 from server.domain.privacy import mask_number
 from server.errors import TooManyRequests, ValidationFailed, render_message
@@ -42,7 +41,7 @@ def _reveals_left(session) -> int | None:
 def render_house(house_id: uuid.UUID, *, status: int = 200, errors: dict | None = None, revealed=None, form=None):
     session, actor = request_session(), g.actor
     house = house_service.read(session, actor, house_id)  # audited like GET /houses/{id}
-    tier = tier_view(tier_service.house_tier(session, actor, house, today()))
+    tier = present.tier(tier_service.house_tier(session, actor, house, today()))
     resident_rows = residence_service.of_house(  # audits the residents shown
         session, actor, house.id, current=True, after=None, limit=RESIDENTS_SHOWN
     )

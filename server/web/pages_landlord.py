@@ -28,28 +28,7 @@ def landlord_home():
 
 def _home(*, errors: dict | None = None, departed: dict | None = None, status: int = 200):
     session, actor = request_session(), g.actor
-    houses = []
-    for house, address in service.my_houses(session, actor):
-        summary = service.overview(session, actor, house, today())  # audited: the landlord's own tenants
-        houses.append(
-            {
-                "id": house.id,
-                "address": address.full_text,
-                "tier": summary["tier"],
-                "next_self_check_due": summary["next_self_check_due"],
-                "pending_reports": summary["pending_reports"],
-                "compliance": summary["compliance"],
-                "tenants": [
-                    {
-                        "residence_id": r.id,
-                        "person": present.person(p),
-                        "arrived_on": r.arrived_on,
-                        "verification": r.verification,
-                    }
-                    for r, p in summary["tenants"]
-                ],
-            }
-        )
+    houses = present.landlord_houses(service.my_houses(session, actor))  # audited: the landlord's own tenants
     page = render_template("landlord_home.html", houses=houses, errors=errors or {}, departed=departed, today=today())
     if status >= 400:
         session.commit()  # the page showed the landlord's tenants: its audit rows stay

@@ -101,7 +101,7 @@ def landlord_self_check(house_id: uuid.UUID):
                 exc.errors = {field: [render_message(exc.code, exc.message, None, exc.params, lang=page_language())]}
                 raise
     except (ValidationFailed, Conflict) as exc:  # nothing stored: the request's transaction rolls back on 4xx
-        errors = _field_errors(form, exc)
+        errors = _field_errors(exc)
         status = exc.status
         return _page(house_id, address, form, answers=answers, instance_id=instance_id, errors=errors, status=status)
     result = {"duplicate": received.status == "duplicate", "photos": [p.processing for p in uploaded]}
@@ -131,15 +131,8 @@ def _answers(form) -> tuple[dict, dict]:
     return answers, photos
 
 
-def _field_errors(form, exc: ApiError) -> dict:
-    """Errors by field name in the page's language: the form's own constraint message where it has one, else
-    the field-message table; the catalogue's sentence on top."""
-    lang = page_language()
-    messages = localised(exc.errors or {})
-    by_name = {f.name: f for f in form.fields}
-    for name, texts in list(messages.items()):
-        f = by_name.get(name)
-        own = (f.constraint_message or {}) if f is not None else {}
-        messages[name] = [own.get(lang, t) if t == own.get("en") else t for t in texts]
-    summary = render_message(exc.code, exc.message, None, exc.params, lang=lang)
-    return messages | {"_summary": [summary]}
+def _field_errors(exc: ApiError) -> dict:
+    """Errors by field name in the page's language (a form's own constraint message in its author's words, as
+    the API gives it); the catalogue's sentence on top."""
+    summary = render_message(exc.code, exc.message, None, exc.params, lang=page_language())
+    return localised(exc.errors or {}) | {"_summary": [summary]}

@@ -38,10 +38,10 @@ def test_health_answers_503_when_media_is_not_writable(app, anon, tmp_path, monk
 
 
 @pytest.fixture
-def s3_media(app, s3_endpoint, monkeypatch):
+def s3_media(app, request, monkeypatch):
     """The app's media store swapped for S3 (moto's real HTTP server), on a bucket that keeps every version:
     a write, even one deleted at once, leaves a trace there."""
-    store = s3_store(s3_endpoint, monkeypatch)
+    store = s3_store(request.getfixturevalue("s3_endpoint"), monkeypatch)  # the fixture imported above
     store.client.put_bucket_versioning(Bucket=store.bucket, VersioningConfiguration={"Status": "Enabled"})
     monkeypatch.setitem(app.extensions, "gridwork.media", store)
     return store

@@ -115,3 +115,81 @@ def test_a_page_of_divisions_with_their_parents_costs_the_same_statements_for_5_
     many, page = _statements_for(db, as_admin, "/api/v1/divisions", 60, level="community")
     assert len(page["items"]) == 60 and all(d["parent"] for d in page["items"])
     assert many == few
+
+
+@pytest.mark.parametrize("geo", [False, True], ids=["json", "geojson"])
+def test_a_page_of_grids_with_communities_stations_and_workers_costs_the_same_statements_for_5_and_60(
+    db, build, district, as_admin, geo
+):
+    for _ in range(60):  # each grid in a community and station of its own, with a worker of its own
+        grid = build.grid(build.division("community", district.town), build.station())
+        build.account("grid_worker", grids=[grid.code])
+    headers = {"Accept": "application/geo+json"} if geo else None
+    as_admin.get("/api/v1/me")
+
+    with statements(db) as few:
+        as_admin.get("/api/v1/grids", query_string={"limit": 5}, headers=headers)
+    with statements(db) as many:
+        page = as_admin.get("/api/v1/grids", query_string={"limit": 60}, headers=headers).get_json()
+
+    shown = [f["properties"] for f in page["features"]] if geo else page["items"]
+    assert len(shown) == 60
+    ours = [g for g in shown if g["station"] and g["workers"]]  # the district's own grids may have neither
+    assert len(ours) >= 50 and all(g["community"]["code"] for g in ours)
+    assert len(many) == len(few), f"{len(few)} statements for 5 grids, {len(many)} for 60"
+
+
+def test_a_landlords_page_of_40_houses_costs_the_same_statements_as_5_and_audits_each_tenant_once(
+    db, build, session, district, login
+):
+    from server.store.models import Account, ComplianceEvent
+
+    landlord = login("landlord")
+    account = session.get(Account, landlord.account_id)
+    tenants = {}
+    for i, grid_house in enumerate(_houses_in_their_own_grids(build, district, 40)):
+        grid_house.landlord_account_id = account.id
+        tenant = build.person()
+        residence = build.residence(tenant, grid_house)
+        tenants[str(grid_house.id)] = str(tenant.id)
+        session.add(
+            ComplianceEvent(
+                kind="arrival_on_time",
+                house_id=grid_house.id,
+                landlord_account_id=account.id,
+                residence_id=residence.id,
+                days_late=0,
+                occurred_on=datetime.now(UTC).date(),
+            )
+        )
+        check = build.visit(account, datetime.now(UTC) - timedelta(days=1, minutes=i), house=grid_house)
+        check.kind = "self_check"
+    session.flush()
+    landlord.get("/api/v1/me")
+
+    few, _ = _statements_for(db, landlord, "/api/v1/landlord/houses", 5)
+    many, page = _statements_for(db, landlord, "/api/v1/landlord/houses", 40)
+
+    assert len(page["items"]) == 40
+    for item in page["items"]:
+        assert [t["person"]["id"] for t in item["tenants"]] == [tenants[item["id"]]]
+        assert item["compliance"]["reports_on_time"] == 1 and item["last_self_check_at"] is not None
+    assert many == few, f"{few} statements for 5 houses, {many} for 40"
+    reads = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "person.read", AuditEvent.actor_id == landlord.account_id)
+    ).all()
+    # one row per house shown, naming its tenant: the 5 of the first page, then the 40
+    assert len(reads) == 45 and all(len(r.subject_ids) == 1 for r in reads)
+    assert sorted(r.subject_ids[0] for r in reads[-40:]) == sorted(tenants.values())
+
+
+def test_reading_the_audit_log_puts_on_record_only_the_events_it_shows(build, session, as_admin):
+    for i in range(3):  # audited actions: the log has rows to page through
+        assert as_admin.post("/api/v1/persons", json={"name": f"审计{i}", "sex": "female"}).status_code == 201
+    page = as_admin.get("/api/v1/audit-events", query_string={"limit": 2}).get_json()
+
+    assert len(page["items"]) == 2 and page["next_cursor"]
+    [read] = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "audit.read", AuditEvent.actor_id == as_admin.account_id)
+    ).all()
+    assert sorted(read.subject_ids) == sorted(str(e["id"]) for e in page["items"]) and read.details["rows"] == 2

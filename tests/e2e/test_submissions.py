@@ -72,7 +72,18 @@ def test_validation_errors_name_every_field_at_once(as_worker):
     errors = r.get_json()["errors"]
     assert "residents[1].document_number" in errors
     assert "residents[1].category" in errors
-    assert errors["residents[2].arrived_on"] == ["The date cannot be in the future."]
+    assert errors["residents[2].arrived_on"] == ["日期不能晚于今天"]  # the form's own words, in Chinese by default
+
+
+def test_an_answer_the_forms_rule_refuses_is_explained_in_the_forms_words_in_the_callers_language(as_worker):
+    body = visit(house(as_worker), [resident(arrived=date.today() + timedelta(days=3))])
+
+    by_default = as_worker.post("/api/v1/submissions", json=body)
+    in_english = as_worker.post("/api/v1/submissions", json=body, headers={"Accept-Language": "en-GB,en;q=0.9"})
+
+    assert by_default.status_code == in_english.status_code == 422
+    assert by_default.get_json()["errors"]["residents[0].arrived_on"] == ["日期不能晚于今天"]
+    assert in_english.get_json()["errors"]["residents[0].arrived_on"] == ["The date cannot be in the future."]
 
 
 def test_wrong_types_unknown_fields_and_choices_are_explained(as_worker):

@@ -87,3 +87,25 @@ def test_a_landlord_reports_a_departure_on_the_page_and_is_told_it_was_on_time(a
     assert 'id="departed"' in done.get_data(as_text=True) and 'class="ok"' in done.get_data(as_text=True)
     [mine] = landlord.get("/api/v1/landlord/houses").get_json()["items"]
     assert mine["tenants"] == []
+
+
+def test_the_audit_page_shows_who_read_a_person_which_fields_and_when_in_local_time(app, as_worker, as_admin, session):
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from server.store.models import AuditEvent
+
+    p = person(as_worker)
+    as_worker.get(f"/api/v1/persons/{p['id']}")
+    read = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "person.read", AuditEvent.actor_id == as_worker.account_id)
+        .order_by(AuditEvent.id.desc())
+    ).first()
+
+    html = _as_page(app, as_admin).get("/web/audit", query_string={"action": "person.read"}).get_data(as_text=True)
+
+    row = next(r for r in html.split("<tr>") if as_worker.username in r)
+    assert read.at.astimezone(ZoneInfo(app.config["TIMEZONE"])).strftime("%Y-%m-%d %H:%M") in row
+    assert "网格员" in row and ", ".join(read.fields) in row

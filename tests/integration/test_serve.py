@@ -57,7 +57,7 @@ def served(make_database, tmp_path_factory):
                 break
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("gridwork serve did not start")
+                    raise RuntimeError("gridwork serve did not start") from None
                 time.sleep(0.2)
         yield port
     finally:
@@ -88,7 +88,7 @@ def test_requests_the_http_server_refuses_itself_get_the_json_error_shape(served
 
 
 def test_ordinary_requests_still_reach_the_application(served):
-    got, headers, body = _exchange(
+    got, _headers, body = _exchange(
         served, b"GET /api/v1/no-such-thing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
     )
     assert got == 404 and json.loads(body)["code"] == "not_found"

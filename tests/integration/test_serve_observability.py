@@ -43,24 +43,22 @@ def served(database_url, tmp_path, monkeypatch):
         "METRICS_TOKEN": TOKEN,
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
     }
-    stderr, stdout = open(tmp_path / "stderr.log", "w+"), open(tmp_path / "stdout.log", "w+")
-    proc = subprocess.Popen(gunicorn_argv("127.0.0.1", port, 2), env=env, stdout=stdout, stderr=stderr)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            _get(base + "/metrics")  # up (401 without the token); not counted under /healthz
-            break
-        except OSError:
-            assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "stderr.log").read_text()
-            time.sleep(0.2)
-    try:
-        yield base, tmp_path / "stderr.log", metrics_dir
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        stderr.close()
-        stdout.close()
+    with open(tmp_path / "stderr.log", "w+") as stderr, open(tmp_path / "stdout.log", "w+") as stdout:
+        proc = subprocess.Popen(gunicorn_argv("127.0.0.1", port, 2), env=env, stdout=stdout, stderr=stderr)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        try:  # the server is stopped even when it never came up
+            while True:
+                try:
+                    _get(base + "/metrics")  # up (401 without the token); not counted under /healthz
+                    break
+                except OSError:
+                    assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "stderr.log").read_text()
+                    time.sleep(0.2)
+            yield base, tmp_path / "stderr.log", metrics_dir
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
 
 
 def test_served_requests_log_json_lines_and_metrics_add_up_across_workers(served):

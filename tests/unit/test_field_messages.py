@@ -143,3 +143,20 @@ def test_a_form_answer_and_a_password_are_refused_in_chinese_by_default_and_engl
     assert translate(said, "zh") == "校验码应为 X，而不是 7。"
     assert translate("At least 1 entry is needed, 0 given.", "zh") == "至少需要 1 条，实际 0 条。"
     assert date.today()  # the check runs without a database or an app
+
+
+def test_a_forms_own_message_is_given_in_its_authors_words_and_falls_back_to_the_table():
+    from server.domain.forms.answers import GENERIC_CONSTRAINT_MESSAGE
+    from server.domain.wording import Worded
+
+    both = Worded({"zh": "日期不能晚于今天", "en": "The date cannot be in the future."}, GENERIC_CONSTRAINT_MESSAGE)
+    assert both == "The date cannot be in the future."  # as text (logs, the command line): the English
+    assert translate(both, "zh") == "日期不能晚于今天" and translate(both, "en") == "The date cannot be in the future."
+    import copy
+
+    for kept in (copy.copy(both), copy.deepcopy(both)):  # an error copied on its way keeps its words
+        assert kept == both and translate(kept, "zh") == "日期不能晚于今天"
+    only_chinese = Worded({"zh": "日期不能晚于今天"}, GENERIC_CONSTRAINT_MESSAGE)
+    assert translate(only_chinese, "en") == GENERIC_CONSTRAINT_MESSAGE
+    only_english = Worded({"en": "Must be today or later."}, GENERIC_CONSTRAINT_MESSAGE)
+    assert translate(only_english, "zh") == "必须是今天或以后。"  # the table still knows a common sentence

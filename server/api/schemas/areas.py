@@ -4,9 +4,10 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from server.domain.areas import LEVELS
+from server.store import geometry
 
 from .common import AreaRef, Integer, PageSchema, StrictSchema
-from .presenting import computed, related
+from .presenting import computed, ref, related
 
 _code = fields.String(validate=validate.Length(min=1, max=32))
 _name = fields.String(validate=validate.Length(min=1, max=100))
@@ -89,17 +90,28 @@ class GridCountsSchema(ma.Schema):
     residents = fields.Integer(required=True, metadata={"description": "People with an open residence"})
 
 
+def _outline(grid) -> dict | None:
+    return geometry.to_geojson(geometry.from_db(grid.geom))
+
+
 class GridSchema(ma.Schema):
+    """Dumps a ``Grid`` joined with its workers (``Joined(grid, workers=[...])``, api/areas.py ``present_grids``);
+    its community and station from ``related()`` (a page prefetches them)."""
+
     id = fields.UUID(required=True)
     code = fields.String(required=True)
     name = fields.String(required=True)
-    polygon = fields.Dict(required=True, metadata={"description": "GeoJSON MultiPolygon (longitude, latitude)"})
-    community = fields.Nested(AreaRef, allow_none=True, required=True)
-    station = fields.Nested(AreaRef, allow_none=True, required=True)
+    polygon = computed(
+        fields.Dict, _outline, required=True, metadata={"description": "GeoJSON MultiPolygon (longitude, latitude)"}
+    )
+    community = ref(AreaRef, "division", "community_id", allow_none=True, required=True)
+    station = ref(AreaRef, "station", "station_id", allow_none=True, required=True)
     workers = fields.List(fields.Nested(WorkerRef), required=True)
 
 
 class GridDetailSchema(GridSchema):
+    """Dumps ``Joined(grid, workers=[...], counts={...})``."""
+
     counts = fields.Nested(GridCountsSchema, required=True)
 
 

@@ -111,13 +111,17 @@ class PersonQuery(StrictSchema):
 
 
 class DuplicateGroupSchema(ma.Schema):
-    name = fields.String(required=True)
-    birth_date = fields.Date(required=True)
-    persons = fields.List(fields.Nested(PersonSchema), required=True)
+    """Dumps a group of likely duplicates (a list of ``Person``: same name and birth date)."""
+
+    name = computed(fields.String, lambda group: group[0].name, required=True)
+    birth_date = computed(fields.Date, lambda group: group[0].birth_date, required=True)
+    persons = computed(fields.List, list, fields.Nested(PersonSchema), required=True)
 
 
 class DuplicatesSchema(ma.Schema):
-    groups = fields.List(fields.Nested(DuplicateGroupSchema), required=True)
+    """Dumps the groups (services/persons.py ``duplicates``)."""
+
+    groups = computed(fields.List, list, fields.Nested(DuplicateGroupSchema), required=True)
 
 
 class RevealSchema(StrictSchema):

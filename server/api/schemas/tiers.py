@@ -2,6 +2,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from .common import AreaRef, Integer, PageSchema, StrictSchema
+from .presenting import computed
 
 HOUSE_TIERS = ("focus", "uncertain", "trusted")
 ALL_TIERS = HOUSE_TIERS + ("key", "general")
@@ -31,11 +32,13 @@ class ReasonSchema(ma.Schema):
 
 
 class OverrideSchema(ma.Schema):
-    tier = fields.String(required=True)
-    reason = fields.String(required=True)
-    expires_on = fields.Date(required=True)
-    by = fields.UUID(allow_none=True, required=True)
-    at = fields.DateTime(allow_none=True, required=True)
+    """Dumps the override columns of a ``TierState``."""
+
+    tier = fields.String(required=True, attribute="override_tier")
+    reason = fields.String(required=True, attribute="override_reason")
+    expires_on = fields.Date(required=True, attribute="override_expires_on")
+    by = fields.UUID(allow_none=True, required=True, attribute="override_by")
+    at = fields.DateTime(allow_none=True, required=True, attribute="override_at")
 
 
 class TierChangeSchema(ma.Schema):
@@ -47,31 +50,52 @@ class TierChangeSchema(ma.Schema):
     )
     policy_version = fields.String(required=True)
     changed_at = fields.DateTime(required=True)
-    by = fields.UUID(allow_none=True, required=True)
+    by = fields.UUID(allow_none=True, required=True, attribute="actor_id")
+
+
+def _stored(attribute: str, default=None):
+    """A column of the subject's stored tier state; ``default`` for a house or unit never evaluated."""
+    return lambda view: getattr(view.state, attribute) if view.state is not None else default
+
+
+def _tier_since(view):
+    """Since when the effective tier holds: the stored tier's day, or the computed tier's while no override
+    applies any more."""
+    state = view.state
+    if state is None:
+        return None
+    return state.tier_since if state.tier == view.effective else state.computed_since
 
 
 class TierSchema(ma.Schema):
+    """Dumps a ``TierView`` (services/tiers.py): the effective tier, the stored state and the history."""
+
     subject_type = fields.String(required=True)
-    id = fields.UUID(required=True, metadata={"description": "The house or unit"})
+    id = fields.UUID(required=True, attribute="subject_id", metadata={"description": "The house or unit"})
     tier = fields.String(
+        attribute="effective",
         required=True,
         metadata={
             "description": "Effective tier: the override while it lasts, else the computed tier; none for houses "
             "that are not let"
         },
     )
-    tier_since = fields.Date(allow_none=True, required=True)
-    computed_tier = fields.String(required=True)
-    computed_since = fields.Date(allow_none=True, required=True)
-    reasons = fields.List(
+    tier_since = computed(fields.Date, _tier_since, allow_none=True, required=True)
+    computed_tier = computed(fields.String, _stored("computed_tier", "none"), required=True)
+    computed_since = computed(fields.Date, _stored("computed_since"), allow_none=True, required=True)
+    reasons = computed(
+        fields.List,
+        _stored("reasons", []),
         fields.Nested(ReasonSchema),
         required=True,
         metadata={"description": "The rules that produced the computed tier, with the facts and thresholds"},
     )
-    facts = fields.Dict(required=True)
-    policy_version = fields.String(allow_none=True, required=True)
-    evaluated_at = fields.DateTime(allow_none=True, required=True)
-    override = fields.Nested(
+    facts = computed(fields.Dict, _stored("facts", {}), required=True)
+    policy_version = computed(fields.String, _stored("policy_version"), allow_none=True, required=True)
+    evaluated_at = computed(fields.DateTime, _stored("evaluated_at"), allow_none=True, required=True)
+    override = computed(
+        fields.Nested,
+        lambda view: view.state if view.override_active else None,
         OverrideSchema,
         allow_none=True,
         required=True,

@@ -34,7 +34,8 @@ The rules, in the order they are applied:
    min/max and its constraint, evaluated with ``.`` = its own value (a
    constraint is not evaluated on an unanswered field, as in ODK); a
    constraint that fails — or cannot be evaluated — gives the form's
-   ``constraint_message.en``, or a generic sentence.
+   ``constraint_message`` (a ``Worded``: its English, with the Chinese
+   beside it for the edge to choose), or a generic sentence.
 4. A citizen ID is checked against the birth date and sex entered for the
    same person (the fields bound to person.birth_date and person.sex in the
    same group), when those are answered and relevant.
@@ -59,6 +60,7 @@ from graphlib import CycleError, TopologicalSorter
 from server.domain.forms.definition import BINDINGS, FieldDef, Form
 from server.domain.forms.expressions import Expression, evaluate, is_true, reference_uses
 from server.domain.forms.values import Checked, check_citizen_id, check_value, is_empty
+from server.domain.wording import Worded
 
 GENERIC_CONSTRAINT_MESSAGE = "This answer is not allowed by the form's rule for this field."
 
@@ -169,8 +171,8 @@ class _Run:
         if f.max is not None and value > f.max:
             self.error(path, f"Must be at most {_number(f.max)}.")
         if f.constraint is not None and not self.eval(f.constraint, env, value):
-            message = (f.constraint_message or {}).get("en") or GENERIC_CONSTRAINT_MESSAGE
-            self.error(path, message)
+            own = f.constraint_message
+            self.error(path, Worded(own, GENERIC_CONSTRAINT_MESSAGE) if own else GENERIC_CONSTRAINT_MESSAGE)
         return checked.stored if len(self.errors.get(path, ())) == before else None
 
     def with_person_facts(self, f: FieldDef, checked: Checked, group, env: dict) -> Checked:

@@ -11,13 +11,15 @@ from server.store.models import Address, Division
 from server.store.queries.filters import distance_m, in_grid, keyset, text_match, within_bbox, within_radius
 
 
-def address_by_key(session: Session, community_id: uuid.UUID, key: str) -> Address | None:
-    return session.scalar(select(Address).where(Address.community_id == community_id, Address.canonical_key == key))
+def address_by_key(session: Session, community_id: uuid.UUID | None, key: str) -> Address | None:
+    """The address with this canonical key in the community (a grid without a community: among those without)."""
+    same_community = Address.community_id == community_id if community_id else Address.community_id.is_(None)
+    return session.scalar(select(Address).where(same_community, Address.canonical_key == key))
 
 
-def division_names(session: Session, community_id: uuid.UUID) -> list[str]:
-    """[town name, community name] for the canonical text."""
-    community = session.get(Division, community_id)
+def division_names(session: Session, community_id: uuid.UUID | None) -> list[str]:
+    """[town name, community name] for the canonical text ([] for a grid without a community)."""
+    community = session.get(Division, community_id) if community_id else None
     town = session.get(Division, community.parent_id) if community and community.parent_id else None
     return [n for n in ((town.name if town else None), community.name if community else None) if n]
 
@@ -33,7 +35,7 @@ def page(
     *,
     text: str | None,
     near,
-    radius_m: float | None,
+    radius_m: float,
     bbox,
     grid: str | None,
     after,
@@ -55,4 +57,4 @@ def page(
     query = keyset(query, (Address.full_text, Address.id), after, limit)
     if near is None:
         return [(row, None) for row in session.scalars(query)]
-    return [(row, distance) for row, distance in session.execute(query)]
+    return [(found[0], found[1]) for found in session.execute(query)]  # (address, metres from near)

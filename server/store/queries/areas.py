@@ -42,15 +42,21 @@ def grid_counts(session: Session, grid_id: uuid.UUID) -> dict[str, int | None]:
     return {"addresses": addresses, "houses": houses, "rented_houses": rented, "residents": residents}
 
 
-def grid_workers(session: Session, grid_id: uuid.UUID) -> list[Account]:
-    return list(
-        session.scalars(
-            select(Account)
-            .join(AccountGrid, AccountGrid.account_id == Account.id)
-            .where(AccountGrid.grid_id == grid_id, Account.disabled_at.is_(None))
-            .order_by(Account.username)
-        )
+def grid_workers(session: Session, grid_ids) -> dict[uuid.UUID, list[Account]]:
+    """The active accounts working in each of these grids, by username: one statement for a page of grids."""
+    found: dict[uuid.UUID, list[Account]] = {}
+    ids = {i for i in grid_ids if i is not None}
+    if not ids:
+        return found
+    rows = session.execute(
+        select(AccountGrid.grid_id, Account)
+        .join(AccountGrid, AccountGrid.account_id == Account.id)
+        .where(AccountGrid.grid_id.in_(ids), Account.disabled_at.is_(None))
+        .order_by(Account.username)
     )
+    for grid_id, account in rows:
+        found.setdefault(grid_id, []).append(account)
+    return found
 
 
 def grid_containing(session: Session, point_wkt_element) -> Grid | None:

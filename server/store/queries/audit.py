@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session
 
-from server.store.models import Account, AuditEvent
+from server.store.models import AuditEvent
 
 
 def about_person(person_id: uuid.UUID) -> ColumnElement[bool]:
@@ -45,10 +45,3 @@ def events(
     if after is not None:
         query = query.where(AuditEvent.id < after)
     return list(session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit)))
-
-
-def usernames(session: Session, ids) -> dict:
-    ids = [i for i in set(ids) if i is not None]
-    if not ids:
-        return {}
-    return dict(session.execute(select(Account.id, Account.username).where(Account.id.in_(ids))).all())

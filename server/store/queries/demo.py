@@ -27,8 +27,12 @@ def first_area(session: Session, county_code: str) -> DemoArea:
         .order_by(Division.code)
         .limit(1)
     )
+    if community is None:
+        raise LookupError(f"no community under county {county_code}: seed the district first")
     grids = list(session.scalars(select(Grid).where(Grid.community_id == community.id).order_by(Grid.code)))
-    station = session.get(Station, grids[0].station_id)
+    station = session.get(Station, grids[0].station_id) if grids and grids[0].station_id else None
+    if station is None:  # the seeder gives every grid a station
+        raise LookupError(f"community {community.code} has no grid with a police station")
     return DemoArea(community, station, grids)
 
 

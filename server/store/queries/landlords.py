@@ -78,22 +78,41 @@ def event_counts(session: Session, condition, window: Window) -> dict[str, int]:
     return dict(rows.all())
 
 
-def open_residences_with_people(session: Session, house_id: uuid.UUID) -> list[tuple[Residence, Person]]:
-    return [
-        (r, p)
-        for r, p in session.execute(
-            select(Residence, Person)
-            .join(Person, Person.id == Residence.person_id)
-            .where(Residence.house_id == house_id, Residence.left_on.is_(None))
-            .order_by(Residence.arrived_on, Residence.id)
-        )
-    ]
-
-
-def last_self_check(session: Session, house_id: uuid.UUID) -> datetime | None:
-    return session.scalar(
-        select(func.max(Visit.visited_at)).where(Visit.house_id == house_id, Visit.kind == "self_check")
+def event_counts_by_house(session: Session, house_ids, window: Window) -> dict[uuid.UUID, dict[str, int]]:
+    """{house id: {event kind: count}} within the window, for a page of houses in one statement."""
+    found: dict[uuid.UUID, dict[str, int]] = {}
+    rows = session.execute(
+        select(ComplianceEvent.house_id, ComplianceEvent.kind, func.count())
+        .where(ComplianceEvent.house_id.in_(set(house_ids)), _within(window))
+        .group_by(ComplianceEvent.house_id, ComplianceEvent.kind)
     )
+    for house_id, kind, n in rows:
+        found.setdefault(house_id, {})[kind] = n
+    return found
+
+
+def open_residences_with_people(session: Session, house_ids) -> dict[uuid.UUID, list[tuple[Residence, Person]]]:
+    """{house id: its open residences with their people, in order of arrival}, for a page of houses at once."""
+    found: dict[uuid.UUID, list[tuple[Residence, Person]]] = {}
+    rows = session.execute(
+        select(Residence, Person)
+        .join(Person, Person.id == Residence.person_id)
+        .where(Residence.house_id.in_(set(house_ids)), Residence.left_on.is_(None))
+        .order_by(Residence.arrived_on, Residence.id)
+    )
+    for residence, person in rows:
+        found.setdefault(residence.house_id, []).append((residence, person))
+    return found
+
+
+def last_self_checks(session: Session, house_ids) -> dict:
+    """{house id: when its last self-check was made}, for the houses that had one."""
+    rows = session.execute(
+        select(Visit.house_id, func.max(Visit.visited_at))
+        .where(Visit.house_id.in_(set(house_ids)), Visit.kind == "self_check")
+        .group_by(Visit.house_id)
+    )
+    return dict(rows.all())
 
 
 def permit_candidates(

@@ -27,7 +27,8 @@ def pending_identity_match(session: Session, provisional_id: uuid.UUID) -> uuid.
     )
 
 
-def count_actions_since(session: Session, actor_id: uuid.UUID, action: str, since: datetime) -> int:
+def count_actions_since(session: Session, actor_id: uuid.UUID | None, action: str, since: datetime) -> int:
+    """How often this account (None: the system) did ``action`` since then."""
     return session.execute(
         select(func.count())
         .select_from(AuditEvent)

@@ -18,14 +18,16 @@ def referenced_keys(session: Session) -> dict[str, set[uuid.UUID]]:
     rows = session.execute(
         select(Photo.id, Photo.derivatives, Photo.original_key, Photo.upload_key).execution_options(yield_per=1000)
     )
-    for photo_id, derivatives, original_key, upload_key in rows:
-        if upload_key:
-            keys[upload_key].add(photo_id)
-        for derivative in (derivatives or {}).values():
-            keys[derivative["key"]].add(photo_id)
-        if original_key:
-            keys[original_key].add(photo_id)
+    for row in rows:
+        for key in _keys(row):
+            keys[key].add(row.id)
     return dict(keys)
+
+
+def _keys(row) -> list[str]:
+    """The storage keys a photo row (id, derivatives, original_key, upload_key) points at."""
+    derived = [d["key"] for d in (row.derivatives or {}).values()]
+    return [k for k in (row.upload_key, *derived, row.original_key) if k]
 
 
 def delete_pending_received_before(session: Session, cutoff) -> list[tuple[uuid.UUID, list[str]]]:
@@ -38,10 +40,7 @@ def delete_pending_received_before(session: Session, cutoff) -> list[tuple[uuid.
         .where(Photo.status == "pending", Photo.received_at < cutoff)
         .returning(Photo.id, Photo.derivatives, Photo.original_key, Photo.upload_key)
     ).all()
-    return [
-        (photo_id, [d["key"] for d in (derivatives or {}).values()] + [k for k in (original, upload) if k])
-        for photo_id, derivatives, original, upload in rows
-    ]
+    return [(row.id, _keys(row)) for row in rows]
 
 
 def keys_still_referenced(session: Session, keys: set[str]) -> set[str]:

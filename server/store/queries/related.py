@@ -9,9 +9,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.store.models import Account, Address, Division, Grid, Person
+from server.store.models import Account, Address, Division, Grid, Person, Station
 
-KINDS: dict[str, type] = {"division": Division, "grid": Grid, "address": Address, "person": Person, "account": Account}
+KINDS: dict[str, type] = {
+    "division": Division,
+    "grid": Grid,
+    "station": Station,
+    "address": Address,
+    "person": Person,
+    "account": Account,
+}
 
 
 def one(session: Session, kind: str, id_):

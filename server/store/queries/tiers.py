@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Select, Uuid, and_, any_, bindparam, func, select, text
+from sqlalchemy import ColumnElement, Select, Uuid, and_, any_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session, aliased
 
@@ -14,26 +14,24 @@ from server.store.models import InspectionDue, TierChange, TierRefresh, TierStat
 INSPECTION_KINDS = ("inspection", "visit")
 RECENT_INSPECTIONS = 30  # enough to count clean runs and holds
 
-_VISITS = (
-    """
+# {col}: house_id or unit_id, filled in below
+_VISITS = f"""
 LEFT JOIN LATERAL (
     SELECT array_agg(x.visited_at ORDER BY x.visited_at DESC) AS insp_at,
            array_agg(array_to_string(x.hazards, ',') ORDER BY x.visited_at DESC) AS insp_hazards,
            array_agg(x.received_at ORDER BY x.visited_at DESC) AS insp_received
     FROM (SELECT visited_at, hazards, received_at FROM visits
-          WHERE {col} = s.id AND kind IN ('inspection', 'visit') AND outcome = 'met'
-          ORDER BY visited_at DESC LIMIT %d) x
+          WHERE {{col}} = s.id AND kind IN ('inspection', 'visit') AND outcome = 'met'
+          ORDER BY visited_at DESC LIMIT {RECENT_INSPECTIONS:d}) x
 ) i ON true
 LEFT JOIN LATERAL (
     SELECT jsonb_object_agg(l.role || ':' || l.kind, l.at) AS last_visits
     FROM (SELECT role, kind, max(visited_at) AS at FROM visits
-          WHERE {col} = s.id AND (outcome IS NULL OR outcome NOT IN ('not_home', 'refused'))
+          WHERE {{col}} = s.id AND (outcome IS NULL OR outcome NOT IN ('not_home', 'refused'))
           GROUP BY role, kind) l
 ) lv ON true
-LEFT JOIN tier_states t ON t.{col} = s.id
+LEFT JOIN tier_states t ON t.{{col}} = s.id
 """
-    % RECENT_INSPECTIONS
-)
 
 _HOUSES = """
 SELECT s.id, s.grid_id, s.use, s.rental_mode, s.rooms, s.rented_since, s.agreement_signed_on,
@@ -100,7 +98,7 @@ def subject_rows(
     let and never had a tier are left out (nothing to evaluate or keep). Turnover and the reporting record count
     within the given windows (domain/windows.py)."""
     sql = (_HOUSES + _HOUSES_WHERE if subject == "house" else _UNITS + _UNITS_WHERE).format(state=_STATE)
-    params = (
+    params: dict[str, object] = (
         {
             "turnover_first": turnover.first_day,
             "turnover_last": turnover.last_day,
@@ -163,13 +161,19 @@ def state(session: Session, subject: str, subject_id) -> TierState | None:
     return session.scalar(select(TierState).where(col == subject_id))
 
 
+def states(session: Session, subject: str, ids) -> dict:
+    """{subject id: its stored TierState}, for the subjects that have one (a page's at once)."""
+    col = TierState.house_id if subject == "house" else TierState.unit_id
+    return {row.house_id or row.unit_id: row for row in session.scalars(select(TierState).where(col == _any(ids)))}
+
+
 def count(session: Session, model) -> int:
-    return session.scalar(select(func.count()).select_from(model))
+    return session.scalar(select(func.count()).select_from(model)) or 0  # a count is never NULL
 
 
 def status_condition(status: str | None, today: date, within_days: int | None):
     due = InspectionDue.due_on
-    conditions = [due.is_not(None)]
+    conditions: list[ColumnElement[bool]] = [due.is_not(None)]
     if status == "overdue":
         conditions.append(due < today)
     elif status == "due_today":

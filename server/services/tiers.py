@@ -13,7 +13,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import cast
 
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
@@ -29,6 +31,11 @@ from server.store.models import House, InspectionDue, TierChange, TierState, Uni
 from server.store.models.base import new_id
 from server.store.queries import bulk
 from server.store.queries import tiers as q
+
+# the tables the recompute writes in bulk (a mapped class's __table__ is typed as any FromClause)
+_STATES = cast(Table, TierState.__table__)
+_CHANGES = cast(Table, TierChange.__table__)
+_DUES = cast(Table, InspectionDue.__table__)
 
 BATCH = 2000
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -248,11 +255,12 @@ def _evaluate_one(
     outcome = rules.evaluate(sp, facts, previous, now=now)
     if st is None and outcome.tier == rules.NONE:
         return  # never let, never tiered: nothing to keep
-    override = (st.override_tier, st.override_expires_on) if st else (None, None)
-    expired = override[0] is not None and override[1] < today
+    override_tier, override_expires_on = (st.override_tier, st.override_expires_on) if st else (None, None)
+    # an override without an expiry never applies (rules.effective): it goes like an expired one
+    expired = override_tier is not None and (override_expires_on is None or override_expires_on < today)
     if expired:
-        override = (None, None)
-    tier = rules.effective(outcome.tier, *override, today)
+        override_tier = override_expires_on = None
+    tier = rules.effective(outcome.tier, override_tier, override_expires_on, today)
     values = {
         "grid_id": row.grid_id,
         "tier": tier,
@@ -325,11 +333,11 @@ def _plan_state(subject: str, fk: str, row, st, values: dict, expired: bool, pla
 def _write(session: Session, plan: _Plan) -> None:
     """New rows inserted, existing ones written only where they differ (evaluated_at alone is no difference:
     it says when this result was first reached)."""
-    bulk.insert_rows(session, TierState.__table__, plan.new_states)
-    written = bulk.update_changed(session, TierState.__table__, plan.updated, ignore=("evaluated_at",))
-    bulk.insert_rows(session, TierChange.__table__, plan.changes)
-    bulk.insert_rows(session, InspectionDue.__table__, plan.new_dues)
-    written += bulk.update_changed(session, InspectionDue.__table__, plan.updated_dues, ignore=("updated_at",))
+    bulk.insert_rows(session, _STATES, plan.new_states)
+    written = bulk.update_changed(session, _STATES, plan.updated, ignore=("evaluated_at",))
+    bulk.insert_rows(session, _CHANGES, plan.changes)
+    bulk.insert_rows(session, _DUES, plan.new_dues)
+    written += bulk.update_changed(session, _DUES, plan.updated_dues, ignore=("updated_at",))
     if written:
         session.expire_all()  # ORM copies of these rows (if any) are stale now
 
@@ -397,7 +405,12 @@ class TierView:
     @property
     def override_active(self) -> bool:
         s = self.state
-        return s is not None and s.override_tier is not None and s.override_expires_on >= self.today
+        return (
+            s is not None
+            and s.override_tier is not None
+            and s.override_expires_on is not None
+            and s.override_expires_on >= self.today
+        )
 
 
 def house_tier(session: Session, actor: Actor, house: House, today: date) -> TierView:
@@ -421,11 +434,12 @@ def set_override(
 ) -> TierView:
     require(actor, "tier.override")
     policy = current_policy()
+    tiers = policy.house.tiers if policy.house is not None else ()
     errors = {}
     if house.use not in rules.LET_USES:
         errors["tier"] = ["Only rented and mixed-use houses have a tier."]
-    elif tier not in policy.house.tiers:
-        errors["tier"] = [f"One of {', '.join(policy.house.tiers)}."]
+    elif tier not in tiers:
+        errors["tier"] = [f"One of {', '.join(tiers)}."]
     if expires_on < today:
         errors["expires_on"] = ["Must be today or later."]
     if not reason.strip():
@@ -434,6 +448,8 @@ def set_override(
         raise ValidationFailed(errors=errors)
     refresh_houses(session, [house.id], today, policy=policy)
     state = q.state(session, "house", house.id)
+    if state is None:  # refresh_houses just gave every let house its state
+        raise LookupError(f"house {house.id} has no tier state after its refresh")
     session.refresh(state)
     before = rules.effective(state.computed_tier, state.override_tier, state.override_expires_on, today)
     now = datetime.now(UTC)
@@ -491,7 +507,7 @@ def lift_override(session: Session, actor: Actor, house: House, today: date) -> 
 def _record_change(session, state: TierState, before: str, after: str, cause: str, actor: Actor, now, policy):
     bulk.insert_rows(
         session,
-        TierChange.__table__,
+        _CHANGES,
         [
             {
                 "id": new_id(),

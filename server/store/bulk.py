@@ -112,7 +112,7 @@ def driver_connection(bind) -> psycopg.Connection:
         return bind
     if isinstance(bind, Session):
         bind = bind.connection()
-    if isinstance(bind, Connection):
+    if isinstance(bind, Connection) and isinstance(bind.connection.driver_connection, psycopg.Connection):
         return bind.connection.driver_connection
     raise TypeError(f"need a Session, a Connection or a psycopg connection, not {type(bind).__name__}")
 
@@ -157,7 +157,7 @@ def grids_overlapping(pg: psycopg.Connection, bounds: tuple[float, float, float,
 
 
 def has_documents(pg: psycopg.Connection) -> bool:
-    return pg.execute("SELECT EXISTS (SELECT 1 FROM persons WHERE document_number IS NOT NULL)").fetchone()[0]
+    return bool(_scalar(pg, "SELECT EXISTS (SELECT 1 FROM persons WHERE document_number IS NOT NULL)"))
 
 
 def documents_in_use(pg: psycopg.Connection, person_rows: list[tuple]) -> set[tuple[str, str]]:
@@ -183,7 +183,14 @@ def analyze(pg: psycopg.Connection, tables=LOAD_ORDER) -> None:
 
 def table_counts(pg: psycopg.Connection, tables=LOAD_ORDER) -> dict[str, int]:
     count = sql.SQL("SELECT count(*) FROM {}")
-    return {t: pg.execute(count.format(sql.Identifier(t))).fetchone()[0] for t in tables}
+    return {t: _scalar(pg, count.format(sql.Identifier(t))) for t in tables}
+
+
+def _scalar(pg: psycopg.Connection, statement):
+    """The one value of a statement that always gives one row (a count, an EXISTS)."""
+    row = pg.execute(statement).fetchone()
+    assert row is not None, "an aggregate gives one row"
+    return row[0]
 
 
 def produced_elsewhere(target: str, *args: str, ahead: int = 4):
@@ -223,7 +230,8 @@ def produced_elsewhere(target: str, *args: str, ahead: int = 4):
                 items.get_nowait()
             reader.join(0.05)
         child.wait()
-        child.stdout.close()
+        if child.stdout is not None:
+            child.stdout.close()
 
 
 def _produce() -> None:

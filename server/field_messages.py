@@ -287,7 +287,24 @@ PASSWORDS: dict[str, str] = {
     "Do not repeat a single character.": "不要只重复同一个字符。",
 }
 
-TABLE: dict[str, str] = _marshmallow() | OURS | ID_NUMBERS | _as_sentences(ID_NUMBERS) | FORM_ANSWERS | PASSWORDS
+# What services say about a field (tests/unit/test_field_messages.py scans services/ for them), and the
+# targets' weeks (domain/targets/periods.py).
+SERVICES: dict[str, str] = {
+    "No grid contains ({lon}, {lat}); check the GPS fix or ask an administrator to extend the grids.": (
+        "没有网格包含 ({lon}, {lat})；请检查定位，或请管理员扩展网格。"
+    ),
+    "The username {username} the landlord asked for is taken; give another and tell the landlord.": (
+        "房东申请的用户名 {username} 已被占用；请另给一个并告知房东。"
+    ),
+    "Not named by any photo answer of this instance.": "本次提交中没有哪个照片答案用到它。",
+    "{week} is not a week of that year.": "{week} 不是该年中的一周。",
+    "An ISO week such as 2026-W49.": "须为 ISO 周，例如 2026-W49。",
+    "That week has not begun yet.": "该周尚未开始。",
+}
+
+TABLE: dict[str, str] = (
+    _marshmallow() | OURS | ID_NUMBERS | _as_sentences(ID_NUMBERS) | FORM_ANSWERS | PASSWORDS | SERVICES
+)
 
 
 @cache

@@ -160,3 +160,49 @@ def test_a_forms_own_message_is_given_in_its_authors_words_and_falls_back_to_the
     assert translate(only_chinese, "en") == GENERIC_CONSTRAINT_MESSAGE
     only_english = Worded({"en": "Must be today or later."}, GENERIC_CONSTRAINT_MESSAGE)
     assert translate(only_english, "zh") == "必须是今天或以后。"  # the table still knows a common sentence
+
+
+def _raised_by_services():
+    """Message literals inside ``ValidationFailed(errors=...)`` and assigned to an ``errors`` mapping in
+    services/, and in ``PeriodError(...)`` (a week the targets refuse; services turn it into a field error),
+    as they read once raised."""
+    import server
+
+    root = Path(server.__file__).parent
+    for path in [*sorted((root / "services").glob("*.py")), root / "domain/targets/periods.py"]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            name = getattr(node.func, "id", "") if isinstance(node, ast.Call) else ""
+            if name == "PeriodError":
+                parts = node.args
+            elif name == "ValidationFailed":
+                parts = [k.value for k in node.keywords if k.arg == "errors"]
+            elif isinstance(node, ast.Assign) and any(_names_errors(t) for t in node.targets):
+                parts = [node.value]
+            else:
+                continue
+            for part in parts:
+                for inner in ast.walk(part):
+                    if isinstance(inner, ast.List):
+                        for element in inner.elts:
+                            for text in _examples(element):
+                                yield path.name, text
+                    elif name == "PeriodError" and inner is part:
+                        for text in _examples(inner):
+                            yield path.name, text
+
+
+def _names_errors(target) -> bool:
+    """``errors = ...`` or ``errors[...] = ...``."""
+    if isinstance(target, ast.Subscript):
+        target = target.value
+    return isinstance(target, ast.Name) and target.id == "errors"
+
+
+@pytest.mark.parametrize("source,text", sorted(set(_raised_by_services())))
+def test_every_field_message_a_service_raises_has_its_chinese(source, text):
+    assert re.search(r"[\u4e00-\u9fff]", translate(text, "zh")), (source, text)
+
+
+def test_the_scan_finds_the_services_messages():
+    found = {text for _, text in _raised_by_services()}
+    assert {"Say why.", "That week has not begun yet."} <= found

@@ -7,6 +7,8 @@
   files marked dead, as prometheus_client's multiprocess mode asks (server/metrics.py).
 - Job workers: with GRIDWORK_JOB_WORKERS set (`gridwork serve --job-workers`, default 1), the arbiter
   starts that many `gridwork jobs worker` processes when ready and stops them when it exits.
+- Garbage collection: each worker, once it has loaded the app, freezes its start-up objects
+  (server/heap.py), so that full collections stop walking them.
 - Errors gunicorn answers itself, before the application sees the request: 431 for a header line
   over ``limit_request_field_size`` (8,190 bytes) or too many headers, 414 for a request line over
   ``limit_request_line`` (4,094 bytes), 400 for a bare CR or an invalid header, 501 for a transfer
@@ -59,6 +61,13 @@ def on_starting(server):
     from gunicorn import util
 
     util.write_error = _write_json_error
+
+
+def post_worker_init(worker):
+    """The app is loaded in this worker: its start-up objects leave the collector's full passes (server/heap.py)."""
+    from server.heap import freeze_start_up
+
+    freeze_start_up()
 
 
 def when_ready(server):

@@ -12,6 +12,7 @@ import asyncio
 import procrastinate
 from flask import Flask
 
+from server.heap import freeze_start_up
 from server.jobs import tasks
 from server.jobs.queue import app, libpq_url
 
@@ -27,6 +28,8 @@ def run(
 ) -> None:
     """Run jobs until stopped (``wait``), or until the queue is empty (``wait=False``: tests, `jobs run`)."""
     tasks.bind(flask_app, stalled_seconds=stalled_seconds)
+    if wait:  # a long-running worker, not a test's run until empty (server/heap.py)
+        freeze_start_up()
     asyncio.run(_main(libpq_url(url), concurrency, heartbeat_seconds, stalled_seconds, wait))
 
 

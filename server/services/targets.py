@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 
 from sqlalchemy import true
 from sqlalchemy.orm import Session
@@ -104,9 +103,11 @@ def board(session: Session, actor: Actor, *, group_by: str, period: str | None, 
         if grids
         else []
     )
+    figures = _Figures(policy, tuple(rows[0]._fields)) if rows else None
     groups = [
-        {"key": {"id": row.key, "code": row.code, "name": row.name}, "figures": _figures_of(policy, row)}
+        {"key": {"id": row.key, "code": row.code, "name": row.name}, "figures": figures.of(row)}
         for row in rows
+        if figures is not None
     ]
     groups.sort(key=lambda g: (g["key"]["code"] or "", str(g["key"]["id"])))
     return {
@@ -186,8 +187,10 @@ def _earlier_weeks(session: Session, actor: Actor, *, group_by: str, labels: lis
             weekly_total=params["weekly_total"],
             weekly_residential=params["weekly_residential"],
         )
+        figures = _Figures(policy, tuple(rows[0]._fields)) if rows else None
         for row in rows:
-            by_week.setdefault(row.week, {})[row.key] = _figures_of(policy, row)
+            if figures is not None:
+                by_week.setdefault(row.week, {})[row.key] = figures.of(row)
     wanted = set(keys)
     for label in labels:
         if label not in stored:
@@ -240,18 +243,31 @@ def _definition(indicator: Indicator) -> dict:
     }
 
 
-def _figures_of(policy: Policy, row) -> dict:
-    """{indicator id: figure} of one group's counts row (``store/queries/targets`` names the columns)."""
-    return {
-        i.id: _figure(getattr(row, _COLUMNS[i.fact][0]), getattr(row, _COLUMNS[i.fact][1]), i.target)
-        for i in policy.indicators
-    }
+class _Figures:
+    """Reads each indicator's figure off the counts rows of one answer (``store/queries/targets`` names the
+    columns): by column position, and each distinct (numerator, denominator) of an indicator worked out once;
+    a district's board has 8,000 figures and few distinct pairs. The figure dicts are shared: never change one."""
+
+    def __init__(self, policy: Policy, columns: tuple[str, ...]):
+        at = {name: n for n, name in enumerate(columns)}
+        self._readings: list[tuple[str, int, int, Target, dict]] = [
+            (i.id, at[_COLUMNS[i.fact][0]], at[_COLUMNS[i.fact][1]], i.target, {}) for i in policy.indicators
+        ]
+
+    def of(self, row) -> dict:
+        """{indicator id: figure} of one group's row."""
+        out = {}
+        for indicator, num, den, target, seen in self._readings:
+            pair = (row[num], row[den])
+            found = seen.get(pair)
+            if found is None:
+                found = seen[pair] = _figure(*pair, target)
+            out[indicator] = found
+        return out
 
 
-@lru_cache(maxsize=65_536)
 def _figure(numerator: int, denominator: int, target: Target) -> dict:
-    """One group's figure as plain values (the schema passes them through). Cached: a district's board has
-    8,000 figures and few distinct (numerator, denominator) pairs; the dicts are shared, so never changed."""
+    """One group's figure as plain values (the schema passes them through)."""
     f = figure(numerator, denominator, target)
     return {"value": f.value, "numerator": f.numerator, "denominator": f.denominator, "status": f.status}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
@@ -26,17 +27,49 @@ def record(
     subject is not a person (a house's landlord, a submission's residents)."""
     session.add(
         AuditEvent(
-            actor_id=actor.account_id,
-            actor_role=actor.role,
-            action=action,
-            subject_type=subject_type,
-            subject_ids=[str(s) for s in subject_ids],
-            person_ids=sorted({str(p) for p in person_ids if p is not None}),
-            fields=list(fields),
-            purpose=purpose,
-            request_id=actor.request_id,
-            client_addr=actor.client_addr,
-            details=details or {},
+            **row(
+                actor,
+                action,
+                subject_type=subject_type,
+                subject_ids=subject_ids,
+                fields=fields,
+                purpose=purpose,
+                details=details,
+                person_ids=person_ids,
+            )
         )
     )
     session.flush()
+
+
+def row(
+    actor: Actor,
+    action: str,
+    *,
+    subject_type: str | None = None,
+    subject_ids=(),
+    fields=(),
+    purpose: str | None = None,
+    details: dict | None = None,
+    person_ids=(),
+) -> dict:
+    """One audit row's values, to be written later with others by ``record_rows`` (``record``'s arguments)."""
+    return {
+        "actor_id": actor.account_id,
+        "actor_role": actor.role,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_ids": [str(s) for s in subject_ids],
+        "person_ids": sorted({str(p) for p in person_ids if p is not None}),
+        "fields": list(fields),
+        "purpose": purpose,
+        "request_id": actor.request_id,
+        "client_addr": actor.client_addr,
+        "details": details or {},
+    }
+
+
+def record_rows(session: Session, rows: list[dict]) -> None:
+    """Append several audit rows in one INSERT (a batch of submissions: one row each, one statement)."""
+    if rows:
+        session.execute(insert(AuditEvent), rows)

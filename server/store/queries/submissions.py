@@ -4,14 +4,49 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from geoalchemy2 import Geography
+from sqlalchemy import Float, Select, Uuid, cast, column, func, select, values
+from sqlalchemy.orm import Session, aliased
 
-from server.store.models import Attachment, Conflict, Submission
+from server.store.models import Address, Attachment, Conflict, Submission
 
 
 def by_instance(session: Session, instance_id: uuid.UUID) -> Submission | None:
     return session.scalar(select(Submission).where(Submission.instance_id == instance_id))
+
+
+def by_instances(session: Session, instance_ids) -> dict[uuid.UUID, Submission]:
+    """The stored submissions among these instance ids (one statement for a whole batch)."""
+    ids = list(set(instance_ids))
+    if not ids:
+        return {}
+    return {s.instance_id: s for s in session.scalars(select(Submission).where(Submission.instance_id.in_(ids)))}
+
+
+def records_with_distances(session: Session, visible: Select, model, points) -> tuple[list, dict[tuple, float | None]]:
+    """The houses or units among ``visible`` (the caller's scoped query of ``model``) that ``points`` name, as
+    (id, lon, lat) with lon and lat None where a submission has no location, in one statement: the records, and
+    {(id, lon, lat): metres from that point to the record's address point (None without a point)}."""
+    points = list(set(points))
+    if not points:
+        return [], {}
+    given = values(column("id", Uuid), column("lon", Float), column("lat", Float), name="given").data(points)
+    lon, lat = cast(given.c.lon, Float), cast(given.c.lat, Float)  # typed even when every value is NULL
+    place = aliased(Address)
+    here = cast(func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326), Geography)
+    query = (
+        visible.join(given, given.c.id == model.id)
+        .join(place, place.id == model.address_id)
+        .add_columns(lon, lat, func.ST_Distance(here, cast(place.geom, Geography)))
+    )
+    rows = session.execute(query).all()
+    return list({r[0].id: r[0] for r in rows}.values()), {(r[0].id, r[1], r[2]): r[3] for r in rows}
+
+
+def records(session: Session, visible: Select, model, ids) -> list:
+    """The records among ``visible`` (the caller's scoped query of ``model``) with these ids."""
+    ids = list(set(ids))
+    return list(session.scalars(visible.where(model.id.in_(ids)))) if ids else []
 
 
 def attachments_of(session: Session, instance_id: uuid.UUID) -> list[Attachment]:

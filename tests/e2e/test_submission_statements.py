@@ -1,0 +1,73 @@
+"""What receiving submissions costs in SQL statements (issue 17): at ~0.4 ms of Python per statement, the
+count decides how many submissions a core takes per second. The reads a batch needs are made once for all
+its items, and its audit rows and tier refreshes are written once after them (services/intake.py)."""
+
+from contextlib import contextmanager
+
+from sqlalchemy import event, func, select
+
+from server.store.models import AuditEvent, TierRefresh
+from tests.e2e.registry_helpers import house
+from tests.e2e.submission_helpers import visit
+
+
+@contextmanager
+def statements(db):
+    """The SQL statements the application sends while the block runs (savepoints included)."""
+    seen = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _post(client, url, body):
+    """The request alone: not the tier refresh job the test client runs after it (``settled``)."""
+    return client.client.post(url, json=body, headers=client._headers(None))
+
+
+def test_a_not_home_visit_is_stored_in_eleven_statements(db, as_worker):
+    houses = [house(as_worker) for _ in range(2)]
+    _post(as_worker, "/api/v1/submissions", visit(houses[0], [], outcome="not_home"))  # the token's first use
+
+    with statements(db) as seen:
+        r = _post(as_worker, "/api/v1/submissions", visit(houses[1], [], outcome="not_home"))
+
+    assert r.status_code == 201, r.get_json()
+    # token, the worker's grids, stored already?, the house with the visit's distance, photos uploaded
+    # before, SAVEPOINT, the submission (its result in the INSERT), the visit, RELEASE, audit, tier refresh
+    # (not counted: the savepoint that stands for the request's transaction in a test, around it all)
+    assert seen[0].startswith("SAVEPOINT") and seen[-1].startswith("RELEASE")
+    assert len(seen) - 2 <= 11, "\n".join(seen)
+    assert not [s for s in seen if s.startswith("UPDATE")], "the submission is written once, with its result"
+
+
+def test_each_more_item_of_a_batch_costs_four_statements_and_one_audit_row(db, session, as_worker):
+    houses = [house(as_worker) for _ in range(21)]
+    _post(as_worker, "/api/v1/submissions", visit(houses[0], [], outcome="not_home"))
+    audits_before = session.scalar(select(func.count()).select_from(AuditEvent))
+    refreshes_before = session.scalar(select(func.count()).select_from(TierRefresh))
+
+    with statements(db) as few:
+        small = _post(
+            as_worker, "/api/v1/sync/submissions", {"submissions": [visit(houses[1], [], outcome="not_home")]}
+        )
+    with statements(db) as many:
+        big = _post(
+            as_worker,
+            "/api/v1/sync/submissions",
+            {"submissions": [visit(h, [], outcome="not_home") for h in houses[2:]]},
+        )
+
+    assert [i["outcome"] for i in small.get_json()["items"] + big.get_json()["items"]] == ["created"] * 20
+    # SAVEPOINT, INSERT submission, INSERT visit, RELEASE per item; the batch's reads and writes once
+    assert len(many) - len(few) <= 4 * 18, f"{len(few)} statements for 1 item, {len(many)} for 19"
+    assert len([s for s in many if s.startswith("INSERT INTO audit_events")]) == 1
+    # and every item still has its audit row and its tier refresh queued
+    assert session.scalar(select(func.count()).select_from(AuditEvent)) - audits_before >= 20
+    assert session.scalar(select(func.count()).select_from(TierRefresh)) - refreshes_before == 20

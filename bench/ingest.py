@@ -234,12 +234,12 @@ def base_tree(ref: str) -> str:
 
 
 def serve_and_drive(url, args, cases, houses, rng, tree: str | None) -> dict[str, float]:
-    """Serve the code (``tree``: another checkout first on PYTHONPATH; None: this one), drive the cases;
+    """Serve the code (``tree``: another checkout; None: this one), drive the cases;
     {case label: CPU ms per item, app + PostgreSQL}."""
     port = free_port()
     env = dict(os.environ, DATABASE_URL=url)
-    if tree:
-        env["PYTHONPATH"] = tree + os.pathsep + env.get("PYTHONPATH", "")
+    # the code served: the base ref's copy, or the tree this script is in (also when it is a copy)
+    env["PYTHONPATH"] = (tree or str(ROOT)) + os.pathsep + env.get("PYTHONPATH", "")
     gridwork = str(Path(sys.executable).parent / "gridwork")
     server = subprocess.Popen(
         [gridwork, "serve", "--port", str(port), "--workers", str(args.workers)],

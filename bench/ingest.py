@@ -185,7 +185,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (make run: 2)")
     parser.add_argument("--case", action="append", choices=CASES, help="only these cases (repeatable)")
     parser.add_argument("--keep", action="store_true", help="keep the database (prints its URL)")
-    parser.add_argument("--base", help="also serve this git ref's code first, on the same database, and compare")
+    parser.add_argument(
+        "--base", help="also serve this git ref's code (or a directory's) first, on the same database, and compare"
+    )
     args = parser.parse_args()
     cases = args.case or list(CASES)
     rng = random.Random(17)
@@ -225,7 +227,10 @@ def main() -> int:
 
 
 def base_tree(ref: str) -> str:
-    """The code of ``ref``, extracted into a temporary directory (removed when the process exits)."""
+    """The code of ``ref``, extracted into a temporary directory (removed when the process exits); a
+    directory is taken as it is (a copy made beforehand, e.g. while this script runs from another copy)."""
+    if Path(ref).is_dir():
+        return str(Path(ref).resolve())
     tree = tempfile.mkdtemp(prefix="gridwork-base-")
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", tree], input=archive, check=True)

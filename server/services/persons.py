@@ -115,12 +115,14 @@ def find_or_create(
     house=None,
     grid_id=None,
     instance_id=None,
+    matched: identities.Match | None = None,
     **values,
 ) -> tuple[Person, bool]:
     """(the person the caller may see with this document, False), or (a new record, True): a new
     person, or a provisional one when the document belongs to someone outside the caller's area.
     People without a document have no key to find them by and are always new. Concurrent first
-    registrations of one document meet in ``unique.find_or_add`` (decision 0011)."""
+    registrations of one document meet in ``unique.find_or_add`` (decision 0011). ``matched``: what
+    ``identities.match`` just answered for this document (a submission matched it first): not asked again."""
     require(actor, "person.create")
     values = _document({k: values.get(k) for k in EDITABLE}, today)
     number = values.get("document_number")
@@ -133,7 +135,7 @@ def find_or_create(
         return made, True
 
     if number is not None:
-        found = identities.match(session, actor, values["document_type"], number)
+        found = matched or identities.match(session, actor, values["document_type"], number)
         if found.person is not None:
             return found.person, False
         if found.outside is not None:
@@ -142,7 +144,13 @@ def find_or_create(
     def find() -> Person | None:
         return person_q.person_by_document(session, values["document_type"], number) if number is not None else None
 
-    person, created = unique.find_or_add(session, find, lambda: Person(created_by=actor.account_id, **values))
+    # no document: nothing to find; a document the match just looked up: nobody holds it (yet)
+    person, created = unique.find_or_add(
+        session,
+        find,
+        lambda: Person(created_by=actor.account_id, **values),
+        looked=number is None or matched is not None,
+    )
     if created:
         _audit_create(session, actor, person, values)
         return person, True

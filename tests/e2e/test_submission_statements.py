@@ -3,12 +3,13 @@ count decides how many submissions a core takes per second. The reads a batch ne
 its items, and its audit rows and tier refreshes are written once after them (services/intake.py)."""
 
 from contextlib import contextmanager
+from datetime import date
 
 from sqlalchemy import event, func, select
 
 from server.store.models import AuditEvent, TierRefresh
 from tests.e2e.registry_helpers import house
-from tests.e2e.submission_helpers import visit
+from tests.e2e.submission_helpers import resident, visit
 
 
 @contextmanager
@@ -71,3 +72,22 @@ def test_each_more_item_of_a_batch_costs_four_statements_and_one_audit_row(db, s
     # and every item still has its audit row and its tier refresh queued
     assert session.scalar(select(func.count()).select_from(AuditEvent)) - audits_before >= 20
     assert session.scalar(select(func.count()).select_from(TierRefresh)) - refreshes_before == 20
+
+
+def test_a_visit_registering_two_new_residents_asks_each_question_once(db, as_worker):
+    h = house(as_worker)
+    residents = [resident(name="刘洋"), resident(name="王芳", sex="female", birth=date(1995, 1, 2))]
+    _post(as_worker, "/api/v1/submissions", visit(house(as_worker), [], outcome="not_home"))
+
+    with statements(db) as seen:
+        r = _post(as_worker, "/api/v1/submissions", visit(h, residents))
+
+    assert r.status_code == 201, r.get_json()
+    assert sorted(c["type"] for c in r.get_json()["result"]["created"]) == ["person"] * 2 + ["residence"] * 2
+    # per new resident: who holds the number (registered, or provisional in the caller's view), the person
+    # (in a savepoint: a concurrent registration of the same number), its audit row, the residence and its
+    # audit row; nothing looked up twice, and no residence looked for of a person created just now
+    persons = [s for s in seen if s.startswith("SELECT persons")]
+    assert len(persons) == 2 * 2, "\n".join(persons)
+    assert not [s for s in seen if s.startswith("SELECT residences")]
+    assert len(seen) - 2 <= 28, "\n".join(seen)

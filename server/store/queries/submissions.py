@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 from geoalchemy2 import Geography
-from sqlalchemy import Float, Select, Uuid, cast, column, func, select, values
+from sqlalchemy import Float, Select, Uuid, bindparam, cast, column, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from server.store.models import Address, Attachment, Conflict, Submission
@@ -23,6 +24,10 @@ def by_instances(session: Session, instance_ids) -> dict[uuid.UUID, Submission]:
     return {s.instance_id: s for s in session.scalars(select(Submission).where(Submission.instance_id.in_(ids)))}
 
 
+# made once: a fresh alias per call would rebuild its ~20 column proxies every time
+_PLACE = aliased(Address, name="place")
+
+
 def records_with_distances(session: Session, visible: Select, model, points) -> tuple[list, dict[tuple, float | None]]:
     """The houses or units among ``visible`` (the caller's scoped query of ``model``) that ``points`` name, as
     (id, lon, lat) with lon and lat None where a submission has no location, in one statement: the records, and
@@ -30,14 +35,24 @@ def records_with_distances(session: Session, visible: Select, model, points) -> 
     points = list(set(points))
     if not points:
         return [], {}
-    given = values(column("id", Uuid), column("lon", Float), column("lat", Float), name="given").data(points)
-    lon, lat = cast(given.c.lon, Float), cast(given.c.lat, Float)  # typed even when every value is NULL
-    place = aliased(Address)
-    here = cast(func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326), Geography)
+    # unnest of three array parameters, not VALUES: a VALUES of literal rows is a new statement to compile
+    # for every request (SQLAlchemy caches statements by shape, and the rows are part of a VALUES' shape)
+    ids, lons, lats = zip(*points, strict=True)
+    given = (
+        func.unnest(
+            bindparam("ids", list(ids), type_=ARRAY(Uuid)),
+            bindparam("lons", list(lons), type_=ARRAY(Float)),
+            bindparam("lats", list(lats), type_=ARRAY(Float)),
+        )
+        .table_valued(column("id", Uuid), column("lon", Float), column("lat", Float))
+        .render_derived(name="given")
+    )
+    place = _PLACE
+    here = cast(func.ST_SetSRID(func.ST_MakePoint(given.c.lon, given.c.lat), 4326), Geography)
     query = (
         visible.join(given, given.c.id == model.id)
         .join(place, place.id == model.address_id)
-        .add_columns(lon, lat, func.ST_Distance(here, cast(place.geom, Geography)))
+        .add_columns(given.c.lon, given.c.lat, func.ST_Distance(here, cast(place.geom, Geography)))
     )
     rows = session.execute(query).all()
     return list({r[0].id: r[0] for r in rows}.values()), {(r[0].id, r[1], r[2]): r[3] for r in rows}

@@ -81,6 +81,14 @@ def upload(
     entry = _declared(session, actor, submission, name, digest) if submission is not None else None
     existing = photo_q.upload(session, instance_id, name, actor.account_id)
     if existing is not None and existing.sha256 == digest:
+        if existing.status == "pending" and entry is not None:
+            # stored while its submission was being received, which read the pending uploads before this one
+            # committed (a batch reads them for all its items first): the resend links it
+            _link(existing, entry)
+            session.flush()
+            from server.services import visits as visit_service
+
+            visit_service.refresh_for_instance(session, instance_id, intake.limits)
         return Uploaded(existing, False)
     try:
         checked = check(data, max_pixels=intake.max_pixels)  # type, structure, pixel budget: before acceptance

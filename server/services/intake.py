@@ -41,6 +41,8 @@ class Intake:
     pending: dict[uuid.UUID, list[Photo]] = field(default_factory=dict)  # uploaded before the submission
     audits: list[dict] = field(default_factory=list)  # of the items stored, written by ``finish``
     refresh: dict[str, list[uuid.UUID]] = field(default_factory=lambda: {"house": [], "unit": []})
+    # light items' submissions and visits, out of the session until ``write_light`` (submissions._light)
+    light: list = field(default_factory=list)
 
     def subject(self, subject: dict):
         """The record a body names, if it was read for it (None: read it on its own, which raises its 404)."""
@@ -50,6 +52,12 @@ class Intake:
         """Metres from the submission's point to its subject's address (None without a point), or
         ``visits.DISTANCE_NOT_READ``."""
         return self.distances.get((subject_id, *_point(location)), DISTANCE_NOT_READ)
+
+    def write_light(self, session: Session) -> None:
+        """The light items' rows, in one flush: a multi-row INSERT of submissions, then one of visits."""
+        session.add_all(self.light)
+        session.flush()
+        self.light = []
 
     def stored(self, submission: Submission, audit_row: dict, houses, units) -> None:
         """An item was stored (its savepoint released): what ``finish`` writes for it."""
@@ -64,6 +72,7 @@ def prepare(session: Session, actor: Actor, bodies: list[dict]) -> Intake:
     intake = Intake()
     if not bodies:
         return intake
+    q.lock_instances(session, [b["instance_id"] for b in bodies])  # before reading which are stored
     intake.existing = q.by_instances(session, [b["instance_id"] for b in bodies])
     wanted: dict[str, list[dict]] = {}
     for body in bodies:
@@ -87,7 +96,9 @@ def prepare(session: Session, actor: Actor, bodies: list[dict]) -> Intake:
 
 
 def finish(session: Session, intake: Intake) -> None:
-    """The writes of every item stored: one INSERT of audit rows, one of tier refreshes per kind."""
+    """The writes of every item stored: the light items' submissions and visits (one INSERT each, by the
+    unit of work), one INSERT of audit rows, one of tier refreshes per kind."""
+    intake.write_light(session)
     audit.record_rows(session, intake.audits)
     for kind, ids in intake.refresh.items():
         tier_service.request_refresh(session, kind, ids)

@@ -36,7 +36,7 @@ from server.services import visits as visit_service
 from server.services.apply import Context, apply
 from server.services.intake import Intake
 from server.store import audit, geometry, scoping
-from server.store.models import Address, Attachment, Submission
+from server.store.models import Address, Attachment, Submission, Visit
 from server.store.queries import persons as person_q
 from server.store.queries import submissions as q
 
@@ -124,6 +124,8 @@ def receive_in_batch(
             "Some answers are invalid: " + ", ".join(sorted(check.errors)) + ".", errors=check.errors
         )
     subject = _subject(session, actor, form, body["subject"], intake)
+    if body.get("deprecated_id") is not None:
+        intake.write_light(session)  # an edit may be of an item earlier in this batch: it is read from the table
     previous = _deprecated(session, actor, body.get("deprecated_id"), form)
     try:
         with session.begin_nested():
@@ -142,7 +144,7 @@ def receive_in_batch(
                 grid_id=submission.grid_id,
             )
             distance = intake.distance(submission.subject_id, body.get("location"))
-            attachments = _apply(
+            attachments, visit = _apply(
                 ctx, submission, form, check, subject, body["subject"].get("base_version"), previous, limits, distance
             )
             stored = after_submission.Stored(submission, previous, intake.pending.get(instance_id, []), attachments)
@@ -151,12 +153,15 @@ def receive_in_batch(
             )
             if outcome.attachments_refused:  # uploaded before the submission, but not declared or another SHA-256
                 submission.result = submission.result | {"attachments_refused": outcome.attachments_refused}
-            session.flush()
+            light = _light(session, submission, visit)
+            for row in light:  # out of the savepoint, unwritten: written with the batch's others (intake.light)
+                session.expunge(row)
     except IntegrityError:  # the same instance arrived concurrently (or earlier in this batch) and won
         existing = q.by_instance(session, instance_id)
         if existing is None:
             raise
         return _replay(existing, actor, digest)
+    intake.light += light
     intake.stored(
         submission,
         audit.row(
@@ -241,23 +246,34 @@ def _apply(
     previous: Submission | None,
     limits: Limits | None,
     distance_m,
-) -> list[Attachment]:
+) -> tuple[list[Attachment], Visit | None]:
     """Apply the answers to the registry, record the visit and the attachments, and collect the events
-    ``after_submission`` handles (the subject visited, the photos declared); the manifest's rows."""
+    ``after_submission`` handles (the subject visited, the photos declared); the manifest's rows and the
+    visit."""
     applied = apply(ctx, form, check.answers, subject=subject, base_version=base_version)
     submission.result = applied.as_dict() | {"dropped": check.dropped}
     submission.grid_id = submission.grid_id or _grid(ctx.session, applied)
     attachments = _manifest(ctx.session, submission, previous)
     ctx.emit(PhotosDeclared(submission.instance_id, previous.instance_id if previous is not None else None))
-    visit_service.record(ctx.session, submission, form, previous, limits, distance_m)
+    visit = visit_service.record(ctx.session, submission, form, previous, limits, distance_m)
     if previous is not None:
         previous.superseded_by = submission.instance_id
     if submission.subject_type == "house":
         ctx.emit(HouseChanged(submission.subject_id))
     elif submission.subject_type == "unit":
         ctx.emit(UnitChanged(submission.subject_id))
-    ctx.session.flush()
-    return attachments
+    return attachments, visit
+
+
+def _light(session: Session, submission: Submission, visit: Visit | None) -> list:
+    """The submission and its visit when they are all that receiving it has left to write (a visit that
+    changed no registry record and declared no files): those need no savepoint of their own, since nothing
+    in them can fail but a unique instance id, which ``lock_instances`` settles before. Written later with
+    the batch's others, one multi-row INSERT per table. Anything else is written inside the savepoint."""
+    rows = [submission] if visit is None else [submission, visit]
+    if submission.attachments or set(session.new) != set(rows):
+        return []
+    return rows
 
 
 def _replay(existing: Submission, actor: Actor, digest: str) -> Received:

@@ -64,8 +64,7 @@ def record(
         # transaction (services/after_submission.py), which computes the photo flags then
         visit.flags, visit.flag_details = plausibility.combine(_own_flags(session, visit, limits, distance_m), {})
     if new:
-        session.add(visit)
-    session.flush()
+        session.add(visit)  # written at the next flush (a batch's light items: all together at its end)
     return visit
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from geoalchemy2 import Geography
-from sqlalchemy import Float, Select, Uuid, bindparam, cast, column, func, select
+from sqlalchemy import Float, Select, Text, Uuid, bindparam, cast, column, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
@@ -26,6 +26,20 @@ def by_instances(session: Session, instance_ids) -> dict[uuid.UUID, Submission]:
 
 # made once: a fresh alias per call would rebuild its ~20 column proxies every time
 _PLACE = aliased(Address, name="place")
+
+
+INSTANCE_LOCKS = 0x6769  # the advisory-lock key space of submissions' instance ids ("gi")
+
+
+def lock_instances(session: Session, instance_ids) -> None:
+    """Hold a lock on each of these instance ids until this transaction ends, taken in one order (no
+    deadlock between two batches sharing ids). A request receiving an instance another one is receiving
+    waits for it to commit, and then finds it stored (a replay): no unique-index race is left to lose."""
+    ids = sorted({str(i) for i in instance_ids})
+    if ids:
+        given = func.unnest(bindparam("ids", ids, type_=ARRAY(Text))).table_valued("id").render_derived(name="i")
+        keys = select(func.hashtext(given.c.id).label("k")).distinct().order_by("k").subquery()
+        session.execute(select(func.count(func.pg_advisory_xact_lock(INSTANCE_LOCKS, keys.c.k))))
 
 
 def records_with_distances(session: Session, visible: Select, model, points) -> tuple[list, dict[tuple, float | None]]:

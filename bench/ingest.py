@@ -1,4 +1,4 @@
-"""Benchmark submission ingest: `python bench/ingest.py [--clients 16] [--seconds 10] [--case ...] [--keep]`.
+"""Benchmark submission ingest: `python bench/ingest.py [--clients 16] [--requests N] [--base REF] [--keep]`.
 
 1. Creates a throwaway (durable) database on the private server, migrates it and loads the demo district
    (1,500 households, the demo accounts, tiers recomputed), as `make run` does.
@@ -13,19 +13,25 @@
    processes (gunicorn workers, job worker) and PostgreSQL spent per item (from /proc, steadier than wall
    clock on a shared machine), with ``os.cpu_count()``. Then waits for the job queue to drain (tier refreshes,
    if any were deferred) and prints how long that took.
+5. ``--base REF`` (e.g. ``main``): first serves the code of that git ref (``git archive`` into a temporary
+   directory, put first on ``PYTHONPATH``) on the same database and runs the same cases, then this tree's code,
+   and prints the CPU per item of both and their ratio: one run, one machine load, before and after.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import http.client
 import json
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -179,6 +185,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (make run: 2)")
     parser.add_argument("--case", action="append", choices=CASES, help="only these cases (repeatable)")
     parser.add_argument("--keep", action="store_true", help="keep the database (prints its URL)")
+    parser.add_argument(
+        "--base", help="also serve this git ref's code (or a directory's) first, on the same database, and compare"
+    )
     args = parser.parse_args()
     cases = args.case or list(CASES)
     rng = random.Random(17)
@@ -199,48 +208,77 @@ def main() -> int:
                 )
             ]
         engine.dispose()
-        print(f"demo district: {len(houses)} houses in the worker's grids; cores: {os.cpu_count()}")
-
-        port = free_port()
-        env = dict(os.environ, DATABASE_URL=url)
-        gridwork = str(Path(sys.executable).parent / "gridwork")
-        server = subprocess.Popen(
-            [gridwork, "serve", "--port", str(port), "--workers", str(args.workers)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        print(
+            f"demo district: {len(houses)} houses in the worker's grids; cores: {os.cpu_count()}; "
+            f"load average: {os.getloadavg()[0]:.1f}"
         )
-        try:
-            token = wait_and_sign_in(port)
-            pg = postmaster_pid(url)
-            warm = [json.dumps(not_home(rng.choice(houses), rng)) for _ in range(100)]
-            run_and_report(
-                "warm-up", port, token, warm, args.clients, "/api/v1/submissions", 1, server.pid, pg, quiet=True
-            )
-            for case in cases:
-                if case == "batch":
-                    bodies = [
-                        json.dumps({"submissions": [not_home(rng.choice(houses), rng) for _ in range(BATCH_ITEMS)]})
-                        for _ in range(args.batches)
-                    ]
-                    run_and_report(
-                        f"POST /sync/submissions, {BATCH_ITEMS} not-home items",
-                        port, token, bodies, args.clients, "/api/v1/sync/submissions", BATCH_ITEMS, server.pid, pg,
-                    )  # fmt: skip
-                else:
-                    make = not_home if case == "not_home" else two_residents
-                    bodies = [json.dumps(make(rng.choice(houses), rng)) for _ in range(args.requests)]
-                    label = (
-                        "POST /submissions, visit not home"
-                        if case == "not_home"
-                        else "POST /submissions, 2 new residents"
-                    )
-                    run_and_report(label, port, token, bodies, args.clients, "/api/v1/submissions", 1, server.pid, pg)
-            drain(url)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+
+        figures: dict[str, dict[str, float]] = {}
+        trees = [(args.base, base_tree(args.base)), ("this tree", None)] if args.base else [("this tree", None)]
+        for label, tree in trees:
+            print(f"serving {label}:")
+            figures[label] = serve_and_drive(url, args, cases, houses, rng, tree)
+        if args.base:
+            print(f"CPU per item (app + PostgreSQL), {args.base} -> this tree:")
+            for case, before in figures[args.base].items():
+                after = figures["this tree"][case]
+                print(f"  {case:<42} {before:6.2f} ms -> {after:6.2f} ms  ({after / before:.2f})")
     return 0
+
+
+def base_tree(ref: str) -> str:
+    """The code of ``ref``, extracted into a temporary directory (removed when the process exits); a
+    directory is taken as it is (a copy made beforehand, e.g. while this script runs from another copy)."""
+    if Path(ref).is_dir():
+        return str(Path(ref).resolve())
+    tree = tempfile.mkdtemp(prefix="gridwork-base-")
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", tree], input=archive, check=True)
+    atexit.register(shutil.rmtree, tree, True)
+    return tree
+
+
+def serve_and_drive(url, args, cases, houses, rng, tree: str | None) -> dict[str, float]:
+    """Serve the code (``tree``: another checkout; None: this one), drive the cases;
+    {case label: CPU ms per item, app + PostgreSQL}."""
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=url)
+    # the code served: the base ref's copy, or the tree this script is in (also when it is a copy)
+    env["PYTHONPATH"] = (tree or str(ROOT)) + os.pathsep + env.get("PYTHONPATH", "")
+    gridwork = str(Path(sys.executable).parent / "gridwork")
+    server = subprocess.Popen(
+        [gridwork, "serve", "--port", str(port), "--workers", str(args.workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    figures = {}
+    try:
+        token = wait_and_sign_in(port)
+        pg = postmaster_pid(url)
+        warm = [json.dumps(not_home(rng.choice(houses), rng)) for _ in range(100)]
+        run_and_report("warm-up", port, token, warm, args.clients, "/api/v1/submissions", 1, server.pid, pg, quiet=True)
+        for case in cases:
+            if case == "batch":
+                bodies = [
+                    json.dumps({"submissions": [not_home(rng.choice(houses), rng) for _ in range(BATCH_ITEMS)]})
+                    for _ in range(args.batches)
+                ]
+                label = f"POST /sync/submissions, {BATCH_ITEMS} not-home items"
+                path, items = "/api/v1/sync/submissions", BATCH_ITEMS
+            else:
+                make = not_home if case == "not_home" else two_residents
+                bodies = [json.dumps(make(rng.choice(houses), rng)) for _ in range(args.requests)]
+                label = (
+                    "POST /submissions, visit not home" if case == "not_home" else "POST /submissions, 2 new residents"
+                )
+                path, items = "/api/v1/submissions", 1
+            figures[label] = run_and_report(label, port, token, bodies, args.clients, path, items, server.pid, pg)
+        drain(url)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return figures
 
 
 def wait_and_sign_in(port: int) -> str:
@@ -269,7 +307,7 @@ def run_and_report(label, port, token, bodies, clients, path, items, server_pid,
     if failures:
         print(f"  {label}: {len(failures)} failed, e.g. {failures[0]}")
     if quiet:
-        return
+        return 0.0
     timings.sort()
     n_items = len(bodies) * items
     p50 = statistics.median(timings) * 1000
@@ -280,6 +318,7 @@ def run_and_report(label, port, token, bodies, clients, path, items, server_pid,
         f"  {label:<42} {n_items:>5} items, {clients} clients: {n_items / wall:7.1f} items/s  "
         f"p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  CPU per item: app {app_ms:5.2f} ms, PostgreSQL {pg_ms:5.2f} ms"
     )
+    return app_ms + pg_ms
 
 
 def drain(url: str) -> None:

@@ -17,18 +17,32 @@ libvips' operation cache is turned off (a job worker decodes each photo once; th
 their buffers alive), and each pipeline runs on the calling thread alone (``concurrency_set(1)``): the job
 worker already runs two jobs at once on two cores, and every libvips thread holds its own strip buffers.
 Two 7000x7000 PNGs at once took one worker to 298 MB peak with libvips' default threads, 264 MB with one.
+
+pyvips is imported on first use (``_vips``), not with this module: only the job worker makes derivatives,
+and loading libvips costs each web worker ~11 MB of RSS for nothing (tests/integration/test_web_worker_imports.py).
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
-import pyvips
 from PIL import Image
 
-pyvips.cache_set_max(0)
-pyvips.concurrency_set(1)
+if TYPE_CHECKING:
+    import pyvips
+
+
+@cache
+def _vips():
+    """pyvips, loaded and set up once per process, by the first derivative it makes."""
+    import pyvips
+
+    pyvips.cache_set_max(0)
+    pyvips.concurrency_set(1)
+    return pyvips
 
 SLACK = 0.95  # the largest derivative may be this much of its target when a decode scale lands there
 _DCT_SCALES = (8, 4, 2)
@@ -60,8 +74,8 @@ def _load(data: bytes, content_type: str, long_edge: int, target: int, shrink: b
         return _jpeg(data, _dct_shrink(long_edge, target) if shrink else 1)
     if content_type == "image/webp":
         scale = min(1.0, target / long_edge) if shrink else 1.0
-        return pyvips.Image.webpload_buffer(data, scale=scale, **options)
-    return pyvips.Image.pngload_buffer(data, **options)
+        return _vips().Image.webpload_buffer(data, scale=scale, **options)
+    return _vips().Image.pngload_buffer(data, **options)
 
 
 def _jpeg(data: bytes, scale: int) -> pyvips.Image:
@@ -75,7 +89,7 @@ def _jpeg(data: bytes, scale: int) -> pyvips.Image:
         img.draft("RGB", (-(-width // scale), -(-height // scale)))
         img.load()
         rgb = img if img.mode == "RGB" else img.convert("RGB")
-        return pyvips.Image.new_from_memory(rgb.tobytes(), rgb.width, rgb.height, 3, "uchar")
+        return _vips().Image.new_from_memory(rgb.tobytes(), rgb.width, rgb.height, 3, "uchar")
 
 
 def _srgb(image: pyvips.Image) -> pyvips.Image:
@@ -109,7 +123,7 @@ def derivatives(
             image = _resized(image, size)
             buffer = image.write_to_memory()
             result.append(Pixels(image.width, image.height, buffer))
-            image = pyvips.Image.new_from_memory(buffer, image.width, image.height, 3, "uchar")
+            image = _vips().Image.new_from_memory(buffer, image.width, image.height, 3, "uchar")
         return result
-    except pyvips.Error as exc:
+    except _vips().Error as exc:
         raise DecodeFailed(str(exc).strip().splitlines()[-1] if str(exc).strip() else "decode failed") from exc

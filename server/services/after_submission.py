@@ -5,8 +5,9 @@
 services that care. ``handle`` runs them once the submission is applied, in
 this order: the landlord's compliance record, photo linking (and the visit's
 photo flags), tier refresh last (the tier reads the compliance record and the visit).
-The first two happen in the request's transaction. Tier refresh is queued (issue 17): the
-subjects go into ``tier_refreshes`` in that same transaction, and the ``tiers.refresh_queued``
+The first two happen in the request's transaction. Tier refresh is queued (issue 17): ``handle``
+returns the subjects, and the caller (services/intake.py) puts them into ``tier_refreshes`` in that
+same transaction, for all the request's submissions in one INSERT; the ``tiers.refresh_queued``
 job re-evaluates them within seconds (docs/tiers.md, "How fresh the tiers are").
 """
 
@@ -22,19 +23,37 @@ from server.domain.events import Event, HouseChanged, PhotosDeclared, ReportMiss
 from server.domain.plausibility import Limits
 from server.services import landlords as landlord_service
 from server.services import photos as photo_service
-from server.services import tiers as tier_service
 from server.services import visits as visit_service
-from server.store.models import House, Residence
-from server.store.queries import submissions as submission_q
+from server.store.models import Attachment, House, Photo, Residence, Submission
 
 
 @dataclass(frozen=True)
 class Outcome:
     attachments_refused: list[str]  # pending uploads the submission did not declare (or with another SHA-256)
+    houses: list[uuid.UUID]  # whose tier to refresh
+    units: list[uuid.UUID]
+
+
+@dataclass(frozen=True)
+class Stored:
+    """The submission this transaction stored and what the request already read for it: the version it
+    edits, its pending uploads, its manifest rows (no second read of any of them)."""
+
+    submission: Submission
+    previous: Submission | None
+    pending: list[Photo]
+    attachments: list[Attachment]
 
 
 def handle(
-    session: Session, events: list[Event], *, today: date, zone: str, deadline_days: int, limits: Limits | None = None
+    session: Session,
+    events: list[Event],
+    stored: Stored,
+    *,
+    today: date,
+    zone: str,
+    deadline_days: int,
+    limits: Limits | None = None,
 ) -> Outcome:
     refused: list[str] = []
     houses: list[uuid.UUID] = []
@@ -59,20 +78,15 @@ def handle(
                 today,
                 deadline_days,
             )
-        elif isinstance(event, PhotosDeclared):
-            submission = submission_q.by_instance(session, event.instance_id)
-            previous = (
-                submission_q.by_instance(session, event.previous_instance_id) if event.previous_instance_id else None
+        elif isinstance(event, PhotosDeclared):  # raised for the submission this transaction stored
+            not_linked, linked = photo_service.link_on_receive(
+                session, stored.submission, stored.previous, pending=stored.pending, attachments=stored.attachments
             )
-            if submission is not None:  # the event is raised for a submission this transaction stored
-                not_linked, linked = photo_service.link_on_receive(session, submission, previous)
-                refused += not_linked
-                if linked:  # the visit was recorded before its photos were linked: its photo flags follow them
-                    visit_service.refresh_for_instance(session, event.instance_id, limits or Limits())
+            refused += not_linked
+            if linked:  # the visit was recorded before its photos were linked: its photo flags follow them
+                visit_service.refresh_for_instance(session, event.instance_id, limits or Limits())
         elif isinstance(event, HouseChanged):
             houses.append(event.house_id)
         elif isinstance(event, UnitChanged):
             units.append(event.unit_id)
-    tier_service.request_refresh(session, "house", houses)
-    tier_service.request_refresh(session, "unit", units)
-    return Outcome(sorted(refused))
+    return Outcome(sorted(refused), houses, units)

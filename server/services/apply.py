@@ -215,7 +215,7 @@ def _register(ctx: Context, top: dict) -> None:
             _merge_house(ctx, house, house_values, None)
     unit_values = _props(top, "unit")
     if unit_values.get("name"):
-        person = _find_or_create_person(ctx, _props(top, "person")) if _props(top, "person") else None
+        person = _find_or_create_person(ctx, _props(top, "person"))[0] if _props(top, "person") else None
         unit = unit_service.create(
             ctx.session,
             ctx.actor,
@@ -241,16 +241,17 @@ def _merge_house(ctx: Context, house: House, values: dict, base_version: int | N
         ctx.emit(HouseChanged(house.id))
 
 
-def _find_or_create_person(ctx: Context, values: dict, house: House | None = None) -> Person:
+def _find_or_create_person(ctx: Context, values: dict, house: House | None = None) -> tuple[Person, bool]:
     """By document among the people the caller may see; else, without a document,
     by name and birth date among the house's residents; else a new person. A
     document registered outside the caller's area links nothing and reveals
     nothing: person_service.create keeps what was typed on a provisional person
     and asks the police to confirm the identity (decision 0008)."""
-    person = None
+    person = matched = None
     number = identities.normalised(values.get("document_type"), values.get("document_number"), ctx.today)
     if number is not None:
-        person = identities.match(ctx.session, ctx.actor, values["document_type"], number).person
+        matched = identities.match(ctx.session, ctx.actor, values["document_type"], number)
+        person = matched.person
     elif house is not None and values.get("name") and not values.get("document_number"):
         person = residence_q.resident_named(
             ctx.session, house.id, values["name"], coerce("birth_date", values.get("birth_date"))
@@ -264,11 +265,12 @@ def _find_or_create_person(ctx: Context, values: dict, house: House | None = Non
             house=house,
             grid_id=ctx.grid_id,
             instance_id=ctx.instance_id,
+            matched=matched,  # asked once: the same question again would get the same answer
             **{k: coerce(k, v) for k, v in values.items() if k in PERSON_PROPS},
         )
         if created:
             ctx.applied.created.append({"type": "person", "id": str(person.id)})
-            return person
+            return person, True
 
     def update(changes):
         person_service.update(ctx.session, ctx.actor, person, today=ctx.today, **changes)
@@ -278,7 +280,7 @@ def _find_or_create_person(ctx: Context, values: dict, house: House | None = Non
         submitted.pop("document_number", None)  # the number it holds unconfirmed: no difference
     if merge(ctx, person, "person", submitted, None, update):
         ctx.applied.updated.append({"type": "person", "id": str(person.id)})
-    return person
+    return person, False
 
 
 def _resident(ctx: Context, house: House, entry: dict, *, source: str) -> None:
@@ -286,9 +288,11 @@ def _resident(ctx: Context, house: House, entry: dict, *, source: str) -> None:
     person_values = _props(entry, "person")
     if not person_values.get("name") and not person_values.get("document_number"):
         return
-    person = _find_or_create_person(ctx, person_values, house)
+    person, new = _find_or_create_person(ctx, person_values, house)
     residence_values = _props(entry, "residence")
-    open_residence = residence_q.open_residence(ctx.session, person.id, house.id)
+    # a person this transaction created has no residence anywhere yet, nor can another transaction give
+    # them one before this commits: nothing to look for
+    open_residence = None if new else residence_q.open_residence(ctx.session, person.id, house.id)
     present = residence_values.get("present")
     if present in ("no", False):
         if open_residence is not None:
@@ -309,6 +313,8 @@ def _resident(ctx: Context, house: House, entry: dict, *, source: str) -> None:
         arrived,
         source,
         "confirmed" if source != "landlord" else "pending",
+        looked=True,  # just above
+        new_person=new,
     )
     if residence is None:  # a concurrent submission registered them a moment ago: this visit confirms it
         _verify(ctx, residence_q.open_residence(ctx.session, person.id, house.id), "confirmed")
@@ -329,13 +335,23 @@ def _verify(ctx: Context, residence: Residence, outcome: str) -> None:
 
 
 def _open(
-    ctx: Context, person: Person, house: House, category: str, arrived_on: date, source: str, verification: str
+    ctx: Context,
+    person: Person,
+    house: House,
+    category: str,
+    arrived_on: date,
+    source: str,
+    verification: str,
+    *,
+    looked: bool = False,
+    new_person: bool = False,
 ) -> Residence | None:
-    """A new open residence; None when a concurrent submission opened the same one first."""
-    residence, created = unique.find_or_add(
-        ctx.session,
-        lambda: residence_q.open_residence(ctx.session, person.id, house.id),
-        lambda: Residence(
+    """A new open residence; None when a concurrent submission opened the same one first. ``looked``: the
+    caller just found none open (``unique.find_or_add``); ``new_person``: of a person this transaction
+    created, whom no other transaction can give a residence: added as it is, no race to guard against."""
+
+    def make() -> Residence:
+        return Residence(
             person_id=person.id,
             house_id=house.id,
             category=category,
@@ -344,8 +360,16 @@ def _open(
             reported_by=ctx.actor.account_id,
             source=source,
             verification=verification,
-        ),
-    )
+        )
+
+    if new_person:
+        residence, created = make(), True
+        ctx.session.add(residence)
+        ctx.session.flush()  # its id (a column default) is named below
+    else:
+        residence, created = unique.find_or_add(
+            ctx.session, lambda: residence_q.open_residence(ctx.session, person.id, house.id), make, looked=looked
+        )
     if not created:
         return None
     audit.record(
@@ -379,9 +403,9 @@ def _close(ctx: Context, residence: Residence, left_on: date) -> None:
 def _tenant_report(ctx: Context, house: House, top: dict) -> None:
     """A landlord reports a tenant arriving or leaving (pending until a visit confirms it)."""
     event = top.get("tenant.event")
-    person = _find_or_create_person(ctx, _props(top, "person"), house)
+    person, new = _find_or_create_person(ctx, _props(top, "person"), house)
     residence_values = _props(top, "residence")
-    open_residence = residence_q.open_residence(ctx.session, person.id, house.id)
+    open_residence = None if new else residence_q.open_residence(ctx.session, person.id, house.id)
     if event == "departure":
         if open_residence is not None:
             _close(ctx, open_residence, coerce("left_on", residence_values.get("left_on")) or ctx.visit_date)
@@ -390,7 +414,15 @@ def _tenant_report(ctx: Context, house: House, top: dict) -> None:
     if open_residence is None:
         arrived = coerce("arrived_on", residence_values.get("arrived_on")) or ctx.visit_date
         residence = _open(
-            ctx, person, house, residence_values.get("category") or "floating", arrived, "landlord", "pending"
+            ctx,
+            person,
+            house,
+            residence_values.get("category") or "floating",
+            arrived,
+            "landlord",
+            "pending",
+            looked=True,
+            new_person=new,
         )
         if residence is None:  # the same arrival, reported by a concurrent submission a moment ago
             return

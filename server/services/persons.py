@@ -31,7 +31,7 @@ def audit_reads(session: Session, actor: Actor, groups, purpose: str | None = No
     """One row per group of people shown (each house's tenants on a page of houses), written together."""
     fields = person_fields_for(actor.role)
     rows = [
-        audit.event(actor, action, subject_type="person", subject_ids=ids, fields=fields, purpose=purpose)
+        audit.row(actor, action, subject_type="person", subject_ids=ids, fields=fields, purpose=purpose)
         for ids in ([p.id for p in group] for group in groups)
         if ids
     ]
@@ -117,12 +117,14 @@ def find_or_create(
     house=None,
     grid_id=None,
     instance_id=None,
+    matched: identities.Match | None = None,
     **values,
 ) -> tuple[Person, bool]:
     """(the person the caller may see with this document, False), or (a new record, True): a new
     person, or a provisional one when the document belongs to someone outside the caller's area.
     People without a document have no key to find them by and are always new. Concurrent first
-    registrations of one document meet in ``unique.find_or_add`` (decision 0011)."""
+    registrations of one document meet in ``unique.find_or_add`` (decision 0011). ``matched``: what
+    ``identities.match`` just answered for this document (a submission matched it first): not asked again."""
     require(actor, "person.create")
     values = _document({k: values.get(k) for k in EDITABLE}, today)
     number = values.get("document_number")
@@ -135,7 +137,7 @@ def find_or_create(
         return made, True
 
     if number is not None:
-        found = identities.match(session, actor, values["document_type"], number)
+        found = matched or identities.match(session, actor, values["document_type"], number)
         if found.person is not None:
             return found.person, False
         if found.outside is not None:
@@ -144,7 +146,13 @@ def find_or_create(
     def find() -> Person | None:
         return person_q.person_by_document(session, values["document_type"], number) if number is not None else None
 
-    person, created = unique.find_or_add(session, find, lambda: Person(created_by=actor.account_id, **values))
+    # no document: nothing to find; a document the match just looked up: nobody holds it (yet)
+    person, created = unique.find_or_add(
+        session,
+        find,
+        lambda: Person(created_by=actor.account_id, **values),
+        looked=number is None or matched is not None,
+    )
     if created:
         _audit_create(session, actor, person, values)
         return person, True

@@ -81,6 +81,14 @@ def upload(
     entry = _declared(session, actor, submission, name, digest) if submission is not None else None
     existing = photo_q.upload(session, instance_id, name, actor.account_id)
     if existing is not None and existing.sha256 == digest:
+        if existing.status == "pending" and entry is not None:
+            # stored while its submission was being received, which read the pending uploads before this one
+            # committed (a batch reads them for all its items first): the resend links it
+            _link(existing, entry)
+            session.flush()
+            from server.services import visits as visit_service
+
+            visit_service.refresh_for_instance(session, instance_id, intake.limits)
         return Uploaded(existing, False)
     try:
         checked = check(data, max_pixels=intake.max_pixels)  # type, structure, pixel budget: before acceptance
@@ -179,15 +187,26 @@ def _link(photo: Photo, entry: Attachment) -> None:
     entry.received_at = entry.received_at or photo.received_at
 
 
-def link_on_receive(session: Session, submission: Submission, previous: Submission | None) -> tuple[list[str], bool]:
+def link_on_receive(
+    session: Session,
+    submission: Submission,
+    previous: Submission | None,
+    *,
+    pending: list[Photo] | None = None,
+    attachments: list[Attachment] | None = None,
+) -> tuple[list[str], bool]:
     """When a submission arrives: link the photos its sender uploaded before it (hash checked now), and carry
     the photos of the version it edits over by name and hash. Returns the names of pending uploads refused
     (not declared, or another SHA-256; those uploads are dropped and stay missing), and whether any photo
-    was linked or carried (the visit's photo flags must follow them)."""
-    pending = photo_q.of_instance(session, submission.instance_id, submission.account_id, "pending")
+    was linked or carried (the visit's photo flags must follow them). ``pending`` and ``attachments``: the
+    submission's pending uploads and manifest rows when the caller has them (read for a whole batch at once)."""
+    if pending is None:
+        pending = photo_q.of_instance(session, submission.instance_id, submission.account_id, "pending")
     if not pending and previous is None:
         return [], False  # the usual case: nothing uploaded before, nothing to carry over
-    entries = {a.name: a for a in submission_q.attachments_of(session, submission.instance_id)}
+    if attachments is None:
+        attachments = submission_q.attachments_of(session, submission.instance_id)
+    entries = {a.name: a for a in attachments}
     refused = []
     linked = set()
     for photo in list(pending):

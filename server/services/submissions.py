@@ -30,11 +30,13 @@ from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.services import addresses as address_service
 from server.services import after_submission
 from server.services import houses as house_service
+from server.services import intake as intake_service
 from server.services import units as unit_service
 from server.services import visits as visit_service
 from server.services.apply import Context, apply
+from server.services.intake import Intake
 from server.store import audit, geometry, scoping
-from server.store.models import Address, Attachment, Submission
+from server.store.models import Address, Attachment, Submission, Visit
 from server.store.queries import persons as person_q
 from server.store.queries import submissions as q
 
@@ -43,9 +45,18 @@ CLOCK_TOLERANCE_S = 300
 
 
 @dataclass(frozen=True)
+class PhotoState:
+    name: str
+    processing: str  # queued | ready | failed (decision 0017)
+
+
+@dataclass(frozen=True)
 class Received:
     submission: Submission
     status: str  # created | duplicate
+    # what the answer shows beside the submission, when receiving it already knew (None: read it)
+    missing: list[str] | None = None
+    photos: list[PhotoState] | None = None
 
 
 def content_hash(body: dict) -> str:
@@ -54,7 +65,7 @@ def content_hash(body: dict) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
 
 
-def _subject(session: Session, actor: Actor, form, subject: dict):
+def _subject(session: Session, actor: Actor, form, subject: dict, intake: Intake):
     expected = form.subject
     if subject["type"] != expected:
         raise ValidationFailed(
@@ -64,15 +75,30 @@ def _subject(session: Session, actor: Actor, form, subject: dict):
         return None
     if subject.get("id") is None:
         raise ValidationFailed(errors={"subject.id": [f"Name the {expected} this form is about."]})
+    read = intake.subject(subject)
+    if read is not None:
+        return read
     getter = {"house": house_service.get, "unit": unit_service.get, "address": address_service.get}[expected]
-    return getter(session, actor, subject["id"])
+    return getter(session, actor, subject["id"])  # not read for the batch: its own read, and its own 404
 
 
-def receive(
+def receive(session: Session, actor: Actor, body: dict, **kw) -> Received:
+    """One submission on its own (``POST /submissions``, OpenRosa, the self-check page): a batch of one.
+    ``receive_in_batch``'s arguments; ``digest`` (OpenRosa: the SHA-256 of the instance XML) replaces the
+    JSON body's content hash as what makes a resend the same submission."""
+    require(actor, "submission.create")
+    intake = intake_service.prepare(session, actor, [body])
+    received = receive_in_batch(session, actor, body, intake=intake, **kw)
+    intake_service.finish(session, intake)
+    return received
+
+
+def receive_in_batch(
     session: Session,
     actor: Actor,
     body: dict,
     *,
+    intake: Intake,
     form_lookup,
     header_device_time: datetime | None,
     today: date,
@@ -81,12 +107,13 @@ def receive(
     limits: Limits | None = None,
     digest: str | None = None,
 ) -> Received:
-    """``digest`` (OpenRosa: the SHA-256 of the instance XML) replaces the JSON body's content hash as
-    what makes a resend the same submission."""
+    """One item of a batch whose reads ``intake`` made (``intake_service.prepare``); the caller writes what
+    the items stored ask for with ``intake_service.finish``. Everything before the savepoint reads, and
+    the item writes only inside it, so an item refused leaves what the items before it stored."""
     require(actor, "submission.create")
     instance_id = body["instance_id"]
     digest = digest or content_hash(body)
-    existing = q.by_instance(session, instance_id)
+    existing = intake.existing.get(instance_id)
     if existing is not None:
         return _replay(existing, actor, digest)
     form = _form(actor, body, form_lookup)
@@ -96,10 +123,14 @@ def receive(
         raise ValidationFailed(
             "Some answers are invalid: " + ", ".join(sorted(check.errors)) + ".", errors=check.errors
         )
-    subject = _subject(session, actor, form, body["subject"])
+    subject = _subject(session, actor, form, body["subject"], intake)
+    if body.get("deprecated_id") is not None:
+        intake.write_light(session)  # an edit may be of an item earlier in this batch: it is read from the table
     previous = _deprecated(session, actor, body.get("deprecated_id"), form)
     try:
         with session.begin_nested():
+            # not flushed yet: the submission's INSERT goes out at the first flush, with its result when
+            # applying wrote nothing before it (a visit with no registry change: one INSERT, no UPDATE)
             submission = _store(session, actor, body, form, check.answers, subject, digest, header_device_time, now)
             completed = body.get("completed_at")
             ctx = Context(
@@ -112,32 +143,41 @@ def receive(
                 deadline_days=deadline_days,
                 grid_id=submission.grid_id,
             )
-            _apply(ctx, submission, form, check, subject, body["subject"].get("base_version"), previous, limits)
+            distance = intake.distance(submission.subject_id, body.get("location"))
+            attachments, visit = _apply(
+                ctx, submission, form, check, subject, body["subject"].get("base_version"), previous, limits, distance
+            )
+            stored = after_submission.Stored(submission, previous, intake.pending.get(instance_id, []), attachments)
             outcome = after_submission.handle(
-                session, ctx.events, today=today, zone=zone, deadline_days=deadline_days, limits=limits
+                session, ctx.events, stored, today=today, zone=zone, deadline_days=deadline_days, limits=limits
             )
             if outcome.attachments_refused:  # uploaded before the submission, but not declared or another SHA-256
                 submission.result = submission.result | {"attachments_refused": outcome.attachments_refused}
-            audit.record(
-                session,
-                actor,
-                "submission.create",
-                subject_type=submission.subject_type,
-                subject_ids=[submission.subject_id] if submission.subject_id else [],
-                details={"instance_id": str(instance_id), "form": f"{form.id}@{form.version}"},
-            )
-    except IntegrityError:  # the same instance arrived concurrently and won
+            light = _light(session, submission, visit)
+            for row in light:  # out of the savepoint, unwritten: written with the batch's others (intake.light)
+                session.expunge(row)
+    except IntegrityError:  # the same instance arrived concurrently (or earlier in this batch) and won
         existing = q.by_instance(session, instance_id)
         if existing is None:
             raise
         return _replay(existing, actor, digest)
-    return Received(submission, "created")
-
-
-def receive_in_batch(session: Session, actor: Actor, body: dict, **kw) -> Received:
-    """One item of a batch upload. ``receive`` writes only inside its one savepoint (everything before it
-    reads), so an item refused leaves what the items before it stored: one savepoint per item, not two."""
-    return receive(session, actor, body, **kw)
+    intake.light += light
+    intake.stored(
+        submission,
+        audit.row(
+            actor,
+            "submission.create",
+            subject_type=submission.subject_type,
+            subject_ids=[submission.subject_id] if submission.subject_id else [],
+            details={"instance_id": str(instance_id), "form": f"{form.id}@{form.version}"},
+        ),
+        outcome.houses,
+        outcome.units,
+    )
+    missing = sorted(a.name for a in attachments if a.received_at is None)
+    # the photos linked now are the pending uploads it took; an edit's carried photos are read when shown
+    photos = None if previous is not None else _states(p for p in stored.pending if p.status == "linked")
+    return Received(submission, "created", missing, photos)
 
 
 def _form(actor: Actor, body: dict, form_lookup):
@@ -193,7 +233,6 @@ def _store(
         flags=flags,
     )
     session.add(submission)
-    session.flush()
     return submission
 
 
@@ -206,22 +245,35 @@ def _apply(
     base_version: int | None,
     previous: Submission | None,
     limits: Limits | None,
-) -> None:
+    distance_m,
+) -> tuple[list[Attachment], Visit | None]:
     """Apply the answers to the registry, record the visit and the attachments, and collect the events
-    ``after_submission`` handles (the subject visited, the photos declared)."""
+    ``after_submission`` handles (the subject visited, the photos declared); the manifest's rows and the
+    visit."""
     applied = apply(ctx, form, check.answers, subject=subject, base_version=base_version)
     submission.result = applied.as_dict() | {"dropped": check.dropped}
     submission.grid_id = submission.grid_id or _grid(ctx.session, applied)
-    _manifest(ctx.session, submission, previous)
+    attachments = _manifest(ctx.session, submission, previous)
     ctx.emit(PhotosDeclared(submission.instance_id, previous.instance_id if previous is not None else None))
-    visit_service.record(ctx.session, submission, form, previous, limits)
+    visit = visit_service.record(ctx.session, submission, form, previous, limits, distance_m)
     if previous is not None:
         previous.superseded_by = submission.instance_id
     if submission.subject_type == "house":
         ctx.emit(HouseChanged(submission.subject_id))
     elif submission.subject_type == "unit":
         ctx.emit(UnitChanged(submission.subject_id))
-    ctx.session.flush()
+    return attachments, visit
+
+
+def _light(session: Session, submission: Submission, visit: Visit | None) -> list:
+    """The submission and its visit when they are all that receiving it has left to write (a visit that
+    changed no registry record and declared no files): those need no savepoint of their own, since nothing
+    in them can fail but a unique instance id, which ``lock_instances`` settles before. Written later with
+    the batch's others, one multi-row INSERT per table. Anything else is written inside the savepoint."""
+    rows = [submission] if visit is None else [submission, visit]
+    if submission.attachments or set(session.new) != set(rows):
+        return []
+    return rows
 
 
 def _replay(existing: Submission, actor: Actor, digest: str) -> Received:
@@ -272,21 +324,23 @@ def _grid(session: Session, applied) -> uuid.UUID | None:
     return None
 
 
-def _manifest(session: Session, submission: Submission, previous: Submission | None) -> None:
+def _manifest(session: Session, submission: Submission, previous: Submission | None) -> list[Attachment]:
     carried = {}
     if previous is not None:
         carried = {(a.name, a.sha256): a.received_at for a in q.attachments_of(session, previous.instance_id)}
-    for entry in submission.attachments:
-        session.add(
-            Attachment(
-                instance_id=submission.instance_id,
-                name=entry["name"],
-                sha256=entry["sha256"],
-                bytes=entry["bytes"],
-                content_type=entry["content_type"],
-                received_at=carried.get((entry["name"], entry["sha256"])),
-            )
+    rows = [
+        Attachment(
+            instance_id=submission.instance_id,
+            name=entry["name"],
+            sha256=entry["sha256"],
+            bytes=entry["bytes"],
+            content_type=entry["content_type"],
+            received_at=carried.get((entry["name"], entry["sha256"])),
         )
+        for entry in submission.attachments
+    ]
+    session.add_all(rows)
+    return rows
 
 
 def get(session: Session, actor: Actor, instance_id: uuid.UUID) -> Submission:
@@ -313,18 +367,15 @@ def read(session: Session, actor: Actor, instance_id: uuid.UUID) -> Submission:
     return row
 
 
-@dataclass(frozen=True)
-class PhotoState:
-    name: str
-    processing: str  # queued | ready | failed (decision 0017)
-
-
 def photo_states(session: Session, submission: Submission) -> list[PhotoState]:
     """Each received photo of the submission and whether its derivatives exist yet."""
     from server.store.queries import photos as photo_q
 
-    linked = photo_q.of_instance(session, submission.instance_id, submission.account_id, "linked")
-    return [PhotoState(p.name, p.processing) for p in sorted(linked, key=lambda p: p.name)]
+    return _states(photo_q.of_instance(session, submission.instance_id, submission.account_id, "linked"))
+
+
+def _states(photos) -> list[PhotoState]:
+    return [PhotoState(p.name, p.processing) for p in sorted(photos, key=lambda p: p.name)]
 
 
 def missing_attachments(session: Session, submission: Submission) -> list[str]:

@@ -19,6 +19,8 @@ from server.store.models import House, Submission, Unit, Visit
 from server.store.queries import pages as pages_q
 from server.store.queries import visits as q
 
+DISTANCE_NOT_READ = object()  # ``record``'s distance_m when the caller did not read it
+
 
 def record(
     session: Session,
@@ -26,8 +28,11 @@ def record(
     form,
     previous: Submission | None,
     limits: plausibility.Limits | None = None,
+    distance_m=DISTANCE_NOT_READ,
 ) -> Visit | None:
-    """The visit this submission describes; an edit updates the visit of the version it replaces."""
+    """The visit this submission describes; an edit updates the visit of the version it replaces.
+    ``distance_m``: metres from the submission's point to its subject's address, when the caller read it
+    (services/intake.py does, for a whole batch at once)."""
     if form.kind not in VISIT_KINDS or submission.subject_type not in ("house", "unit"):
         return None
     top, _ = bound_values(form, submission.answers)
@@ -57,16 +62,19 @@ def record(
         visit.photo_names = list(top.get("visit.photos") or [])
         # its own flags now, so that they go in with the INSERT; its photos are linked later in the
         # transaction (services/after_submission.py), which computes the photo flags then
-        visit.flags, visit.flag_details = plausibility.combine(_own_flags(session, visit, limits), {})
+        visit.flags, visit.flag_details = plausibility.combine(_own_flags(session, visit, limits, distance_m), {})
     if new:
-        session.add(visit)
-    session.flush()
+        session.add(visit)  # written at the next flush (a batch's light items: all together at its end)
     return visit
 
 
-def _own_flags(session: Session, visit: Visit, limits: plausibility.Limits | None) -> dict:
+def _own_flags(
+    session: Session, visit: Visit, limits: plausibility.Limits | None, distance_m=DISTANCE_NOT_READ
+) -> dict:
+    if distance_m is DISTANCE_NOT_READ:
+        distance_m = q.subject_distance_m(session, visit)
     return plausibility.visit_flags(
-        distance_m=q.subject_distance_m(session, visit),
+        distance_m=distance_m,
         accuracy_m=visit.location_accuracy_m,
         visited_at=visit.visited_at,
         received_at=visit.received_at,

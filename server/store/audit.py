@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from server.auth.actor import Actor
@@ -20,8 +21,8 @@ def record(
     details: dict | None = None,
     person_ids=(),
 ) -> None:
-    """Append one audit row (see ``event``); it commits or rolls back with the request."""
-    row = event(
+    """Append one audit row (see ``row``); it commits or rolls back with the request."""
+    one = row(
         actor,
         action,
         subject_type=subject_type,
@@ -31,17 +32,17 @@ def record(
         details=details,
         person_ids=person_ids,
     )
-    record_all(session, [row])
+    record_all(session, [one])
 
 
-def record_all(session: Session, rows: list[AuditEvent]) -> None:
-    """Append these audit rows (``event``s) in one INSERT: a page audited per record it shows (each house's
-    tenants) costs one statement, not one per record."""
-    session.add_all(rows)
-    session.flush()
+def record_all(session: Session, rows: list[dict]) -> None:
+    """Append these audit rows (``row``s) in one INSERT: a page audited per record it shows (each house's
+    tenants), or a batch of submissions, costs one statement, not one per row."""
+    if rows:
+        session.execute(insert(AuditEvent), rows)
 
 
-def event(
+def row(
     actor: Actor,
     action: str,
     *,
@@ -51,21 +52,21 @@ def event(
     purpose: str | None = None,
     details: dict | None = None,
     person_ids=(),
-) -> AuditEvent:
-    """An audit row of what ``actor`` did.
+) -> dict:
+    """One audit row's values: what ``actor`` did.
 
     ``person_ids``: whose personal data the action showed or changed when the
     subject is not a person (a house's landlord, a submission's residents)."""
-    return AuditEvent(
-        actor_id=actor.account_id,
-        actor_role=actor.role,
-        action=action,
-        subject_type=subject_type,
-        subject_ids=[str(s) for s in subject_ids],
-        person_ids=sorted({str(p) for p in person_ids if p is not None}),
-        fields=list(fields),
-        purpose=purpose,
-        request_id=actor.request_id,
-        client_addr=actor.client_addr,
-        details=details or {},
-    )
+    return {
+        "actor_id": actor.account_id,
+        "actor_role": actor.role,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_ids": [str(s) for s in subject_ids],
+        "person_ids": sorted({str(p) for p in person_ids if p is not None}),
+        "fields": list(fields),
+        "purpose": purpose,
+        "request_id": actor.request_id,
+        "client_addr": actor.client_addr,
+        "details": details or {},
+    }

@@ -29,9 +29,14 @@ from sqlalchemy.orm import Session
 T = TypeVar("T")
 
 
-def find_or_add(session: Session, find: Callable[[], T | None], make: Callable[[], T]) -> tuple[T, bool]:
-    """(the existing row, False), or (the new row from ``make()``, True) once inserted."""
-    existing = find()
+def find_or_add(
+    session: Session, find: Callable[[], T | None], make: Callable[[], T], *, looked: bool = False
+) -> tuple[T, bool]:
+    """(the existing row, False), or (the new row from ``make()``, True) once inserted. ``looked``: the
+    caller has just found nothing itself (or the key is one no other transaction can hold yet, such as a
+    residence of a person this transaction created), so step 1 is skipped; a row committed meanwhile is
+    still found by step 3."""
+    existing = None if looked else find()
     if existing is not None:
         return existing, False
     session.flush()  # what is already pending is not this row's business: keep it outside the savepoint

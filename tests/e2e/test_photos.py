@@ -422,3 +422,29 @@ def test_a_photo_answers_202_with_retry_after_until_its_derivatives_job_ran(as_w
     assert as_worker.get(shown["urls"]["1024"]).status_code == 200
     assert _stored_keys(app, data) == sorted(f"photos/{digest(data)}/{s}.jpg" for s in ("320", "1024", "2048"))
     assert run_jobs(app) == 0  # nothing left, nothing run twice
+
+
+def test_a_resent_photo_that_its_submission_missed_by_a_moment_is_linked(as_worker, session):
+    """An upload that committed while its submission was being received (which read the pending uploads just
+    before: a batch reads them for all its items first) stays pending; the phone sees the photo missing and
+    sends it again, and that resend links it."""
+    from server.store.models import Attachment
+
+    h = house(as_worker)
+    data = camera_jpeg()
+    body = visit_with_photos(h, {"door.jpg": data})
+    assert _submit(as_worker, body)["missing_attachments"] == ["door.jpg"]
+    assert put(as_worker, body["instance_id"], "door.jpg", data).status_code == 201
+    # what the race leaves: the upload stored as pending, the submission's manifest still waiting for it
+    photo = session.scalar(select(Photo).where(Photo.instance_id == body["instance_id"]))
+    entry = session.scalar(select(Attachment).where(Attachment.instance_id == body["instance_id"]))
+    photo.status, photo.linked_at, entry.received_at = "pending", None, None
+    session.flush()
+    assert as_worker.get(f"/api/v1/submissions/{body['instance_id']}").get_json()["missing_attachments"] == ["door.jpg"]
+
+    again = put(as_worker, body["instance_id"], "door.jpg", data)
+
+    assert again.status_code == 200, again.get_json()
+    assert (again.get_json()["status"], again.get_json()["missing_attachments"]) == ("linked", [])
+    assert as_worker.get(f"/api/v1/submissions/{body['instance_id']}").get_json()["missing_attachments"] == []
+    assert [p["status"] for p in only_visit(as_worker, h)["photos"]] == ["received"]

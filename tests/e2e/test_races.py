@@ -177,3 +177,29 @@ def test_forty_wrong_passwords_at_once_get_five_password_checks_then_429(committ
         "/api/v1/auth/tokens", json={"username": worker.username, "password": "correct horse battery"}
     )
     assert right.status_code == 429  # locked even with the right password
+
+
+def test_the_same_submission_sent_eight_times_at_once_is_stored_once_and_seven_times_a_replay(committed):
+    worker = _worker(committed)
+    body = visit(_house(worker), [], outcome="not_home")
+    responses = _posts(committed, worker, "/api/v1/submissions", [body] * N)
+    assert _statuses(responses) == [200] * (N - 1) + [201], [r.get_json() for r in responses]
+    assert sorted(r.get_json()["status"] for r in responses) == ["created"] + ["duplicate"] * (N - 1)
+    assert len({str(r.get_json()["result"]) for r in responses}) == 1
+
+
+def test_batches_sharing_submissions_in_opposite_orders_at_once_store_each_once(committed):
+    """Each batch holds its items' instance ids until it commits (taken in one order: no deadlock between
+    batches listing them in different orders); the later batches find them stored and answer replays."""
+    worker = _worker(committed)
+    items = [visit(_house(worker), [], outcome="not_home") for _ in range(3)]
+    batches = [{"submissions": items if i % 2 else items[::-1]} for i in range(N)]
+    responses = _posts(committed, worker, "/api/v1/sync/submissions", batches)
+    assert _statuses(responses) == [200] * N, [r.get_json() for r in responses]
+    outcomes = {}
+    for r in responses:
+        for item in r.get_json()["items"]:
+            outcomes.setdefault(item["instance_id"], []).append(item["outcome"])
+    assert {i: sorted(o) for i, o in outcomes.items()} == {
+        b["instance_id"]: ["created"] + ["duplicate"] * (N - 1) for b in items
+    }

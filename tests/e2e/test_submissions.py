@@ -256,3 +256,20 @@ def test_an_answer_refused_by_the_form_is_explained_in_chinese_unless_english_is
     assert (zh.status_code, en.status_code) == (422, 422)
     assert zh.get_json()["errors"]["residents"] == ["至少需要 1 条，实际 0 条。"]
     assert en.get_json()["errors"]["residents"] == ["At least 1 entry is needed, 0 given."]
+
+
+def test_a_batch_may_repeat_an_item_and_edit_one_sent_earlier_in_it(as_worker):
+    h = house(as_worker)
+    first = visit(h, [], outcome="not_home")
+    edit = visit(h, [], outcome="not_home", deprecated_id=first["instance_id"])
+    r = as_worker.post("/api/v1/sync/submissions", json={"submissions": [first, first, edit]})
+    assert r.status_code == 200, r.get_json()
+    assert [(i["outcome"], i["status"]) for i in r.get_json()["items"]] == [
+        ("created", 201),
+        ("duplicate", 200),
+        ("created", 201),
+    ]
+    shown = as_worker.get(f"/api/v1/submissions/{first['instance_id']}").get_json()
+    assert shown["superseded_by"] == edit["instance_id"]
+    visits = as_worker.get(f"/api/v1/houses/{h['id']}/visits").get_json()["items"]
+    assert len(visits) == 1  # the edit updated the visit of the version it replaces

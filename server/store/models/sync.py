@@ -8,7 +8,7 @@ from datetime import datetime
 from geoalchemy2 import Geometry
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, new_id
 
@@ -50,6 +50,14 @@ class Submission(Base):
     result: Mapped[dict] = mapped_column(JSONB, server_default="{}")  # records created / updated / conflicts
 
 
+def written_after_submission():
+    """A many-to-one to the submission a row points at (by ``instance_id``), never set or loaded: it tells the
+    unit of work to INSERT a pending submission before the rows that point at it in the same flush. Without
+    it the flush order between unrelated mappers is arbitrary, and the submission is added to the session
+    unflushed so that its INSERT carries its result (services/submissions.py)."""
+    return relationship("Submission", lazy="raise")
+
+
 class Conflict(Base):
     """A submission changed a record that had changed since the phone saw it.
     The submission is kept and applied where it could be; these properties wait
@@ -71,6 +79,7 @@ class Conflict(Base):
     record_grid_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("grids.id"))
     # The submission that raised it; none when an officer's identity decision did.
     instance_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("submissions.instance_id"), index=True)
+    written_after: Mapped[Submission | None] = written_after_submission()
     raised_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))
     base_version: Mapped[int]
     current_version: Mapped[int]
@@ -141,6 +150,7 @@ class Attachment(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     instance_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("submissions.instance_id"))
+    written_after: Mapped[Submission] = written_after_submission()
     name: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     bytes: Mapped[int] = mapped_column(BigInteger)

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, new_id
+from .sync import Submission, written_after_submission
 
 VISIT_SUBJECTS = ("house", "unit")
 
@@ -42,6 +43,7 @@ class Visit(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     instance_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("submissions.instance_id"), unique=True)
+    written_after: Mapped[Submission] = written_after_submission()
     kind: Mapped[str] = mapped_column(String(16))  # visit | inspection | self_check (the form's kind)
     form_id: Mapped[str] = mapped_column(String(64))
     form_version: Mapped[str] = mapped_column(String(32))

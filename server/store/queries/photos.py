@@ -68,6 +68,19 @@ def of_instance(session: Session, instance_id: uuid.UUID, account_id: uuid.UUID,
     )
 
 
+def pending_of(session: Session, instance_ids, account_id: uuid.UUID) -> dict[uuid.UUID, list[Photo]]:
+    """The photos this account uploaded before their submissions arrived, for several submissions at once:
+    {instance_id: photos} (absent: none)."""
+    ids = list(set(instance_ids))
+    out: dict[uuid.UUID, list[Photo]] = {}
+    if not ids:
+        return out
+    query = select(Photo).where(Photo.instance_id.in_(ids), Photo.account_id == account_id, Photo.status == "pending")
+    for photo in session.scalars(query):
+        out.setdefault(photo.instance_id, []).append(photo)
+    return out
+
+
 def visible(session: Session, visible_photos: Select, photo_id: uuid.UUID) -> Photo | None:
     """The photo, if it is among ``visible_photos`` (the caller's scoped query)."""
     return session.scalar(visible_photos.where(Photo.id == photo_id))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
@@ -193,7 +194,7 @@ def _register(ctx: Context, top: dict) -> None:
         ctx.session,
         ctx.actor,
         location={"lon": location["lon"], "lat": location["lat"]},
-        **{k: parts.get(k) for k in ADDRESS_PARTS},
+        **cast(dict[str, Any], {k: parts.get(k) for k in ADDRESS_PARTS}),  # resolve names a missing part
     )
     address = resolved.address
     (ctx.applied.created if resolved.created else ctx.applied.updated).append(
@@ -317,7 +318,9 @@ def _resident(ctx: Context, house: House, entry: dict, *, source: str) -> None:
         new_person=new,
     )
     if residence is None:  # a concurrent submission registered them a moment ago: this visit confirms it
-        _verify(ctx, residence_q.open_residence(ctx.session, person.id, house.id), "confirmed")
+        registered = residence_q.open_residence(ctx.session, person.id, house.id)
+        if registered is not None:  # (and did not close it since)
+            _verify(ctx, registered, "confirmed")
         return
     ctx.applied.created.append({"type": "residence", "id": str(residence.id)})
     late = days_late(residence.arrived_on, ctx.visit_date, ctx.deadline_days)
@@ -384,8 +387,10 @@ def _open(
     return residence
 
 
-def _close(ctx: Context, residence: Residence, left_on: date) -> None:
-    residence.left_on = max(min(left_on, ctx.today), residence.arrived_on)
+def _close(ctx: Context, residence: Residence, left_on: date) -> date:
+    """Close a residence on ``left_on`` (not after today, not before its arrival); the day it was closed on."""
+    closed_on = max(min(left_on, ctx.today), residence.arrived_on)
+    residence.left_on = closed_on
     residence.departure_reported_at = datetime.now(UTC)
     ctx.session.flush()
     audit.record(
@@ -398,6 +403,7 @@ def _close(ctx: Context, residence: Residence, left_on: date) -> None:
         details={"residence_id": str(residence.id), "instance_id": str(ctx.instance_id)},
     )
     ctx.applied.closed.append({"type": "residence", "id": str(residence.id), "source": residence.source})
+    return closed_on
 
 
 def _tenant_report(ctx: Context, house: House, top: dict) -> None:
@@ -408,8 +414,8 @@ def _tenant_report(ctx: Context, house: House, top: dict) -> None:
     open_residence = None if new else residence_q.open_residence(ctx.session, person.id, house.id)
     if event == "departure":
         if open_residence is not None:
-            _close(ctx, open_residence, coerce("left_on", residence_values.get("left_on")) or ctx.visit_date)
-            _reported(ctx, house, open_residence, "departure", open_residence.left_on)
+            left_on = _close(ctx, open_residence, coerce("left_on", residence_values.get("left_on")) or ctx.visit_date)
+            _reported(ctx, house, open_residence, "departure", left_on)
         return
     if open_residence is None:
         arrived = coerce("arrived_on", residence_values.get("arrived_on")) or ctx.visit_date

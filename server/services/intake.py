@@ -48,7 +48,7 @@ class Intake:
         """The record a body names, if it was read for it (None: read it on its own, which raises its 404)."""
         return self.subjects.get((subject["type"], subject.get("id")))
 
-    def distance(self, subject_id: uuid.UUID, location: dict | None):
+    def distance(self, subject_id: uuid.UUID | None, location: dict | None):
         """Metres from the submission's point to its subject's address (None without a point), or
         ``visits.DISTANCE_NOT_READ``."""
         return self.distances.get((subject_id, *_point(location)), DISTANCE_NOT_READ)

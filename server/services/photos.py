@@ -74,12 +74,15 @@ def upload(
     session: Session, actor: Actor, store: MediaStore, instance_id: uuid.UUID, name: str, data: bytes, intake: Intake
 ) -> Uploaded:
     require(actor, "attachment.upload")
+    account_id = actor.account_id
+    if account_id is None:  # the verb is given to signed-in roles only; a system actor uploads nothing
+        raise Forbidden("Uploads are made by a signed-in account.", code="auth.forbidden")
     if not _NAME.match(name):
         raise ValidationFailed(errors={"name": ["A file name (at most 200 characters), no path."]})
     digest = hashlib.sha256(data).hexdigest()
     submission = submission_q.by_instance(session, instance_id)
     entry = _declared(session, actor, submission, name, digest) if submission is not None else None
-    existing = photo_q.upload(session, instance_id, name, actor.account_id)
+    existing = photo_q.upload(session, instance_id, name, account_id)
     if existing is not None and existing.sha256 == digest:
         if existing.status == "pending" and entry is not None:
             # stored while its submission was being received, which read the pending uploads before this one
@@ -110,7 +113,7 @@ def upload(
                 session.add(row)
             session.flush()
     except IntegrityError:  # the same upload arrived concurrently and won
-        winner = photo_q.upload(session, instance_id, name, actor.account_id)
+        winner = photo_q.upload(session, instance_id, name, account_id)
         if winner is None or winner.sha256 != digest:
             raise Conflict(
                 "Another upload of this attachment arrived at the same moment; send it again.",

@@ -258,7 +258,9 @@ def _apply(
     visit = visit_service.record(ctx.session, submission, form, previous, limits, distance_m)
     if previous is not None:
         previous.superseded_by = submission.instance_id
-    if submission.subject_type == "house":
+    if submission.subject_id is None:
+        pass  # a form about no record yet (its registrations emit their own events)
+    elif submission.subject_type == "house":
         ctx.emit(HouseChanged(submission.subject_id))
     elif submission.subject_type == "unit":
         ctx.emit(UnitChanged(submission.subject_id))
@@ -320,7 +322,7 @@ def _grid(session: Session, applied) -> uuid.UUID | None:
     """For forms about no record yet: the grid of the address they registered."""
     for created in applied.created + applied.updated:
         if created["type"] == "address":
-            return session.get(Address, uuid.UUID(created["id"])).grid_id
+            return session.get_one(Address, uuid.UUID(created["id"])).grid_id
     return None
 
 

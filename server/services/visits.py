@@ -15,7 +15,7 @@ from server.domain import plausibility
 from server.domain.forms.definition import NO_HAZARD, VISIT_KINDS
 from server.services.apply import bound_values
 from server.store import audit, scoping
-from server.store.models import House, Submission, Unit, Visit
+from server.store.models import Submission, Visit
 from server.store.queries import pages as pages_q
 from server.store.queries import visits as q
 
@@ -43,13 +43,11 @@ def record(
     if visit is None:
         visit = Visit()
     with session.no_autoflush:  # one INSERT with every value, not an INSERT then an UPDATE
-        subject_model = House if submission.subject_type == "house" else Unit
-        subject = session.get(subject_model, submission.subject_id)
         visit.instance_id = submission.instance_id
         visit.kind, visit.form_id, visit.form_version = form.kind, form.id, form.version
         visit.subject_type = submission.subject_type
-        visit.house_id = subject.id if submission.subject_type == "house" else None
-        visit.unit_id = subject.id if submission.subject_type == "unit" else None
+        visit.house_id = submission.subject_id if submission.subject_type == "house" else None
+        visit.unit_id = submission.subject_id if submission.subject_type == "unit" else None
         visit.grid_id = submission.grid_id
         visit.account_id, visit.role = submission.account_id, submission.role
         visit.outcome = top.get("visit.outcome")

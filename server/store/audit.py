@@ -9,30 +9,9 @@ from server.auth.actor import Actor
 from server.store.models import AuditEvent
 
 
-def record(
-    session: Session,
-    actor: Actor,
-    action: str,
-    *,
-    subject_type: str | None = None,
-    subject_ids=(),
-    fields=(),
-    purpose: str | None = None,
-    details: dict | None = None,
-    person_ids=(),
-) -> None:
-    """Append one audit row (see ``row``); it commits or rolls back with the request."""
-    one = row(
-        actor,
-        action,
-        subject_type=subject_type,
-        subject_ids=subject_ids,
-        fields=fields,
-        purpose=purpose,
-        details=details,
-        person_ids=person_ids,
-    )
-    record_all(session, [one])
+def record(session: Session, actor: Actor, action: str, **what) -> None:
+    """Append one audit row (``what``: ``row``'s keyword arguments); it commits or rolls back with the request."""
+    record_all(session, [row(actor, action, **what)])
 
 
 def record_all(session: Session, rows: list[dict]) -> None:

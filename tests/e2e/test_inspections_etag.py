@@ -2,6 +2,7 @@
 body while the answer is unchanged, a 200 with a new tag once it changed, and never a 304 for a
 tag that was made for another scope."""
 
+from tests.e2e.statement_helpers import statements as counting
 from tests.e2e.tier_helpers import inspect, rental
 
 DUE = "/api/v1/inspections/due"
@@ -75,20 +76,9 @@ def test_a_304_needs_a_valid_token_like_any_read(as_police, anon):
 
 def _due_reads(committed, call):
     """(the response, how many statements read inspection_dues while it was answered)."""
-    from sqlalchemy import event
-
-    engine = committed.app.extensions["gridwork.db"].engine
-    seen = []
-
-    def count(conn, cursor, statement, *args):
-        if "FROM inspection_dues" in statement:
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        return call(), len(seen)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    with counting(committed.app.extensions["gridwork.db"].engine) as seen:
+        answer = call()
+    return answer, sum(1 for statement in seen if "FROM inspection_dues" in statement)
 
 
 def test_an_unchanged_page_is_a_304_without_reading_it_until_something_commits(committed):

@@ -7,25 +7,18 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from server.store.models import AuditEvent
 from tests.builders import ref
+from tests.e2e.statement_helpers import statements as counting
 
 
 @contextmanager
 def statements(db):
-    """Counts the SQL statements the application sends while the block runs."""
-    seen = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    """The SQL statements the application sends while the block runs (savepoints included)."""
+    with counting(db.engine) as seen:
         yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _houses_in_their_own_grids(build, district, n):

@@ -5,26 +5,19 @@ its items, and its audit rows and tier refreshes are written once after them (se
 from contextlib import contextmanager
 from datetime import date
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from server.store.models import AuditEvent, TierRefresh
 from tests.e2e.registry_helpers import house
+from tests.e2e.statement_helpers import statements as counting
 from tests.e2e.submission_helpers import resident, visit
 
 
 @contextmanager
 def statements(db):
     """The SQL statements the application sends while the block runs (savepoints included)."""
-    seen = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with counting(db.engine) as seen:
         yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _post(client, url, body):

@@ -113,4 +113,7 @@ def _visits_and_photos() -> dict:
         "JOBS_HEARTBEAT_SECONDS": _float("JOBS_HEARTBEAT_SECONDS", 10.0),
         "JOBS_STALLED_SECONDS": _float("JOBS_STALLED_SECONDS", 30.0),
         "JOBS_STUCK_MINUTES": _int("JOBS_STUCK_MINUTES", 15),
+        # succeeded jobs are deleted this many hours after they finished (hourly `jobs.remove_finished`);
+        # failed ones stay for `gridwork jobs status` and a person to look at
+        "JOBS_KEEP_HOURS": _int("JOBS_KEEP_HOURS", 48),
     }

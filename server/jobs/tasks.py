@@ -185,6 +185,16 @@ async def retry_stalled(context, timestamp: int) -> int:
     return await retry_stalled_jobs()
 
 
+@app.periodic(cron="17 * * * *", periodic_id="hourly")
+@app.task(name="jobs.remove_finished", queueing_lock="jobs.remove_finished", pass_context=True)
+async def remove_finished(context, timestamp: int) -> str:
+    """Hourly: succeeded jobs finished more than JOBS_KEEP_HOURS ago go, with their events. The periodic
+    tier refresh alone finishes 43,200 jobs a day; kept, the queue's tables would grow by millions a year."""
+    hours = int(flask_app().config["JOBS_KEEP_HOURS"])
+    await app.job_manager.delete_old_jobs(nb_hours=hours)
+    return f"succeeded jobs older than {hours} h removed"
+
+
 async def retry_stalled_jobs() -> int:
     """Put back in the queue the jobs of workers whose heartbeat stopped (killed, machine lost)."""
     stalled = list(await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_SECONDS))

@@ -96,3 +96,33 @@ def test_jobs_status_reports_jobs_nobody_runs(engine, url, tmp_path):
     result = subprocess.run([GRIDWORK, "jobs", "status"], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "stuck: job" in result.stdout and "jobs.ping todo" in result.stdout
+
+
+def test_succeeded_jobs_go_after_the_keeping_time_and_failed_ones_stay(engine, url, tmp_path):
+    """The hourly jobs.remove_finished: the queue's tables do not grow for ever (the tier refresh alone
+    finishes a job every 2 s), and what failed stays for a person to look at."""
+    from sqlalchemy import text
+
+    with Session(engine) as session:
+        old, recent = (defer(session, "jobs.ping") for _ in range(2))
+        session.commit()
+    _run_until_empty(url, tmp_path)
+    failed_job = (
+        "INSERT INTO procrastinate_jobs (queue_name, task_name, status, args) "
+        "VALUES ('default', 'jobs.ping', 'failed', '{}') RETURNING id"
+    )
+    with engine.begin() as conn:
+        failed = conn.scalar(text(failed_job))
+        conn.execute(
+            text("INSERT INTO procrastinate_events (job_id, type, at) VALUES (:id, 'deferred', now())"), {"id": failed}
+        )
+        age = "UPDATE procrastinate_events SET at = at - CAST(:age AS interval) WHERE job_id = ANY(:ids)"
+        conn.execute(text(age), {"age": "3 days", "ids": [old, failed]})
+        conn.execute(text(age), {"age": "1 day", "ids": [recent]})
+    with Session(engine) as session:
+        defer(session, "jobs.remove_finished", timestamp=0)
+        session.commit()
+    _run_until_empty(url, tmp_path)
+    assert _status(engine, old) is None  # succeeded 3 days ago: gone (JOBS_KEEP_HOURS 48)
+    assert _status(engine, recent) == ("succeeded", 1)  # a day ago: kept
+    assert _status(engine, failed)[0] == "failed"

@@ -251,6 +251,21 @@ class Committed:
             return list(pool.map(run, calls))
 
 
+@pytest.fixture(scope="module")
+def own_engine(make_database):
+    """An engine on a migrated database of this test module's own: for tests of real transactions on real
+    connections (concurrent writers and readers), which the rolled-back test transaction cannot hold."""
+    from sqlalchemy import create_engine
+
+    from server.store import migrate
+
+    url = make_database()
+    migrate.upgrade(url)
+    engine = create_engine(url)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def committed_app(make_database, tmp_path_factory):
     from server.store import migrate

@@ -5,31 +5,8 @@ that lost the records drop them and the phones that gained them receive them."""
 from sqlalchemy import text
 
 from tests.e2e.registry_helpers import house, person, residence
-
-
-def _drain(client, cursor=None):
-    """Everything the feed answers from ``cursor``: (items, last cursor, reset seen)."""
-    items, more, reset = [], True, False
-    while more:
-        body = client.get("/api/v1/sync/changes", query_string={"limit": 50} | ({"cursor": cursor} if cursor else {}))
-        assert body.status_code == 200, body.get_json()
-        body = body.get_json()
-        if body["reset"]:
-            items, reset = [], True  # a fresh start: what came before is void
-        items += body["items"]
-        cursor, more = body["next_cursor"], body["more"]
-    return items, cursor, reset
-
-
-def _held(items) -> dict:
-    """What a phone holds after applying ``items`` in order: {(type, id): data}."""
-    held = {}
-    for item in items:
-        if item["op"] == "delete":
-            held.pop((item["type"], item["id"]), None)
-        else:
-            held[(item["type"], item["id"])] = item["data"]
-    return held
+from tests.e2e.sync_helpers import drain
+from tests.e2e.sync_helpers import held as _held
 
 
 def test_a_grid_moved_to_another_station_leaves_the_old_station_and_reaches_the_new(
@@ -41,19 +18,19 @@ def test_a_grid_moved_to_another_station_leaves_the_old_station_and_reaches_the_
     old_station = login("police", station=district.station.code)
     new = build.station()
     new_station = login("police", station=new.code)
-    old_items, old_cursor, _ = _drain(old_station)
+    old_items, old_cursor, _ = drain(old_station)
     assert ("house", h["id"]) in _held(old_items)
-    new_items, new_cursor, _ = _drain(new_station)
+    new_items, new_cursor, _ = drain(new_station)
     assert ("house", h["id"]) not in _held(new_items)
 
     moved = as_admin.patch(f"/api/v1/grids/{district.grids[0].id}", json={"station": new.code})
     assert moved.status_code == 200, moved.get_json()
 
-    after, _, reset = _drain(old_station, old_cursor)
+    after, _, reset = drain(old_station, old_cursor)
     held = _held((old_items if not reset else []) + after)
     assert ("house", h["id"]) not in held and ("residence", r["id"]) not in held
 
-    after, _, reset = _drain(new_station, new_cursor)
+    after, _, reset = drain(new_station, new_cursor)
     held = _held((new_items if not reset else []) + after)
     assert ("house", h["id"]) in held and ("residence", r["id"]) in held
     assert ("address", h["address"]["id"]) in held
@@ -63,16 +40,16 @@ def test_a_grid_moved_to_another_community_reaches_that_committee(as_admin, as_w
     h = house(as_worker)
     old_committee = login("committee", community=district.community.code)
     new_committee = login("committee", community=district.other_community.code)
-    old_items, old_cursor, _ = _drain(old_committee)
-    new_items, new_cursor, _ = _drain(new_committee)
+    old_items, old_cursor, _ = drain(old_committee)
+    new_items, new_cursor, _ = drain(new_committee)
     assert ("house", h["id"]) in _held(old_items) and ("house", h["id"]) not in _held(new_items)
 
     moved = as_admin.patch(f"/api/v1/grids/{district.grids[0].id}", json={"community": district.other_community.code})
     assert moved.status_code == 200, moved.get_json()
 
-    after, _, reset = _drain(old_committee, old_cursor)
+    after, _, reset = drain(old_committee, old_cursor)
     assert ("house", h["id"]) not in _held((old_items if not reset else []) + after)
-    after, _, reset = _drain(new_committee, new_cursor)
+    after, _, reset = drain(new_committee, new_cursor)
     assert ("house", h["id"]) in _held((new_items if not reset else []) + after)
 
 
@@ -81,18 +58,18 @@ def test_a_house_moved_to_another_grid_takes_its_residents_along(as_worker, logi
     p = person(as_worker)
     r = residence(as_worker, p["id"], h["id"])
     other_grid_worker = login("grid_worker", grids=[district.grids[1].code])
-    mine, my_cursor, _ = _drain(as_worker)
-    theirs, their_cursor, _ = _drain(other_grid_worker)
+    mine, my_cursor, _ = drain(as_worker)
+    theirs, their_cursor, _ = drain(other_grid_worker)
     assert ("residence", r["id"]) in _held(mine) and ("residence", r["id"]) not in _held(theirs)
 
     # No API moves a house yet; an administrator's SQL fix must still reach the phones.
     session.execute(text("UPDATE houses SET grid_id = :g WHERE id = :h"), {"g": district.grids[1].id, "h": h["id"]})
     session.flush()
 
-    after, _, reset = _drain(as_worker, my_cursor)
+    after, _, reset = drain(as_worker, my_cursor)
     held = _held((mine if not reset else []) + after)
     assert ("house", h["id"]) not in held and ("residence", r["id"]) not in held
-    after, _, reset = _drain(other_grid_worker, their_cursor)
+    after, _, reset = drain(other_grid_worker, their_cursor)
     held = _held((theirs if not reset else []) + after)
     assert ("house", h["id"]) in held and ("residence", r["id"]) in held
 
@@ -103,18 +80,18 @@ def test_a_landlord_given_a_house_receives_its_existing_tenants(as_worker, login
     h = house(as_worker)
     p = person(as_worker)
     r = residence(as_worker, p["id"], h["id"])
-    items, cursor, _ = _drain(landlord)
+    items, cursor, _ = drain(landlord)
     assert set(_held(items)) == {("house", own["id"])}
 
     assigned = as_worker.patch(f"/api/v1/houses/{h['id']}", json={"landlord_account_id": str(landlord.account_id)})
     assert assigned.status_code == 200, assigned.get_json()
-    after, cursor, reset = _drain(landlord, cursor)
+    after, cursor, reset = drain(landlord, cursor)
     held = _held((items if not reset else []) + after)
     assert ("house", h["id"]) in held and ("residence", r["id"]) in held
 
     gone = as_worker.patch(f"/api/v1/houses/{h['id']}", json={"landlord_account_id": None})
     assert gone.status_code == 200, gone.get_json()
-    later, _, reset = _drain(landlord, cursor)
+    later, _, reset = drain(landlord, cursor)
     held = _held(([] if reset else list(held_items(held))) + later)
     assert ("house", h["id"]) not in held and ("residence", r["id"]) not in held
     assert ("house", own["id"]) in held

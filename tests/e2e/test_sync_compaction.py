@@ -8,31 +8,13 @@ from sqlalchemy import func, select, text
 
 from server.services import feed
 from tests.e2e.registry_helpers import house, person, residence
+from tests.e2e.sync_helpers import drain
+from tests.e2e.sync_helpers import held as _held
 
 
 def _drain(client, cursor=None, limit=3):
-    """What the feed answers from ``cursor``, page after page: (items, last cursor, reset seen)."""
-    items, more, reset = [], True, False
-    while more:
-        r = client.get("/api/v1/sync/changes", query_string={"limit": limit} | ({"cursor": cursor} if cursor else {}))
-        assert r.status_code == 200, r.get_json()
-        body = r.get_json()
-        if body["reset"]:
-            assert not reset, "a phone starting over must not be told to start over again"
-            items, reset = [], True
-        items += body["items"]
-        cursor, more = body["next_cursor"], body["more"]
-    return items, cursor, reset
-
-
-def _held(items) -> dict:
-    held = {}
-    for item in items:
-        if item["op"] == "delete":
-            held.pop((item["type"], item["id"]), None)
-        else:
-            held[(item["type"], item["id"])] = item["data"]
-    return held
+    """Small pages, so that a sync crosses the horizon mid-way."""
+    return drain(client, cursor, limit)
 
 
 def _now(session):

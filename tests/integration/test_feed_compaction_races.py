@@ -6,24 +6,19 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, text, true
+from sqlalchemy import text, true
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from server.services import feed
-from server.store import migrate
 from server.store.queries import feed as q
 
 LATER = datetime.now(UTC) + timedelta(days=365)  # compacting "a year from now": every row so far is old
 
 
 @pytest.fixture(scope="module")
-def engine(make_database):
-    url = make_database()
-    migrate.upgrade(url)
-    engine = create_engine(url)
-    yield engine
-    engine.dispose()
+def engine(own_engine):
+    return own_engine
 
 
 def _write(engine, entity_id, op="upsert"):

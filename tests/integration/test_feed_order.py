@@ -6,20 +6,15 @@ still undercut. Real transactions on real connections, so its own database."""
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, text, true
+from sqlalchemy import text, true
 from sqlalchemy.orm import Session
 
-from server.store import migrate
 from server.store.queries import feed as q
 
 
 @pytest.fixture(scope="module")
-def engine(make_database):
-    url = make_database()
-    migrate.upgrade(url)
-    engine = create_engine(url)
-    yield engine
-    engine.dispose()
+def engine(own_engine):
+    return own_engine
 
 
 def _write(conn, entity_id):

@@ -3,9 +3,9 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .common import PageSchema, StrictSchema
+from .common import PageSchema
 from .presenting import computed, masked_text, related, strings
-from .visits import DayOrTime
+from .visits import DayOrTimeRange
 
 FORMATS = (
     "A page of JSON by default. With `Accept: text/csv` or `format=csv`: the whole filtered log "
@@ -14,22 +14,12 @@ FORMATS = (
 )
 
 
-class AuditQuery(StrictSchema):
+class AuditQuery(DayOrTimeRange):
     person = fields.UUID(metadata={"description": "Events that read or changed this person's data"})
     actor = fields.UUID(metadata={"description": "Events by this account"})
     action = fields.String(
         validate=validate.Length(min=1, max=64),
         metadata={"description": "An action (person.read), or a family of them (person.*)"},
-    )
-    from_ = DayOrTime(
-        data_key="from",
-        metadata={"type": "string", "description": "From this day (local calendar day) or instant (inclusive)"},
-    )
-    to = DayOrTime(
-        metadata={
-            "type": "string",
-            "description": "Up to this day (inclusive, local calendar day) or instant (exclusive)",
-        }
     )
     format = fields.String(validate=validate.OneOf(("json", "csv")), metadata={"description": FORMATS})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))

@@ -55,14 +55,12 @@ class DayOrTime(fields.Field):
         return {"type": "string"}
 
 
-class VisitQuery(StrictSchema):
-    house = fields.UUID(metadata={"description": "Visits of this house"})
-    unit = fields.UUID(metadata={"description": "Visits of this unit"})
-    grid = fields.String(validate=validate.Length(min=1, max=32), metadata={"description": "Grid code"})
-    actor = fields.UUID(metadata={"description": "Visits made by this account"})
+class DayOrTimeRange(StrictSchema):
+    """A list's ``from`` and ``to`` query parameters: local calendar days or instants."""
+
     from_ = DayOrTime(
         data_key="from",
-        metadata={"type": "string", "description": "From this day (local calendar day) or instant, inclusive"},
+        metadata={"type": "string", "description": "From this day (local calendar day) or instant (inclusive)"},
     )
     to = DayOrTime(
         metadata={
@@ -70,6 +68,13 @@ class VisitQuery(StrictSchema):
             "description": "Up to this day (inclusive, local calendar day) or instant (exclusive)",
         }
     )
+
+
+class VisitQuery(DayOrTimeRange):
+    house = fields.UUID(metadata={"description": "Visits of this house"})
+    unit = fields.UUID(metadata={"description": "Visits of this unit"})
+    grid = fields.String(validate=validate.Length(min=1, max=32), metadata={"description": "Grid code"})
+    actor = fields.UUID(metadata={"description": "Visits made by this account"})
     flag = fields.String(validate=validate.OneOf(ALL_FLAGS), metadata={"description": "Only visits with this flag"})
     limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(load_default=None, metadata={"description": "The `next_cursor` of the previous page"})

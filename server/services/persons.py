@@ -224,8 +224,11 @@ def _pending_match(session: Session, person: Person):
 
 
 def looks_like_document(text: str) -> bool:
+    """A search text that is a document number (searched by exact number), not part of a name: ASCII only
+    (what ID cards, permits and passports carry, once full-width characters are normalised), at least 8
+    characters, 6 digits or more. "审计123456" is part of a name."""
     number = normalise_number(text)
-    return len(number) >= 8 and sum(ch.isdigit() for ch in number) >= 6
+    return len(number) >= 8 and number.isascii() and sum(ch.isdigit() for ch in number) >= 6
 
 
 def search(session: Session, actor: Actor, *, q_text: str | None, after=None, limit=50) -> list[Person]:

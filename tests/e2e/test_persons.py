@@ -169,3 +169,10 @@ def test_people_outside_your_area_are_not_found(as_worker, login, district):
     p = person(other)
     assert as_worker.get(f"/api/v1/persons/{p['id']}").status_code == 404
     assert as_worker.get("/api/v1/persons", query_string={"q": p["name"]}).get_json()["items"] == []
+
+
+def test_a_name_with_digits_is_searched_as_a_name_not_as_a_document_number(build, as_admin):
+    """Chinese characters never stand in a document number: 审计123456 is part of a name."""
+    person = build.person(name="审计123456甲")
+    found = as_admin.get("/api/v1/persons", query_string={"q": "审计123456"}).get_json()["items"]
+    assert [p["id"] for p in found] == [str(person.id)]

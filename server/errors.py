@@ -125,6 +125,17 @@ _LOCATIONS = {
 }
 
 
+def load_or_refuse(schema, data: Any) -> Any:
+    """``schema.load(data)``; what it refuses becomes the API's ``ValidationFailed``, naming each field (the web
+    pages load their forms and queries with the API's own schemas, and answer its errors the same way)."""
+    import marshmallow as ma
+
+    try:
+        return schema.load(data)
+    except ma.ValidationError as exc:
+        raise ValidationFailed(errors=flatten_errors(exc.messages)) from exc
+
+
 def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """Turn marshmallow's nested messages into ``{"a.b[2].c": [...]}``.
 

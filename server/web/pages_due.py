@@ -5,14 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-import marshmallow as ma
 from flask import g, render_template, request, url_for
 
 from server.api import exports, pagination
 from server.api.base import today
 from server.api.inspections import COLUMNS, _row
 from server.api.schemas.tiers import HOUSE_TIERS, STATUSES, DueQuery
-from server.errors import ValidationFailed, flatten_errors
+from server.errors import ValidationFailed, load_or_refuse
 from server.services import areas as area_service
 from server.services import inspections as service
 from server.store.db import request_session
@@ -25,11 +24,9 @@ FILTERS = ("status", "tier", "grid")
 
 def due_args() -> dict:
     """The filters as the API reads them (the same schema): empty fields mean no filter."""
-    raw = {k: v for k, v in request.args.items() if v != "" and k in (*FILTERS, "cursor", "format")}
-    try:
-        return DueQuery().load(raw)
-    except ma.ValidationError as exc:
-        raise ValidationFailed(errors=flatten_errors(exc.messages)) from exc
+    return load_or_refuse(
+        DueQuery(), {k: v for k, v in request.args.items() if v != "" and k in (*FILTERS, "cursor", "format")}
+    )
 
 
 def grid_choices(session, actor) -> list:

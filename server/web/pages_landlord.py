@@ -5,13 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-import marshmallow as ma
 from flask import current_app, g, render_template, request
 
 from server.api.base import today
 from server.api.forms import catalog
 from server.api.schemas.landlords import ArrivalSchema
-from server.errors import Conflict, ValidationFailed, flatten_errors, render_message
+from server.errors import Conflict, ValidationFailed, load_or_refuse, render_message
 from server.services import landlords as service
 from server.store.db import request_session
 
@@ -110,10 +109,7 @@ def landlord_arrival(house_id: uuid.UUID):
         "arrived_on": form["arrived_on"],
     }
     try:
-        try:
-            loaded = ArrivalSchema().load(body)
-        except ma.ValidationError as exc:
-            raise ValidationFailed(errors=flatten_errors(exc.messages)) from exc
+        loaded = load_or_refuse(ArrivalSchema(), body)
         c = current_app.config
         report = service.report_arrival(
             session,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
 from flask import g, render_template, request
 
 from server.api.base import today
 from server.api.schemas.landlords import AccountRequestSchema
 from server.auth.actor import anonymous
-from server.errors import ApiError, ValidationFailed, flatten_errors, render_message
+from server.errors import ApiError, load_or_refuse, render_message
 from server.services import landlord_accounts as account_service
 from server.store.db import request_session
 
@@ -46,10 +45,7 @@ def landlord_request():
         body["houses"] = [
             {"address": form["address"], "location": {"lon": _number(form["lon"]), "lat": _number(form["lat"])}}
         ]
-        try:
-            loaded = AccountRequestSchema().load(body)
-        except ma.ValidationError as exc:
-            raise ValidationFailed(errors=flatten_errors(exc.messages)) from exc
+        loaded = load_or_refuse(AccountRequestSchema(), body)
         account_service.request_account(session, who, today=today(), **loaded)
     except ApiError as exc:
         errors = {}

@@ -9,7 +9,7 @@ from flask import current_app, g, jsonify, render_template, request, url_for
 
 from server.api.base import today
 from server.api.schemas.common import BBox
-from server.errors import ValidationFailed, error_body, flatten_errors
+from server.errors import ValidationFailed, error_body, load_or_refuse
 from server.services import inspections as inspection_service
 from server.store import geometry
 from server.store.db import request_session
@@ -38,9 +38,8 @@ class MapCountsQuery(ma.Schema):
 def _load(schema: ma.Schema):
     """The query's arguments, or the API's error answer naming the field (the page's script asks)."""
     try:
-        return schema.load({k: v for k, v in request.args.items() if k in schema.fields and v}), None
-    except ma.ValidationError as exc:
-        failed = ValidationFailed(errors=flatten_errors(exc.messages))
+        return load_or_refuse(schema, {k: v for k, v in request.args.items() if k in schema.fields and v}), None
+    except ValidationFailed as failed:
         return None, (jsonify(error_body(failed.code, failed.status, failed.message, failed.errors)), failed.status)
 
 

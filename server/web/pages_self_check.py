@@ -9,14 +9,13 @@ import hashlib
 import uuid
 from datetime import UTC, datetime
 
-import marshmallow as ma
 from flask import current_app, g, render_template, request
 
 from server.api.base import today
 from server.api.forms import catalog
 from server.api.schemas.sync import SubmissionSchema
 from server.domain.plausibility import Limits
-from server.errors import ApiError, Conflict, ValidationFailed, flatten_errors, render_message
+from server.errors import ApiError, Conflict, ValidationFailed, load_or_refuse, render_message
 from server.services import photos as photo_service
 from server.services import submissions as submission_service
 from server.store.db import request_session
@@ -76,10 +75,7 @@ def landlord_self_check(house_id: uuid.UUID):
         ],
     }
     try:
-        try:
-            loaded = SubmissionSchema().load(body)
-        except ma.ValidationError as exc:
-            raise ValidationFailed(errors=flatten_errors(exc.messages)) from exc
+        loaded = load_or_refuse(SubmissionSchema(), body)
         c = current_app.config
         received = submission_service.receive(
             session,

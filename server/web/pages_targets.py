@@ -15,7 +15,7 @@ from flask import g, render_template, request, url_for
 from server.api import pagination
 from server.api.base import today
 from server.api.schemas.targets import GapSchema, GapsQuery
-from server.errors import ValidationFailed, flatten_errors
+from server.errors import load_or_refuse
 from server.services import targets as service
 from server.store.db import request_session
 
@@ -40,11 +40,7 @@ class BoardQuery(ma.Schema):
 
 
 def _load(schema: ma.Schema, keys: tuple[str, ...]) -> dict:
-    raw = {k: v for k, v in request.args.items() if v != "" and k in keys}
-    try:
-        return schema.load(raw)
-    except ma.ValidationError as exc:
-        raise ValidationFailed(errors=flatten_errors(exc.messages)) from exc
+    return load_or_refuse(schema, {k: v for k, v in request.args.items() if v != "" and k in keys})
 
 
 @bp.route("/targets")

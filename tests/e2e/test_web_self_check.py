@@ -30,16 +30,22 @@ def _form(client, url):
     return html, {"csrf_token": csrf, "instance_id": instance}
 
 
+def _opened(app, anon, as_worker, as_police, username: str, name: str):
+    """An active landlord's self-check page, opened: (their API client, their house, page client, url, html,
+    hidden fields)."""
+    landlord, h = active_landlord(anon, as_worker, as_police, username=username, name=name)
+    client = _page(app, landlord)
+    url = f"/web/landlord/houses/{h['id']}/self-check"
+    return (landlord, h, client, url, *_form(client, url))
+
+
 GOOD = {"extinguisher_present": "yes", "exits_clear": "yes", "wiring_safe": "yes", "tenants_all_reported": "yes"}
 
 
 def test_a_landlord_fills_the_self_check_with_a_photo_and_it_counts_as_their_self_check(
     app, anon, as_worker, as_police, session
 ):
-    landlord, h = active_landlord(anon, as_worker, as_police, username="self.check", name="李房东")
-    client = _page(app, landlord)
-    url = f"/web/landlord/houses/{h['id']}/self-check"
-    html, hidden = _form(client, url)
+    landlord, _h, client, url, html, hidden = _opened(app, anon, as_worker, as_police, "self.check", "李房东")
     assert "配备灭火器且在有效期内" in html and "房屋现场照片" in html  # labels from field_schema
     data = hidden | GOOD | {"hazards": ["none"], "photo": (io.BytesIO(_jpeg()), "IMG_0001.JPG")}
     r = client.post(url, data=data, content_type="multipart/form-data")
@@ -55,10 +61,7 @@ def test_a_landlord_fills_the_self_check_with_a_photo_and_it_counts_as_their_sel
 def test_missing_answers_and_a_photo_that_is_no_image_are_shown_at_their_fields_and_nothing_is_stored(
     app, anon, as_worker, as_police, session
 ):
-    landlord, h = active_landlord(anon, as_worker, as_police, username="self.check2", name="赵房东")
-    client = _page(app, landlord)
-    url = f"/web/landlord/houses/{h['id']}/self-check"
-    _html, hidden = _form(client, url)
+    _landlord, h, client, url, _html, hidden = _opened(app, anon, as_worker, as_police, "self.check2", "赵房东")
     r = client.post(url, data=hidden | {"hazards": ["none", "coal_stove"]}, content_type="multipart/form-data")
     html = r.get_data(as_text=True)
     assert r.status_code == 422
